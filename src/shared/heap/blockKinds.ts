@@ -4,6 +4,8 @@
  * it keeps unknown head letters from forks without a lookup table, and counts per kind fall
  * out of a 128-entry histogram.
  */
+/** A block the map should have shown but the capture lost (never printed by a board). */
+export const UNKNOWN = 0x00;
 export const FREE = 0x2e; // '.'
 export const TAIL = 0x3d; // '='
 export const OLD_TAIL = 0x74; // 't' (v1.0 – v1.8.0)

@@ -1,4 +1,4 @@
-import { FREE, TAIL } from './blockKinds';
+import { FREE, TAIL, UNKNOWN } from './blockKinds';
 import type { HeapSnapshot } from './snapshot';
 
 /**
@@ -7,6 +7,8 @@ import type { HeapSnapshot } from './snapshot';
  */
 export interface SnapshotMetrics {
   blocks: number;
+  /** Blocks the capture lost (holes in a damaged map); counted in neither used nor free. */
+  unknownBlocks: number;
   freeBlocks: number;
   headBlocks: number;
   tailBlocks: number;
@@ -45,7 +47,16 @@ export function computeMetrics(s: HeapSnapshot): SnapshotMetrics {
     for (let i = 0; i < n; i++) {
       const c = k[i];
       hist[c & 0x7f]++;
-      if (c === FREE) {
+      if (c === UNKNOWN) {
+        if (run > largestFreeRun) largestFreeRun = run;
+        run = 0;
+        if (alloc) {
+          if (alloc === 1) oneBlockAllocs++;
+          else if (alloc === 2) twoBlockAllocs++;
+          if (alloc > largestAlloc) largestAlloc = alloc;
+          alloc = 0;
+        }
+      } else if (c === FREE) {
         if (run === 0) freeRuns++;
         run++;
         if (alloc) {
@@ -80,10 +91,11 @@ export function computeMetrics(s: HeapSnapshot): SnapshotMetrics {
   }
   const freeBlocks = hist[FREE];
   const tailBlocks = hist[TAIL];
-  const headBlocks = blocks - freeBlocks - tailBlocks;
+  const unknownBlocks = hist[UNKNOWN];
+  const headBlocks = blocks - freeBlocks - tailBlocks - unknownBlocks;
   const kinds: Record<string, number> = {};
   for (let c = 0; c < 128; c++) {
-    if (hist[c] && c !== FREE && c !== TAIL) kinds[String.fromCharCode(c)] = hist[c];
+    if (hist[c] && c !== FREE && c !== TAIL && c !== UNKNOWN) kinds[String.fromCharCode(c)] = hist[c];
   }
   const bs = s.blockSize;
   if (blocks === 0) {
@@ -94,6 +106,7 @@ export function computeMetrics(s: HeapSnapshot): SnapshotMetrics {
     const maxFree = s.printed?.maxFreeSize ?? 0;
     return {
       blocks: 0,
+      unknownBlocks: 0,
       freeBlocks: 0,
       headBlocks: 0,
       tailBlocks: 0,
@@ -112,12 +125,13 @@ export function computeMetrics(s: HeapSnapshot): SnapshotMetrics {
   }
   return {
     blocks,
+    unknownBlocks,
     freeBlocks,
     headBlocks,
     tailBlocks,
     usedBytes: bs ? (headBlocks + tailBlocks) * bs : null,
     freeBytes: bs ? freeBlocks * bs : null,
-    totalBytes: bs ? blocks * bs : null,
+    totalBytes: bs ? (blocks - unknownBlocks) * bs : null,
     largestFreeRun,
     largestFreeRunBytes: bs ? largestFreeRun * bs : null,
     freeRuns,

@@ -1,0 +1,422 @@
+/**
+ * The streaming capture reader: bytes from a board (or a saved log) go in, in chunks of any
+ * size; events come out in arrival order. It reads bare `mem_info` dumps of every era, the
+ * HeapScope helper's `@@HS:` frames and pi-mst's `@@@` frames, and never throws on input.
+ */
+import { DumpAssembler, Stage } from './dumpAssembler';
+import {
+  BLOCKS_LINE,
+  coreRange,
+  DUMP_STARTS,
+  FOLD,
+  GC_LINE,
+  GC_LINE_DAMAGED,
+  isStrongMapLine,
+  LAYOUT,
+  matchMapLine,
+  MEM,
+  STACK,
+} from './dumpLines';
+import { deviceEventOf } from './deviceLines';
+import type { CaptureEvent } from './events';
+import { LineSplitter, type LineSink } from './lineSplitter';
+import { asciiString, lineText } from './text';
+import type { DumpFraming, HeapSnapshot } from '../heap/snapshot';
+
+const AT = 0x40;
+
+interface Frame {
+  framing: Exclude<DumpFraming, 'bare'>;
+  seq: number | null;
+  deviceMs: number | null;
+  collected: boolean | null;
+  byteStart: number;
+}
+
+export class CaptureReader implements LineSink {
+  private readonly splitter = new LineSplitter(this);
+  private out: CaptureEvent[] = [];
+  private dump: DumpAssembler | null = null;
+  private frame: Frame | null = null;
+  private snapshots = 0;
+  private nextSeq: number | null = null;
+  /** Stream offset just past the last line handled: where an unframed dump ends. */
+  private lastLineEnd = 0;
+
+  /** Feeds bytes; returns the events they completed. */
+  feed(chunk: Uint8Array): CaptureEvent[] {
+    this.splitter.push(chunk);
+    return this.take();
+  }
+
+  /** The capture ended: flushes the last line and any dump in progress. */
+  end(): CaptureEvent[] {
+    this.splitter.end();
+    if (this.dump) {
+      this.finishDump(this.lastLineEnd, this.frame ? 'the capture ends before the dump does' : null);
+    }
+    return this.take();
+  }
+
+  get bytesSeen(): number {
+    return this.splitter.bytesSeen;
+  }
+
+  /** True while a dump has started and not ended (its bytes are not settled yet). */
+  get inDump(): boolean {
+    return this.dump !== null;
+  }
+
+  private take(): CaptureEvent[] {
+    const events = this.out;
+    this.out = [];
+    return events;
+  }
+
+  line(b: Uint8Array, start: number, end: number, termLen: number, lineNo: number, byteOffset: number): void {
+    const lineEnd = byteOffset + (end - start) + termLen;
+    try {
+      this.handle(b, start, end, lineEnd, lineNo, byteOffset);
+    } catch (err) {
+      // A reader bug must not lose the capture: keep the line as text and say what happened.
+      this.dump = null;
+      this.frame = null;
+      this.log(b, start, end, lineNo, byteOffset);
+      this.out.push({
+        type: 'device',
+        kind: 'traceback',
+        text: `HeapScope could not read line ${lineNo}: ${(err as Error).message}`,
+        line: lineNo,
+        byteOffset,
+      });
+    }
+    this.lastLineEnd = lineEnd;
+  }
+
+  private handle(b: Uint8Array, start: number, end: number, lineEnd: number, lineNo: number, byteOffset: number): void {
+    // Frame markers may start mid-line: a scheduled dump runs between any two bytecodes.
+    let at = b.indexOf(AT, start);
+    while (at !== -1 && at < end - 1 && b[at + 1] !== AT) at = b.indexOf(AT, at + 1);
+    if (at !== -1 && at < end - 1) {
+      if (at > start) {
+        this.handle(b, start, at, byteOffset + (at - start), lineNo, byteOffset);
+        this.lastLineEnd = byteOffset + (at - start);
+      }
+      if (this.marker(b, at, end, lineEnd, lineNo, byteOffset + (at - start))) return;
+    }
+
+    const [s, e] = coreRange(b, start, end);
+    if (this.dump) {
+      if (this.dumpLine(b, s, e, lineNo)) return;
+      if (this.frame) {
+        // Foreign text inside a framed dump (noise, or output from another thread): keep it
+        // as a log line and read on to the end marker.
+        if (e > s) this.dump.problems.push(`line ${lineNo}: unexpected text inside the dump`);
+        this.log(b, start, end, lineNo, byteOffset);
+        return;
+      }
+      this.finishDump(this.lastLineEnd, null);
+    }
+    this.idleLine(b, start, end, s, e, lineEnd, lineNo, byteOffset);
+  }
+
+  /** A line while no dump is open: a dump may start here, even mid-line. */
+  private idleLine(
+    b: Uint8Array,
+    start: number,
+    end: number,
+    s: number,
+    e: number,
+    lineEnd: number,
+    lineNo: number,
+    byteOffset: number,
+  ): void {
+    if (e > s) {
+      const c = b[s];
+      if (c === 0x6d || c === 0x73 || c === 0x47 || c === 0x4e) {
+        // m(em) s(tack) G(C) N(o. of): a dump's header.
+        const text = asciiString(b, s, e);
+        const stage = headerStage(text);
+        if (stage !== Stage.None) {
+          this.dump = new DumpAssembler(byteOffset, 'bare', null, null, null);
+          this.dumpLine(b, s, e, lineNo);
+          return;
+        }
+      } else if (isHexDigit(c)) {
+        const m = matchMapLine(b, s, e, null);
+        if (m && isStrongMapLine(b, m)) {
+          this.dump = new DumpAssembler(byteOffset, 'bare', null, null, null);
+          this.dumpLine(b, s, e, lineNo);
+          return;
+        }
+      }
+      // A dump that begins after text the program had not finished printing.
+      if (e - s > 7) {
+        const text = asciiString(b, s, e);
+        for (const marker of DUMP_STARTS) {
+          const i = text.indexOf(marker);
+          if (i > 0 && headerStage(text.slice(i)) !== Stage.None) {
+            const split = s + i;
+            this.log(b, start, split, lineNo, byteOffset);
+            const off = byteOffset + (split - start);
+            this.dump = new DumpAssembler(off, 'bare', null, null, null);
+            this.dumpLine(b, split, e, lineNo);
+            return;
+          }
+        }
+      }
+    }
+    this.log(b, start, end, lineNo, byteOffset);
+    void lineEnd;
+  }
+
+  /** Feeds a line to the open dump; false if it is not part of it. */
+  private dumpLine(b: Uint8Array, s: number, e: number, lineNo: number): boolean {
+    const d = this.dump!;
+    if (e <= s) return false;
+    const c = b[s];
+    if (isHexDigit(c)) {
+      const m = matchMapLine(b, s, e, d.width);
+      // A shortened address is only believed on a full line: "cafe: ok" is a log line.
+      if (m && (d.width === null || m.width === d.width || m.charsEnd - m.charsStart === 64)) {
+        d.addMapLine(b, m.charsStart, m.charsEnd, m.address, m.width, m.separator, lineNo);
+        return true;
+      }
+    }
+    const text = asciiString(b, s, e);
+    if (c === 0x28 /* ( */) {
+      const m = FOLD.exec(text);
+      if (!m) return false;
+      d.addFold(Number(m[1]), lineNo);
+      return true;
+    }
+    const stage = headerStage(text);
+    if (stage === Stage.None) {
+      // The GC line with its start lost on the link (`193664, used: …`).
+      if (d.stage !== Stage.None && d.stage < Stage.Gc) {
+        const g = GC_LINE_DAMAGED.exec(text);
+        if (g) {
+          d.setGc(Number(g[1]), Number(g[2]), Number(g[3]), g[4] ? Number(g[4]) : null, lineNo);
+          d.problems.push(`line ${lineNo}: start of the GC line lost ("${text.slice(0, 24)}…")`);
+          return true;
+        }
+      }
+      return false;
+    }
+    if (stage === Stage.Map) {
+      d.startArea(LAYOUT.exec(text)![1], lineNo);
+      return true;
+    }
+    if (stage <= d.stage) {
+      // The header starts over: this line begins the next dump.
+      const cut = this.frame ? 'the dump was cut short (no end marker)' : null;
+      this.finishDump(this.lastLineEnd, cut);
+      this.dump = new DumpAssembler(this.lastLineEnd, 'bare', null, null, null);
+      applyHeader(this.dump, stage, text, lineNo);
+      return true;
+    }
+    applyHeader(d, stage, text, lineNo);
+    return true;
+  }
+
+  /** Handles a frame marker at b[at]; false if it is not one (then it is ordinary text). */
+  private marker(b: Uint8Array, at: number, end: number, lineEnd: number, lineNo: number, byteOffset: number): boolean {
+    const text = asciiString(b, at, Math.min(end, at + 200)).trimEnd();
+    if (text.startsWith('@@HS:')) {
+      const f = text.slice(5).split(' ');
+      const num = (i: number) => (f[i] !== undefined && /^-?\d+$/.test(f[i]) ? Number(f[i]) : null);
+      switch (f[0]) {
+        case 'B': {
+          if (this.dump) this.finishDump(byteOffset, this.frame ? 'the dump was cut short (no end marker)' : null);
+          const seq = num(1);
+          this.checkSeq(seq, lineNo, byteOffset);
+          this.frame = { framing: 'helper', seq, deviceMs: num(2), collected: f[3] === undefined ? null : f[3] === '1', byteStart: byteOffset };
+          this.dump = new DumpAssembler(byteOffset, 'helper', seq, num(2), this.frame.collected);
+          return true;
+        }
+        case 'E': {
+          if (this.dump) {
+            if (!this.frame) {
+              this.dump.problems.push(`line ${lineNo}: the dump's begin marker was lost`);
+            }
+            this.finishDump(lineEnd, null);
+          }
+          this.frame = null;
+          return true;
+        }
+        case 'S': {
+          if (this.dump) this.finishDump(byteOffset, this.frame ? 'the dump was cut short (no end marker)' : null);
+          const seq = num(1);
+          this.checkSeq(seq, lineNo, byteOffset);
+          const alloc = num(4);
+          const free = num(5);
+          const snapshot: HeapSnapshot = {
+            index: this.snapshots++,
+            line: lineNo,
+            byteStart: byteOffset,
+            byteEnd: lineEnd,
+            framing: 'helper',
+            seq,
+            deviceMs: num(2),
+            collected: f[3] === undefined ? null : f[3] === '1',
+            printed: null,
+            blockSize: null,
+            addressStyle: null,
+            areas: [],
+            stats: alloc !== null && free !== null ? { alloc, free } : null,
+            complete: false,
+            consistent: true,
+            problems: alloc !== null && free !== null ? [] : [`line ${lineNo}: stats frame damaged`],
+          };
+          this.out.push({ type: 'snapshot', snapshot });
+          return true;
+        }
+        case 'K': {
+          const seq = num(1);
+          this.checkSeq(seq, lineNo, byteOffset);
+          this.out.push({ type: 'mark', label: f.slice(3).join(' '), deviceMs: num(2), line: lineNo, byteOffset });
+          return true;
+        }
+        case 'H': {
+          this.nextSeq = null;
+          this.out.push({
+            type: 'device',
+            kind: 'helperStart',
+            text,
+            line: lineNo,
+            byteOffset,
+            detail: {
+              protocol: num(1) ?? 0,
+              periodMs: num(2) ?? 0,
+              mode: f[3] ?? '',
+              collect: f[4] === '1',
+              implementation: f[5] ?? '',
+            },
+          });
+          return true;
+        }
+        default:
+          return false;
+      }
+    }
+    if (text.startsWith('@@@')) {
+      // pi-mst's mem_dump.py: `@@@ <ticks_ms> [(y, m, d, H, M, S, wd, yd)]` … `@@@`.
+      const m = /^@@@(?: (\d+))?(?: \((.*)\))?$/.exec(text);
+      if (!m) return false;
+      if (m[1] === undefined) {
+        if (this.dump) this.finishDump(lineEnd, null);
+        this.frame = null;
+        return true;
+      }
+      if (this.dump) this.finishDump(byteOffset, this.frame ? 'the dump was cut short (no end marker)' : null);
+      const deviceMs = Number(m[1]);
+      if (m[2]) {
+        this.out.push({ type: 'device', kind: 'helperStart', text, line: lineNo, byteOffset, detail: { helper: 'pi-mst', clock: m[2] } });
+      }
+      this.frame = { framing: 'pimst', seq: null, deviceMs, collected: null, byteStart: byteOffset };
+      this.dump = new DumpAssembler(byteOffset, 'pimst', null, deviceMs, null);
+      return true;
+    }
+    return false;
+  }
+
+  private checkSeq(seq: number | null, lineNo: number, byteOffset: number): void {
+    if (seq === null) return;
+    if (this.nextSeq !== null && seq > this.nextSeq) {
+      const lost = seq - this.nextSeq;
+      this.out.push({
+        type: 'device',
+        kind: 'frameLost',
+        text: `${lost} helper frame${lost > 1 ? 's' : ''} lost before frame ${seq}`,
+        line: lineNo,
+        byteOffset,
+        lost,
+      });
+    }
+    this.nextSeq = seq + 1;
+  }
+
+  private finishDump(byteEnd: number, cut: string | null): void {
+    const d = this.dump!;
+    this.dump = null;
+    if (cut) this.frame = null;
+    if (d.line === 0) {
+      // A frame with nothing in it (or only foreign text): no snapshot to report.
+      if (cut || d.framing !== 'bare') {
+        this.out.push({
+          type: 'device',
+          kind: 'traceback',
+          text: 'a heap dump frame arrived empty',
+          line: 0,
+          byteOffset: d.byteStart,
+        });
+      }
+      return;
+    }
+    const snapshot = d.finish(this.snapshots++, byteEnd, cut);
+    this.out.push({ type: 'snapshot', snapshot });
+  }
+
+  private log(b: Uint8Array, start: number, end: number, lineNo: number, byteOffset: number): void {
+    const text = lineText(b, start, end);
+    this.out.push({ type: 'log', text, line: lineNo, byteOffset });
+    const ev = deviceEventOf(text, lineNo, byteOffset);
+    if (ev) this.out.push(ev);
+  }
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66);
+}
+
+function headerStage(text: string): Stage {
+  switch (text.charCodeAt(0)) {
+    case 0x6d:
+      return MEM.test(text) ? Stage.Mem : Stage.None;
+    case 0x73:
+      return STACK.test(text) ? Stage.Stack : Stage.None;
+    case 0x47:
+      if (GC_LINE.test(text)) return Stage.Gc;
+      return LAYOUT.test(text) ? Stage.Map : Stage.None;
+    case 0x4e:
+      return BLOCKS_LINE.test(text) ? Stage.Blocks : Stage.None;
+    default:
+      return Stage.None;
+  }
+}
+
+function applyHeader(d: DumpAssembler, stage: Stage, text: string, lineNo: number): void {
+  const n = (x: string | undefined) => (x === undefined ? null : Number(x));
+  switch (stage) {
+    case Stage.Mem: {
+      const m = MEM.exec(text)!;
+      d.setMem(Number(m[1]), Number(m[2]), Number(m[3]), lineNo);
+      break;
+    }
+    case Stage.Stack: {
+      const m = STACK.exec(text)!;
+      d.setStack(Number(m[1]), n(m[2]), lineNo);
+      break;
+    }
+    case Stage.Gc: {
+      const m = GC_LINE.exec(text)!;
+      d.setGc(Number(m[1]), Number(m[2]), Number(m[3]), n(m[4]), lineNo);
+      break;
+    }
+    case Stage.Blocks: {
+      const m = BLOCKS_LINE.exec(text)!;
+      d.setBlocks(Number(m[1]), Number(m[2]), Number(m[3]), n(m[4]), lineNo);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+/** Reads a whole capture at once. */
+export function readCapture(bytes: Uint8Array): CaptureEvent[] {
+  const r = new CaptureReader();
+  const events = r.feed(bytes);
+  for (const e of r.end()) events.push(e);
+  return events;
+}

@@ -1,0 +1,94 @@
+/**
+ * Recognisers for the lines of `micropython.mem_info(1)` output (see
+ * shared/design/DUMP-FORMAT.md). Header lines are matched as text; map lines, which are most
+ * of a dump, are matched on bytes without building a string.
+ */
+import { isMapChar } from '../heap/blockKinds';
+
+/**
+ * The part of a line that carries a dump, without what pasting added around it: indentation,
+ * list-repr quotes and brackets (`['…',`), a J-Link RTT prefix (`0> `), trailing spaces.
+ * Returns [start, end).
+ */
+export function coreRange(b: Uint8Array, start: number, end: number): [number, number] {
+  let s = start;
+  let e = end;
+  while (s < e && (b[s] === 0x20 || b[s] === 0x09 || b[s] === 0x5b || b[s] === 0x27 || b[s] === 0x22)) s++;
+  // RTT viewer prefix: digits then "> ".
+  if (s < e && b[s] >= 0x30 && b[s] <= 0x39) {
+    let i = s;
+    while (i < e && b[i] >= 0x30 && b[i] <= 0x39) i++;
+    if (i + 1 < e && b[i] === 0x3e && b[i + 1] === 0x20) s = i + 2;
+  }
+  while (e > s && (b[e - 1] === 0x20 || b[e - 1] === 0x09 || b[e - 1] === 0x27 || b[e - 1] === 0x22 || b[e - 1] === 0x2c || b[e - 1] === 0x5d)) e--;
+  return [s, e];
+}
+
+export interface MapLineMatch {
+  /** Address value, or null when no address digits survived. */
+  address: number;
+  /** Number of address digits as printed (4, 5, 8; fewer when the link lost some). */
+  width: number;
+  /** `: ` separator present (it can be lost on the link). */
+  separator: boolean;
+  charsStart: number;
+  charsEnd: number;
+}
+
+const isLowerHex = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66);
+
+/**
+ * A map line `ADDR: chars`. `knownWidth` is the address width already seen in this dump:
+ * it lets a line whose `: ` was lost (`00004c00h===…`) still be read.
+ */
+export function matchMapLine(b: Uint8Array, s: number, e: number, knownWidth: number | null): MapLineMatch | null {
+  let i = s;
+  let address = 0;
+  const maxWidth = knownWidth ?? 8;
+  while (i < e && i - s < maxWidth && isLowerHex(b[i])) {
+    const c = b[i];
+    address = address * 16 + (c <= 0x39 ? c - 0x30 : c - 0x57);
+    i++;
+  }
+  const width = i - s;
+  if (width < 3) return null;
+  let separator = false;
+  if (b[i] === 0x3a) {
+    separator = true;
+    i++;
+    if (b[i] === 0x20) i++;
+  } else if (b[i] === 0x20) {
+    // ":" lost, space kept.
+    if (knownWidth === null) return null;
+    i++;
+  } else if (knownWidth === null || width !== knownWidth) {
+    // Without a separator only a full-width address in a dump we are already reading counts.
+    return null;
+  }
+  const charsStart = i;
+  if (charsStart >= e) return null;
+  for (; i < e; i++) if (!isMapChar(b[i])) return null;
+  return { address, width, separator, charsStart, charsEnd: e };
+}
+
+/**
+ * Whether a line outside any dump is a map line strong enough to start a dump on its own (a
+ * paste that begins at the map): long, all map characters, and at least one `.` or `=`.
+ */
+export function isStrongMapLine(b: Uint8Array, m: MapLineMatch): boolean {
+  if (!m.separator || m.width < 4 || m.charsEnd - m.charsStart < 16) return false;
+  for (let i = m.charsStart; i < m.charsEnd; i++) if (b[i] === 0x2e || b[i] === 0x3d) return true;
+  return false;
+}
+
+export const FOLD = /^\(\s*(\d+) lines all free\)/;
+export const MEM = /^mem: total=(\d+), current=(\d+), peak=(\d+)/;
+export const STACK = /^stack: (\d+)(?: out of (\d+))?/;
+export const GC_LINE = /^GC: total: (\d+), used: (\d+), free: (\d+)(?:, max new split: (\d+))?/;
+/** The GC line with its start lost on the link (`193664, used: 48656, free: 145008`). */
+export const GC_LINE_DAMAGED = /(\d+), used: (\d+), free: (\d+)(?:, max new split: (\d+))?$/;
+export const BLOCKS_LINE = /^No\. of 1-blocks: (\d+), 2-blocks: (\d+), max blk sz: (\d+)(?:, max free sz: (\d+))?/;
+export const LAYOUT = /^GC memory layout; from (?:0x)?([0-9a-fA-F]+):/;
+
+/** Text that can begin a dump in the middle of a line the program was printing. */
+export const DUMP_STARTS = ['mem: total=', 'stack: ', 'GC: total: '];

@@ -1,0 +1,116 @@
+/**
+ * Splits a byte stream into lines on `\n`, `\r\n` and lone `\r`, whatever the chunking.
+ *
+ * A line whose `\r` is the last byte of a chunk is held back until the next byte shows
+ * whether a `\n` follows: that keeps every line's byte range (and so everything derived
+ * from it) identical whether the capture arrives in one piece or one byte at a time.
+ */
+export interface LineSink {
+  /**
+   * `bytes[start, end)` is the line without its terminator; `termLen` is 0 (last line of
+   * the stream, unterminated), 1 or 2. `byteOffset` is the stream offset of `bytes[start]`.
+   * The view is only valid during the call.
+   */
+  line(bytes: Uint8Array, start: number, end: number, termLen: number, lineNo: number, byteOffset: number): void;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+export class LineSplitter {
+  private carry = new Uint8Array(256);
+  private carryLen = 0;
+  private carryOffset = 0;
+  /** The carried line ended in `\r` at the end of the previous chunk. */
+  private heldCR = false;
+  private lineNo = 0;
+  private offset = 0; // stream offset of the next byte to arrive
+
+  constructor(private readonly sink: LineSink) {}
+
+  /** Bytes consumed so far. */
+  get bytesSeen(): number {
+    return this.offset;
+  }
+
+  push(chunk: Uint8Array): void {
+    const n = chunk.length;
+    if (n === 0) return;
+    const base = this.offset;
+    this.offset += n;
+    let pos = 0;
+    if (this.heldCR) {
+      this.heldCR = false;
+      if (chunk[0] === LF) {
+        this.emitCarry(2);
+        pos = 1;
+      } else {
+        this.emitCarry(1);
+      }
+    }
+    // Cached positions of the next LF and CR, so a file with no CR at all is not rescanned
+    // for one on every line.
+    let nextLF = chunk.indexOf(LF, pos);
+    let nextCR = chunk.indexOf(CR, pos);
+    while (pos < n) {
+      if (nextLF !== -1 && nextLF < pos) nextLF = chunk.indexOf(LF, pos);
+      if (nextCR !== -1 && nextCR < pos) nextCR = chunk.indexOf(CR, pos);
+      let t: number;
+      if (nextLF === -1) t = nextCR;
+      else if (nextCR === -1) t = nextLF;
+      else t = nextLF < nextCR ? nextLF : nextCR;
+      if (t === -1) {
+        this.appendCarry(chunk, pos, n, base + pos);
+        return;
+      }
+      if (chunk[t] === CR && t === n - 1) {
+        // Cannot tell `\r\n` from a lone `\r` yet: hold the line.
+        this.appendCarry(chunk, pos, t, base + pos);
+        this.heldCR = true;
+        return;
+      }
+      const termLen = chunk[t] === CR && chunk[t + 1] === LF ? 2 : 1;
+      if (this.carryLen > 0) {
+        this.appendCarry(chunk, pos, t, base + pos);
+        this.emitCarry(termLen);
+      } else {
+        this.sink.line(chunk, pos, t, termLen, ++this.lineNo, base + pos);
+      }
+      pos = t + termLen;
+    }
+  }
+
+  /** The stream ended: a held or unterminated last line is emitted. */
+  end(): void {
+    if (this.heldCR) {
+      this.heldCR = false;
+      this.emitCarry(1);
+    } else if (this.carryLen > 0) {
+      this.emitCarry(0);
+    }
+  }
+
+  private appendCarry(src: Uint8Array, from: number, to: number, streamOffset: number): void {
+    const len = to - from;
+    if (this.carryLen === 0) this.carryOffset = streamOffset;
+    if (len === 0) {
+      // An empty carried line still has to be remembered (e.g. a held `\r` on its own).
+      return;
+    }
+    if (this.carryLen + len > this.carry.length) {
+      let size = this.carry.length * 2;
+      while (size < this.carryLen + len) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(this.carry.subarray(0, this.carryLen));
+      this.carry = grown;
+    }
+    this.carry.set(src.subarray(from, to), this.carryLen);
+    this.carryLen += len;
+  }
+
+  private emitCarry(termLen: number): void {
+    const len = this.carryLen;
+    this.carryLen = 0;
+    this.sink.line(this.carry, 0, len, termLen, ++this.lineNo, this.carryOffset);
+  }
+}
