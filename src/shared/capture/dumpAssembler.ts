@@ -242,14 +242,18 @@ export class DumpAssembler {
     const w = this.width ?? this.areas.flatMap((a) => a.entries).find((e) => !e.fold)?.width ?? 8;
     if (w >= 8) return 'off8';
     if (w === 4) return 'index4';
-    // Five digits: an absolute 20-bit pointer (v1.3.5–v1.8.0) starts at the pool's low bits,
-    // an offset (v1.8.1–v1.19) at zero.
+    // Five digits: an absolute 20-bit pointer (v1.3.5–v1.8.0) counts from the pool's low
+    // bits, an offset (v1.8.1–v1.19) from zero. The step is the same either way.
+    const unit = this.addressUnit('off5');
+    if (unit === null) return 'off5';
     for (const a of this.areas) {
-      const first = a.entries[0];
-      if (first && !first.fold && first.width === 5 && a.address) {
-        const low = parseInt(a.address, 16) & 0xfffff;
-        if (low !== 0 && first.address === low) return 'abs5';
-      }
+      const first = a.entries.find((e) => !e.fold);
+      if (!first || first.width !== 5 || !a.address) continue;
+      const low = parseInt(a.address, 16) & 0xfffff;
+      if (low === 0) continue;
+      const offset = (first.kindStart * unit) & 0xfffff;
+      if (first.address === ((low + offset) & 0xfffff)) return 'abs5';
+      if (first.address === offset) return 'off5';
     }
     return 'off5';
   }
