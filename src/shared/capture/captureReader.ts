@@ -42,10 +42,16 @@ export class CaptureReader implements LineSink {
   private nextSeq: number | null = null;
   /** Stream offset just past the last line handled: where an unframed dump ends. */
   private lastLineEnd = 0;
+  /** Next `@` in the current chunk: one scan per chunk, not one per line. */
+  private atChunk = -1;
+  private atPos = -1;
 
   /** Feeds bytes; returns the events they completed. */
   feed(chunk: Uint8Array): CaptureEvent[] {
-    this.splitter.push(chunk);
+    // One element type through the hot loops: a Node Buffer and a plain Uint8Array are
+    // different shapes to the JIT, and mixing them makes every byte access slow.
+    const plain = chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
+    this.splitter.push(plain);
     return this.take();
   }
 
@@ -73,10 +79,14 @@ export class CaptureReader implements LineSink {
     return events;
   }
 
-  line(b: Uint8Array, start: number, end: number, termLen: number, lineNo: number, byteOffset: number): void {
+  line(b: Uint8Array, start: number, end: number, termLen: number, lineNo: number, byteOffset: number, chunkId: number): void {
     const lineEnd = byteOffset + (end - start) + termLen;
     try {
-      this.handle(b, start, end, lineEnd, lineNo, byteOffset);
+      if (!this.mayHaveMarker(b, start, end, chunkId)) {
+        this.plainLine(b, start, end, lineNo, byteOffset);
+      } else {
+        this.handle(b, start, end, lineEnd, lineNo, byteOffset);
+      }
     } catch (err) {
       // A reader bug must not lose the capture: keep the line as text and say what happened.
       this.dump = null;
@@ -93,18 +103,39 @@ export class CaptureReader implements LineSink {
     this.lastLineEnd = lineEnd;
   }
 
+  private mayHaveMarker(b: Uint8Array, start: number, end: number, chunkId: number): boolean {
+    if (chunkId === 0) {
+      const i = b.subarray(start, end).indexOf(AT);
+      return i !== -1;
+    }
+    if (chunkId !== this.atChunk || (this.atPos !== -1 && this.atPos < start)) {
+      this.atChunk = chunkId;
+      this.atPos = b.indexOf(AT, start);
+    }
+    return this.atPos !== -1 && this.atPos < end;
+  }
+
   private handle(b: Uint8Array, start: number, end: number, lineEnd: number, lineNo: number, byteOffset: number): void {
     // Frame markers may start mid-line: a scheduled dump runs between any two bytecodes.
-    let at = b.indexOf(AT, start);
-    while (at !== -1 && at < end - 1 && b[at + 1] !== AT) at = b.indexOf(AT, at + 1);
-    if (at !== -1 && at < end - 1) {
+    let at = -1;
+    for (let i = start; i < end - 1; i++) {
+      if (b[i] === AT && b[i + 1] === AT) {
+        at = i;
+        break;
+      }
+    }
+    if (at !== -1) {
       if (at > start) {
         this.handle(b, start, at, byteOffset + (at - start), lineNo, byteOffset);
         this.lastLineEnd = byteOffset + (at - start);
       }
       if (this.marker(b, at, end, lineEnd, lineNo, byteOffset + (at - start))) return;
     }
+    this.plainLine(b, start, end, lineNo, byteOffset);
+  }
 
+  /** A line (or the part of one) with no frame marker in it. */
+  private plainLine(b: Uint8Array, start: number, end: number, lineNo: number, byteOffset: number): void {
     const [s, e] = coreRange(b, start, end);
     if (this.dump) {
       if (this.dumpLine(b, s, e, lineNo)) return;
@@ -117,7 +148,7 @@ export class CaptureReader implements LineSink {
       }
       this.finishDump(this.lastLineEnd, null);
     }
-    this.idleLine(b, start, end, s, e, lineEnd, lineNo, byteOffset);
+    this.idleLine(b, start, end, s, e, lineNo, byteOffset);
   }
 
   /** A line while no dump is open: a dump may start here, even mid-line. */
@@ -127,7 +158,6 @@ export class CaptureReader implements LineSink {
     end: number,
     s: number,
     e: number,
-    lineEnd: number,
     lineNo: number,
     byteOffset: number,
   ): void {
@@ -167,7 +197,6 @@ export class CaptureReader implements LineSink {
       }
     }
     this.log(b, start, end, lineNo, byteOffset);
-    void lineEnd;
   }
 
   /** Feeds a line to the open dump; false if it is not part of it. */
@@ -175,14 +204,7 @@ export class CaptureReader implements LineSink {
     const d = this.dump!;
     if (e <= s) return false;
     const c = b[s];
-    if (isHexDigit(c)) {
-      const m = matchMapLine(b, s, e, d.width);
-      // A shortened address is only believed on a full line: "cafe: ok" is a log line.
-      if (m && (d.width === null || m.width === d.width || m.charsEnd - m.charsStart === 64)) {
-        d.addMapLine(b, m.charsStart, m.charsEnd, m.address, m.width, m.separator, lineNo);
-        return true;
-      }
-    }
+    if (isHexDigit(c) && d.tryMapLine(b, s, e, lineNo)) return true;
     const text = asciiString(b, s, e);
     if (c === 0x28 /* ( */) {
       const m = FOLD.exec(text);

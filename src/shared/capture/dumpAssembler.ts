@@ -4,8 +4,8 @@
  * checks the map against the printed figures. Resolution waits for the end of the dump
  * because a damaged line can only be judged against the lines around it.
  */
-import { FREE, OLD_TAIL, TAIL, UNKNOWN } from '../heap/blockKinds';
-import { computeMetrics } from '../heap/metrics';
+import { FREE, MAP_CHARS, OLD_TAIL, TAIL, UNKNOWN } from '../heap/blockKinds';
+import { metricsOf } from '../heap/metrics';
 import {
   emptyPrinted,
   type AddressStyle,
@@ -104,34 +104,84 @@ export class DumpAssembler {
     this.areas.push({ address: address.toLowerCase(), entries: [], kinds: new Uint8Array(4096), length: 0 });
   }
 
-  private currentArea(line: number): AreaBuilder {
-    if (this.areas.length === 0) this.startArea('', line);
+  /** The area lines go to; with `create`, one without an address for a map with no header. */
+  private currentArea(line: number, create: boolean): AreaBuilder | null {
+    if (this.areas.length === 0) {
+      if (!create) return null;
+      this.startArea('', line);
+    }
     return this.areas[this.areas.length - 1];
   }
 
-  addMapLine(b: Uint8Array, cs: number, ce: number, address: number, width: number, separator: boolean, line: number): void {
+  private scratchBuf = new Uint8Array(128);
+
+  private scratch(n: number): Uint8Array {
+    if (this.scratchBuf.length < n) this.scratchBuf = new Uint8Array(n * 2);
+    return this.scratchBuf;
+  }
+
+  /**
+   * Reads `b[s, e)` as a map line of this dump and adds it; false (and nothing added) if it
+   * is not one. Parses, validates and copies in one pass: map lines are most of a capture.
+   */
+  tryMapLine(b: Uint8Array, s: number, e: number, line: number): boolean {
+    const knownWidth = this.width;
+    let i = s;
+    let address = 0;
+    const maxWidth = knownWidth ?? 8;
+    while (i < e && i - s < maxWidth) {
+      const c = b[i];
+      if (c >= 0x30 && c <= 0x39) address = address * 16 + (c - 0x30);
+      else if (c >= 0x61 && c <= 0x66) address = address * 16 + (c - 0x57);
+      else break;
+      i++;
+    }
+    const width = i - s;
+    if (width < 3) return false;
+    let separator = false;
+    if (b[i] === 0x3a) {
+      separator = true;
+      i++;
+      if (b[i] === 0x20) i++;
+    } else if (b[i] === 0x20) {
+      if (knownWidth === null) return false; // ":" lost, space kept
+      i++;
+    } else if (knownWidth === null || width !== knownWidth) {
+      // Without a separator only a full-width address in a dump already being read counts.
+      return false;
+    }
+    const n = e - i;
+    if (n <= 0) return false;
+    // A shortened address is only believed on a full line: "cafe: ok" is a log line.
+    if (knownWidth !== null && width !== knownWidth && n !== 64) return false;
+    const area = this.currentArea(line, false);
+    const at = area ? area.length : 0;
+    const k = area ? this.reserve(area, n) : this.scratch(n);
+    let tails = 0;
+    let oldTails = 0;
+    for (let j = 0; j < n; j++) {
+      const c = b[i + j];
+      if (MAP_CHARS[c] !== 1) return false;
+      k[at + j] = c;
+      if (c === TAIL) tails++;
+      else if (c === OLD_TAIL) oldTails++;
+    }
+    if (tails) this.tailSeenEq = true;
+    if (oldTails) this.tailSeenT = true;
     this.touch(line);
     this.stage = Stage.Map;
-    const area = this.currentArea(line);
     if (this.width === null && separator && width >= 4) this.width = width;
-    const n = ce - cs;
-    const at = area.length;
-    this.reserve(area, n);
-    const k = area.kinds;
-    for (let i = 0; i < n; i++) {
-      const c = b[cs + i];
-      k[at + i] = c;
-      if (c === OLD_TAIL) this.tailSeenT = true;
-      else if (c === TAIL) this.tailSeenEq = true;
-    }
-    area.length += n;
-    area.entries.push({ fold: 0, address, width, separator, kindStart: at, length: n, line });
+    const target = area ?? this.currentArea(line, true)!;
+    if (!area) target.kinds.set(k.subarray(0, n), 0);
+    target.length += n;
+    target.entries.push({ fold: 0, address, width, separator, kindStart: at, length: n, line });
+    return true;
   }
 
   addFold(lines: number, line: number): void {
     this.touch(line);
     this.stage = Stage.Map;
-    const area = this.currentArea(line);
+    const area = this.currentArea(line, true)!;
     const n = lines * 64;
     const at = area.length;
     this.reserve(area, n);
@@ -144,13 +194,15 @@ export class DumpAssembler {
     return this.areas.length > 0;
   }
 
-  private reserve(area: AreaBuilder, n: number): void {
-    if (area.length + n <= area.kinds.length) return;
+  /** Room for n more blocks in the area; returns its kinds buffer. */
+  private reserve(area: AreaBuilder, n: number): Uint8Array {
+    if (area.length + n <= area.kinds.length) return area.kinds;
     let size = area.kinds.length * 2;
     while (size < area.length + n) size *= 2;
     const grown = new Uint8Array(size);
     grown.set(area.kinds.subarray(0, area.length));
     area.kinds = grown;
+    return grown;
   }
 
   /**
@@ -212,7 +264,7 @@ export class DumpAssembler {
       problems.push('block size unknown: the map has too few lines and no total to infer it from');
     }
     if (printed && blockSize !== null) {
-      const m = computeMetrics(snapshot);
+      const m = metricsOf(snapshot);
       if (printed.total !== null && printed.total !== (knownBlocks + holes) * blockSize) {
         complete = false;
         consistent = false;

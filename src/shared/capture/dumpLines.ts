@@ -3,7 +3,7 @@
  * shared/design/DUMP-FORMAT.md). Header lines are matched as text; map lines, which are most
  * of a dump, are matched on bytes without building a string.
  */
-import { isMapChar } from '../heap/blockKinds';
+import { MAP_CHARS } from '../heap/blockKinds';
 
 /**
  * The part of a line that carries a dump, without what pasting added around it: indentation,
@@ -67,7 +67,7 @@ export function matchMapLine(b: Uint8Array, s: number, e: number, knownWidth: nu
   }
   const charsStart = i;
   if (charsStart >= e) return null;
-  for (; i < e; i++) if (!isMapChar(b[i])) return null;
+  for (; i < e; i++) if (MAP_CHARS[b[i]] !== 1) return null;
   return { address, width, separator, charsStart, charsEnd: e };
 }
 

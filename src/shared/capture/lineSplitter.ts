@@ -9,9 +9,10 @@ export interface LineSink {
   /**
    * `bytes[start, end)` is the line without its terminator; `termLen` is 0 (last line of
    * the stream, unterminated), 1 or 2. `byteOffset` is the stream offset of `bytes[start]`.
-   * The view is only valid during the call.
+   * The view is only valid during the call. `chunkId` is the same for lines cut from one
+   * pushed chunk (so a search over it can be cached) and 0 for lines rebuilt in the carry.
    */
-  line(bytes: Uint8Array, start: number, end: number, termLen: number, lineNo: number, byteOffset: number): void;
+  line(bytes: Uint8Array, start: number, end: number, termLen: number, lineNo: number, byteOffset: number, chunkId: number): void;
 }
 
 const LF = 0x0a;
@@ -25,6 +26,7 @@ export class LineSplitter {
   private heldCR = false;
   private lineNo = 0;
   private offset = 0; // stream offset of the next byte to arrive
+  private chunks = 0;
 
   constructor(private readonly sink: LineSink) {}
 
@@ -38,6 +40,7 @@ export class LineSplitter {
     if (n === 0) return;
     const base = this.offset;
     this.offset += n;
+    const chunkId = ++this.chunks;
     let pos = 0;
     if (this.heldCR) {
       this.heldCR = false;
@@ -74,7 +77,7 @@ export class LineSplitter {
         this.appendCarry(chunk, pos, t, base + pos);
         this.emitCarry(termLen);
       } else {
-        this.sink.line(chunk, pos, t, termLen, ++this.lineNo, base + pos);
+        this.sink.line(chunk, pos, t, termLen, ++this.lineNo, base + pos, chunkId);
       }
       pos = t + termLen;
     }
@@ -111,6 +114,6 @@ export class LineSplitter {
   private emitCarry(termLen: number): void {
     const len = this.carryLen;
     this.carryLen = 0;
-    this.sink.line(this.carry, 0, len, termLen, ++this.lineNo, this.carryOffset);
+    this.sink.line(this.carry, 0, len, termLen, ++this.lineNo, this.carryOffset, 0);
   }
 }

@@ -44,13 +44,18 @@ export function isHead(code: number): boolean {
  * never prints digits, punctuation other than `.` and `=`, or spaces inside a map line.
  */
 export function isMapChar(code: number): boolean {
-  return (
-    code === FREE ||
-    code === TAIL ||
-    (code >= 0x41 && code <= 0x5a) || // A-Z
-    (code >= 0x61 && code <= 0x7a) // a-z
-  );
+  return MAP_CHARS[code] === 1;
 }
+
+/** 1 for `.`, `=` and ASCII letters: a table, because map lines are most of every capture. */
+export const MAP_CHARS = (() => {
+  const t = new Uint8Array(256);
+  t[FREE] = 1;
+  t[TAIL] = 1;
+  for (let c = 0x41; c <= 0x5a; c++) t[c] = 1;
+  for (let c = 0x61; c <= 0x7a; c++) t[c] = 1;
+  return t;
+})();
 
 export function kindLetter(code: number): string {
   return String.fromCharCode(code);

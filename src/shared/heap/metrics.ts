@@ -29,66 +29,128 @@ export interface SnapshotMetrics {
   largestAlloc: number;
 }
 
+/** Accumulators for scanArea, kept in one typed array so the hot loop stays monomorphic. */
+const LARGEST_FREE = 0;
+const FREE_RUNS = 1;
+const ONE = 2;
+const TWO = 3;
+const LARGEST_ALLOC = 4;
+
+/**
+ * One pass over an area's blocks. Free runs and allocations end at the area's edge and at
+ * blocks the capture lost. Kept small and free of closures: it runs over every block of
+ * every snapshot at ingest.
+ */
+function scanArea(k: Uint8Array, hist: Uint32Array, acc: Float64Array): void {
+  const n = k.length;
+  let run = 0; // current free run
+  let alloc = 0; // current allocation length (head + tails), 0 outside one
+  let largestFree = acc[LARGEST_FREE];
+  let freeRuns = acc[FREE_RUNS];
+  let one = acc[ONE];
+  let two = acc[TWO];
+  let largestAlloc = acc[LARGEST_ALLOC];
+  let freeCount = 0;
+  let tailCount = 0;
+  // Most of a heap is long free runs and long tails: take those four blocks at a time.
+  const aligned = (k.byteOffset & 3) === 0;
+  const words = aligned ? new Uint32Array(k.buffer, k.byteOffset, n >>> 2) : null;
+  let i = 0;
+  while (i < n) {
+    if (words !== null && (i & 3) === 0 && i + 4 <= n) {
+      const w = words[i >>> 2];
+      if (w === FREE4) {
+        if (alloc !== 0) {
+          if (alloc === 1) one++;
+          else if (alloc === 2) two++;
+          if (alloc > largestAlloc) largestAlloc = alloc;
+          alloc = 0;
+        }
+        if (run === 0) freeRuns++;
+        run += 4;
+        freeCount += 4;
+        i += 4;
+        continue;
+      }
+      if (w === TAIL4 && alloc !== 0) {
+        alloc += 4;
+        tailCount += 4;
+        i += 4;
+        continue;
+      }
+    }
+    const c = k[i++];
+    if (c === TAIL) {
+      // A tail with no head before it (a map that starts mid-object) still extends one.
+      tailCount++;
+      alloc++;
+      if (run !== 0) {
+        if (run > largestFree) largestFree = run;
+        run = 0;
+      }
+      continue;
+    }
+    if (alloc !== 0) {
+      if (alloc === 1) one++;
+      else if (alloc === 2) two++;
+      if (alloc > largestAlloc) largestAlloc = alloc;
+      alloc = 0;
+    }
+    if (c === FREE) {
+      if (run === 0) freeRuns++;
+      run++;
+      freeCount++;
+    } else {
+      hist[c & 0x7f]++;
+      if (run > largestFree) largestFree = run;
+      run = 0;
+      if (c !== UNKNOWN) alloc = 1;
+    }
+  }
+  if (run > largestFree) largestFree = run;
+  if (alloc !== 0) {
+    if (alloc === 1) one++;
+    else if (alloc === 2) two++;
+    if (alloc > largestAlloc) largestAlloc = alloc;
+  }
+  hist[FREE] += freeCount;
+  hist[TAIL] += tailCount;
+  acc[LARGEST_FREE] = largestFree;
+  acc[FREE_RUNS] = freeRuns;
+  acc[ONE] = one;
+  acc[TWO] = two;
+  acc[LARGEST_ALLOC] = largestAlloc;
+}
+
+const FREE4 = FREE * 0x01010101;
+const TAIL4 = TAIL * 0x01010101;
+
+const cache = new WeakMap<HeapSnapshot, SnapshotMetrics>();
+
+/** computeMetrics, once per snapshot object. */
+export function metricsOf(s: HeapSnapshot): SnapshotMetrics {
+  let m = cache.get(s);
+  if (!m) {
+    m = computeMetrics(s);
+    cache.set(s, m);
+  }
+  return m;
+}
+
 /** Metrics from the map, or from stats/printed figures when the snapshot has no map. */
 export function computeMetrics(s: HeapSnapshot): SnapshotMetrics {
   const hist = new Uint32Array(128);
+  const acc = new Float64Array(5);
   let blocks = 0;
-  let largestFreeRun = 0;
-  let freeRuns = 0;
-  let oneBlockAllocs = 0;
-  let twoBlockAllocs = 0;
-  let largestAlloc = 0;
   for (const area of s.areas) {
-    const k = area.kinds;
-    const n = k.length;
-    blocks += n;
-    let run = 0; // current free run
-    let alloc = 0; // current allocation length (head + tails), 0 outside one
-    for (let i = 0; i < n; i++) {
-      const c = k[i];
-      hist[c & 0x7f]++;
-      if (c === UNKNOWN) {
-        if (run > largestFreeRun) largestFreeRun = run;
-        run = 0;
-        if (alloc) {
-          if (alloc === 1) oneBlockAllocs++;
-          else if (alloc === 2) twoBlockAllocs++;
-          if (alloc > largestAlloc) largestAlloc = alloc;
-          alloc = 0;
-        }
-      } else if (c === FREE) {
-        if (run === 0) freeRuns++;
-        run++;
-        if (alloc) {
-          if (alloc === 1) oneBlockAllocs++;
-          else if (alloc === 2) twoBlockAllocs++;
-          if (alloc > largestAlloc) largestAlloc = alloc;
-          alloc = 0;
-        }
-      } else {
-        if (run > largestFreeRun) largestFreeRun = run;
-        run = 0;
-        if (c === TAIL) {
-          // A tail with no head before it (map starts mid-object, or a lost char) still
-          // counts towards an allocation's length.
-          alloc++;
-        } else {
-          if (alloc) {
-            if (alloc === 1) oneBlockAllocs++;
-            else if (alloc === 2) twoBlockAllocs++;
-            if (alloc > largestAlloc) largestAlloc = alloc;
-          }
-          alloc = 1;
-        }
-      }
-    }
-    if (run > largestFreeRun) largestFreeRun = run;
-    if (alloc) {
-      if (alloc === 1) oneBlockAllocs++;
-      else if (alloc === 2) twoBlockAllocs++;
-      if (alloc > largestAlloc) largestAlloc = alloc;
-    }
+    blocks += area.kinds.length;
+    scanArea(area.kinds, hist, acc);
   }
+  const largestFreeRun = acc[LARGEST_FREE];
+  const freeRuns = acc[FREE_RUNS];
+  const oneBlockAllocs = acc[ONE];
+  const twoBlockAllocs = acc[TWO];
+  const largestAlloc = acc[LARGEST_ALLOC];
   const freeBlocks = hist[FREE];
   const tailBlocks = hist[TAIL];
   const unknownBlocks = hist[UNKNOWN];
@@ -98,7 +160,7 @@ export function computeMetrics(s: HeapSnapshot): SnapshotMetrics {
     if (hist[c] && c !== FREE && c !== TAIL && c !== UNKNOWN) kinds[String.fromCharCode(c)] = hist[c];
   }
   const bs = s.blockSize;
-  if (blocks === 0) {
+  if (s.areas.length === 0) {
     // No map: fall back to what the board reported.
     const used = s.stats?.alloc ?? s.printed?.used ?? null;
     const free = s.stats?.free ?? s.printed?.free ?? null;

@@ -1,0 +1,141 @@
+/**
+ * The summary `heapscope inspect` prints: built incrementally from events so a capture of any
+ * size is inspected in one streaming pass.
+ */
+import type { CaptureEvent } from '../capture/events';
+import { computeMetrics } from '../heap/metrics';
+import type { HeapSnapshot } from '../heap/snapshot';
+
+export interface InspectSnapshot {
+  index: number;
+  line: number;
+  deviceMs: number | null;
+  seq: number | null;
+  collected: boolean | null;
+  complete: boolean;
+  consistent: boolean;
+  problems: string[];
+  printed: { total: number | null; used: number | null; free: number | null; maxNewSplit: number | null } | null;
+  stats: { alloc: number; free: number } | null;
+  blockSize: number | null;
+  areas: Array<{ address: string; blocks: number }>;
+  counts: { free: number; head: number; tail: number; unknown: number };
+  kinds: Record<string, number>;
+  usedBytes: number | null;
+  freeBytes: number | null;
+  largestFreeRun: number;
+  freeRuns: number;
+  fragmentation: number;
+}
+
+export interface InspectEvent {
+  type: string;
+  line: number;
+  text?: string;
+  bytes?: number;
+  lost?: number;
+  label?: string;
+}
+
+export interface InspectReport {
+  snapshots: InspectSnapshot[];
+  logLines: number;
+  events: InspectEvent[];
+}
+
+export class InspectReportBuilder {
+  private readonly report: InspectReport = { snapshots: [], logLines: 0, events: [] };
+
+  add(events: Iterable<CaptureEvent>): void {
+    for (const e of events) {
+      switch (e.type) {
+        case 'log':
+          this.report.logLines++;
+          break;
+        case 'snapshot':
+          this.report.snapshots.push(inspectSnapshot(e.snapshot));
+          break;
+        case 'device': {
+          const ev: InspectEvent = { type: e.kind, line: e.line, text: e.text };
+          if (e.bytes !== undefined) ev.bytes = e.bytes;
+          if (e.lost !== undefined) ev.lost = e.lost;
+          this.report.events.push(ev);
+          break;
+        }
+        case 'mark':
+          this.report.events.push({ type: 'mark', line: e.line, label: e.label });
+          break;
+        case 'gap':
+          this.report.events.push({ type: 'gap', line: e.line, text: e.reason });
+          break;
+      }
+    }
+  }
+
+  build(): InspectReport {
+    return this.report;
+  }
+}
+
+export function inspectSnapshot(s: HeapSnapshot): InspectSnapshot {
+  const m = computeMetrics(s);
+  return {
+    index: s.index,
+    line: s.line,
+    deviceMs: s.deviceMs,
+    seq: s.seq,
+    collected: s.collected,
+    complete: s.complete,
+    consistent: s.consistent,
+    problems: s.problems,
+    printed: s.printed && { total: s.printed.total, used: s.printed.used, free: s.printed.free, maxNewSplit: s.printed.maxNewSplit },
+    stats: s.stats,
+    blockSize: s.blockSize,
+    areas: s.areas.map((a) => ({ address: a.address, blocks: a.blocks })),
+    counts: { free: m.freeBlocks, head: m.headBlocks, tail: m.tailBlocks, unknown: m.unknownBlocks },
+    kinds: m.kinds,
+    usedBytes: m.usedBytes,
+    freeBytes: m.freeBytes,
+    largestFreeRun: m.largestFreeRun,
+    freeRuns: m.freeRuns,
+    fragmentation: Math.round(m.fragmentation * 10000) / 10000,
+  };
+}
+
+const kb = (n: number | null) => (n === null ? '?' : n >= 10240 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`);
+
+/** A short summary a person can read. */
+export function formatReport(name: string, r: InspectReport): string {
+  const out: string[] = [];
+  const n = r.snapshots.length;
+  const damaged = r.snapshots.filter((s) => !s.consistent || (!s.complete && s.areas.length > 0));
+  out.push(`${name}: ${n} heap snapshot${n === 1 ? '' : 's'}, ${r.logLines} log line${r.logLines === 1 ? '' : 's'}, ${r.events.length} event${r.events.length === 1 ? '' : 's'}`);
+  if (n) {
+    const first = r.snapshots[0];
+    const last = r.snapshots[n - 1];
+    const areas = last.areas.map((a) => `${a.address} (${a.blocks} blocks)`).join(', ');
+    if (areas) out.push(`  heap: ${areas}, block size ${last.blockSize ?? 'unknown'}`);
+    const peak = r.snapshots.reduce((p, s) => Math.max(p, s.usedBytes ?? 0), 0);
+    out.push(`  used: ${kb(first.usedBytes)} first, ${kb(last.usedBytes)} last, ${kb(peak)} peak`);
+    out.push(
+      `  last: ${kb(last.freeBytes)} free, longest free run ${last.largestFreeRun} blocks in ${last.freeRuns} free runs, fragmentation ${(last.fragmentation * 100).toFixed(1)} %`,
+    );
+    const withoutMap = r.snapshots.filter((s) => s.areas.length === 0).length;
+    if (withoutMap) out.push(`  ${withoutMap} without a map (header only or stats only)`);
+  }
+  if (damaged.length) {
+    out.push(`  ${damaged.length} damaged:`);
+    for (const s of damaged.slice(0, 10)) out.push(`    #${s.index} (line ${s.line}): ${s.problems.join('; ')}`);
+    if (damaged.length > 10) out.push(`    … and ${damaged.length - 10} more`);
+  }
+  const byType = new Map<string, InspectEvent[]>();
+  for (const e of r.events) byType.set(e.type, [...(byType.get(e.type) ?? []), e]);
+  for (const [type, list] of byType) {
+    const sample = list
+      .slice(0, 3)
+      .map((e) => `line ${e.line}${e.bytes !== undefined ? ` (${e.bytes} bytes)` : ''}${e.label ? ` "${e.label}"` : ''}`)
+      .join(', ');
+    out.push(`  ${type}: ${list.length}× — ${sample}${list.length > 3 ? ', …' : ''}`);
+  }
+  return out.join('\n') + '\n';
+}
