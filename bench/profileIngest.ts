@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { CaptureReader } from '../src/shared/capture/captureReader';
 import { metricsOf } from '../src/shared/heap/metrics';
-const buf = readFileSync('process.argv[2] ?? 'bench/data/micropython-100mb.txt'');
+const buf = readFileSync(process.argv[2] ?? 'bench/data/micropython-100mb.txt');
 for (let k = 0; k < 3; k++) {
 const t0 = performance.now();
 const r = new CaptureReader();
