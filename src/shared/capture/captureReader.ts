@@ -81,6 +81,14 @@ export class CaptureReader implements LineSink {
 
   line(b: Uint8Array, start: number, end: number, termLen: number, lineNo: number, byteOffset: number, chunkId: number): void {
     const lineEnd = byteOffset + (end - start) + termLen;
+    // Fast path for the bulk of every capture: an undecorated map line inside a dump.
+    const d = this.dump;
+    if (d !== null && d.stage === Stage.Map && isHexDigit(b[start]) && !this.mayHaveMarker(b, start, end, chunkId)) {
+      if (d.tryMapLine(b, start, end, lineNo)) {
+        this.lastLineEnd = lineEnd;
+        return;
+      }
+    }
     try {
       if (!this.mayHaveMarker(b, start, end, chunkId)) {
         this.plainLine(b, start, end, lineNo, byteOffset);

@@ -113,12 +113,7 @@ export class DumpAssembler {
     return this.areas[this.areas.length - 1];
   }
 
-  private scratchBuf = new Uint8Array(128);
 
-  private scratch(n: number): Uint8Array {
-    if (this.scratchBuf.length < n) this.scratchBuf = new Uint8Array(n * 2);
-    return this.scratchBuf;
-  }
 
   /**
    * Reads `b[s, e)` as a map line of this dump and adds it; false (and nothing added) if it
@@ -154,27 +149,19 @@ export class DumpAssembler {
     if (n <= 0) return false;
     // A shortened address is only believed on a full line: "cafe: ok" is a log line.
     if (knownWidth !== null && width !== knownWidth && n !== 64) return false;
-    const area = this.currentArea(line, false);
-    const at = area ? area.length : 0;
-    const k = area ? this.reserve(area, n) : this.scratch(n);
-    let tails = 0;
-    let oldTails = 0;
-    for (let j = 0; j < n; j++) {
-      const c = b[i + j];
-      if (MAP_CHARS[c] !== 1) return false;
-      k[at + j] = c;
-      if (c === TAIL) tails++;
-      else if (c === OLD_TAIL) oldTails++;
-    }
-    if (tails) this.tailSeenEq = true;
-    if (oldTails) this.tailSeenT = true;
+    for (let j = i; j < e; j++) if (MAP_CHARS[b[j]] !== 1) return false;
+    const chars = b.subarray(i, e);
+    if (!this.tailSeenEq && chars.indexOf(TAIL) !== -1) this.tailSeenEq = true;
+    if (!this.tailSeenT && chars.indexOf(OLD_TAIL) !== -1) this.tailSeenT = true;
+    const area = this.currentArea(line, true)!;
+    const at = area.length;
+    if (at + n > area.kinds.length) this.reserve(area, n);
+    area.kinds.set(chars, at);
     this.touch(line);
     this.stage = Stage.Map;
     if (this.width === null && separator && width >= 4) this.width = width;
-    const target = area ?? this.currentArea(line, true)!;
-    if (!area) target.kinds.set(k.subarray(0, n), 0);
-    target.length += n;
-    target.entries.push({ fold: 0, address, width, separator, kindStart: at, length: n, line });
+    area.length += n;
+    area.entries.push({ fold: 0, address, width, separator, kindStart: at, length: n, line });
     return true;
   }
 
