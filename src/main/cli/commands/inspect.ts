@@ -1,0 +1,43 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { CaptureReader } from '../../../shared/capture/captureReader';
+import { formatReport, InspectReportBuilder, type InspectReport } from '../../../shared/report/inspectReport';
+import { InputError } from '../errors';
+
+export function register(program: Command): void {
+  program
+    .command('inspect')
+    .description('summarise the heap snapshots, log lines and events in a raw capture or a session')
+    .argument('<file>', 'a raw capture (any text log with mem_info dumps) or a HeapScope session')
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const report = await inspectFile(file);
+      if (opts.json) process.stdout.write(JSON.stringify(report) + '\n');
+      else process.stdout.write(formatReport(path.basename(file), report));
+    });
+}
+
+export async function inspectFile(file: string): Promise<InspectReport> {
+  const info = await stat(file);
+  if (info.isDirectory()) throw new InputError(file, 'is a directory, not a capture or session');
+  const builder = new InspectReportBuilder();
+  const reader = new CaptureReader();
+  let binary = 0;
+  let seen = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    const bytes = chunk as Buffer;
+    if (seen < 65536) {
+      for (let i = 0; i < Math.min(bytes.length, 65536 - seen); i++) if (bytes[i] === 0) binary++;
+      seen += bytes.length;
+    }
+    builder.add(reader.feed(bytes));
+  }
+  builder.add(reader.end());
+  const report = builder.build();
+  if (report.snapshots.length === 0 && binary > 0) {
+    throw new InputError(file, 'is binary data, not a text capture or a HeapScope session');
+  }
+  return report;
+}
