@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import * as inspect from './inspect';
+import * as serve from './serve';
 
 /**
  * Every subcommand lives in its own file and exports `register(program)`.
@@ -7,4 +8,5 @@ import * as inspect from './inspect';
  */
 export function registerCommands(program: Command): void {
   inspect.register(program);
+  serve.register(program);
 }

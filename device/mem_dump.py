@@ -1,0 +1,122 @@
+# mem_dump.py - HeapScope's on-device helper (MIT). Prints heap dumps framed as in
+# docs/helper-frames.md (protocol 1):
+#   @@HS:H <proto> <period_ms> <mode> <collect> <impl>   hello
+#   @@HS:B <seq> <ticks_ms> <collect> ... mem_info(1) ... @@HS:E <seq>
+#   @@HS:S <seq> <ticks_ms> <collect> <alloc> <free>     (no mem_info: CircuitPython)
+#   @@HS:K <seq> <ticks_ms> <label>                      mark
+# API: start_timer(period_ms=350, collect=False), start_async(period_ms=350, collect=False),
+#      dump(collect=False), mark(label), stop().
+# In steady state a dump allocates nothing: it prints only constant strings and small ints,
+# and the timer callback hands the dump to micropython.schedule through a pre-bound
+# reference (a callback may run in hard-IRQ context, where allocating is forbidden).
+import gc
+import sys
+import micropython
+
+try:
+    from time import ticks_ms
+except ImportError:
+    from supervisor import ticks_ms
+
+_info = getattr(micropython, "mem_info", None)  # compiled out of CircuitPython
+_sched = getattr(micropython, "schedule", None)
+_seq = 0
+_col = False
+_said = False  # hello printed
+_tim = None
+_task = None
+
+
+def _hello(period, mode, collect):
+    global _said
+    _said = True
+    print("@@HS:H", 1, period, mode, 1 if collect else 0, sys.implementation.name)
+
+
+def dump(collect=False):
+    global _seq
+    if not _said:
+        _hello(0, "manual", collect)
+    if collect:
+        gc.collect()
+    s = _seq
+    _seq = s + 1
+    if _info:
+        print("@@HS:B", s, ticks_ms(), 1 if collect else 0)
+        _info(1)
+        print("@@HS:E", s)
+    else:
+        print("@@HS:S", s, ticks_ms(), 1 if collect else 0, gc.mem_alloc(), gc.mem_free())
+
+
+def mark(label):
+    global _seq
+    if not _said:
+        _hello(0, "manual", False)
+    # One line, and never \x04 (it would end a raw-REPL exec).
+    label = str(label).replace("\x04", "").replace("\r", " ").replace("\n", " ")
+    s = _seq
+    _seq = s + 1
+    print("@@HS:K", s, ticks_ms(), label)
+
+
+def _run(_):
+    dump(_col)
+
+
+def _irq(_):
+    # Timer callback: no allocation here. A full schedule queue skips this tick.
+    try:
+        _sched(_run_ref, 0)
+    except Exception:
+        pass
+
+
+_run_ref = _run  # pre-bound: looking up a global allocates nothing
+
+
+def start_timer(period_ms=350, collect=False):
+    global _col, _tim
+    stop()
+    from machine import Timer
+
+    if _sched is None:
+        raise OSError("no micropython.schedule: use start_async() or dump()")
+    _col = collect
+    _hello(period_ms, "timer", collect)
+    dump(collect)
+    # esp8266 and esp32 (up to 1.28) refuse Timer() without an id. -1 is the virtual (soft)
+    # timer on esp8266, rp2 and stm32; esp32 has none and takes hardware timer 0.
+    for i in (-1, 0):
+        try:
+            _tim = Timer(i, period=period_ms, mode=Timer.PERIODIC, callback=_irq)
+            return _tim
+        except (ValueError, TypeError, OSError):
+            pass
+    raise OSError("no usable machine.Timer")
+
+
+def start_async(period_ms=350, collect=False):
+    global _task
+    stop()
+    import asyncio
+
+    _hello(period_ms, "async", collect)
+
+    async def loop():
+        while True:
+            dump(collect)
+            await asyncio.sleep_ms(period_ms)
+
+    _task = asyncio.create_task(loop())
+    return _task
+
+
+def stop():
+    global _tim, _task
+    if _tim:
+        _tim.deinit()
+        _tim = None
+    if _task:
+        _task.cancel()
+        _task = None

@@ -1,0 +1,58 @@
+/**
+ * The on-device helper `device/mem_dump.py`: put it on the board (skipped when identical), or,
+ * where Python cannot write the filesystem, hand its source to the launcher to run from RAM.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BoardIdentity } from '../repl/identify';
+import type { RawRepl } from '../repl/rawRepl';
+import { installFile, type InstallResult } from './installFile';
+
+export const HELPER_MODULE = 'mem_dump';
+export const HELPER_FILE = 'mem_dump.py';
+
+/** Where the helper's source lives in the checkout (or next to a packaged app's resources). */
+export function helperSourcePath(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const resources = (process as { resourcesPath?: string }).resourcesPath;
+  const candidates = [
+    path.resolve(here, '../../../../device', HELPER_FILE),
+    path.resolve(process.cwd(), 'device', HELPER_FILE),
+    ...(resources ? [path.join(resources, 'device', HELPER_FILE)] : []),
+  ];
+  return candidates.find((p) => existsSync(p)) ?? candidates[0];
+}
+
+export function readHelperSource(file = helperSourcePath()): Uint8Array {
+  return readFileSync(file);
+}
+
+export type HelperPlacement =
+  /** `import mem_dump` works: the file is on the board. */
+  | { where: 'file'; result: Extract<InstallResult, { status: 'skipped' | 'written' }> }
+  /** The launcher must carry the helper's source (read-only filesystem). */
+  | { where: 'ram'; source: Uint8Array; reason: string };
+
+export interface InstallHelperOptions {
+  source?: Uint8Array;
+  force?: boolean;
+  /** Never write the board's filesystem: always send the helper from RAM. */
+  fromRam?: boolean;
+  onProgress?: (written: number, total: number) => void;
+}
+
+export async function installHelper(repl: RawRepl, id: BoardIdentity, opts: InstallHelperOptions = {}): Promise<HelperPlacement> {
+  const source = opts.source ?? readHelperSource();
+  if (opts.fromRam) return { where: 'ram', source, reason: 'asked to run the helper from RAM' };
+  if (id.readOnlyFs) return { where: 'ram', source, reason: 'the board\'s filesystem is read-only to Python' };
+  const result = await installFile(repl, HELPER_FILE, source, {
+    hasSha256: id.hasSha256,
+    force: opts.force,
+    onProgress: opts.onProgress,
+  });
+  if (result.status === 'read-only') {
+    return { where: 'ram', source, reason: 'the board\'s filesystem is read-only to Python (EROFS)' };
+  }
+  return { where: 'file', result };
+}

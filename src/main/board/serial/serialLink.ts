@@ -1,0 +1,97 @@
+/**
+ * A Link over a real serial port (node serialport). Opening never resets an ESP32: DTR and
+ * RTS are always set together (serialport fills a missing flag with its default, which can
+ * pull EN low through the auto-reset circuit), and DTR stays asserted so native-USB boards
+ * (TinyUSB, CircuitPython) talk at all.
+ */
+import { SerialPort } from 'serialport';
+import { describeOpenError } from './errors';
+import { LinkBase, toBytes } from './link';
+
+export interface SerialLinkOptions {
+  baudRate?: number;
+  /** Modem lines after opening; both default to asserted (no reset, no boot mode, DTR on). */
+  dtr?: boolean;
+  rts?: boolean;
+}
+
+export class SerialLink extends LinkBase {
+  readonly label: string;
+  private closing = false;
+
+  private constructor(
+    private readonly port: SerialPort,
+    readonly path: string,
+  ) {
+    super();
+    this.label = path;
+    port.on('data', (chunk: Buffer) => this.emitData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+    port.on('close', (err: (Error & { disconnected?: boolean }) | null) => {
+      this.emitClose({ disconnected: !this.closing || !!err?.disconnected, error: err ?? undefined });
+    });
+    // A PTY whose other end went away reads end-of-file instead of failing.
+    port.on('end', () => this.lost(new Error('the port reached end of file')));
+    port.on('error', (err: Error) => this.lost(err));
+  }
+
+  static async open(path: string, opts: SerialLinkOptions = {}): Promise<SerialLink> {
+    const port = new SerialPort({ path, baudRate: opts.baudRate ?? 115200, autoOpen: false });
+    try {
+      await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+    } catch (err) {
+      throw describeOpenError(err, path);
+    }
+    const link = new SerialLink(port, path);
+    await link.setLines(opts.dtr ?? true, opts.rts ?? true);
+    return link;
+  }
+
+  /** Sets DTR and RTS in one call. Ports without modem lines (PTYs, some adapters) are fine. */
+  async setLines(dtr: boolean, rts: boolean): Promise<void> {
+    await new Promise<void>((resolve) =>
+      this.port.set({ dtr, rts }, () => {
+        // ENOTTY ("Inappropriate ioctl") on PTYs and pipes: no modem lines to set.
+        resolve();
+      }),
+    );
+  }
+
+  write(data: Uint8Array | string): Promise<void> {
+    if (this.closed) return Promise.reject(new Error(`${this.label} is closed`));
+    const bytes = toBytes(data);
+    return new Promise((resolve, reject) => {
+      this.port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), (err) =>
+        err ? reject(err) : resolve(),
+      );
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closing = true;
+    if (!this.port.isOpen) {
+      this.emitClose({ disconnected: false });
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      this.port.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.emitClose({ disconnected: false });
+  }
+
+  private lost(err: Error): void {
+    if (this.closed) return;
+    if (this.port.isOpen && !this.closing) {
+      this.port.close(() => {});
+    }
+    this.emitClose({ disconnected: !this.closing, error: err });
+  }
+}
+
+export function openSerialLink(path: string, opts: SerialLinkOptions = {}): Promise<SerialLink> {
+  return SerialLink.open(path, opts);
+}

@@ -1,0 +1,172 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { BoardError } from '../../board/serial/errors';
+import { VIRTUAL_PORT } from '../../board/serial/ports';
+import { openVirtualLink, virtualDemoNames } from '../../board/serial/virtualLink';
+import type { RecordRun } from '../../record/recorder';
+import { recordToSession, type SessionRecordResult } from '../../record/toSession';
+import { InputError, UsageError } from '../errors';
+
+interface RecordCliOptions {
+  port: string;
+  baud: string;
+  run?: string;
+  script?: string;
+  attach?: boolean;
+  demo?: string;
+  period: string;
+  collect?: boolean;
+  duration?: string;
+  output: string;
+  quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('record')
+    .description('record a board: run a program with periodic heap dumps and write a session')
+    .requiredOption('-o, --output <session>', 'the session file to write (.hss)')
+    .option('--port <path>', 'serial port, `auto` (the first board found) or `virtual`', 'auto')
+    .option('--baud <n>', 'baud rate (USB boards ignore it)', '115200')
+    .option('--run <file>', 'run this file from the board (default: main.py)')
+    .option('--script <file>', 'run a file from this computer, sent from RAM (nothing is written to the board)')
+    .option('--attach', 'start nothing: record what the board prints (the program dumps on its own)')
+    .option('--demo <name>', 'on the virtual board: the demo program to run as main.py')
+    .option('--period <ms>', 'dump every N ms', '500')
+    .option('--collect', 'run gc.collect() before each dump')
+    .addOption(new Option('--duration <time>', 'stop after this long (30s, 2m, 1500ms); default: until Ctrl-C or the program ends'))
+    .option('-q, --quiet', 'print only errors')
+    .action(async (opts: RecordCliOptions) => {
+      await runRecord(opts);
+    });
+}
+
+/** "30s", "2m", "1500ms", "1h", "10" (seconds) → ms. */
+export function parseDuration(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$/i.exec(text);
+  if (!m) throw new UsageError(`--duration: cannot read "${text}" (try 30s, 2m, 1500ms)`);
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 's').toLowerCase();
+  const ms = unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'h' ? n * 3_600_000 : n * 60_000;
+  if (!(ms > 0)) throw new UsageError('--duration must be more than 0');
+  return Math.round(ms);
+}
+
+function positiveInt(text: string, name: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, not "${text}"`);
+  return n;
+}
+
+async function runRecord(opts: RecordCliOptions): Promise<void> {
+  const modes = [opts.run !== undefined, opts.script !== undefined, !!opts.attach].filter(Boolean).length;
+  if (modes > 1) throw new UsageError('use one of --run, --script, --attach');
+  const virtual = opts.port === VIRTUAL_PORT;
+  if (opts.demo !== undefined && !virtual) throw new UsageError('--demo runs on the virtual board: add --port virtual');
+  if (opts.demo !== undefined && (opts.script !== undefined || opts.attach)) throw new UsageError('--demo runs as main.py: leave out --script and --attach');
+  const periodMs = positiveInt(opts.period, '--period', 20, 600_000);
+  const baudRate = positiveInt(opts.baud, '--baud', 300, 20_000_000);
+  const durationMs = opts.duration !== undefined ? parseDuration(opts.duration) : null;
+  const out = opts.output;
+  const outDir = path.dirname(path.resolve(out));
+  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new InputError(out, 'its folder does not exist');
+
+  let run: RecordRun;
+  if (opts.script !== undefined) {
+    if (!existsSync(opts.script)) throw new InputError(opts.script, 'no such file');
+    if (statSync(opts.script).isDirectory()) throw new InputError(opts.script, 'is a directory, not a program');
+    run = { kind: 'script', path: opts.script };
+  } else if (opts.attach) {
+    run = { kind: 'attach' };
+  } else {
+    run = { kind: 'main', file: opts.run ?? 'main.py' };
+  }
+  let demo: string | undefined;
+  if (virtual && run.kind === 'main' && opts.run === undefined) {
+    demo = opts.demo ?? 'fragment';
+    const names = virtualDemoNames();
+    if (names.length && !names.includes(demo)) throw new UsageError(`--demo: no demo "${demo}" (there are: ${names.join(', ')})`);
+  }
+
+  const say = (line: string) => {
+    if (!opts.quiet) process.stderr.write(line + '\n');
+  };
+  const started = Date.now();
+  let ticker: NodeJS.Timeout | null = null;
+  const handle = recordToSession(
+    {
+      port: opts.port,
+      baudRate,
+      run,
+      periodMs,
+      collect: !!opts.collect,
+      durationMs,
+      sessionPath: out,
+      openVirtual: () => openVirtualLink({ demo }),
+      meta: demo ? { demo } : undefined,
+    },
+    {
+      phase: (phase, message) => {
+        if (phase === 'installingHelper' && /Uploading/.test(message)) return;
+        if (phase === 'stopped' || phase === 'failed') return;
+        say(message);
+        if (phase === 'recording' && !ticker && !opts.quiet && process.stderr.isTTY) {
+          ticker = setInterval(() => {
+            const c = handle.counts;
+            process.stderr.write(`\r  ${((Date.now() - started) / 1000).toFixed(0)} s: ${c.snapshots} dumps, ${c.logLines} log lines, ${(c.bytes / 1024).toFixed(0)} KB   `);
+          }, 1000);
+        }
+      },
+      note: (m) => say(`  ${m}`),
+    },
+  );
+
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      say('\nStopping (Ctrl-C again to quit at once; the session keeps what was received)…');
+      void handle.stop();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  let result: SessionRecordResult;
+  try {
+    result = await handle.done;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    if (ticker) {
+      clearInterval(ticker);
+      process.stderr.write('\n');
+    }
+  }
+  const { summary, session, counts } = result;
+  if (summary.endedBy === 'failed') {
+    const err = summary.error;
+    const msg = err instanceof BoardError ? err.message : (err?.message ?? 'the recording failed');
+    if (session) say(`The session so far is in ${out} (${counts.snapshots} dumps).`);
+    throw new Error(msg);
+  }
+  const secs = ((summary.endedAt - summary.startedAt) / 1000).toFixed(1);
+  const why =
+    summary.endedBy === 'program-ended'
+      ? summary.programError
+        ? `the program ended: ${summary.programError}`
+        : 'the program ended'
+      : summary.endedBy === 'duration'
+        ? 'time is up'
+        : summary.endedBy === 'board-lost'
+          ? 'the board went away'
+          : 'stopped';
+  say(
+    `Recorded ${counts.snapshots} dumps, ${counts.logLines} log lines, ${(counts.bytes / 1024).toFixed(1)} KB in ${secs} s (${why})` +
+      (summary.gaps ? `, ${summary.gaps} link gap${summary.gaps > 1 ? 's' : ''}` : '') +
+      ` → ${out}`,
+  );
+  if (!session) throw new InputError(out, 'nothing was recorded, so no session was written');
+}

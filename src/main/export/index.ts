@@ -1,0 +1,219 @@
+/**
+ * Exports of a session: CSV / JSON of the metrics, the raw capture bytes, a frame as PNG, a
+ * range as an animated GIF. Each reports progress, can be cancelled, and writes to a
+ * temporary file renamed into place at the end (a cancelled export leaves nothing behind).
+ */
+import { open, rename, rm } from 'node:fs/promises';
+import { PNG } from 'pngjs';
+import * as gifenc from 'gifenc';
+import type { ExportFormat, ExportRequest, SessionMeta, SnapshotData, SnapshotIndexEntry } from '../../shared/api';
+import { csvHeader, csvRow, kindColumns, metricsJson } from './metrics';
+import { drawIndexed, drawRGBA, frameLayout, indexedPalette } from './frame';
+
+export interface ExportSource {
+  meta: SessionMeta;
+  entries(): readonly SnapshotIndexEntry[];
+  getSnapshot(index: number): Promise<SnapshotData> | SnapshotData;
+  readRaw(start?: number, end?: number): Promise<Uint8Array> | Uint8Array;
+  rawLength(): number;
+}
+
+export interface ExportOptions extends ExportRequest {
+  path: string;
+  signal?: AbortSignal;
+  onProgress?(phase: string, done: number, total: number): void;
+}
+
+export interface ExportOutcome {
+  format: ExportFormat;
+  path: string;
+  bytes: number;
+  items: number;
+}
+
+export class ExportCancelled extends Error {
+  constructor() {
+    super('The export was cancelled.');
+    this.name = 'AbortError';
+  }
+}
+
+export class ExportInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExportInputError';
+  }
+}
+
+/** The default file extension of each format. */
+export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = {
+  csv: '.csv',
+  json: '.json',
+  raw: '.txt',
+  png: '.png',
+  gif: '.gif',
+};
+
+function resolveRange(req: ExportRequest, n: number): { from: number; to: number } {
+  if (n === 0) return { from: 0, to: -1 };
+  const from = Math.min(req.range?.from ?? 0, n - 1);
+  const to = Math.min(req.range?.to ?? n - 1, n - 1);
+  if (req.range && req.range.from > n - 1) {
+    throw new ExportInputError(`The session has ${n} snapshots (0–${n - 1}); the range starts at ${req.range.from}.`);
+  }
+  return { from, to };
+}
+
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+/** Runs one export to `opts.path`. */
+export async function runExport(src: ExportSource, opts: ExportOptions): Promise<ExportOutcome> {
+  const tmp = `${opts.path}.part-${process.pid}-${Date.now().toString(36)}`;
+  const fh = await open(tmp, 'w');
+  let items = 0;
+  let bytes = 0;
+  const write = async (data: Uint8Array | string) => {
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    await fh.write(buf);
+    bytes += buf.length;
+  };
+  const check = () => {
+    if (opts.signal?.aborted) throw new ExportCancelled();
+  };
+  const progress = opts.onProgress ?? (() => undefined);
+  try {
+    const entries = src.entries();
+    switch (opts.format) {
+      case 'csv': {
+        const { from, to } = resolveRange(opts, entries.length);
+        const slice = entries.slice(from, to + 1);
+        const kinds = kindColumns(slice);
+        let text = csvHeader(kinds) + '\n';
+        for (let i = 0; i < slice.length; i++) {
+          text += csvRow(slice[i], kinds) + '\n';
+          items++;
+          if (text.length > 1 << 20) {
+            check();
+            await write(text);
+            text = '';
+            progress('writing', i + 1, slice.length);
+          }
+        }
+        await write(text);
+        progress('writing', slice.length, slice.length);
+        break;
+      }
+      case 'json': {
+        const { from, to } = resolveRange(opts, entries.length);
+        const slice = entries.slice(from, to + 1);
+        await write(JSON.stringify(metricsJson(src.meta, slice), null, 1) + '\n');
+        items = slice.length;
+        progress('writing', 1, 1);
+        break;
+      }
+      case 'raw': {
+        // All bytes, exactly as captured; with a range, the bytes from the first dump's start
+        // to the last one's end (log lines between them included).
+        let start = 0;
+        let end = src.rawLength();
+        if (opts.range) {
+          const { from, to } = resolveRange(opts, entries.length);
+          if (to >= from) {
+            start = entries[from].byteStart;
+            end = entries[to].byteEnd;
+          }
+        }
+        const STEP = 4 << 20;
+        for (let off = start; off < end; off += STEP) {
+          check();
+          await write(await src.readRaw(off, Math.min(end, off + STEP)));
+          progress('writing', Math.min(end, off + STEP) - start, end - start);
+        }
+        items = end - start;
+        break;
+      }
+      case 'png': {
+        if (entries.length === 0) throw new ExportInputError('The session has no heap snapshot to draw.');
+        const i = opts.snapshot ?? opts.range?.from ?? 0;
+        if (i >= entries.length) throw new ExportInputError(`There is no snapshot ${i}: the session has ${entries.length} (0–${entries.length - 1}).`);
+        const snap = await src.getSnapshot(i);
+        if (snap.areas.length === 0) throw new ExportInputError(`Snapshot ${i} has no heap map (the board sent figures only).`);
+        const layout = frameLayout(snap.areas, opts.scale ?? 4);
+        const png = new PNG({ width: layout.width, height: layout.height, colorType: 6 });
+        png.data = Buffer.from(drawRGBA(snap.areas, layout, opts.theme ?? 'light').buffer);
+        check();
+        await write(PNG.sync.write(png));
+        items = 1;
+        progress('writing', 1, 1);
+        break;
+      }
+      case 'gif': {
+        const { from, to } = resolveRange(opts, entries.length);
+        const withMap = [];
+        for (let i = from; i <= to; i++) if (entries[i].areas.length > 0) withMap.push(i);
+        if (withMap.length === 0) throw new ExportInputError('The range has no heap snapshot with a map to draw.');
+        const scale = opts.scale ?? 2;
+        // One size for every frame: the largest layout in the range.
+        let columns = 64;
+        for (const i of withMap) columns = Math.max(columns, frameLayout(entries[i].areas, scale).columns);
+        let width = 0;
+        let height = 0;
+        for (const i of withMap) {
+          const l = frameLayout(entries[i].areas, scale, columns);
+          width = Math.max(width, l.width);
+          height = Math.max(height, l.height);
+        }
+        const { colours, indexOf } = indexedPalette(opts.theme ?? 'light');
+        const GIFEncoder = gifEncoderCtor();
+        const enc = GIFEncoder();
+        const delay = Math.round(1000 / (opts.fps ?? 10));
+        const pixels = new Uint8Array(width * height);
+        const frame = new Uint8Array(width * height);
+        for (let f = 0; f < withMap.length; f++) {
+          check();
+          const snap = await src.getSnapshot(withMap[f]);
+          const l = frameLayout(snap.areas, scale, columns);
+          if (l.width === width && l.height === height) drawIndexed(snap.areas, l, indexOf, pixels);
+          else {
+            const small = new Uint8Array(l.width * l.height);
+            drawIndexed(snap.areas, l, indexOf, small);
+            pixels.fill(0);
+            for (let y = 0; y < l.height; y++) pixels.set(small.subarray(y * l.width, (y + 1) * l.width), y * width);
+          }
+          frame.set(pixels);
+          enc.writeFrame(frame, width, height, f === 0 ? { palette: colours.map((c) => [c[0], c[1], c[2]]), delay, repeat: 0 } : { delay });
+          items++;
+          progress('encoding', f + 1, withMap.length);
+          // Stream the encoder's bytes out now and then so memory stays bounded.
+          if (f % 16 === 15) await tick();
+        }
+        enc.finish();
+        await write(enc.bytesView());
+        break;
+      }
+    }
+    check();
+    await fh.sync().catch(() => undefined);
+    await fh.close();
+    await rename(tmp, opts.path);
+    return { format: opts.format, path: opts.path, bytes, items };
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+interface GifEncoderLike {
+  writeFrame(index: Uint8Array, w: number, h: number, o: Record<string, unknown>): void;
+  finish(): void;
+  bytesView(): Uint8Array;
+}
+
+/** gifenc is CommonJS in Node and ESM in bundlers: find its GIFEncoder either way. */
+function gifEncoderCtor(): () => GifEncoderLike {
+  const m = gifenc as unknown as Record<string, any>;
+  const f = m.GIFEncoder ?? m.default?.GIFEncoder ?? m.default;
+  if (typeof f !== 'function') throw new Error('gifenc: GIFEncoder not found');
+  return f;
+}

@@ -1,0 +1,590 @@
+/**
+ * Records a board: take control → identify → install the helper → soft reset → launch the
+ * program with periodic dumps → stream everything the board prints to `hooks.data` until
+ * stopped. Stop is Ctrl-C, then a soft reset so the timers are torn down. If the link drops,
+ * what was received stays, a gap is reported, and recording resumes when the board comes
+ * back (by USB serial number, else by path).
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { installHelper, type HelperPlacement } from '../board/install/installHelper';
+import { describeIdentity, identifyBoard, type BoardIdentity } from '../board/repl/identify';
+import { sleep } from '../board/repl/linkReader';
+import { RawRepl, type RunResult } from '../board/repl/rawRepl';
+import { BoardError } from '../board/serial/errors';
+import type { Link } from '../board/serial/link';
+import { findPortBySerial, listPorts, pickAutoPort, VIRTUAL_PORT, type PortEntry } from '../board/serial/ports';
+import { openSerialLink } from '../board/serial/serialLink';
+import { buildLauncher, type LaunchProgram } from './launcher';
+
+export type RecordPhase =
+  | 'opening'
+  | 'takingControl'
+  | 'identifying'
+  | 'installingHelper'
+  | 'starting'
+  | 'recording'
+  | 'reconnecting'
+  | 'stopping'
+  | 'stopped'
+  | 'failed';
+
+export type RecordRun =
+  /** A file on the board, `main.py` by default. */
+  | { kind: 'main'; file?: string }
+  /** A program from this computer, sent from RAM; `source` overrides reading `path`. */
+  | { kind: 'script'; path: string; source?: Uint8Array }
+  /** Start nothing, take nothing over: record what the board prints. */
+  | { kind: 'attach' };
+
+export interface BoardInfo {
+  name?: string;
+  version?: string;
+  platform?: string;
+  machine?: string;
+}
+
+export interface RecordHooks {
+  phase?(phase: RecordPhase, message: string, progress?: { done: number; total: number }): void;
+  /** Bytes the board printed while recording, in order. */
+  data(chunk: Uint8Array, hostMs: number): void;
+  /** The link went away at hostMsStart and came back at hostMsEnd (null: never came back). */
+  gap?(reason: string, hostMsStart: number, hostMsEnd: number | null): void;
+  board?(info: BoardInfo, identity: BoardIdentity): void;
+  /** Something the user should know ("stats only: no mem_info on this firmware"). */
+  note?(message: string): void;
+}
+
+export interface RecordOptions {
+  /** A device path, `auto`, or `virtual`. */
+  port: string;
+  baudRate?: number;
+  run: RecordRun;
+  periodMs: number;
+  collect: boolean;
+  /** Stop by itself after this long of recording (null: until stopped or the program ends). */
+  durationMs?: number | null;
+  /** How the link is opened (default: a serial port; `virtual` needs this or openVirtual). */
+  openLink?: (port: string) => Promise<Link>;
+  /** For `virtual`: opens an in-process virtual board (wired by the caller). */
+  openVirtual?: () => Promise<Link>;
+  /** One attempt to get the board back after the link dropped; null when not there yet. */
+  reopenLink?: () => Promise<Link | null>;
+  /** Pause between reconnection attempts (default 500 ms). */
+  reconnectEveryMs?: number;
+  /** Give up on a lost board after this long (default: never, until stopped). */
+  reconnectForMs?: number | null;
+  /** Relaunch the program at most this many times after the board reset under it (default 5). */
+  maxRelaunches?: number;
+  /** After the program ends, keep listening this long for the last dumps (default 300 ms). */
+  tailMs?: number;
+  /** Silence allowed on a management read (default 10 s). */
+  silenceMs?: number;
+  takeControlMs?: number;
+  helperSource?: Uint8Array;
+  helperFromRam?: boolean;
+  noRawPaste?: boolean;
+  /** Protocol trace. */
+  log?: (line: string) => void;
+}
+
+export type EndReason = 'stopped' | 'duration' | 'program-ended' | 'board-lost' | 'failed';
+
+export interface RecordSummary {
+  endedBy: EndReason;
+  /** For program-ended: how (the last line of the traceback, empty for a clean end). */
+  programError: string;
+  bytes: number;
+  gaps: number;
+  relaunches: number;
+  identity: BoardIdentity | null;
+  helper: 'file-written' | 'file-skipped' | 'ram' | 'none';
+  /** Set when the recording failed. */
+  error?: Error;
+  startedAt: number;
+  endedAt: number;
+}
+
+export interface RecordingHandle {
+  /** Resolves once streaming has begun (phase recording); rejects in words if it could not. */
+  readonly started: Promise<void>;
+  /** Resolves when the recording is over (never rejects: a failure is in the summary). */
+  readonly done: Promise<RecordSummary>;
+  /** Stops gracefully; resolves with the summary. */
+  stop(): Promise<RecordSummary>;
+  readonly phase: RecordPhase;
+}
+
+const HS_MARK = Buffer.from('@@HS:');
+
+export function startRecording(opts: RecordOptions, hooks: RecordHooks): RecordingHandle {
+  return new Recording(opts, hooks).handle();
+}
+
+class Recording {
+  private link: Link | null = null;
+  private repl: RawRepl | null = null;
+  private portEntry: PortEntry | null = null;
+  private portPath = '';
+  private identity: BoardIdentity | null = null;
+  private placement: HelperPlacement | null = null;
+  private program: LaunchProgram | null = null;
+  private phaseNow: RecordPhase = 'opening';
+  private stopAsked: EndReason | null = null;
+  private readonly stopCtl = new AbortController();
+  private runCtl: AbortController | null = null;
+  private running = false;
+  private bytes = 0;
+  private gaps = 0;
+  private relaunches = 0;
+  private programError = '';
+  private durationTimer: NodeJS.Timeout | null = null;
+  private readonly startedAt = Date.now();
+  private startedResolve!: () => void;
+  private startedReject!: (e: Error) => void;
+  private readonly started: Promise<void>;
+  private done!: Promise<RecordSummary>;
+  private readonly log: (line: string) => void;
+
+  constructor(
+    private readonly opts: RecordOptions,
+    private readonly hooks: RecordHooks,
+  ) {
+    this.log = opts.log ?? (() => {});
+    this.started = new Promise((res, rej) => {
+      this.startedResolve = res;
+      this.startedReject = rej;
+    });
+    this.started.catch(() => {});
+  }
+
+  handle(): RecordingHandle {
+    this.done = this.main();
+    const self = this;
+    return {
+      started: this.started,
+      done: this.done,
+      stop: () => this.stop('stopped'),
+      get phase() {
+        return self.phaseNow;
+      },
+    };
+  }
+
+  private setPhase(phase: RecordPhase, message: string, progress?: { done: number; total: number }): void {
+    this.phaseNow = phase;
+    this.hooks.phase?.(phase, message, progress);
+  }
+
+  private emit(chunk: Uint8Array): void {
+    if (!chunk.length) return;
+    this.bytes += chunk.length;
+    this.hooks.data(chunk, Date.now());
+  }
+
+  async stop(reason: EndReason = 'stopped'): Promise<RecordSummary> {
+    if (!this.stopAsked) {
+      this.stopAsked = reason;
+      this.stopCtl.abort();
+      if (this.running && this.repl && this.link && !this.link.closed) {
+        void this.interruptRun();
+      }
+    }
+    return this.done;
+  }
+
+  /** Ctrl-C, and again if the program does not end; in the end, stop waiting for it. */
+  private async interruptRun(): Promise<void> {
+    const repl = this.repl!;
+    for (let i = 0; i < 3 && this.running; i++) {
+      this.log(`stop: ctrl-C ${i + 1}`);
+      await repl.interrupt().catch(() => {});
+      for (let t = 0; t < 20 && this.running; t++) await sleep(100);
+    }
+    if (this.running) {
+      this.hooks.note?.('The program did not stop on Ctrl-C (it may have disabled it with micropython.kbd_intr(-1)); stopped listening.');
+      this.runCtl?.abort();
+    }
+  }
+
+  private async main(): Promise<RecordSummary> {
+    let endedBy: EndReason = 'stopped';
+    let error: Error | undefined;
+    try {
+      endedBy = await this.record();
+    } catch (err) {
+      error = err instanceof Error ? err : new Error(String(err));
+      endedBy = this.stopAsked && isCancel(err) ? this.stopAsked : 'failed';
+      if (endedBy === 'failed') this.startedReject(error);
+      else error = undefined;
+    }
+    if (this.durationTimer) clearTimeout(this.durationTimer);
+    await this.shutdown(endedBy);
+    this.setPhase(endedBy === 'failed' ? 'failed' : 'stopped', endedBy === 'failed' ? (error?.message ?? 'failed') : endMessage(endedBy, this.programError));
+    // A stop before streaming began still settles `started`.
+    this.startedReject(error ?? new BoardError('cancelled', 'Stopped before the recording began.'));
+    return {
+      endedBy,
+      programError: this.programError,
+      bytes: this.bytes,
+      gaps: this.gaps,
+      relaunches: this.relaunches,
+      identity: this.identity,
+      helper: !this.placement ? 'none' : this.placement.where === 'ram' ? 'ram' : this.placement.result.status === 'written' ? 'file-written' : 'file-skipped',
+      error,
+      startedAt: this.startedAt,
+      endedAt: Date.now(),
+    };
+  }
+
+  private async record(): Promise<EndReason> {
+    const { opts } = this;
+    this.setPhase('opening', `Opening ${opts.port}…`);
+    if (opts.run.kind === 'script') {
+      const source = opts.run.source ?? (await readFile(opts.run.path));
+      this.program = { kind: 'source', source, name: path.basename(opts.run.path) };
+    } else if (opts.run.kind === 'main') {
+      this.program = { kind: 'file', file: opts.run.file ?? 'main.py' };
+    }
+    await this.open();
+    if (opts.run.kind === 'attach') return this.attachLoop();
+
+    let resumeRunning = false;
+    let needSetup = true;
+    for (;;) {
+      if (this.stopAsked) return this.stopAsked;
+      try {
+        if (!this.link) {
+          const back = await this.reconnect();
+          if (!back) return this.stopAsked ?? 'board-lost';
+          resumeRunning = back.programRunning;
+          needSetup = !resumeRunning;
+        }
+        let result: RunResult;
+        if (resumeRunning) {
+          resumeRunning = false;
+          this.setPhase('recording', 'Recording (the program kept running while the link was away).');
+          result = await this.follow();
+        } else {
+          if (needSetup) {
+            await this.setup();
+            needSetup = false;
+          }
+          if (this.stopAsked) return this.stopAsked;
+          result = await this.launch();
+        }
+        if (result.end === 'cancelled') return this.stopAsked ?? 'stopped';
+        if (result.end === 'finished') {
+          if (this.stopAsked) return this.stopAsked;
+          this.programError = lastLine(result.stderrText);
+          await this.tail();
+          return 'program-ended';
+        }
+        // The board reset under the program.
+        if (this.stopAsked) return this.stopAsked;
+        this.hooks.note?.('The board reset during the recording.');
+        if (this.relaunches >= (opts.maxRelaunches ?? 5)) {
+          this.hooks.note?.(`The board reset ${this.relaunches + 1} times; not starting the program again.`);
+          return 'board-lost';
+        }
+        this.relaunches++;
+        needSetup = true;
+      } catch (err) {
+        if (this.stopAsked && isCancel(err)) return this.stopAsked;
+        if (isDisconnect(err) || this.link?.closed) {
+          await this.linkLost(err);
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  private async open(): Promise<void> {
+    const { opts } = this;
+    let port = opts.port;
+    if (opts.openLink) {
+      this.portPath = port;
+      this.attach(await opts.openLink(port));
+      return;
+    }
+    if (port === VIRTUAL_PORT) {
+      if (!opts.openVirtual) throw new BoardError('open-failed', 'The virtual board is not available here.');
+      this.portPath = port;
+      this.attach(await opts.openVirtual());
+      return;
+    }
+    const ports = await listPorts({ virtual: false });
+    if (port === 'auto') {
+      const pick = pickAutoPort(ports);
+      if (!pick) {
+        throw new BoardError('not-found', 'No board found.', 'Plug one in (check that the cable carries data), pass --port PATH, or use --port virtual.');
+      }
+      port = pick.path;
+      this.hooks.note?.(`Using ${pick.path} (${pick.friendlyName}).`);
+    }
+    this.portPath = port;
+    this.portEntry = ports.find((p) => p.path === port) ?? null;
+    this.attach(await openSerialLink(port, { baudRate: opts.baudRate }));
+  }
+
+  private attach(link: Link): void {
+    this.link = link;
+    this.repl = new RawRepl(link, { silenceMs: this.opts.silenceMs, noRawPaste: this.opts.noRawPaste, log: this.log });
+    link.onClose((info) => {
+      if (info.disconnected) this.log(`link closed: ${info.error?.message ?? 'disconnected'}`);
+    });
+  }
+
+  private async setup(): Promise<void> {
+    const repl = this.repl!;
+    this.setPhase('takingControl', `Taking control of the board on ${this.link!.label}…`);
+    await repl.takeControl({
+      totalMs: this.opts.takeControlMs ?? 15_000,
+      softReset: true,
+      signal: this.stopCtl.signal,
+      onAttempt: (n) => n > 1 && this.setPhase('takingControl', `Taking control of the board (attempt ${n})…`),
+    });
+    if (!this.identity) {
+      this.setPhase('identifying', 'Asking the board what it is…');
+      const id = await identifyBoard(repl);
+      this.identity = id;
+      this.hooks.board?.(
+        {
+          name: id.impl === 'micropython' ? 'MicroPython' : id.impl === 'circuitpython' ? 'CircuitPython' : id.impl,
+          version: id.version,
+          platform: id.platform,
+          machine: id.machine ?? undefined,
+        },
+        id,
+      );
+      this.hooks.note?.(describeIdentity(id));
+      if (!id.hasMemInfo) {
+        this.hooks.note?.('This firmware has no micropython.mem_info: recording heap totals only (gc.mem_alloc / gc.mem_free), no heap map.');
+      }
+      if (!id.hasTimer || !id.hasSchedule) {
+        this.hooks.note?.(
+          `This firmware has no ${!id.hasTimer ? 'machine.Timer' : 'micropython.schedule'}: the helper cannot dump on a timer; dumps come only where the program calls mem_dump.dump().`,
+        );
+      }
+    }
+    this.setPhase('installingHelper', 'Putting the helper on the board…');
+    this.placement = await installHelper(repl, this.identity, {
+      source: this.opts.helperSource,
+      fromRam: this.opts.helperFromRam,
+      onProgress: (done, total) => this.setPhase('installingHelper', `Uploading the helper (${(done / 1024).toFixed(1)} of ${(total / 1024).toFixed(1)} KB)…`, { done, total }),
+    });
+    if (this.placement.where === 'ram') this.hooks.note?.(`Running the helper from RAM: ${this.placement.reason}.`);
+    else this.log(`helper ${this.placement.result.status}`);
+  }
+
+  private async launch(): Promise<RunResult> {
+    const repl = this.repl!;
+    this.setPhase('starting', 'Starting the program…');
+    // A clean heap, no timers, the helper not yet imported; main.py does not run.
+    await repl.softReset();
+    const code = buildLauncher({
+      program: this.program!,
+      periodMs: this.opts.periodMs,
+      collect: this.opts.collect,
+      helperSource: this.placement?.where === 'ram' ? this.placement.source : null,
+    });
+    return this.streamRun((o) => repl.run(code, o));
+  }
+
+  /** The link came back while the program kept running: keep reading its output. */
+  private follow(): Promise<RunResult> {
+    const repl = this.repl!;
+    return this.streamRun((o) => repl.follow(o));
+  }
+
+  private async streamRun(go: (o: Parameters<RawRepl['run']>[1]) => Promise<RunResult>): Promise<RunResult> {
+    this.runCtl = new AbortController();
+    this.running = true;
+    try {
+      return await go({
+        onStdout: (c) => this.emit(c),
+        onStderr: (c) => this.emit(c),
+        onStarted: () => this.recordingBegan(),
+        signal: this.runCtl.signal,
+      });
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private recordingBegan(): void {
+    this.setPhase('recording', this.recordingMessage());
+    this.startedResolve();
+    if (this.opts.durationMs && !this.durationTimer) {
+      this.durationTimer = setTimeout(() => void this.stop('duration'), this.opts.durationMs);
+    }
+    if (this.stopAsked) void this.interruptRun();
+  }
+
+  private recordingMessage(): string {
+    const what =
+      this.opts.run.kind === 'attach'
+        ? 'listening'
+        : this.program?.kind === 'source'
+          ? `running ${this.program.name} from RAM`
+          : `running ${this.program?.kind === 'file' ? this.program.file : 'the program'}`;
+    return `Recording (${what}, a dump every ${this.opts.periodMs} ms${this.opts.collect ? ' after gc.collect()' : ''}).`;
+  }
+
+  /** After the program ended: the last dumps the timer prints at the prompt. */
+  private async tail(): Promise<void> {
+    const reader = this.repl!.reader;
+    await sleep(this.opts.tailMs ?? 300);
+    this.emit(reader.take());
+  }
+
+  private async attachLoop(): Promise<EndReason> {
+    for (;;) {
+      if (this.stopAsked) return this.stopAsked;
+      if (!this.link) {
+        const back = await this.reconnect(true);
+        if (!back) return this.stopAsked ?? 'board-lost';
+      }
+      const link = this.link!;
+      const reader = this.repl!.reader;
+      this.emit(reader.take());
+      reader.onIdleData = (c) => {
+        this.emit(c);
+        return true;
+      };
+      this.recordingBegan();
+      const closed = new Promise<void>((resolve) => link.onClose(() => resolve()));
+      const stopped = new Promise<void>((resolve) => this.stopCtl.signal.addEventListener('abort', () => resolve(), { once: true }));
+      await Promise.race([closed, stopped]);
+      reader.onIdleData = null;
+      if (this.stopAsked) return this.stopAsked;
+      await this.linkLost(new BoardError('disconnected', `${link.label} disconnected.`));
+    }
+  }
+
+  private gapStart: number | null = null;
+  private gapReason = '';
+
+  private async linkLost(err: unknown): Promise<void> {
+    this.gapStart = Date.now();
+    this.gapReason = `link lost: ${err instanceof Error ? err.message : String(err)}`;
+    this.gaps++;
+    this.hooks.note?.(`The board went away (${this.link?.label ?? this.portPath}); waiting for it to come back…`);
+    this.setPhase('reconnecting', 'The board went away; waiting for it to come back…');
+    this.repl?.dispose();
+    await this.link?.close().catch(() => {});
+    this.link = null;
+    this.repl = null;
+  }
+
+  /** Waits for the board to come back. Returns null when stopped or given up. */
+  private async reconnect(attach = false): Promise<{ programRunning: boolean } | null> {
+    const every = this.opts.reconnectEveryMs ?? 500;
+    const until = this.opts.reconnectForMs ? Date.now() + this.opts.reconnectForMs : Infinity;
+    while (!this.stopAsked && Date.now() < until) {
+      let link: Link | null = null;
+      try {
+        link = await this.reopenOnce();
+      } catch (err) {
+        this.log(`reopen: ${(err as Error).message}`);
+      }
+      if (link) {
+        this.attach(link);
+        const start = this.gapStart ?? Date.now();
+        this.hooks.gap?.(this.gapReason || 'link lost', start, Date.now());
+        this.gapStart = null;
+        this.hooks.note?.(`The board is back on ${link.label}.`);
+        if (attach) return { programRunning: true };
+        // Is the program still running (the link, not the board, went away)? Its dumps say so.
+        const heard = await this.listen(Math.max(1000, Math.min(this.opts.periodMs * 2 + 500, 5000)));
+        this.emit(heard);
+        return { programRunning: Buffer.from(heard).indexOf(HS_MARK) >= 0 };
+      }
+      await Promise.race([sleep(every), new Promise((r) => this.stopCtl.signal.addEventListener('abort', r, { once: true }))]);
+    }
+    if (this.gapStart !== null) {
+      this.hooks.gap?.(this.gapReason || 'link lost', this.gapStart, null);
+      this.gapStart = null;
+    }
+    return null;
+  }
+
+  private async listen(ms: number): Promise<Uint8Array> {
+    const reader = this.repl!.reader;
+    const parts: Uint8Array[] = [];
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline && !this.stopAsked && !this.link?.closed) {
+      await sleep(50);
+      const got = reader.take();
+      if (got.length) {
+        parts.push(got);
+        if (Buffer.from(got).indexOf(HS_MARK) >= 0) break;
+      }
+    }
+    parts.push(reader.take());
+    return Buffer.concat(parts);
+  }
+
+  private async reopenOnce(): Promise<Link | null> {
+    if (this.opts.reopenLink) return this.opts.reopenLink();
+    if (this.opts.openLink) return this.opts.openLink(this.portPath);
+    if (this.portPath === VIRTUAL_PORT) return null;
+    let target = this.portPath;
+    const sn = this.portEntry?.serialNumber;
+    if (sn) {
+      const found = await findPortBySerial(sn, { vendorId: this.portEntry?.vendorId, productId: this.portEntry?.productId });
+      if (!found) return null;
+      target = found.path;
+    }
+    return openSerialLink(target, { baudRate: this.opts.baudRate });
+  }
+
+  /** Leaves the board clean (no timers, no program) and closes the link. */
+  private async shutdown(endedBy: EndReason): Promise<void> {
+    const link = this.link;
+    const repl = this.repl;
+    if (!link || !repl || link.closed) {
+      await link?.close().catch(() => {});
+      return;
+    }
+    if (this.opts.run.kind !== 'attach' && this.identity) {
+      this.setPhase('stopping', 'Stopping: interrupting the program and soft-resetting the board…');
+      try {
+        // Ctrl-C at the prompt is harmless; then a fresh raw prompt and a soft reset.
+        await repl.takeControl({ totalMs: 4000, attemptMs: 1500, drainMs: 120, softReset: true });
+      } catch (err) {
+        this.hooks.note?.(`Could not reset the board after stopping: ${(err as Error).message}`);
+      }
+    }
+    repl.dispose();
+    await link.close().catch(() => {});
+    void endedBy;
+  }
+}
+
+function endMessage(endedBy: EndReason, programError: string): string {
+  switch (endedBy) {
+    case 'program-ended':
+      return programError ? `The program ended: ${programError}` : 'The program ended.';
+    case 'duration':
+      return 'Recorded for the time asked.';
+    case 'board-lost':
+      return 'The board went away and did not come back.';
+    default:
+      return 'Stopped.';
+  }
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split(/\r?\n/);
+  return lines[lines.length - 1]?.trim() ?? '';
+}
+
+function isCancel(err: unknown): boolean {
+  return err instanceof BoardError && err.kind === 'cancelled';
+}
+
+function isDisconnect(err: unknown): boolean {
+  return err instanceof BoardError && err.kind === 'disconnected';
+}

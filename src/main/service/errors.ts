@@ -1,0 +1,71 @@
+/** Any error → a ServiceError in words, with what to do. Never a stack trace. */
+import { ApiError, type ServiceError, type ServiceErrorCode } from '../../shared/api';
+
+export function apiError(code: ServiceErrorCode, message: string, fix?: string): ApiError {
+  return new ApiError(fix ? { code, message, fix } : { code, message });
+}
+
+export class CancelledError extends ApiError {
+  constructor(what = 'The job') {
+    super({ code: 'CANCELLED', message: `${what} was cancelled.` });
+  }
+}
+
+interface BoardErrorLike {
+  name: string;
+  kind: string;
+  what: string;
+  advice: string;
+}
+
+function isBoardError(e: unknown): e is BoardErrorLike {
+  return !!e && typeof e === 'object' && 'kind' in e && 'what' in e && 'advice' in e;
+}
+
+export function toServiceError(err: unknown): ServiceError {
+  if (err instanceof ApiError) return err.toJSON();
+  if (isBoardError(err)) {
+    const code: ServiceErrorCode =
+      err.kind === 'permission'
+        ? 'PERMISSION'
+        : err.kind === 'busy' || err.kind === 'busy-link'
+          ? 'BUSY'
+          : err.kind === 'not-found'
+            ? 'NOT_FOUND'
+            : err.kind === 'cancelled'
+              ? 'CANCELLED'
+              : 'BOARD';
+    return err.advice ? { code, message: err.what, fix: err.advice } : { code, message: err.what };
+  }
+  const e = err as NodeJS.ErrnoException & { file?: string };
+  if (e && typeof e === 'object' && e.name === 'AbortError') return { code: 'CANCELLED', message: 'The job was cancelled.' };
+  if (e && typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) {
+    const p = e.path ?? '';
+    switch (e.code) {
+      case 'ENOENT':
+        return { code: 'NOT_FOUND', message: `There is no file ${p}.`, fix: 'Check the path; the file may have been moved or deleted.' };
+      case 'EACCES':
+      case 'EPERM':
+        return { code: 'PERMISSION', message: `Permission denied: ${p}.`, fix: 'Pick a file or folder you may read and write.' };
+      case 'EISDIR':
+        return { code: 'BAD_REQUEST', message: `${p} is a folder, not a file.`, fix: 'Pick a file.' };
+      case 'ENOSPC':
+        return { code: 'INTERNAL', message: 'The disk is full.', fix: 'Free some space and try again; what was captured so far is kept.' };
+      case 'EROFS':
+        return { code: 'PERMISSION', message: `${p} is on a read-only disk.`, fix: 'Pick another folder.' };
+      default:
+        return { code: 'INTERNAL', message: `${p ? p + ': ' : ''}${e.message}` };
+    }
+  }
+  // Errors from the session module (format, version, damage) read as a bad file.
+  const name = (e && (e as Error).name) || '';
+  const message = (e && (e as Error).message) || String(err);
+  if (/Session|Format|Malformed|Version|Corrupt|LineDelta/i.test(name)) {
+    return {
+      code: 'BAD_FILE',
+      message,
+      fix: 'The file may come from a newer HeapScope or be damaged; its raw capture can still be imported if you have it.',
+    };
+  }
+  return { code: 'INTERNAL', message };
+}

@@ -1,0 +1,141 @@
+/**
+ * Turns capture events (in arrival order) into what the API serves: the snapshot index with
+ * metrics, the log lines, and the timeline events. Incremental, so the same code indexes an
+ * import in one go and a live recording chunk by chunk.
+ */
+import type { CaptureEvent } from '../../shared/capture/events';
+import type { HeapSnapshot } from '../../shared/heap/snapshot';
+import { computeMetrics, type SnapshotMetrics } from '../../shared/heap/metrics';
+import type { LogLine, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
+
+export interface IndexDelta {
+  snapshots: { entry: SnapshotIndexEntry; data: SnapshotData }[];
+  lines: LogLine[];
+  events: TimelineEvent[];
+}
+
+export function entryOf(s: HeapSnapshot, logLine: number, hostMs: number | null, metrics?: SnapshotMetrics): SnapshotIndexEntry {
+  return {
+    index: s.index,
+    line: s.line,
+    byteStart: s.byteStart,
+    byteEnd: s.byteEnd,
+    framing: s.framing,
+    seq: s.seq,
+    deviceMs: s.deviceMs,
+    hostMs,
+    collected: s.collected,
+    blockSize: s.blockSize,
+    addressStyle: s.addressStyle,
+    areas: s.areas.map((a) => ({ address: a.address, blocks: a.blocks })),
+    printed: s.printed,
+    stats: s.stats,
+    complete: s.complete,
+    consistent: s.consistent,
+    problems: s.problems,
+    metrics: metrics ?? computeMetrics(s),
+    logLine,
+  };
+}
+
+export function dataOf(s: HeapSnapshot): SnapshotData {
+  return {
+    index: s.index,
+    blockSize: s.blockSize,
+    addressStyle: s.addressStyle,
+    areas: s.areas.map((a) => ({ address: a.address, blocks: a.blocks, kinds: a.kinds })),
+  };
+}
+
+export class IndexBuilder {
+  readonly entries: SnapshotIndexEntry[] = [];
+  readonly lines: LogLine[] = [];
+  readonly events: TimelineEvent[] = [];
+  private lastLogOffset = -1;
+
+  /** Adds a snapshot known by its index entry only (a session file's index). */
+  pushEntry(e: Omit<SnapshotIndexEntry, 'logLine'>): SnapshotIndexEntry {
+    const entry: SnapshotIndexEntry = { ...e, index: this.entries.length, logLine: this.lines.length };
+    this.entries.push(entry);
+    return entry;
+  }
+
+  /** Adds events; `hostMs` is when their bytes arrived (null for imports). */
+  add(evs: readonly CaptureEvent[], hostMs: number | null = null): IndexDelta {
+    const delta: IndexDelta = { snapshots: [], lines: [], events: [] };
+    for (const e of evs) {
+      switch (e.type) {
+        case 'snapshot': {
+          // Snapshots are numbered by their order in this session, whatever the parser says.
+          const s = e.snapshot.index === this.entries.length ? e.snapshot : { ...e.snapshot, index: this.entries.length };
+          const entry = entryOf(s, this.lines.length, hostMs);
+          this.entries.push(entry);
+          delta.snapshots.push({ entry, data: dataOf(s) });
+          break;
+        }
+        case 'log': {
+          const l: LogLine = { n: this.lines.length, text: e.text, line: e.line, snapshot: this.entries.length, hostMs };
+          this.lines.push(l);
+          delta.lines.push(l);
+          this.lastLogOffset = e.byteOffset;
+          break;
+        }
+        case 'device': {
+          // A device event read from a log line follows that line, at the same offset.
+          const last = this.lines[this.lines.length - 1];
+          if (last && e.byteOffset === this.lastLogOffset && last.line === e.line && !last.device) last.device = e.kind;
+          const t: TimelineEvent = {
+            i: this.events.length,
+            type: 'device',
+            kind: e.kind,
+            text: e.text,
+            line: e.line,
+            byteOffset: e.byteOffset,
+            snapshot: this.entries.length,
+            logLine: this.lines.length,
+            hostMs,
+          };
+          if (e.bytes !== undefined) t.bytes = e.bytes;
+          if (e.lost !== undefined) t.lost = e.lost;
+          this.events.push(t);
+          delta.events.push(t);
+          break;
+        }
+        case 'mark': {
+          const t: TimelineEvent = {
+            i: this.events.length,
+            type: 'mark',
+            kind: 'mark',
+            text: e.label,
+            line: e.line,
+            byteOffset: e.byteOffset,
+            snapshot: this.entries.length,
+            logLine: this.lines.length,
+            deviceMs: e.deviceMs,
+            hostMs,
+          };
+          this.events.push(t);
+          delta.events.push(t);
+          break;
+        }
+        case 'gap': {
+          const t: TimelineEvent = {
+            i: this.events.length,
+            type: 'gap',
+            kind: 'gap',
+            text: e.reason,
+            line: e.line,
+            byteOffset: e.byteOffset,
+            snapshot: this.entries.length,
+            logLine: this.lines.length,
+            hostMs: e.hostMsStart,
+          };
+          this.events.push(t);
+          delta.events.push(t);
+          break;
+        }
+      }
+    }
+    return delta;
+  }
+}

@@ -1,0 +1,556 @@
+/**
+ * The HeapScope service: implements the one API (src/shared/api.ts) over the session store
+ * and the board recorder. One instance serves Electron IPC, the WebSocket bridge and the CLI;
+ * every call goes through `call(method, params)`, which validates the payload with zod and
+ * turns any failure into an ApiError in words.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import {
+  API_VERSION,
+  ApiError,
+  makeApi,
+  validateRequest,
+  type DemoInfo,
+  type ExportRequest,
+  type ExportResult,
+  type FileDialogRequest,
+  type HeapScopeApi,
+  type LogLinesResult,
+  type MethodName,
+  type PortInfo,
+  type RecordingPhase,
+  type RecordingStatus,
+  type SearchLogRequest,
+  type SearchLogResult,
+  type ServiceEvent,
+  type ServiceStatus,
+  type SessionInfo,
+  type SessionMeta,
+  type SnapshotData,
+  type StartRecordingRequest,
+} from '../../shared/api';
+import { EXPORT_EXTENSIONS, ExportInputError, runExport } from '../export';
+import type { DemoLister, LiveSession, PortLister, Recorder, RecorderHandle, SessionStore } from './backends';
+import { apiError, CancelledError, toServiceError } from './errors';
+import type { IndexDelta } from './indexBuilder';
+import { RecentList, defaultDataDir } from './recent';
+import type { SessionView } from './sessionView';
+
+export interface ServiceOptions {
+  /** Sessions, recent.json. Default: the per-user data folder (HEAPSCOPE_HOME overrides). */
+  dataDir?: string;
+  store: SessionStore;
+  /** Opens plain captures (a store of its own, so both kinds of file open). */
+  captureStore?: SessionStore;
+  recorder?: Recorder;
+  ports?: PortLister;
+  demos?: DemoLister;
+  /** Native file dialogs (Electron only). */
+  chooseFile?: (req: FileDialogRequest) => Promise<string | null>;
+  /** Tells a session file from a plain capture (default: by the store's extension). */
+  isSessionFile?: (path: string) => Promise<boolean>;
+  /** The bridge name reported by getStatus. */
+  bridge?: ServiceStatus['bridge'];
+}
+
+interface Recording {
+  status: RecordingStatus;
+  live: LiveSession | null;
+  handle: RecorderHandle | null;
+  abort: AbortController;
+  lastPush: number;
+  pushTimer: ReturnType<typeof setTimeout> | null;
+  stopping: Promise<SessionMeta | null> | null;
+}
+
+const STATUS_PUSH_MS = 250;
+
+export class HeapScopeService {
+  readonly dataDir: string;
+  readonly sessionsDir: string;
+  private readonly recent: RecentList;
+  private session: SessionView | null = null;
+  private recording: Recording | null = null;
+  private readonly jobs = new Map<string, AbortController>();
+  private readonly listeners = new Set<(e: ServiceEvent) => void>();
+  private lastPort: string | null = null;
+  private jobCounter = 0;
+
+  constructor(private readonly opts: ServiceOptions) {
+    this.dataDir = opts.dataDir ?? defaultDataDir();
+    this.sessionsDir = join(this.dataDir, 'sessions');
+    this.recent = new RecentList(join(this.dataDir, 'recent.json'));
+  }
+
+  // ─────────────────────────────── plumbing ───────────────────────────────
+
+  onEvent(listener: (e: ServiceEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  private emit(e: ServiceEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // A broken listener (a closed socket) must not stop the others.
+      }
+    }
+  }
+
+  /** Validates and runs one call. Rejects with an ApiError only. */
+  async call(method: string, params: unknown): Promise<unknown> {
+    try {
+      if (!Object.prototype.hasOwnProperty.call(HANDLERS, method)) {
+        throw apiError('UNKNOWN_METHOD', `Unknown method "${method.slice(0, 64)}".`);
+      }
+      const m = method as MethodName;
+      const p = validateRequest(m, params);
+      return await HANDLERS[m](this, p as never);
+    } catch (err) {
+      throw err instanceof ApiError ? err : new ApiError(toServiceError(err));
+    }
+  }
+
+  /** The service as a typed API object (for in-process callers: CLI, tests). */
+  api(): HeapScopeApi {
+    return makeApi(
+      (m, p) => this.call(m, p),
+      (l) => this.onEvent(l),
+    );
+  }
+
+  async dispose(): Promise<void> {
+    for (const c of this.jobs.values()) c.abort();
+    if (this.recording) await this.stopRecording().catch(() => undefined);
+    await this.closeSession();
+  }
+
+  // ─────────────────────────────── status, ports ───────────────────────────────
+
+  getStatus(): ServiceStatus {
+    return {
+      apiVersion: API_VERSION,
+      bridge: this.opts.bridge ?? 'direct',
+      dialogs: !!this.opts.chooseFile,
+      recording: this.recording ? { ...this.recording.status } : null,
+      session: this.session ? { ...this.session.meta } : null,
+    };
+  }
+
+  async listPorts(): Promise<PortInfo[]> {
+    const ports = this.opts.ports ? await this.opts.ports.list() : [];
+    if (!ports.some((p) => p.kind === 'virtual')) {
+      ports.push({ path: 'virtual', name: 'Virtual board (MicroPython in WebAssembly, no hardware)', kind: 'virtual' });
+    }
+    const preferred =
+      ports.find((p) => p.path === this.lastPort) ?? ports.find((p) => p.kind === 'serial') ?? ports.find((p) => p.kind === 'virtual');
+    return ports.map((p) => ({ ...p, preferred: p === preferred }));
+  }
+
+  async listDemos(): Promise<DemoInfo[]> {
+    return this.opts.demos ? this.opts.demos.list() : [];
+  }
+
+  // ─────────────────────────────── sessions ───────────────────────────────
+
+  private requireSession(): SessionView {
+    if (!this.session) throw apiError('NO_SESSION', 'No session is open.', 'Open a session or a capture, or start a recording.');
+    return this.session;
+  }
+
+  private setSession(view: SessionView | null): void {
+    this.session = view;
+    this.emit({ type: 'session', meta: view ? { ...view.meta } : null });
+  }
+
+  private refuseWhileRecording(what: string): void {
+    if (this.recording) throw apiError('BUSY', `Cannot ${what} while recording.`, 'Stop the recording first.');
+  }
+
+  private async isSessionFile(path: string): Promise<boolean> {
+    if (this.opts.isSessionFile) return this.opts.isSessionFile(path);
+    return extname(path).toLowerCase() === this.opts.store.extension;
+  }
+
+  async openSession(path: string): Promise<SessionMeta> {
+    this.refuseWhileRecording('open another session');
+    const abs = resolve(path);
+    const st = await stat(abs);
+    if (st.isDirectory()) throw apiError('BAD_REQUEST', `${abs} is a folder.`, 'Pick a session file or a capture.');
+    const store = (await this.isSessionFile(abs)) ? this.opts.store : (this.opts.captureStore ?? this.opts.store);
+    const view = await store.open(abs);
+    await this.closeSession();
+    this.setSession(view);
+    await this.recent.add(abs);
+    return { ...view.meta };
+  }
+
+  async importCapture(req: { path: string; sessionPath?: string; jobId?: string }): Promise<SessionMeta> {
+    this.refuseWhileRecording('import a capture');
+    const src = resolve(req.path);
+    const st = await stat(src);
+    if (st.isDirectory()) throw apiError('BAD_REQUEST', `${src} is a folder.`, 'Pick a capture file.');
+    let dest = req.sessionPath ? resolve(req.sessionPath) : null;
+    if (!dest) {
+      await mkdir(this.sessionsDir, { recursive: true });
+      dest = uniquePath(join(this.sessionsDir, basename(src, extname(src)) + this.opts.store.extension));
+    }
+    if (dest === src) throw apiError('BAD_REQUEST', 'The session would overwrite the capture it is read from.', 'Pick another name for the session.');
+    const jobId = req.jobId ?? this.newJobId('import');
+    const ctl = this.startJob(jobId);
+    try {
+      const view = await this.opts.store.importCapture(src, dest, {
+        signal: ctl.signal,
+        onProgress: (phase, done, total) => this.emit({ type: 'progress', jobId, job: 'import', phase, done, total }),
+      });
+      await this.closeSession();
+      this.setSession(view);
+      await this.recent.add(dest);
+      return { ...view.meta };
+    } finally {
+      this.endJob(jobId, 'import');
+    }
+  }
+
+  async closeSession(): Promise<void> {
+    if (this.recording) throw apiError('BUSY', 'Cannot close the session while recording.', 'Stop the recording first.');
+    const s = this.session;
+    if (!s) return;
+    this.session = null;
+    await s.close();
+    this.emit({ type: 'session', meta: null });
+  }
+
+  async saveSessionAs(path: string): Promise<SessionMeta> {
+    const s = this.requireSession();
+    if (this.recording) throw apiError('BUSY', 'Cannot save a copy while recording.', 'Stop the recording first; it is already saved as it goes.');
+    const dest = resolve(path);
+    if (dest === s.meta.path) return { ...s.meta };
+    await this.opts.store.saveAs(s, dest);
+    await this.recent.add(dest);
+    return { ...s.meta, path: dest, name: basename(dest) };
+  }
+
+  getSessionInfo(): SessionInfo {
+    const s = this.requireSession();
+    return { meta: { ...s.meta }, snapshots: s.entries().slice(), events: s.events().slice(), logLineCount: s.logCount() };
+  }
+
+  async getSnapshot(index: number): Promise<SnapshotData> {
+    const s = this.requireSession();
+    const n = s.entries().length;
+    if (index >= n) {
+      throw apiError('NOT_FOUND', n ? `There is no snapshot ${index}: the session has ${n} (0–${n - 1}).` : 'The session has no snapshot yet.');
+    }
+    return s.getSnapshot(index);
+  }
+
+  async getLogLines(from: number, count: number): Promise<LogLinesResult> {
+    const s = this.requireSession();
+    const total = s.logCount();
+    const start = Math.min(from, total);
+    const lines = await s.logLines(start, Math.min(count, total - start));
+    return { from: start, lines, total };
+  }
+
+  async searchLog(req: SearchLogRequest): Promise<SearchLogResult> {
+    const s = this.requireSession();
+    const texts = await s.logTexts();
+    let test: (t: string) => boolean;
+    if (req.regex) {
+      let re: RegExp;
+      try {
+        re = new RegExp(req.query, req.caseSensitive ? '' : 'i');
+      } catch (e) {
+        throw apiError('BAD_REQUEST', `The search is not a valid regular expression: ${(e as Error).message}.`, 'Fix the pattern, or turn off "regular expression".');
+      }
+      test = (t) => re.test(t);
+    } else if (req.caseSensitive) {
+      test = (t) => t.includes(req.query);
+    } else {
+      const q = req.query.toLowerCase();
+      test = (t) => t.toLowerCase().includes(q);
+    }
+    const limit = req.limit ?? 1000;
+    const matches: number[] = [];
+    for (let i = req.from ?? 0; i < texts.length; i++) {
+      if (test(texts[i])) {
+        if (matches.length === limit) return { matches, truncated: true };
+        matches.push(i);
+      }
+    }
+    return { matches, truncated: false };
+  }
+
+  recentSessions() {
+    return this.recent.list();
+  }
+
+  // ─────────────────────────────── jobs, export ───────────────────────────────
+
+  private newJobId(kind: string): string {
+    return `${kind}-${Date.now().toString(36)}-${++this.jobCounter}`;
+  }
+
+  private startJob(jobId: string): AbortController {
+    if (this.jobs.has(jobId)) throw apiError('BUSY', `A job named ${jobId} is already running.`);
+    const ctl = new AbortController();
+    this.jobs.set(jobId, ctl);
+    return ctl;
+  }
+
+  private endJob(jobId: string, job: 'export' | 'import'): void {
+    this.jobs.delete(jobId);
+    this.emit({ type: 'progress', jobId, job, phase: 'done', done: 1, total: 1, finished: true });
+  }
+
+  cancelJob(jobId: string): void {
+    const ctl = this.jobs.get(jobId);
+    if (ctl) ctl.abort();
+  }
+
+  async exportSession(req: ExportRequest): Promise<ExportResult> {
+    const s = this.requireSession();
+    const jobId = req.jobId ?? this.newJobId('export');
+    let path = req.path ? resolve(req.path) : null;
+    if (!path) {
+      const base = basename(s.meta.path, extname(s.meta.path));
+      const n = s.entries().length;
+      const suffix =
+        req.format === 'png'
+          ? `-frame${req.snapshot ?? req.range?.from ?? 0}`
+          : req.range
+            ? `-${req.range.from}-${Math.min(req.range.to, Math.max(0, n - 1))}`
+            : req.format === 'raw'
+              ? '-raw'
+              : '';
+      path = uniquePath(join(dirname(s.meta.path), base + suffix + EXPORT_EXTENSIONS[req.format]));
+    }
+    if (path === s.meta.path) throw apiError('BAD_REQUEST', 'The export would overwrite the session itself.', 'Pick another file name.');
+    if (existsSync(path) && (await stat(path)).isDirectory()) throw apiError('BAD_REQUEST', `${path} is a folder.`, 'Pick a file name.');
+    const ctl = this.startJob(jobId);
+    try {
+      const out = await runExport(s, {
+        ...req,
+        path,
+        signal: ctl.signal,
+        onProgress: (phase, done, total) => this.emit({ type: 'progress', jobId, job: 'export', phase, done, total }),
+      });
+      return { jobId, ...out };
+    } catch (err) {
+      if (ctl.signal.aborted) throw new CancelledError('The export');
+      if (err instanceof ExportInputError) throw apiError('BAD_REQUEST', err.message);
+      throw err;
+    } finally {
+      this.endJob(jobId, 'export');
+    }
+  }
+
+  // ─────────────────────────────── recording ───────────────────────────────
+
+  private pushStatus(force = false): void {
+    const r = this.recording;
+    if (!r) return;
+    const now = Date.now();
+    if (force || now - r.lastPush >= STATUS_PUSH_MS) {
+      if (r.pushTimer) clearTimeout(r.pushTimer);
+      r.pushTimer = null;
+      r.lastPush = now;
+      this.emit({ type: 'recording', status: { ...r.status } });
+    } else if (!r.pushTimer) {
+      r.pushTimer = setTimeout(() => {
+        r.pushTimer = null;
+        if (this.recording === r) this.pushStatus(true);
+      }, STATUS_PUSH_MS - (now - r.lastPush));
+      r.pushTimer.unref?.();
+    }
+  }
+
+  private setPhase(r: Recording, phase: RecordingPhase, message: string, progress?: { done: number; total: number }): void {
+    r.status.phase = phase;
+    r.status.message = message;
+    if (progress) r.status.progress = progress;
+    else delete r.status.progress;
+    this.pushStatus(true);
+  }
+
+  private pushDelta(d: IndexDelta): void {
+    // Lines first: a snapshot's entry refers to the lines before it.
+    if (d.lines.length) this.emit({ type: 'log', lines: d.lines, total: this.session?.logCount() ?? 0 });
+    for (const e of d.events) this.emit({ type: 'event', event: e });
+    for (const s of d.snapshots) this.emit({ type: 'snapshot', entry: s.entry, data: s.data });
+  }
+
+  async startRecording(req: StartRecordingRequest): Promise<RecordingStatus> {
+    if (this.recording) throw apiError('BUSY', 'A recording is already running.', 'Stop it first.');
+    const recorder = this.opts.recorder;
+    if (!recorder) throw apiError('UNSUPPORTED', 'Recording is not available in this build.', 'Use the HeapScope app or `heapscope record`.');
+    if (req.run.kind === 'script' && !existsSync(req.run.path)) {
+      throw apiError('NOT_FOUND', `There is no file ${req.run.path}.`, 'Pick the program to run again.');
+    }
+    let sessionPath = req.sessionPath ? resolve(req.sessionPath) : null;
+    if (!sessionPath) {
+      await mkdir(this.sessionsDir, { recursive: true });
+      sessionPath = uniquePath(join(this.sessionsDir, `heapscope-${stamp(new Date())}${this.opts.store.extension}`));
+    } else if (existsSync(sessionPath)) {
+      throw apiError('BUSY', `${sessionPath} already exists.`, 'Pick a new file name; a recording never overwrites a session.');
+    }
+    const startedAt = Date.now();
+    const r: Recording = {
+      status: { phase: 'opening', port: req.port, sessionPath, startedAt, message: `Opening ${req.port}…`, bytes: 0, snapshots: 0 },
+      live: null,
+      handle: null,
+      abort: new AbortController(),
+      lastPush: 0,
+      pushTimer: null,
+      stopping: null,
+    };
+    this.recording = r;
+    this.lastPort = req.port;
+    try {
+      const prev = this.session;
+      const meta: SessionMeta = { path: sessionPath, name: basename(sessionPath), source: 'recording', origin: req.port, createdAt: startedAt, rawBytes: 0, live: true };
+      r.live = await this.opts.store.createLive(sessionPath, meta);
+      if (prev) {
+        this.session = null;
+        await prev.close();
+      }
+      this.setSession(r.live.view);
+      this.pushStatus(true);
+      r.handle = await recorder.start(
+        { ...req, sessionPath },
+        {
+          phase: (phase, message, progress) => {
+            if (this.recording === r) this.setPhase(r, phase, message, progress);
+          },
+          data: (chunk, hostMs) => {
+            if (this.recording !== r || !r.live) return;
+            const d = r.live.feed(chunk, hostMs);
+            r.status.bytes += chunk.length;
+            r.status.snapshots = r.live.view.entries().length;
+            if (d.snapshots.length && r.status.bytesPerDump === undefined) {
+              const e = d.snapshots[0].entry;
+              r.status.bytesPerDump = e.byteEnd - e.byteStart;
+            }
+            this.pushDelta(d);
+            this.pushStatus();
+          },
+          gap: (reason, a, b) => {
+            if (this.recording === r && r.live) this.pushDelta(r.live.gap(reason, a, b));
+          },
+          board: (info) => {
+            if (r.live) {
+              r.live.setBoard(info);
+              this.emit({ type: 'session', meta: { ...r.live.view.meta } });
+            }
+          },
+          ended: (err) => {
+            if (this.recording !== r) return;
+            if (err) this.emit({ type: 'error', error: toServiceError(err) });
+            void this.finishRecording(r, err ? 'failed' : 'stopped').catch(() => undefined);
+          },
+        },
+        r.abort.signal,
+      );
+      if (r.status.phase !== 'recording') this.setPhase(r, 'recording', `Recording from ${req.port}.`);
+      return { ...r.status };
+    } catch (err) {
+      const cancelled = r.abort.signal.aborted;
+      const e = cancelled ? new CancelledError('The recording').toJSON() : toServiceError(err);
+      await this.finishRecording(r, cancelled ? 'stopped' : 'failed', e.message).catch(() => undefined);
+      throw new ApiError(e);
+    }
+  }
+
+  private finishRecording(r: Recording, phase: 'stopped' | 'failed', message?: string): Promise<SessionMeta | null> {
+    if (r.stopping) return r.stopping;
+    r.stopping = (async () => {
+      this.setPhase(r, 'stopping', 'Stopping…');
+      r.abort.abort();
+      try {
+        await r.handle?.stop();
+      } catch {
+        // The board may already be gone; what was captured is kept.
+      }
+      let meta: SessionMeta | null = null;
+      if (r.live) {
+        const d = await r.live.finish();
+        this.pushDelta(d);
+        meta = { ...r.live.view.meta, live: false };
+        r.live.view.meta.live = false;
+        await this.recent.add(r.live.view.meta.path);
+      }
+      if (r.pushTimer) clearTimeout(r.pushTimer);
+      r.status.snapshots = r.live?.view.entries().length ?? 0;
+      this.setPhase(r, phase, message ?? (phase === 'stopped' ? `Stopped; saved ${r.status.sessionPath}.` : 'The recording failed.'));
+      this.recording = null;
+      if (meta) this.emit({ type: 'session', meta });
+      return meta;
+    })();
+    return r.stopping;
+  }
+
+  async stopRecording(): Promise<SessionMeta | null> {
+    const r = this.recording;
+    if (!r) return this.session ? { ...this.session.meta } : null;
+    return this.finishRecording(r, 'stopped');
+  }
+
+  addMark(label: string): void {
+    const r = this.recording;
+    if (!r || !r.live) throw apiError('BUSY', 'Marks are set while recording.', 'Start a recording first.');
+    this.pushDelta(r.live.mark(label, Date.now()));
+  }
+
+  async chooseFile(req: FileDialogRequest): Promise<{ path: string | null }> {
+    if (!this.opts.chooseFile) {
+      throw apiError('UNSUPPORTED', 'File dialogs are only in the HeapScope app.', 'Type the file path instead.');
+    }
+    return { path: await this.opts.chooseFile(req) };
+  }
+}
+
+type Handler = (svc: HeapScopeService, p: any) => unknown;
+
+const HANDLERS: Record<MethodName, Handler> = {
+  getStatus: (s) => s.getStatus(),
+  listPorts: (s) => s.listPorts(),
+  listDemos: (s) => s.listDemos(),
+  startRecording: (s, p) => s.startRecording(p),
+  stopRecording: (s) => s.stopRecording(),
+  addMark: (s, p) => s.addMark(p.label),
+  openSession: (s, p) => s.openSession(p.path),
+  importCapture: (s, p) => s.importCapture(p),
+  closeSession: (s) => s.closeSession(),
+  saveSessionAs: (s, p) => s.saveSessionAs(p.path),
+  getSessionInfo: (s) => s.getSessionInfo(),
+  getSnapshot: (s, p) => s.getSnapshot(p.index),
+  getLogLines: (s, p) => s.getLogLines(p.from, p.count),
+  searchLog: (s, p) => s.searchLog(p),
+  exportSession: (s, p) => s.exportSession(p),
+  cancelJob: (s, p) => s.cancelJob(p.jobId),
+  recentSessions: (s) => s.recentSessions(),
+  chooseFile: (s, p) => s.chooseFile(p),
+};
+
+function stamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+/** `path`, or `name-2.ext`, `name-3.ext`… whichever does not exist yet. */
+export function uniquePath(path: string): string {
+  if (!existsSync(path)) return path;
+  const ext = extname(path);
+  const stem = path.slice(0, path.length - ext.length);
+  for (let i = 2; ; i++) {
+    const p = `${stem}-${i}${ext}`;
+    if (!existsSync(p)) return p;
+  }
+}

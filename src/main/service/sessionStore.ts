@@ -1,0 +1,298 @@
+/**
+ * The session-file store: `.hss` files through src/main/session (SessionWriter while recording
+ * or importing, SessionReader to open). Plain captures open through the raw store.
+ */
+import { existsSync, openSync, readSync, closeSync } from 'node:fs';
+import { open as openFile, rm, stat, copyFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { LogLine, SessionMeta, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
+import type { CaptureEvent } from '../../shared/capture/events';
+import { SessionReader, SessionWriter, type SessionEvent } from '../session';
+import { MAGIC } from '../session/format';
+import type { JobHooks, LiveSession, SessionStore } from './backends';
+import { CancelledError } from './errors';
+import { dataOf, IndexBuilder, type IndexDelta } from './indexBuilder';
+import type { SessionView } from './sessionView';
+
+export const SESSION_EXTENSION = '.hss';
+
+/** True if the file starts with the session magic. */
+export function looksLikeSession(path: string): boolean {
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+    const head = new Uint8Array(MAGIC.length);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return n === MAGIC.length && head.every((b, i) => b === MAGIC[i]);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+type StoredMetaLike = { title?: string; source?: string; board?: unknown; port?: string; [k: string]: unknown };
+
+function metaFrom(path: string, stored: StoredMetaLike, createdMs: number, rawBytes: number, live: boolean): SessionMeta {
+  const src = typeof stored.source === 'string' ? stored.source : '';
+  const meta: SessionMeta = {
+    path,
+    name: basename(path),
+    source: src.startsWith('import') ? 'import' : 'recording',
+    createdAt: createdMs,
+    rawBytes,
+    live,
+    formatVersion: 1,
+  };
+  const origin = typeof stored.port === 'string' ? stored.port : src.startsWith('import:') ? src.slice(7) : src || undefined;
+  if (origin) meta.origin = origin;
+  const b = stored.board as Record<string, unknown> | null | undefined;
+  if (b && typeof b === 'object') {
+    const board: NonNullable<SessionMeta['board']> = {};
+    for (const k of ['name', 'version', 'platform', 'machine'] as const) if (typeof b[k] === 'string') board[k] = b[k] as string;
+    meta.board = board;
+  }
+  return meta;
+}
+
+/** Builds the API's index (log lines, timeline, logLine per snapshot) from a reader's. */
+function indexFromReader(r: SessionReader): IndexBuilder {
+  const b = new IndexBuilder();
+  const snaps = r.snapshots;
+  const evs = r.events;
+  let si = 0;
+  // Arrival order: a snapshot is complete at its last byte; events before that came first.
+  for (const ev of evs) {
+    while (si < snaps.length && snaps[si].byteEnd <= ev.byteOffset) b.pushEntry(snaps[si++]);
+    const { hostMs, ...e } = ev as SessionEvent;
+    b.add([e as CaptureEvent], hostMs);
+  }
+  while (si < snaps.length) b.pushEntry(snaps[si++]);
+  return b;
+}
+
+/** A closed (or being-recovered) session file, served by SessionReader. */
+export class FileSessionView implements SessionView {
+  meta: SessionMeta;
+  private readonly index: IndexBuilder;
+
+  constructor(private readonly reader: SessionReader) {
+    this.index = indexFromReader(reader);
+    this.meta = metaFrom(reader.path, reader.meta as StoredMetaLike, reader.info.createdMs, reader.rawLength, false);
+  }
+
+  static open(path: string): FileSessionView {
+    return new FileSessionView(SessionReader.open(path));
+  }
+
+  entries(): readonly SnapshotIndexEntry[] {
+    return this.index.entries;
+  }
+  events(): readonly TimelineEvent[] {
+    return this.index.events;
+  }
+  logCount(): number {
+    return this.index.lines.length;
+  }
+  logLines(from: number, count: number): LogLine[] {
+    return this.index.lines.slice(from, from + count);
+  }
+  logTexts(): readonly string[] {
+    return this.index.lines.map((l) => l.text);
+  }
+  getSnapshot(i: number): SnapshotData {
+    return dataOf(this.reader.getSnapshot(i));
+  }
+  readRaw(start = 0, end = this.reader.rawLength): Uint8Array {
+    return this.reader.readRaw(start, end);
+  }
+  rawLength(): number {
+    return this.reader.rawLength;
+  }
+  close(): void {
+    this.reader.close();
+  }
+}
+
+const LIVE_CACHE = 64;
+
+/** A session being recorded: index in memory, recent maps cached, older ones read back from the file. */
+export class LiveFileSession implements LiveSession, SessionView {
+  readonly view: SessionView = this;
+  private writer: SessionWriter | null = null;
+  private readonly index = new IndexBuilder();
+  private readonly cache = new Map<number, SnapshotData>();
+  private reader: SessionReader | null = null;
+  private board: SessionMeta['board'] | undefined;
+  private raw = 0;
+  private finished = false;
+
+  constructor(
+    public meta: SessionMeta,
+    private readonly stored: StoredMetaLike,
+  ) {}
+
+  private ensureWriter(): SessionWriter {
+    if (!this.writer) {
+      this.writer = SessionWriter.create(this.meta.path, { ...this.stored, ...(this.board ? { board: this.board } : {}) }, { flushIntervalMs: 500 });
+    }
+    return this.writer;
+  }
+
+  private apply(evs: CaptureEvent[], hostMs: number | null): IndexDelta {
+    const d = this.index.add(evs, hostMs);
+    for (const s of d.snapshots) {
+      this.cache.set(s.entry.index, s.data);
+      if (this.cache.size > LIVE_CACHE) this.cache.delete(this.cache.keys().next().value as number);
+    }
+    return d;
+  }
+
+  feed(chunk: Uint8Array, hostMs: number): IndexDelta {
+    const evs = this.ensureWriter().appendRaw(chunk, hostMs);
+    this.raw += chunk.length;
+    this.meta.rawBytes = this.raw;
+    return this.apply(evs, hostMs);
+  }
+
+  gap(reason: string, hostMsStart: number, hostMsEnd: number | null): IndexDelta {
+    return this.apply([this.ensureWriter().addGap(reason, hostMsStart, hostMsEnd)], hostMsStart);
+  }
+
+  mark(label: string, hostMs: number): IndexDelta {
+    return this.apply([this.ensureWriter().addMark(label, hostMs)], hostMs);
+  }
+
+  setBoard(board: SessionMeta['board']): void {
+    if (!board) return;
+    this.board = board;
+    this.meta.board = board;
+  }
+
+  async finish(): Promise<IndexDelta> {
+    if (this.finished) return { snapshots: [], lines: [], events: [] };
+    this.finished = true;
+    this.meta.live = false;
+    if (!this.writer) {
+      // Nothing arrived: leave no empty file behind.
+      await rm(this.meta.path, { force: true }).catch(() => undefined);
+      return { snapshots: [], lines: [], events: [] };
+    }
+    const w = this.writer;
+    const d = this.apply(w.end(), Date.now());
+    w.close();
+    this.reader?.close();
+    this.reader = null;
+    return d;
+  }
+
+  entries(): readonly SnapshotIndexEntry[] {
+    return this.index.entries;
+  }
+  events(): readonly TimelineEvent[] {
+    return this.index.events;
+  }
+  logCount(): number {
+    return this.index.lines.length;
+  }
+  logLines(from: number, count: number): LogLine[] {
+    return this.index.lines.slice(from, from + count);
+  }
+  logTexts(): readonly string[] {
+    return this.index.lines.map((l) => l.text);
+  }
+
+  /** A reader over what is on disk now (reopened when it is behind). */
+  private readerFor(snapshot: number | null, rawEnd: number): SessionReader {
+    if (this.writer && !this.writer.closed) this.writer.flush();
+    if (!this.reader || (snapshot !== null && snapshot >= this.reader.snapshots.length) || rawEnd > this.reader.rawLength) {
+      this.reader?.close();
+      this.reader = SessionReader.open(this.meta.path);
+    }
+    return this.reader;
+  }
+
+  getSnapshot(i: number): SnapshotData {
+    const c = this.cache.get(i);
+    if (c) return c;
+    return dataOf(this.readerFor(i, 0).getSnapshot(i));
+  }
+  readRaw(start = 0, end = this.raw): Uint8Array {
+    if (!this.writer) return new Uint8Array(0);
+    return this.readerFor(null, Math.min(end, this.raw)).readRaw(start, end);
+  }
+  rawLength(): number {
+    return this.raw;
+  }
+  close(): void {
+    this.reader?.close();
+    this.reader = null;
+  }
+}
+
+export class SessionFileStore implements SessionStore {
+  readonly extension = SESSION_EXTENSION;
+
+  async open(path: string): Promise<SessionView> {
+    return FileSessionView.open(path);
+  }
+
+  async importCapture(capturePath: string, sessionPath: string, hooks: JobHooks = {}): Promise<SessionView> {
+    const size = (await stat(capturePath)).size;
+    const fh = await openFile(capturePath, 'r');
+    const w = SessionWriter.create(sessionPath, { title: basename(capturePath), source: `import:${basename(capturePath)}`, importedFrom: capturePath });
+    const CHUNK = 1 << 20;
+    const buf = new Uint8Array(CHUNK);
+    let done = 0;
+    try {
+      for (;;) {
+        if (hooks.signal?.aborted) throw new CancelledError('The import');
+        const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+        if (bytesRead === 0) break;
+        w.appendRaw(buf.subarray(0, bytesRead), null);
+        done += bytesRead;
+        hooks.onProgress?.('reading', done, size);
+      }
+      w.close();
+    } catch (err) {
+      w.abandon();
+      await rm(sessionPath, { force: true }).catch(() => undefined);
+      throw err;
+    } finally {
+      await fh.close();
+    }
+    const view = FileSessionView.open(sessionPath);
+    view.meta.origin = capturePath;
+    return view;
+  }
+
+  async createLive(sessionPath: string, meta: SessionMeta): Promise<LiveSession> {
+    if (existsSync(sessionPath)) throw Object.assign(new Error('exists'), { code: 'EEXIST', path: sessionPath });
+    // Fail now, not at the first byte, if the file cannot be written.
+    const fh = await openFile(sessionPath, 'wx');
+    await fh.close();
+    const stored: StoredMetaLike = {
+      title: `Recording of ${meta.origin ?? 'a board'}`,
+      source: meta.origin === 'virtual' ? 'virtual' : `serial:${meta.origin ?? ''}`,
+      port: meta.origin,
+    };
+    return new LiveFileSession({ ...meta, formatVersion: 1 }, stored);
+  }
+
+  async saveAs(view: SessionView, path: string): Promise<void> {
+    if (view.meta.path.endsWith(SESSION_EXTENSION) && existsSync(view.meta.path) && !view.meta.live) {
+      await copyFile(view.meta.path, path);
+      return;
+    }
+    // A plain capture saved as a session.
+    const w = SessionWriter.create(path, { title: view.meta.name, source: `import:${view.meta.name}` });
+    try {
+      const n = view.rawLength();
+      for (let off = 0; off < n; off += 1 << 20) w.appendRaw(await view.readRaw(off, Math.min(n, off + (1 << 20))), null);
+      w.close();
+    } catch (err) {
+      w.abandon();
+      throw err;
+    }
+  }
+}

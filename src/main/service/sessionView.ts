@@ -1,0 +1,119 @@
+/**
+ * What the service needs from an open session, whatever stores it: the snapshot index with
+ * metrics, log lines by window, timeline events, one snapshot's map, and the raw bytes.
+ *
+ * `MemorySession` indexes raw capture bytes in memory (imports of plain captures, and live
+ * recordings while they are written). Session files on disk are served by the adapter in
+ * sessionStore.ts over src/main/session.
+ */
+import { CaptureReader } from '../../shared/capture/captureReader';
+import type { CaptureEvent } from '../../shared/capture/events';
+import type { LogLine, SessionMeta, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
+import { IndexBuilder, type IndexDelta } from './indexBuilder';
+
+export interface SessionView {
+  meta: SessionMeta;
+  entries(): readonly SnapshotIndexEntry[];
+  events(): readonly TimelineEvent[];
+  logCount(): number;
+  logLines(from: number, count: number): Promise<LogLine[]> | LogLine[];
+  /** All log texts, for search (a session's log is small next to its maps). */
+  logTexts(): Promise<readonly string[]> | readonly string[];
+  getSnapshot(index: number): Promise<SnapshotData> | SnapshotData;
+  /** The raw capture bytes, [start, end) (default all). */
+  readRaw(start?: number, end?: number): Promise<Uint8Array> | Uint8Array;
+  rawLength(): number;
+  close(): Promise<void> | void;
+}
+
+/** A growable byte store (raw capture). */
+export class ByteLog {
+  private chunks: Uint8Array[] = [];
+  private buf = new Uint8Array(64 * 1024);
+  private len = 0;
+  get length(): number {
+    return this.len;
+  }
+  push(chunk: Uint8Array): void {
+    if (this.len + chunk.length > this.buf.length) {
+      let cap = this.buf.length * 2;
+      while (cap < this.len + chunk.length) cap *= 2;
+      const next = new Uint8Array(cap);
+      next.set(this.buf.subarray(0, this.len));
+      this.buf = next;
+    }
+    this.buf.set(chunk, this.len);
+    this.len += chunk.length;
+    void this.chunks;
+  }
+  slice(start = 0, end = this.len): Uint8Array {
+    const s = Math.max(0, Math.min(start, this.len));
+    const e = Math.max(s, Math.min(end, this.len));
+    return this.buf.slice(s, e);
+  }
+}
+
+export class MemorySession implements SessionView {
+  readonly index = new IndexBuilder();
+  private readonly reader = new CaptureReader();
+  private readonly raw = new ByteLog();
+  private readonly maps: SnapshotData[] = [];
+  private ended = false;
+
+  constructor(public meta: SessionMeta) {}
+
+  /** Feeds bytes as they arrive; returns what they added to the index. */
+  feed(chunk: Uint8Array, hostMs: number | null = null): IndexDelta {
+    this.raw.push(chunk);
+    this.meta.rawBytes = this.raw.length;
+    return this.apply(this.reader.feed(chunk), hostMs);
+  }
+
+  /** Events not read from bytes (a link gap). */
+  addEvents(evs: CaptureEvent[], hostMs: number | null = null): IndexDelta {
+    return this.apply(evs, hostMs);
+  }
+
+  end(hostMs: number | null = null): IndexDelta {
+    if (this.ended) return { snapshots: [], lines: [], events: [] };
+    this.ended = true;
+    this.meta.live = false;
+    return this.apply(this.reader.end(), hostMs);
+  }
+
+  private apply(evs: CaptureEvent[], hostMs: number | null): IndexDelta {
+    const d = this.index.add(evs, hostMs);
+    for (const s of d.snapshots) this.maps.push(s.data);
+    return d;
+  }
+
+  entries(): readonly SnapshotIndexEntry[] {
+    return this.index.entries;
+  }
+  events(): readonly TimelineEvent[] {
+    return this.index.events;
+  }
+  logCount(): number {
+    return this.index.lines.length;
+  }
+  logLines(from: number, count: number): LogLine[] {
+    return this.index.lines.slice(from, from + count);
+  }
+  logTexts(): readonly string[] {
+    return this.index.lines.map((l) => l.text);
+  }
+  getSnapshot(index: number): SnapshotData {
+    const s = this.maps[index];
+    if (!s) throw new RangeError(`snapshot ${index}`);
+    return s;
+  }
+  readRaw(start?: number, end?: number): Uint8Array {
+    return this.raw.slice(start, end);
+  }
+  rawLength(): number {
+    return this.raw.length;
+  }
+  close(): void {
+    /* nothing held */
+  }
+}

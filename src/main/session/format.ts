@@ -1,0 +1,110 @@
+/**
+ * The `.hss` session file: constants, record framing and the error every reader failure
+ * becomes. The layout is described for people in docs/session-format.md; keep the two in step.
+ */
+import { crc32 } from './bytes';
+
+/** `\x89HSS\r\n\x1a\n`: the high byte and the line endings catch text-mode and 7-bit damage. */
+export const MAGIC = Uint8Array.from([0x89, 0x48, 0x53, 0x53, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** The format this code writes. */
+export const FORMAT_VERSION = 1;
+/** The newest format this code reads. */
+export const READS_UP_TO = 1;
+/** Header: magic, u16 format, u16 oldest format a reader must know to read the file, u32 0. */
+export const HEADER_SIZE = 16;
+/** Record header: u8 type, u32 LE payload length, u32 LE CRC-32 of type, length and payload. */
+export const RECORD_HEADER_SIZE = 9;
+/** No record is larger than this; a larger length means damage. */
+export const MAX_RECORD = 1 << 28;
+/** Deflate's window: the dictionary each compressed record is primed with. */
+export const WINDOW = 32 * 1024;
+
+export const enum RecordType {
+  /** JSON: the session's description (always the first record). */
+  Meta = 0x01,
+  /** JSON: a new segment of the raw stream begins (line-delta tables and dictionaries reset). */
+  Segment = 0x02,
+  /** Raw bytes: varint header, then the line-delta ops, deflated. */
+  Raw = 0x03,
+  /** Index: varint header, then JSON of the events since the last index record, deflated. */
+  Index = 0x04,
+  /** JSON: the writer closed the session cleanly. */
+  End = 0x05,
+}
+
+/** Record types from this bit up may be skipped by a reader that does not know them. */
+export const OPTIONAL_RECORD = 0x80;
+
+export type SessionErrorCode = 'not-a-session' | 'newer' | 'damaged' | 'empty' | 'io';
+
+/** Every way a session file can fail to open or read, in words a user can act on. */
+export class SessionFormatError extends Error {
+  override readonly name = 'SessionFormatError';
+
+  constructor(
+    readonly code: SessionErrorCode,
+    message: string,
+    /** File offset of the damage, when known. */
+    readonly byteOffset: number | null = null,
+    /** Snapshots readable before the damage, when known. */
+    readonly snapshotsBefore: number | null = null,
+  ) {
+    super(message);
+  }
+
+  static notASession(path: string, why: string): SessionFormatError {
+    return new SessionFormatError('not-a-session', `${path} is not a HeapScope session (${why})`);
+  }
+
+  static newer(path: string, version: number, minReader: number): SessionFormatError {
+    return new SessionFormatError(
+      'newer',
+      `${path} was written by a newer HeapScope (format ${version}, which needs a reader of format ${minReader}; this version reads up to ${READS_UP_TO}): update HeapScope to open it`,
+    );
+  }
+
+  static damaged(path: string, at: number, what: string, snapshotsBefore: number): SessionFormatError {
+    return new SessionFormatError(
+      'damaged',
+      `${path} is damaged at byte ${at}: ${what}; ${snapshotsBefore} snapshot${snapshotsBefore === 1 ? '' : 's'} before it ${snapshotsBefore === 1 ? 'is' : 'are'} readable`,
+      at,
+      snapshotsBefore,
+    );
+  }
+}
+
+export function encodeHeader(): Uint8Array {
+  const h = new Uint8Array(HEADER_SIZE);
+  h.set(MAGIC, 0);
+  const v = new DataView(h.buffer);
+  v.setUint16(8, FORMAT_VERSION, true);
+  v.setUint16(10, 1, true); // any reader of format 1 can read what this writer writes
+  v.setUint32(12, 0, true);
+  return h;
+}
+
+/** A record, framed and checksummed. */
+export function encodeRecord(type: number, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(RECORD_HEADER_SIZE + payload.length);
+  const v = new DataView(out.buffer);
+  out[0] = type;
+  v.setUint32(1, payload.length, true);
+  out.set(payload, RECORD_HEADER_SIZE);
+  v.setUint32(5, recordCrc(out.subarray(0, 5), payload), true);
+  return out;
+}
+
+export function recordCrc(head5: Uint8Array, payload: Uint8Array): number {
+  return crc32(payload, crc32(head5)) >>> 0;
+}
+
+const utf8 = new TextEncoder();
+const utf8d = new TextDecoder('utf-8', { fatal: true });
+
+export function jsonBytes(value: unknown): Uint8Array {
+  return utf8.encode(JSON.stringify(value));
+}
+
+export function parseJson(bytes: Uint8Array): unknown {
+  return JSON.parse(utf8d.decode(bytes));
+}

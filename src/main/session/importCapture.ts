@@ -1,0 +1,31 @@
+/**
+ * A capture from elsewhere (a terminal log, a paste, a pi-mst `@@@` capture) made into a
+ * session: its bytes are kept exactly and read with the capture parser, as a recording would.
+ */
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { SessionWriter, type SessionMeta, type SessionSummary, type SessionWriterOptions } from './writer';
+
+const CHUNK = 1 << 20;
+
+/** Imports raw capture bytes, or the capture file at a path, into a new session file. */
+export async function importCapture(
+  source: Uint8Array | string,
+  outPath: string,
+  meta: SessionMeta = {},
+  options: SessionWriterOptions = {},
+): Promise<SessionSummary> {
+  const m: SessionMeta = { source: typeof source === 'string' ? `import:${path.basename(source)}` : 'import', ...meta };
+  const w = SessionWriter.create(outPath, m, options);
+  try {
+    if (typeof source === 'string') {
+      for await (const chunk of createReadStream(source, { highWaterMark: CHUNK })) w.appendRaw(chunk as Buffer, null);
+    } else {
+      for (let i = 0; i < source.length; i += CHUNK) w.appendRaw(source.subarray(i, i + CHUNK), null);
+    }
+    return w.close();
+  } catch (err) {
+    w.abandon();
+    throw err;
+  }
+}

@@ -1,0 +1,615 @@
+/**
+ * The line-delta transform the session applies to the raw capture before deflate (see
+ * docs/session-format.md, "The line-delta transform").
+ *
+ * A heap map line is printed again at every dump with the same address and, usually, nearly
+ * the same characters: each map line is coded against the last line printed at the same
+ * address in the same heap area (its "slot") as NEXT/RUN/SAME when unchanged and PATCH (the
+ * runs of bytes that changed) when it has the same length. A line that is not a map line but
+ * holds decimal numbers (`GC: total: 192064, used: 2256, …`, `step 41 slot 7`) is coded
+ * against the last line of the same "shape" (the line with its numbers taken out) as NUMS:
+ * the differences of its numbers. Everything else is a literal.
+ *
+ * Encoder and decoder keep the same tables, updated from whole lines only and identically on
+ * both sides; a fragment (part of a line cut by a flush or a segment boundary) is a literal
+ * that updates nothing. decode(encode(bytes)) === bytes for any bytes and any chunking.
+ */
+import { ByteSink, ByteSource, MalformedError } from './bytes';
+
+/** Op codes of the transformed stream. */
+export const enum Op {
+  /** The next slot (last slot + 1), unchanged. */
+  Next = 0x00,
+  /** SAME(slot delta): a slot, unchanged. */
+  Same = 0x01,
+  /** PATCH(slot delta, runs, (skip, len, bytes)…): a slot with runs of bytes replaced. */
+  Patch = 0x02,
+  /** LINE(len, bytes): a whole line, literal; it updates the tables. */
+  Line = 0x03,
+  /** FRAG(len, bytes): bytes that are not a whole line; they update nothing. */
+  Frag = 0x04,
+  /** NUMS(shape delta, number deltas…): a line of a known shape with its decimal numbers. */
+  Nums = 0x05,
+  /** RUN(n): the n next slots, unchanged. */
+  Run = 0x06,
+}
+
+const LF = 0x0a;
+/** A partial line longer than this is let go as a fragment instead of being held. */
+const MAX_CARRY = 1 << 16;
+/** Longest line that is keyed as a map line (64 characters plus address and decoration). */
+const MAX_KEYED = 512;
+/** Longest line that is coded by its shape. */
+const MAX_SHAPED = 512;
+/** Numbers of more digits are kept as text (exact below 2^53). */
+const MAX_DIGITS = 15;
+
+const LAYOUT = Array.from('GC memory layout; from ', (c) => c.charCodeAt(0));
+
+const HEX = (() => {
+  const t = new Int8Array(256).fill(-1);
+  for (let c = 0; c < 10; c++) t[0x30 + c] = c;
+  for (let c = 0; c < 6; c++) {
+    t[0x61 + c] = 10 + c;
+    t[0x41 + c] = 10 + c;
+  }
+  return t;
+})();
+
+/** `.`, `=` and letters: what a map line carries after its address. */
+const MAPC = (() => {
+  const t = new Uint8Array(256);
+  t[0x2e] = 1;
+  t[0x3d] = 1;
+  for (let c = 0x41; c <= 0x5a; c++) t[c] = 1;
+  for (let c = 0x61; c <= 0x7a; c++) t[c] = 1;
+  return t;
+})();
+
+/** Indentation and paste decoration before an address: space, tab, `'`, `"`, `[`. */
+const JUNK = (() => {
+  const t = new Uint8Array(256);
+  for (const c of [0x20, 0x09, 0x27, 0x22, 0x5b]) t[c] = 1;
+  return t;
+})();
+
+const KEY_NONE = -1;
+const KEY_LAYOUT = -2;
+const POOL_SCALE = 2 ** 32;
+
+interface Shape {
+  /** The line without its numbers. */
+  tpl: Uint8Array;
+  /** Where in tpl each number goes. */
+  cuts: Int32Array;
+  nums: Float64Array;
+}
+
+/**
+ * The state both sides keep, and the rules that read a whole line (terminator included):
+ * a `GC memory layout; from X:` line switches the current heap area; a map line gets the key
+ * (area, address value); any other line may have a shape.
+ */
+class Tables {
+  slots: Uint8Array[] = [];
+  private keyToSlot = new Map<number, number>();
+  private pools = new Map<string, number>();
+  private pool = 0;
+  lastSlot = -1;
+  shapes: Shape[] = [];
+  private shapeIds = new Map<number, number>();
+  lastShape = -1;
+
+  // The shape of the line last scanned.
+  readonly tpl = new Uint8Array(MAX_SHAPED);
+  tplLen = 0;
+  readonly cuts = new Int32Array(MAX_SHAPED);
+  readonly nums = new Float64Array(MAX_SHAPED);
+  numCount = 0;
+  private hash = 0;
+
+  reset(): void {
+    this.slots = [];
+    this.keyToSlot = new Map();
+    this.pools = new Map();
+    this.pool = 0;
+    this.lastSlot = -1;
+    this.shapes = [];
+    this.shapeIds = new Map();
+    this.lastShape = -1;
+  }
+
+  /** The key of a map line (≥ 0), KEY_LAYOUT after switching area, or KEY_NONE. */
+  classify(b: Uint8Array, s: number, e: number): number {
+    if (e - s > MAX_KEYED) return KEY_NONE;
+    let i = s;
+    while (i < e && JUNK[b[i]] === 1) i++;
+    if (b[i] === 0x47 /* G */) return this.layout(b, i, e);
+    let addr = 0;
+    const h0 = i;
+    while (i < e && i - h0 < 8) {
+      const h = HEX[b[i]];
+      if (h < 0) break;
+      addr = addr * 16 + h;
+      i++;
+    }
+    if (i - h0 < 3) return KEY_NONE;
+    const sep = b[i];
+    if (sep === 0x3a /* : */) {
+      i++;
+      if (b[i] === 0x20) i++;
+    } else if (sep === 0x20) {
+      i++;
+    } else {
+      return KEY_NONE;
+    }
+    if (i >= e || MAPC[b[i]] !== 1) return KEY_NONE;
+    return this.pool * POOL_SCALE + addr;
+  }
+
+  private layout(b: Uint8Array, i: number, e: number): number {
+    if (e - i < LAYOUT.length + 2) return KEY_NONE;
+    for (let k = 0; k < LAYOUT.length; k++) if (b[i + k] !== LAYOUT[k]) return KEY_NONE;
+    let j = i + LAYOUT.length;
+    let name = '';
+    while (j < e && (HEX[b[j]] >= 0 || b[j] === 0x78 || b[j] === 0x58)) name += String.fromCharCode(b[j++]);
+    if (name === '') return KEY_NONE;
+    let id = this.pools.get(name);
+    if (id === undefined) {
+      id = this.pools.size + 1;
+      this.pools.set(name, id);
+    }
+    this.pool = id;
+    return KEY_LAYOUT;
+  }
+
+  slotOf(key: number): number | undefined {
+    return this.keyToSlot.get(key);
+  }
+
+  /** A whole literal line with this key: it becomes the key's reference line. */
+  store(key: number, line: Uint8Array): void {
+    let s = this.keyToSlot.get(key);
+    if (s === undefined) {
+      s = this.slots.length;
+      this.slots.push(line);
+      this.keyToSlot.set(key, s);
+    } else {
+      this.slots[s] = line;
+    }
+    this.lastSlot = s;
+  }
+
+  /**
+   * Scans a line for its shape: the text with every canonical decimal number (1–15 digits,
+   * no leading zero) taken out, into tpl/cuts/nums. False when it has no such number.
+   */
+  scanShape(b: Uint8Array, s: number, e: number): boolean {
+    if (e - s > MAX_SHAPED) return false;
+    const tpl = this.tpl;
+    let h = 0x811c9dc5;
+    let tl = 0;
+    let n = 0;
+    let i = s;
+    while (i < e) {
+      const c = b[i];
+      if (c >= 0x30 && c <= 0x39) {
+        let j = i + 1;
+        let v = c - 0x30;
+        while (j < e && b[j] >= 0x30 && b[j] <= 0x39) {
+          v = v * 10 + (b[j] - 0x30);
+          j++;
+        }
+        if (j - i <= MAX_DIGITS && (c !== 0x30 || j - i === 1)) {
+          this.cuts[n] = tl;
+          this.nums[n] = v;
+          n++;
+          h = Math.imul(h ^ 0x100, 16777619);
+        } else {
+          for (let k = i; k < j; k++) {
+            tpl[tl++] = b[k];
+            h = Math.imul(h ^ b[k], 16777619);
+          }
+        }
+        i = j;
+        continue;
+      }
+      tpl[tl++] = c;
+      h = Math.imul(h ^ c, 16777619);
+      i++;
+    }
+    this.tplLen = tl;
+    this.numCount = n;
+    this.hash = (h ^ (n << 20) ^ tl) | 0;
+    return n > 0;
+  }
+
+  /** The known shape equal to the one last scanned, or -1. */
+  findShape(): number {
+    const id = this.shapeIds.get(this.hash);
+    if (id === undefined) return -1;
+    const sh = this.shapes[id];
+    const n = this.numCount;
+    const tl = this.tplLen;
+    if (sh.nums.length !== n || sh.tpl.length !== tl) return -1;
+    for (let k = 0; k < n; k++) if (sh.cuts[k] !== this.cuts[k]) return -1;
+    const tpl = this.tpl;
+    for (let k = 0; k < tl; k++) if (sh.tpl[k] !== tpl[k]) return -1;
+    return id;
+  }
+
+  /** The shape last scanned, from a literal line: it becomes the shape's reference. */
+  storeShape(): void {
+    const n = this.numCount;
+    let id = this.findShape();
+    if (id === -1) {
+      id = this.shapes.length;
+      this.shapes.push({ tpl: this.tpl.slice(0, this.tplLen), cuts: this.cuts.slice(0, n), nums: this.nums.slice(0, n) });
+      this.shapeIds.set(this.hash, id);
+    } else {
+      this.shapes[id].nums.set(this.nums.subarray(0, n));
+    }
+    this.lastShape = id;
+  }
+}
+
+export class LineDeltaEncoder {
+  private readonly t = new Tables();
+  private readonly out = new ByteSink(1 << 16);
+  /** Start of a line held back until its terminator arrives. */
+  private carry = new Uint8Array(1024);
+  private carryLen = 0;
+  /** What was coded last did not end a line: what follows up to LF is a fragment. */
+  private midLine = false;
+  private readonly runs = new Int32Array(MAX_KEYED + 2);
+  /** NEXT ops not written yet (written as one RUN). */
+  private nexts = 0;
+
+  /** Raw bytes pushed so far. */
+  pushed = 0;
+
+  /** Stream offset of the first byte not coded yet (the start of the held partial line). */
+  get codedEnd(): number {
+    return this.pushed - this.carryLen;
+  }
+
+  /** Takes raw bytes; complete lines are coded now, a partial last line is held back. */
+  push(chunk: Uint8Array): void {
+    const n = chunk.length;
+    this.pushed += n;
+    let pos = 0;
+    while (pos < n) {
+      const lf = chunk.indexOf(LF, pos);
+      const end = lf === -1 ? n : lf + 1;
+      if (this.carryLen > 0 || lf === -1) {
+        if (this.carryLen + (end - pos) > MAX_CARRY) {
+          // A very long line: let it go as fragments rather than hold it.
+          this.flushPartial();
+          this.frag(chunk, pos, end);
+          this.midLine = lf === -1;
+          pos = end;
+          continue;
+        }
+        this.hold(chunk, pos, end);
+        pos = end;
+        if (lf === -1) return;
+        const len = this.carryLen;
+        this.carryLen = 0;
+        if (this.midLine) this.frag(this.carry, 0, len);
+        else this.line(this.carry, 0, len);
+      } else {
+        if (this.midLine) this.frag(chunk, pos, end);
+        else this.line(chunk, pos, end);
+        pos = end;
+      }
+      this.midLine = false;
+    }
+  }
+
+  /** Lets go of a held partial line as a fragment: everything pushed is now in the output. */
+  flushPartial(): void {
+    if (this.carryLen === 0) return;
+    this.frag(this.carry, 0, this.carryLen);
+    this.carryLen = 0;
+    this.midLine = true;
+  }
+
+  /**
+   * Codes the held bytes before stream offset `at` (codedEnd ≤ at ≤ pushed) as a fragment, so
+   * that everything before `at` is in the output and nothing after it.
+   */
+  splitAt(at: number): void {
+    const k = at - this.codedEnd;
+    if (k < 0 || at > this.pushed) throw new RangeError(`cannot split at ${at}: bytes from ${this.codedEnd} to ${this.pushed} are held`);
+    if (k === 0) return;
+    this.frag(this.carry, 0, k);
+    this.carry.copyWithin(0, k, this.carryLen);
+    this.carryLen -= k;
+    this.midLine = true;
+  }
+
+  /** Starts afresh (a new segment): empty tables. Call after taking the old segment's output. */
+  clearTables(): void {
+    this.emitNexts();
+    this.t.reset();
+  }
+
+  /** The transformed bytes produced since the last take. */
+  take(): Uint8Array {
+    this.emitNexts();
+    return this.out.take();
+  }
+
+  /** Bytes of output waiting to be taken (roughly). */
+  get pending(): number {
+    return this.out.len;
+  }
+
+  private emitNexts(): void {
+    const n = this.nexts;
+    if (n === 0) return;
+    this.nexts = 0;
+    if (n === 1) {
+      this.out.byte(Op.Next);
+    } else {
+      this.out.byte(Op.Run);
+      this.out.uvar(n);
+    }
+  }
+
+  private hold(src: Uint8Array, from: number, to: number): void {
+    const len = to - from;
+    if (this.carryLen + len > this.carry.length) {
+      let size = this.carry.length * 2;
+      while (size < this.carryLen + len) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(this.carry.subarray(0, this.carryLen));
+      this.carry = grown;
+    }
+    this.carry.set(src.subarray(from, to), this.carryLen);
+    this.carryLen += len;
+  }
+
+  private frag(b: Uint8Array, s: number, e: number): void {
+    if (e <= s) return;
+    this.emitNexts();
+    const o = this.out;
+    o.byte(Op.Frag);
+    o.uvar(e - s);
+    o.bytes(b, s, e);
+  }
+
+  private literal(b: Uint8Array, s: number, e: number): void {
+    this.emitNexts();
+    const o = this.out;
+    o.byte(Op.Line);
+    o.uvar(e - s);
+    o.bytes(b, s, e);
+  }
+
+  /** A whole line, terminator included. */
+  private line(b: Uint8Array, s: number, e: number): void {
+    const t = this.t;
+    const key = t.classify(b, s, e);
+    if (key === KEY_NONE) {
+      this.shaped(b, s, e);
+      return;
+    }
+    if (key === KEY_LAYOUT) {
+      this.literal(b, s, e);
+      return;
+    }
+    const slot = t.slotOf(key);
+    const len = e - s;
+    if (slot === undefined || t.slots[slot].length !== len) {
+      this.literal(b, s, e);
+      t.store(key, b.slice(s, e));
+      return;
+    }
+    const ref = t.slots[slot];
+    let i = 0;
+    while (i < len && ref[i] === b[s + i]) i++;
+    const o = this.out;
+    const delta = slot - (t.lastSlot + 1);
+    t.lastSlot = slot;
+    if (i === len) {
+      if (delta === 0) {
+        this.nexts++;
+      } else {
+        this.emitNexts();
+        o.byte(Op.Same);
+        o.svar(delta);
+      }
+      return;
+    }
+    // PATCH: the runs that differ; runs separated by fewer than 3 equal bytes are merged
+    // (a run header costs about as much as the bytes it would skip).
+    const runs = this.runs;
+    let nr = 0;
+    while (i < len) {
+      let last = i;
+      let j = i + 1;
+      while (j < len && j - last <= 3) {
+        if (ref[j] !== b[s + j]) last = j;
+        j++;
+      }
+      runs[nr++] = i;
+      runs[nr++] = last + 1;
+      i = last + 1;
+      while (i < len && ref[i] === b[s + i]) i++;
+    }
+    this.emitNexts();
+    o.byte(Op.Patch);
+    o.svar(delta);
+    o.uvar(nr >> 1);
+    let prevEnd = 0;
+    for (let r = 0; r < nr; r += 2) {
+      o.uvar(runs[r] - prevEnd);
+      o.uvar(runs[r + 1] - runs[r]);
+      o.bytes(b, s + runs[r], s + runs[r + 1]);
+      prevEnd = runs[r + 1];
+    }
+    t.slots[slot] = b.slice(s, e);
+  }
+
+  /** A whole line that is not a map line: NUMS against its shape, or a literal. */
+  private shaped(b: Uint8Array, s: number, e: number): void {
+    const t = this.t;
+    if (!t.scanShape(b, s, e)) {
+      this.literal(b, s, e);
+      return;
+    }
+    const id = t.findShape();
+    if (id === -1) {
+      this.literal(b, s, e);
+      t.storeShape();
+      return;
+    }
+    this.emitNexts();
+    const o = this.out;
+    o.byte(Op.Nums);
+    o.svar(id - (t.lastShape + 1));
+    const prev = t.shapes[id].nums;
+    const nums = t.nums;
+    for (let k = 0; k < prev.length; k++) {
+      o.svar(nums[k] - prev[k]);
+      prev[k] = nums[k];
+    }
+    t.lastShape = id;
+  }
+}
+
+/** Thrown on a transformed stream that cannot be decoded. */
+export class LineDeltaError extends Error {}
+
+export class LineDeltaDecoder {
+  private readonly t = new Tables();
+  private readonly out: ByteSink;
+
+  constructor(sizeHint = 1 << 16) {
+    this.out = new ByteSink(sizeHint);
+  }
+
+  /** Starts afresh (a new segment). */
+  reset(): void {
+    this.t.reset();
+  }
+
+  /** Decodes ops, appending raw bytes to the output. */
+  decode(ops: Uint8Array): void {
+    const src = new ByteSource(ops);
+    const t = this.t;
+    const o = this.out;
+    try {
+      while (!src.done) {
+        const op = src.byte();
+        switch (op) {
+          case Op.Next:
+          case Op.Same: {
+            const slot = op === Op.Next ? t.lastSlot + 1 : t.lastSlot + 1 + src.svar();
+            const ref = t.slots[slot];
+            if (ref === undefined) throw new LineDeltaError(`a reference to an unknown line (${slot})`);
+            o.bytes(ref);
+            t.lastSlot = slot;
+            break;
+          }
+          case Op.Run: {
+            const n = src.uvar();
+            for (let k = 0; k < n; k++) {
+              const ref = t.slots[t.lastSlot + 1];
+              if (ref === undefined) throw new LineDeltaError(`a reference to an unknown line (${t.lastSlot + 1})`);
+              o.bytes(ref);
+              t.lastSlot++;
+            }
+            break;
+          }
+          case Op.Patch: {
+            const slot = t.lastSlot + 1 + src.svar();
+            const ref = t.slots[slot];
+            if (ref === undefined) throw new LineDeltaError(`a reference to an unknown line (${slot})`);
+            const line = ref.slice();
+            const runs = src.uvar();
+            let p = 0;
+            for (let r = 0; r < runs; r++) {
+              p += src.uvar();
+              const n = src.uvar();
+              if (p + n > line.length) throw new LineDeltaError('a patch runs past its line');
+              line.set(src.bytes(n), p);
+              p += n;
+            }
+            t.slots[slot] = line;
+            t.lastSlot = slot;
+            o.bytes(line);
+            break;
+          }
+          case Op.Line: {
+            const n = src.uvar();
+            const b = src.bytes(n);
+            o.bytes(b);
+            const key = t.classify(b, 0, n);
+            if (key >= 0) t.store(key, b.slice());
+            else if (key === KEY_NONE && t.scanShape(b, 0, n)) t.storeShape();
+            break;
+          }
+          case Op.Frag: {
+            const n = src.uvar();
+            o.bytes(src.bytes(n));
+            break;
+          }
+          case Op.Nums: {
+            const id = t.lastShape + 1 + src.svar();
+            const shape = t.shapes[id];
+            if (shape === undefined) throw new LineDeltaError(`a reference to an unknown line shape (${id})`);
+            this.writeShape(shape, src);
+            t.lastShape = id;
+            break;
+          }
+          default:
+            throw new LineDeltaError(`unknown op ${op}`);
+        }
+      }
+    } catch (err) {
+      if (err instanceof MalformedError) throw new LineDeltaError(err.message);
+      throw err;
+    }
+  }
+
+  private writeShape(shape: Shape, src: ByteSource): void {
+    const { tpl, cuts, nums } = shape;
+    const o = this.out;
+    o.reserve(tpl.length + nums.length * MAX_DIGITS);
+    const buf = o.buf;
+    let len = o.len;
+    let at = 0;
+    for (let k = 0; k < nums.length; k++) {
+      const v = nums[k] + src.svar();
+      if (!(v >= 0 && v < 10 ** MAX_DIGITS) || v !== Math.floor(v)) throw new LineDeltaError('a number out of range');
+      nums[k] = v;
+      for (; at < cuts[k]; at++) buf[len++] = tpl[at];
+      // Digits, most significant first.
+      let d = 1;
+      while (d * 10 <= v) d *= 10;
+      let r = v;
+      for (; d >= 1; d /= 10) {
+        const q = Math.floor(r / d);
+        buf[len++] = 0x30 + q;
+        r -= q * d;
+      }
+    }
+    for (; at < tpl.length; at++) buf[len++] = tpl[at];
+    o.len = len;
+  }
+
+  get length(): number {
+    return this.out.len;
+  }
+
+  /** All raw bytes decoded so far (a view: valid until the next decode). */
+  view(): Uint8Array {
+    return this.out.view();
+  }
+
+  take(): Uint8Array {
+    return this.out.take();
+  }
+}

@@ -1,0 +1,404 @@
+/**
+ * Writes a session file while a capture arrives: raw bytes go in as they come from the board;
+ * the writer parses them itself (one CaptureReader, so every index entry points at bytes that
+ * are in the file), returns the events for the live view, and appends raw and index records
+ * to the file, flushed to the operating system at least every `flushIntervalMs`.
+ */
+import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import zlib from 'node:zlib';
+import { CaptureReader } from '../../shared/capture/captureReader';
+import type { CaptureEvent, DeviceEvent, GapEvent, LogEvent, MarkEvent } from '../../shared/capture/events';
+import { metricsOf } from '../../shared/heap/metrics';
+import { ByteSink, concatBytes, windowTail } from './bytes';
+import { encodeHeader, encodeRecord, FORMAT_VERSION, jsonBytes, RecordType } from './format';
+import { IndexPacker } from './indexCodec';
+import { LineDeltaEncoder } from './lineDelta';
+
+/** What the caller says about a session (board, port, program…); stored as JSON. */
+export interface SessionMeta {
+  title?: string;
+  /** Where the bytes came from: `serial:/dev/ttyACM0`, `virtual`, `import:capture.txt`… */
+  source?: string;
+  [key: string]: unknown;
+}
+
+/** The META record. */
+export interface StoredMeta {
+  format: number;
+  writer: string;
+  createdMs: number;
+  segmentSnapshots: number;
+  segmentBytes: number;
+  meta: SessionMeta;
+}
+
+/** The SEGMENT record. */
+export interface SegmentInfo {
+  /** Segment number, from 0. */
+  n: number;
+  /** Raw stream offset where the segment starts. */
+  rawStart: number;
+  /** A fresh capture parser started here reads what the continuous one read (a dump boundary). */
+  clean: boolean;
+  /** A line start before rawStart: [line number, byte offset] (to number lines after a crash). */
+  anchor: [number, number];
+  /** Snapshots before the segment. */
+  snapshotsBefore: number;
+}
+
+export interface SessionWriterOptions {
+  /** Data appended is written to the file within this many ms (default 500, at most 1000). */
+  flushIntervalMs?: number;
+  /** A segment (the unit of random access) holds about this many snapshots (default 128)… */
+  segmentSnapshots?: number;
+  /** …or about this many raw bytes, whichever comes first (default 2 MiB). */
+  segmentBytes?: number;
+  /** Deflate level for raw and index records (default 9). */
+  level?: number;
+  /** fdatasync after every flush, to survive power loss as well as crashes (default false). */
+  fsync?: boolean;
+  /** Called when a timed flush fails (the next append then throws the same error). */
+  onError?: (err: Error) => void;
+}
+
+export interface SessionSummary {
+  path: string;
+  rawLength: number;
+  snapshots: number;
+  events: number;
+  segments: number;
+  /** Size of the session file in bytes. */
+  fileBytes: number;
+}
+
+/** Raw bytes coded beyond this are written out without waiting for the timer. */
+const FLUSH_OPS = 1 << 20;
+
+export class SessionWriter {
+  private readonly parser = new CaptureReader();
+  private readonly enc = new LineDeltaEncoder();
+  private readonly packer = new IndexPacker();
+  private readonly flushIntervalMs: number;
+  private readonly segSnapshotsMax: number;
+  private readonly segBytesMax: number;
+  private readonly level: number;
+  private fd: number | null;
+  private out: Uint8Array[] = [];
+  private outBytes = 0;
+  private fileBytes = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private error: Error | null = null;
+  private ended = false;
+
+  private raw = 0;
+  private snapshots = 0;
+  private eventCount = 0;
+  private lastHostMs: number | null = null;
+  private lastLine = 0;
+  /**
+   * The last few log lines seen, as [line, byteOffset]: a log line starts at a line start, so
+   * the latest one before a segment's start lets a reader number the lines after it.
+   */
+  private anchors: Array<[number, number]> = [[1, 0]];
+
+  private seg = 0;
+  private segRawStart = 0;
+  private segSnapshots = 0;
+  /** Raw offset where the ops not yet written begin. */
+  private recordRawStart = 0;
+  /** Last WINDOW bytes of this segment's ops and index text: the next records' dictionaries. */
+  private opTail: Uint8Array = new Uint8Array(0);
+  private indexTail: Uint8Array = new Uint8Array(0);
+  private items: unknown[] = [];
+  /** Raw bytes the index written so far accounts for. */
+  private indexedThrough = -1;
+
+  private constructor(
+    readonly path: string,
+    fd: number,
+    meta: SessionMeta,
+    options: SessionWriterOptions,
+  ) {
+    this.fd = fd;
+    this.flushIntervalMs = Math.min(1000, Math.max(1, options.flushIntervalMs ?? 500));
+    this.segSnapshotsMax = Math.max(1, options.segmentSnapshots ?? 128);
+    this.segBytesMax = Math.max(4096, options.segmentBytes ?? 2 << 20);
+    this.level = options.level ?? 9;
+    this.fsync = options.fsync ?? false;
+    this.onError = options.onError;
+    const stored: StoredMeta = {
+      format: FORMAT_VERSION,
+      writer: 'HeapScope',
+      createdMs: Date.now(),
+      segmentSnapshots: this.segSnapshotsMax,
+      segmentBytes: this.segBytesMax,
+      meta,
+    };
+    this.queue(encodeHeader());
+    this.queue(encodeRecord(RecordType.Meta, jsonBytes(stored)));
+    this.queueSegment(0, true);
+    this.writeOut();
+  }
+
+  private readonly fsync: boolean;
+  private readonly onError?: (err: Error) => void;
+
+  /** Creates (or replaces) the file and writes its header. */
+  static create(path: string, meta: SessionMeta = {}, options: SessionWriterOptions = {}): SessionWriter {
+    const fd = openSync(path, 'w');
+    try {
+      return new SessionWriter(path, fd, meta, options);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+  }
+
+  get rawLength(): number {
+    return this.raw;
+  }
+
+  get snapshotCount(): number {
+    return this.snapshots;
+  }
+
+  get closed(): boolean {
+    return this.fd === null;
+  }
+
+  /**
+   * Bytes as they arrived from the board, with the host time they arrived (null for an
+   * import). Returns the events they completed, in order (snapshots with their maps).
+   */
+  appendRaw(bytes: Uint8Array, hostMs: number | null = Date.now()): CaptureEvent[] {
+    this.check();
+    if (this.ended) throw new Error('the session capture has ended; no more bytes can be added');
+    if (hostMs !== null) this.lastHostMs = hostMs;
+    const start = this.raw;
+    const events = this.parser.feed(bytes);
+    this.raw += bytes.length;
+    let pos = 0; // bytes of this chunk given to the encoder
+    for (const ev of events) {
+      this.record(ev, hostMs);
+      if (ev.type !== 'snapshot') continue;
+      this.segSnapshots++;
+      const p = ev.snapshot.byteEnd;
+      if (this.segSnapshots < this.segSnapshotsMax && p - this.segRawStart < this.segBytesMax) continue;
+      // Cut at the end of this dump if its bytes are not coded yet (else at the next dump's).
+      if (p > start + pos) {
+        this.enc.push(bytes.subarray(pos, p - start));
+        pos = p - start;
+      }
+      if (p >= this.enc.codedEnd && p > this.segRawStart) this.cut(p, true, this.snapshots);
+    }
+    if (pos < bytes.length) this.enc.push(bytes.subarray(pos));
+    // A capture with no dump boundary for long (only program output, or one endless dump).
+    if (this.enc.codedEnd - this.segRawStart >= 4 * this.segBytesMax) {
+      const p = this.enc.codedEnd;
+      let later = 0;
+      for (const ev of events) if (ev.type === 'snapshot' && ev.snapshot.byteEnd > p) later++;
+      this.cut(p, !this.parser.inDump, this.snapshots - later);
+    }
+    if (this.enc.pending >= FLUSH_OPS) this.writeRaw();
+    if (this.outBytes >= FLUSH_OPS) this.writeOut();
+    this.schedule();
+    return events;
+  }
+
+  /**
+   * Events the host made (link gaps, user marks, notes). Their line and byteOffset should say
+   * where in the raw stream they happened (addMark/addGap fill them in).
+   */
+  appendEvents(events: Array<LogEvent | DeviceEvent | MarkEvent | GapEvent>, hostMs: number | null = Date.now()): void {
+    this.check();
+    for (const ev of events) this.record(ev, hostMs);
+    this.schedule();
+  }
+
+  /** A user mark at the current end of the raw stream. */
+  addMark(label: string, hostMs: number = Date.now()): MarkEvent {
+    const ev: MarkEvent = { type: 'mark', label, deviceMs: null, line: this.lastLine, byteOffset: this.raw };
+    this.appendEvents([ev], hostMs);
+    return ev;
+  }
+
+  /** The link went away (and, if hostMsEnd is given, came back) at the current end of the stream. */
+  addGap(reason: string, hostMsStart: number, hostMsEnd: number | null = null): GapEvent {
+    const ev: GapEvent = { type: 'gap', reason, hostMsStart, hostMsEnd, line: this.lastLine, byteOffset: this.raw };
+    this.appendEvents([ev], hostMsEnd ?? hostMsStart);
+    return ev;
+  }
+
+  /**
+   * The capture is over: the parser reads its last line and finishes a dump in progress.
+   * Returns those last events. No raw bytes can be added after this; close() calls it.
+   */
+  end(): CaptureEvent[] {
+    this.check();
+    if (this.ended) return [];
+    this.ended = true;
+    const events = this.parser.end();
+    for (const ev of events) this.record(ev, this.lastHostMs);
+    this.schedule();
+    return events;
+  }
+
+  /** Writes everything appended so far to the file (what the timer does). */
+  flush(): void {
+    this.check();
+    this.enc.flushPartial();
+    this.writeRaw();
+    this.writeIndex();
+    this.writeOut();
+    if (this.fsync && this.fd !== null) fdatasyncSync(this.fd);
+  }
+
+  /** Ends the capture, writes the end record and closes the file. */
+  close(): SessionSummary {
+    if (this.fd === null) throw new Error('the session is already closed');
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.error) {
+      this.abandon();
+      throw this.error;
+    }
+    try {
+      this.end();
+      this.flush();
+      this.queue(
+        encodeRecord(
+          RecordType.End,
+          jsonBytes({ rawLength: this.raw, snapshots: this.snapshots, events: this.eventCount, segments: this.seg + 1, closedMs: Date.now() }),
+        ),
+      );
+      this.writeOut();
+      fdatasyncSync(this.fd);
+    } finally {
+      this.abandon();
+    }
+    return { path: this.path, rawLength: this.raw, snapshots: this.snapshots, events: this.eventCount, segments: this.seg + 1, fileBytes: this.fileBytes };
+  }
+
+  /** Closes the file without the end record (as a crash would leave it). For tests and emergencies. */
+  abandon(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.fd !== null) {
+      const fd = this.fd;
+      this.fd = null;
+      closeSync(fd);
+    }
+  }
+
+  private check(): void {
+    if (this.error) throw this.error;
+    if (this.fd === null) throw new Error('the session is closed');
+  }
+
+  private schedule(): void {
+    if (this.timer !== null || this.fd === null) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.fd === null || this.error) return;
+      try {
+        this.flush();
+      } catch (err) {
+        this.error = err as Error;
+        this.onError?.(this.error);
+      }
+    }, this.flushIntervalMs);
+    this.timer.unref?.();
+  }
+
+  private record(ev: CaptureEvent, hostMs: number | null): void {
+    if (ev.type === 'snapshot') {
+      const s = ev.snapshot;
+      this.items.push(this.packer.snapshot(s, hostMs, metricsOf(s)));
+      this.snapshots++;
+      if (s.line > 0) this.lastLine = s.line;
+      return;
+    }
+    this.items.push(this.packer.event({ ...ev, hostMs }));
+    this.eventCount++;
+    if (ev.line > 0) this.lastLine = ev.line;
+    if (ev.type === 'log' && ev.line > 0) {
+      this.anchors.push([ev.line, ev.byteOffset]);
+      if (this.anchors.length > 8) this.anchors.shift();
+    }
+  }
+
+  /** Ends the segment at raw offset p and starts the next one there. */
+  private cut(p: number, clean: boolean, snapshotsBefore: number): void {
+    this.enc.splitAt(p);
+    this.writeRaw();
+    this.enc.clearTables();
+    let anchor: [number, number] = [1, 0];
+    for (const a of this.anchors) if (a[1] <= p && a[1] >= anchor[1]) anchor = a;
+    this.seg++;
+    this.segRawStart = p;
+    this.segSnapshots = 0;
+    this.opTail = new Uint8Array(0);
+    this.indexTail = new Uint8Array(0);
+    this.queueSegment(snapshotsBefore, clean, anchor);
+  }
+
+  private queueSegment(snapshotsBefore: number, clean: boolean, anchor: [number, number] = [1, 0]): void {
+    const info: SegmentInfo = { n: this.seg, rawStart: this.segRawStart, clean, anchor, snapshotsBefore };
+    this.queue(encodeRecord(RecordType.Segment, jsonBytes(info)));
+  }
+
+  /** The ops coded since the last raw record, as a raw record. */
+  private writeRaw(): void {
+    const rawStart = this.recordRawStart;
+    const rawEnd = this.enc.codedEnd;
+    if (rawEnd === rawStart) return;
+    const ops = this.enc.take();
+    const packed = this.deflate(ops, this.opTail);
+    this.opTail = windowTail(this.opTail, ops);
+    const head = new ByteSink(32);
+    head.uvar(rawStart);
+    head.uvar(rawEnd - rawStart);
+    head.uvar(ops.length);
+    head.uvar(this.lastHostMs === null ? 0 : this.lastHostMs + 1);
+    this.queue(encodeRecord(RecordType.Raw, concatBytes([head.view(), packed])));
+    this.recordRawStart = rawEnd;
+  }
+
+  /** The index items since the last index record, as an index record. */
+  private writeIndex(): void {
+    const through = this.raw;
+    if (this.items.length === 0 && through === this.indexedThrough && !this.ended) return;
+    const body: Record<string, unknown> = { p: through, e: this.items };
+    if (this.ended) body.x = 1;
+    const text = jsonBytes(body);
+    const packed = this.deflate(text, this.indexTail);
+    this.indexTail = windowTail(this.indexTail, text);
+    const head = new ByteSink(8);
+    head.uvar(text.length);
+    this.queue(encodeRecord(RecordType.Index, concatBytes([head.view(), packed])));
+    this.items = [];
+    this.packer.reset();
+    this.indexedThrough = through;
+  }
+
+  private deflate(data: Uint8Array, dictionary: Uint8Array): Uint8Array {
+    const opts: zlib.ZlibOptions = { level: this.level, memLevel: 9 };
+    if (dictionary.length) opts.dictionary = dictionary;
+    return zlib.deflateRawSync(data, opts);
+  }
+
+  private queue(rec: Uint8Array): void {
+    this.out.push(rec);
+    this.outBytes += rec.length;
+  }
+
+  private writeOut(): void {
+    if (this.out.length === 0 || this.fd === null) return;
+    const buf = this.out.length === 1 ? this.out[0] : concatBytes(this.out);
+    this.out = [];
+    this.outBytes = 0;
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    this.fileBytes += buf.length;
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * Where to record from and how: the port (friendly names; the virtual board and its demos),
+ * what to run, the dump period with what each dump costs on this link, collect-before-dump,
+ * and the big Record / Stop with the phases of taking control of the board.
+ */
+import { useMemo } from 'react';
+import type { PortInfo, RecordingPhase } from '../../shared/api';
+import { bytes, duration } from '../../shared/view/format';
+import { store, useApp } from '../state/store';
+
+const PERIODS = [100, 200, 250, 500, 1000, 2000, 5000, 10000, 30000, 60000];
+
+const PHASES: Array<[RecordingPhase, string]> = [
+  ['opening', 'Open port'],
+  ['takingControl', 'Take control'],
+  ['identifying', 'Identify'],
+  ['installingHelper', 'Install helper'],
+  ['starting', 'Start program'],
+  ['recording', 'Recording'],
+];
+
+/** Bytes per second the link carries, from what the port is. */
+export function linkSpeed(p: PortInfo | undefined): { bps: number; name: string } {
+  if (!p) return { bps: 11520, name: 'a 115200-baud UART' };
+  if (p.kind === 'virtual') return { bps: 8 * 1024 * 1024, name: 'the virtual board' };
+  const vid = (p.vendorId ?? '').toLowerCase();
+  // USB-to-UART bridges: the board's UART speed, 115200 baud by default.
+  if (['10c4', '1a86', '0403', '067b', '0d28'].includes(vid)) return { bps: 11520, name: 'a 115200-baud USB–UART bridge' };
+  // Native USB CDC (RP2, Espressif S2/S3/C3 native, pyboard, Adafruit, SparkFun…).
+  if (vid) return { bps: 1024 * 1024, name: 'native USB' };
+  return { bps: 11520, name: 'a 115200-baud serial line' };
+}
+
+export function ConnectBar() {
+  const s = useApp((x) => x.settings);
+  const ports = useApp((x) => x.ports);
+  const demos = useApp((x) => x.demos);
+  const rec = useApp((x) => x.rec);
+  const starting = useApp((x) => x.starting);
+  const dialogs = useApp((x) => x.dialogs);
+  const lastBytesPerDump = useApp((x) => (x.frameCount ? x.rec?.bytesPerDump ?? null : null));
+  const st = store();
+  const recording = st.isRecording() || starting;
+  const port = ports.find((p) => p.path === s.port);
+  const virtual = port?.kind === 'virtual' || s.port === 'virtual';
+  const link = linkSpeed(port);
+  // Cost per dump: measured once a dump arrived, else ~76 bytes per KiB of used heap on a
+  // 32-bit port, for a typical 192 KiB heap a third used.
+  const perDump = rec?.bytesPerDump ?? lastBytesPerDump ?? (virtual ? 9000 : 15000);
+  const costMs = (perDump / link.bps) * 1000;
+  const tooSlow = costMs > s.periodMs * 0.8;
+
+  const program = virtual ? (s.run === 'script' ? '@script' : s.demo) : s.run;
+  const programOptions = useMemo(() => {
+    if (virtual)
+      return [
+        ...demos.map((d) => ({ v: d.id, label: `Demo: ${d.title}`, title: d.description })),
+        { v: '@script', label: 'A file from this computer…', title: 'Run a .py file from this computer' },
+      ];
+    return [
+      { v: 'main', label: "The board's main.py", title: 'Soft-reset and run main.py with dumps' },
+      { v: 'script', label: 'A file from this computer…', title: 'Run a .py file from RAM, without copying it to the board' },
+      { v: 'attach', label: 'Attach (start nothing)', title: 'Dump while whatever runs keeps running' },
+    ];
+  }, [virtual, demos]);
+
+  const onProgram = (v: string) => {
+    if (virtual) st.setSettings(v === '@script' ? { run: 'script' } : { demo: v, run: 'main' });
+    else st.setSettings({ run: v as 'main' | 'script' | 'attach' });
+  };
+
+  const browse = async () => {
+    try {
+      const r = await st.api.chooseFile({ mode: 'open', purpose: 'script', title: 'Run which file?', filters: [{ name: 'Python', extensions: ['py'] }] });
+      if (r.path) st.setSettings({ scriptPath: r.path });
+    } catch (e) {
+      st.fail(e, 'Could not open the file dialog');
+    }
+  };
+
+  const phaseIdx = rec ? PHASES.findIndex(([p]) => p === rec.phase) : -1;
+  return (
+    <div className="connect" data-testid="connect-bar">
+      <div className="field">
+        <label htmlFor="port">Board</label>
+        <select id="port" data-testid="port" value={s.port} disabled={recording} onChange={(e) => st.setSettings({ port: e.target.value })} title={port ? portTitle(port) : ''}>
+          {ports.length === 0 && <option value="virtual">Virtual board</option>}
+          {ports.map((p) => (
+            <option key={p.path} value={p.path}>
+              {p.kind === 'virtual' ? p.name : `${p.name}${p.serialNumber ? ` · ${p.serialNumber.slice(-6)}` : ''} (${p.path})`}
+            </option>
+          ))}
+        </select>
+      </div>
+      <button className="btn icon ghost" title="Look for boards again" onClick={() => void st.refreshPorts()} disabled={recording} style={{ alignSelf: 'flex-end' }}>
+        ⟳
+      </button>
+      <div className="field">
+        <label htmlFor="program">Run</label>
+        <select id="program" data-testid="program" value={program} disabled={recording} onChange={(e) => onProgram(e.target.value)} title={programOptions.find((o) => o.v === program)?.title}>
+          {programOptions.map((o) => (
+            <option key={o.v} value={o.v} title={o.title}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      {s.run === 'script' && (
+        <div className="field">
+          <label htmlFor="script">File</label>
+          <div style={{ display: 'flex', gap: 4 }}>
+            <input id="script" type="text" placeholder="/path/to/program.py" value={s.scriptPath} disabled={recording} onChange={(e) => st.setSettings({ scriptPath: e.target.value })} style={{ width: 200 }} />
+            {dialogs && (
+              <button className="btn" onClick={() => void browse()} disabled={recording}>
+                Browse…
+              </button>
+            )}
+          </div>
+        </div>
+      )}
+      <div className="field">
+        <label htmlFor="period">Dump every</label>
+        <select id="period" data-testid="period" value={s.periodMs} disabled={recording} onChange={(e) => st.setSettings({ periodMs: Number(e.target.value) })}>
+          {[...new Set([...PERIODS, s.periodMs])].sort((a, b) => a - b).map((p) => (
+            <option key={p} value={p}>
+              {p < 1000 ? `${p} ms` : `${p / 1000} s`}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field" style={{ justifyContent: 'flex-end' }}>
+        <span className={`hint${tooSlow ? ' warn' : ''}`} title={`Each dump is about ${bytes(perDump)}; ${link.name} carries about ${bytes(link.bps)}/s.`} style={tooSlow ? { color: 'var(--warn)' } : undefined} data-testid="dump-cost">
+          ≈ {bytes(perDump)}/dump · {costMs < 1 ? '< 1 ms' : costMs < 1000 ? `${Math.round(costMs)} ms` : `${(costMs / 1000).toFixed(1)} s`} of link
+          {tooSlow ? ' — longer than the period: pick a longer one' : ''}
+        </span>
+        <label className="check" title="Run gc.collect() before each dump: the map then shows live data only, not garbage">
+          <input type="checkbox" data-testid="collect" checked={s.collect} disabled={recording} onChange={(e) => st.setSettings({ collect: e.target.checked })} />
+          Collect garbage before each dump
+        </label>
+      </div>
+      {recording ? (
+        <button className="btn record stop" data-testid="stop" onClick={() => void st.stop()} disabled={rec?.phase === 'stopping'} title="Stop recording (the session is already on disk)">
+          <span className="dot" />
+          {rec?.phase === 'stopping' ? 'Stopping…' : 'Stop'}
+        </button>
+      ) : (
+        <button className="btn record" data-testid="record" onClick={() => void st.record()} title="Take control of the board and record its heap">
+          <span className="dot" />
+          Record
+        </button>
+      )}
+      {recording && rec && (
+        <div className="rec-status" data-testid="rec-status">
+          {rec.phase === 'recording' ? (
+            <>
+              <span className="rec-live">REC</span>
+              <span className="num">{duration((Date.now() - rec.startedAt) / 1000)}</span>
+              <span className="muted num">
+                {rec.snapshots} dumps · {bytes(rec.bytes)}
+              </span>
+            </>
+          ) : (
+            <div className="phases">
+              {PHASES.slice(0, 5).map(([p, label], i) => (
+                <span key={p} className={`phase${i < phaseIdx ? ' done' : i === phaseIdx ? ' now' : ''}`}>
+                  {i < phaseIdx ? '✓ ' : ''}
+                  {label}
+                </span>
+              ))}
+              <span className="muted">{rec.message}</span>
+              {rec.progress && (
+                <div className="progress" style={{ width: 80 }}>
+                  <i style={{ width: `${(100 * rec.progress.done) / Math.max(1, rec.progress.total)}%` }} />
+                </div>
+              )}
+            </div>
+          )}
+        </div>
+      )}
+      {starting && !rec && <span className="muted">Starting…</span>}
+    </div>
+  );
+}
+
+function portTitle(p: PortInfo): string {
+  return [p.name, p.path, p.manufacturer, p.serialNumber && `serial ${p.serialNumber}`, p.vendorId && `USB ${p.vendorId}:${p.productId ?? ''}`].filter(Boolean).join(' · ');
+}

@@ -1,0 +1,305 @@
+/** Open (with recent sessions), Save as, and Export (with progress and cancel). */
+import { useEffect, useMemo, useState } from 'react';
+import type { ExportFormat } from '../../shared/api';
+import { bytes, clock } from '../../shared/view/format';
+import { store, useApp } from '../state/store';
+
+function Dialog({ title, onClose, children, footer, testid }: { title: string; onClose: () => void; children: React.ReactNode; footer?: React.ReactNode; testid?: string }) {
+  useEffect(() => {
+    const k = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') onClose();
+    };
+    window.addEventListener('keydown', k);
+    return () => window.removeEventListener('keydown', k);
+  }, [onClose]);
+  return (
+    <div className="scrim" onMouseDown={onClose}>
+      <div className="dialog" role="dialog" aria-label={title} onMouseDown={(e) => e.stopPropagation()} data-testid={testid}>
+        <header>
+          {title}
+          <span className="spacer" />
+          <button className="btn ghost icon" onClick={onClose} aria-label="Close">
+            ✕
+          </button>
+        </header>
+        <div className="body">{children}</div>
+        {footer && <footer>{footer}</footer>}
+      </div>
+    </div>
+  );
+}
+
+export function OpenDialog() {
+  const st = store();
+  const recent = useApp((s) => s.recent);
+  const [path, setPath] = useState('');
+  const close = () => st.set({ dialog: null });
+  return (
+    <Dialog
+      title="Open a session or a capture"
+      onClose={close}
+      testid="open-dialog"
+      footer={
+        <>
+          <button className="btn" onClick={close}>
+            Cancel
+          </button>
+          <button className="btn primary" onClick={() => void st.openPath(path)} disabled={!path.trim()} data-testid="open-go">
+            Open
+          </button>
+        </>
+      }
+    >
+      <div className="field">
+        <label htmlFor="open-path">File on this computer</label>
+        <input
+          id="open-path"
+          type="text"
+          autoFocus
+          placeholder="/home/me/heapscope/session.hss, or any log with mem_info(1) dumps"
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+          onKeyDown={(e) => {
+            e.stopPropagation();
+            if (e.key === 'Enter' && path.trim()) void st.openPath(path);
+          }}
+          data-testid="open-path"
+        />
+        <span className="hint">A HeapScope session opens as it was saved; any other text file is read as a capture (mpremote, screen, Thonny, pi-mst…).</span>
+      </div>
+      {recent.length > 0 && (
+        <div className="field">
+          <span className="field-label">Recent</span>
+          <div className="menu" style={{ position: 'static', boxShadow: 'none', margin: 0 }}>
+            {recent.map((r) => (
+              <button key={r.path} onClick={() => void st.openPath(r.path)} disabled={!r.exists} title={r.exists ? r.path : `${r.path} (no longer on disk)`}>
+                <span>
+                  <b>{r.name}</b>
+                  <br />
+                  <span className="faint mono" style={{ fontSize: 11 }}>
+                    {r.path}
+                  </span>
+                </span>
+                <span className="faint">{r.exists ? new Date(r.openedAt).toLocaleDateString() : 'missing'}</span>
+              </button>
+            ))}
+          </div>
+        </div>
+      )}
+    </Dialog>
+  );
+}
+
+export function SaveDialog() {
+  const st = store();
+  const meta = useApp((s) => s.meta);
+  const [path, setPath] = useState(meta?.path.replace(/(\.[^./\\]+)?$/, '-copy$1') ?? '');
+  const close = () => st.set({ dialog: null });
+  return (
+    <Dialog
+      title="Save the session as"
+      onClose={close}
+      testid="save-dialog"
+      footer={
+        <>
+          <button className="btn" onClick={close}>
+            Cancel
+          </button>
+          <button className="btn primary" onClick={() => void st.saveAs(path)} disabled={!path.trim()} data-testid="save-go">
+            Save
+          </button>
+        </>
+      }
+    >
+      <div className="field">
+        <label htmlFor="save-path">Save to</label>
+        <input id="save-path" type="text" autoFocus value={path} onChange={(e) => setPath(e.target.value)} onKeyDown={(e) => e.stopPropagation()} data-testid="save-path" />
+        <span className="hint">The session is already on disk at {meta?.path}; this writes a copy you can keep.</span>
+      </div>
+    </Dialog>
+  );
+}
+
+const FORMATS: Array<{ f: ExportFormat; title: string; what: string }> = [
+  { f: 'gif', title: 'Animated GIF', what: 'The heap map over a range of frames' },
+  { f: 'png', title: 'PNG image', what: 'The heap map of the current frame' },
+  { f: 'csv', title: 'CSV metrics', what: 'One row per frame: used, free, longest run…' },
+  { f: 'json', title: 'JSON metrics', what: 'Frames, figures and events, for scripts' },
+  { f: 'raw', title: 'Raw capture', what: 'The bytes the board sent, as text' },
+];
+
+export function ExportDialog() {
+  const st = store();
+  const s = useApp((x) => ({ frame: x.frame, n: x.frameCount, range: x.range, pinA: x.pinA, pinB: x.pinB, jobs: x.jobs, dialogs: x.dialogs, meta: x.meta }));
+  const prefersDark = typeof matchMedia !== 'undefined' && matchMedia('(prefers-color-scheme: dark)').matches;
+  const [format, setFormat] = useState<ExportFormat>('gif');
+  const pinned = s.pinA !== null && s.pinB !== null ? ([Math.min(s.pinA, s.pinB), Math.max(s.pinA, s.pinB)] as [number, number]) : null;
+  const [which, setWhich] = useState<'all' | 'selection' | 'pins' | 'around'>(s.range ? 'selection' : pinned ? 'pins' : 'all');
+  const [fps, setFps] = useState(10);
+  const [scale, setScale] = useState(2);
+  const [theme, setTheme] = useState<'light' | 'dark'>(prefersDark ? 'dark' : 'light');
+  const [path, setPath] = useState('');
+  const [jobId, setJobId] = useState<string | null>(null);
+  const job = s.jobs.find((j) => j.jobId === jobId) ?? (jobId ? null : s.jobs.find((j) => !j.finished) ?? null);
+  const running = !!job && !job.finished;
+  const close = () => st.set({ dialog: null });
+  const range = useMemo((): [number, number] => {
+    const last = Math.max(0, s.n - 1);
+    if (which === 'selection' && s.range) return s.range;
+    if (which === 'pins' && pinned) return pinned;
+    if (which === 'around') return [Math.max(0, s.frame - 50), Math.min(last, s.frame + 10)];
+    return [0, last];
+  }, [which, s.range, pinned, s.frame, s.n]);
+  const frames = range[1] - range[0] + 1;
+  const usesRange = format !== 'png';
+  const image = format === 'png' || format === 'gif';
+
+  const go = async () => {
+    let dest = path.trim() || undefined;
+    if (!dest && s.dialogs) {
+      try {
+        const r = await st.api.chooseFile({ mode: 'save', purpose: 'export', title: 'Export to', defaultPath: `${s.meta?.name.replace(/\.[^.]+$/, '') ?? 'heap'}.${format === 'raw' ? 'txt' : format}` });
+        if (!r.path) return;
+        dest = r.path;
+      } catch {
+        /* fall back to the default beside the session */
+      }
+    }
+    const pending = st.exportAs({
+      format,
+      ...(usesRange ? { range: { from: range[0], to: range[1] } } : { snapshot: s.frame }),
+      ...(dest ? { path: dest } : {}),
+      ...(image ? { theme, scale: format === 'png' ? Math.max(scale, 2) : scale } : {}),
+      ...(format === 'gif' ? { fps } : {}),
+    });
+    // The job appears in the store synchronously: follow it.
+    const j = store().state.jobs[store().state.jobs.length - 1];
+    if (j) setJobId(j.jobId);
+    await pending;
+  };
+
+  return (
+    <Dialog
+      title="Export"
+      onClose={close}
+      testid="export-dialog"
+      footer={
+        running ? (
+          <button className="btn" onClick={() => job && void st.cancelJob(job.jobId)} data-testid="export-cancel">
+            Cancel export
+          </button>
+        ) : (
+          <>
+            <button className="btn" onClick={close}>
+              {job?.finished ? 'Close' : 'Cancel'}
+            </button>
+            <button className="btn primary" onClick={() => void go()} disabled={!s.meta || s.n === 0} data-testid="export-go">
+              Export {FORMATS.find((x) => x.f === format)!.title}
+            </button>
+          </>
+        )
+      }
+    >
+      <div className="choice">
+        {FORMATS.map((x) => (
+          <button key={x.f} className={format === x.f ? 'on' : ''} onClick={() => setFormat(x.f)} disabled={running} data-testid={`export-${x.f}`}>
+            <b>{x.title}</b>
+            <span>{x.what}</span>
+          </button>
+        ))}
+      </div>
+      {usesRange ? (
+        <div className="field">
+          <span className="field-label">Frames</span>
+          <div style={{ display: 'flex', gap: 12, flexWrap: 'wrap' }}>
+            <label className="check">
+              <input type="radio" checked={which === 'all'} onChange={() => setWhich('all')} /> All ({s.n})
+            </label>
+            <label className="check" title={s.range ? '' : 'Shift+drag on the timeline to select a range'} style={s.range ? undefined : { opacity: 0.5 }}>
+              <input type="radio" disabled={!s.range} checked={which === 'selection'} onChange={() => setWhich('selection')} /> Timeline selection{s.range ? ` (${s.range[0] + 1}–${s.range[1] + 1})` : ''}
+            </label>
+            <label className="check" style={pinned ? undefined : { opacity: 0.5 }} title={pinned ? '' : 'Pin A and B with [ and ]'}>
+              <input type="radio" disabled={!pinned} checked={which === 'pins'} onChange={() => setWhich('pins')} /> A to B{pinned ? ` (${pinned[0] + 1}–${pinned[1] + 1})` : ''}
+            </label>
+            <label className="check">
+              <input type="radio" checked={which === 'around'} onChange={() => setWhich('around')} /> The 50 frames up to this one
+            </label>
+          </div>
+          <span className="hint">
+            Frames {range[0] + 1}–{range[1] + 1}: {frames} frame{frames === 1 ? '' : 's'}
+            {format === 'gif' ? `, ${(frames / fps).toFixed(1)} s at ${fps} fps` : ''}.
+          </span>
+        </div>
+      ) : (
+        <span className="hint">Frame {s.frame + 1} (the one on screen).</span>
+      )}
+      {image && (
+        <div style={{ display: 'flex', gap: 14, flexWrap: 'wrap' }}>
+          <div className="field">
+            <label>Pixels per block</label>
+            <select value={scale} onChange={(e) => setScale(Number(e.target.value))}>
+              {[1, 2, 3, 4, 6, 8].map((v) => (
+                <option key={v} value={v}>
+                  {v}
+                </option>
+              ))}
+            </select>
+          </div>
+          {format === 'gif' && (
+            <div className="field">
+              <label>Frames per second</label>
+              <select value={fps} onChange={(e) => setFps(Number(e.target.value))}>
+                {[2, 5, 10, 15, 20, 30].map((v) => (
+                  <option key={v} value={v}>
+                    {v}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
+          <div className="field">
+            <label>Colours</label>
+            <select value={theme} onChange={(e) => setTheme(e.target.value as 'light' | 'dark')}>
+              <option value="light">Light</option>
+              <option value="dark">Dark</option>
+            </select>
+          </div>
+        </div>
+      )}
+      <div className="field">
+        <label htmlFor="export-path">Save to</label>
+        <input
+          id="export-path"
+          type="text"
+          placeholder={s.dialogs ? 'Choose when exporting (or type a path)' : 'Beside the session, with a derived name (or type a path)'}
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+          onKeyDown={(e) => e.stopPropagation()}
+          data-testid="export-path"
+        />
+      </div>
+      {job && (
+        <div className="field" data-testid="export-progress">
+          <span className="field-label">
+            {job.finished ? (job.error ? (job.error.code === 'CANCELLED' ? 'Cancelled' : 'Failed') : 'Done') : `Exporting: ${job.phase}`}
+          </span>
+          {!job.finished && (
+            <div className={`progress${job.total <= 1 ? ' indet' : ''}`}>
+              <i style={{ width: `${(100 * job.done) / Math.max(1, job.total)}%` }} />
+            </div>
+          )}
+          {job.finished && !job.error && job.path && (
+            <span data-testid="export-result">
+              Wrote <span className="mono">{job.path}</span> ({bytes(job.bytes ?? 0)}) at {clock(Date.now())}.
+            </span>
+          )}
+          {job.error && job.error.code !== 'CANCELLED' && (
+            <span style={{ color: 'var(--danger)' }}>
+              {job.error.message} {job.error.fix}
+            </span>
+          )}
+        </div>
+      )}
+    </Dialog>
+  );
+}

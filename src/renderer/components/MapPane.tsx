@@ -1,0 +1,180 @@
+/** The centre: a header with the frame's key figures and zoom, the heap map, and its legend. */
+import { useMemo, useState } from 'react';
+import { bytes, int, kindName, percent, sortKinds } from '../../shared/view/format';
+import { untypedShare } from '../../shared/view/heapAnalysis';
+import { HeapMap, type HeapMapHandle } from '../map/HeapMap';
+import type { ThemeColours } from '../map/colors';
+import { store, useApp } from '../state/store';
+
+interface Props {
+  colours: ThemeColours;
+  mapRef: React.RefObject<HeapMapHandle | null>;
+  tintTails: boolean;
+  onTintTails: (v: boolean) => void;
+}
+
+export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
+  const st = store();
+  const s = useApp((x) => ({
+    data: x.frameData,
+    prev: x.prevData,
+    frame: x.frame,
+    n: x.frameCount,
+    compare: x.compare,
+    diff: x.compareDiff,
+    B: x.compareB,
+    pinA: x.pinA,
+    pinB: x.pinB,
+    meta: x.meta,
+    recording: !!x.rec && x.rec.phase !== 'stopped' && x.rec.phase !== 'failed',
+    v: x.framesVersion,
+  }));
+  const [showChanges, setShowChanges] = useState(true);
+  const [showLargest, setShowLargest] = useState(true);
+  const [zoom, setZoom] = useState<{ cell: number; fit: boolean }>({ cell: 1, fit: true });
+  const comparing = s.compare && s.diff && s.B;
+  const frame = comparing ? s.B : s.data;
+  const f = st.frames;
+  const i = Math.min(s.frame, Math.max(0, s.n - 1));
+  const share = useMemo(() => (frame ? untypedShare(frame.areas) : null), [frame]);
+  const letters = useMemo(() => sortKinds([...f.kinds.keys()]), [f, s.v]);
+  const empty = s.meta ? (
+    <div>
+      <h2>No heap map in this session yet</h2>
+      <p>{s.recording ? 'Waiting for the first dump…' : 'This session has no dumps with a map (stats-only frames show in the timeline).'}</p>
+    </div>
+  ) : (
+    <div>
+      <h2>See your MicroPython heap as it evolves</h2>
+      <ol>
+        <li>
+          Pick a <b>board</b> (or the <b>virtual board</b> and a demo such as <i>fragment</i>) above.
+        </li>
+        <li>
+          Press <b style={{ color: 'var(--record)' }}>● Record</b>. Dumps stream in live; press <b>Stop</b> when done.
+        </li>
+        <li>
+          Scrub the timeline; <kbd>.</kbd> jumps to the next <b>MemoryError</b>; <kbd>[</kbd> <kbd>]</kbd> pin two frames to compare.
+        </li>
+        <li>
+          <kbd>Ctrl</kbd>+<kbd>E</kbd> exports CSV, PNG or an animated GIF.
+        </li>
+      </ol>
+      <p className="faint">
+        Or open a saved session or any terminal log with <span className="mono">mem_info(1)</span> dumps (<kbd>Ctrl</kbd>+<kbd>O</kbd>, or drop it here). <kbd>?</kbd> lists the keys.
+      </p>
+    </div>
+  );
+  return (
+    <div className="pane" style={{ borderRight: '1px solid var(--border)' }}>
+      <div className="pane-head">
+        {comparing ? (
+          <div className="map-info" data-testid="map-title">
+            <b>
+              Diff <span className="pin a">A</span> {s.pinA! + 1} → <span className="pin b">B</span> {s.pinB! + 1}
+            </b>
+            <span>
+              <span className="swatch" style={{ background: colours.allocated }} /> allocated {int(s.diff!.allocatedBlocks)}
+            </span>
+            <span>
+              <span className="swatch" style={{ background: colours.freed }} /> freed {int(s.diff!.freedBlocks)}
+            </span>
+            <span>
+              <span className="swatch" style={{ background: colours.same }} /> unchanged
+            </span>
+            <button className="btn" onClick={() => st.toggleCompare()}>
+              Back to frame
+            </button>
+          </div>
+        ) : s.n > 0 ? (
+          <div className="map-info" data-testid="map-title">
+            <b className="num">Frame {i + 1}</b>
+            <span title="Used bytes">
+              used <b className="num">{bytes(f.cols.used[i])}</b>
+            </span>
+            <span title="Free bytes">
+              free <b className="num">{bytes(f.cols.free[i])}</b>
+            </span>
+            <span title="The longest run of free blocks: the largest allocation that can succeed">
+              longest free <b className="num" style={{ color: colours.largestRun }}>{bytes(f.cols.largest[i])}</b>
+            </span>
+            <span title="1 − longest free run ÷ total free">
+              fragmentation <b className="num">{percent(f.cols.fragmentation[i], 0)}</b>
+            </span>
+          </div>
+        ) : (
+          <span className="pane-title">Heap map</span>
+        )}
+        <span className="spacer" />
+        <div className="zoom">
+          <button className="btn icon ghost" onClick={() => mapRef.current?.zoom(-1)} title="Zoom out (S, wheel)" disabled={!frame}>
+            −
+          </button>
+          <span className="num muted" style={{ minWidth: 64, textAlign: 'center', fontSize: 12 }} data-testid="zoom-level">
+            {zoom.cell} px/block
+          </span>
+          <button className="btn icon ghost" onClick={() => mapRef.current?.zoom(1)} title="Zoom in (W, wheel)" disabled={!frame}>
+            +
+          </button>
+          <button className={`btn${zoom.fit ? ' active' : ''}`} onClick={() => mapRef.current?.fit()} title="Fit the whole heap (F)" disabled={!frame}>
+            Fit
+          </button>
+        </div>
+      </div>
+      <HeapMap
+        ref={mapRef}
+        frame={frame ?? null}
+        previous={comparing ? null : s.prev && s.data && s.prev.index === s.data.index - 1 ? s.prev : null}
+        compare={comparing ? s.diff : null}
+        showChanges={showChanges}
+        showLargest={showLargest && !comparing}
+        colours={colours}
+        onDrawn={(ms) => st.drawn(ms, frame?.index ?? null)}
+        onZoom={(cell, fit) => setZoom({ cell, fit })}
+        empty={empty}
+      />
+      <div className="legend" data-testid="legend">
+        {letters.map((l) => (
+          <span className="item" key={l} title={kindName(l)}>
+            <span className="swatch letter" style={{ background: colours.kind(l) }}>
+              {l}
+            </span>
+            {kindName(l)}
+          </span>
+        ))}
+        <span className="item">
+          <span className="swatch" style={{ background: colours.tail }} />
+          tail
+        </span>
+        <span className="item">
+          <span className="swatch" style={{ background: colours.free }} />
+          free
+        </span>
+        <span className="note">
+          The board prints one letter per object: <b>S</b> is str <i>or</i> bytes, <b>A</b> bytearray <i>or</i> array, <b>h</b> everything else
+          {share && share.used > 0 ? (
+            <>
+              {' '}
+              — <b className={share.blocks / share.used > 0.5 ? 'warn' : ''}>{percent(share.blocks / share.used, 0)}</b> of the used heap here is <b>h</b>
+            </>
+          ) : null}
+          .
+        </span>
+        <span className="spacer" />
+        <label className="check" title="Outline what was allocated (solid) and freed (dashed) since the previous frame">
+          <input type="checkbox" checked={showChanges} onChange={(e) => setShowChanges(e.target.checked)} />
+          <span className="outline-sample" style={{ borderColor: colours.allocated }} /> new
+          <span className="outline-sample" style={{ borderColor: colours.freed, borderStyle: 'dashed' }} /> freed
+        </label>
+        <label className="check" title="Outline the longest run of free blocks">
+          <input type="checkbox" checked={showLargest} onChange={(e) => setShowLargest(e.target.checked)} />
+          <span className="outline-sample" style={{ borderColor: colours.largestRun, borderStyle: 'dashed' }} /> longest free run
+        </label>
+        <label className="check" title="Colour tails with a paler shade of their object's kind (off: one neutral colour, as in the PNG export)">
+          <input type="checkbox" checked={tintTails} onChange={(e) => onTintTails(e.target.checked)} />
+          tint tails
+        </label>
+      </div>
+    </div>
+  );
+}

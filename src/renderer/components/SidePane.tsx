@@ -1,0 +1,340 @@
+/** The pane beside the map: the log, the current frame's figures, and the A → B comparison. */
+import { useCallback, useMemo, useRef } from 'react';
+import type { LogLine, TimelineEvent } from '../../shared/api';
+import { F_COLLECTED, F_COLLECT_KNOWN, F_COMPLETE, F_CONSISTENT } from '../../shared/view/frameIndex';
+import { bytes, int, kindName, percent, signed, signedBytes, clock, duration } from '../../shared/view/format';
+import { untypedShare } from '../../shared/view/heapAnalysis';
+import { LogPane, type LogLineView, type LogPaneHandle, type LineKind } from '../log/LogPane';
+import type { ThemeColours } from '../map/colors';
+import { store, useApp } from '../state/store';
+
+export function SidePane({ colours, logRef }: { colours: ThemeColours; logRef: React.RefObject<LogPaneHandle | null> }) {
+  const tab = useApp((s) => s.sideTab);
+  const hasCompare = useApp((s) => s.compareDiff !== null);
+  const st = store();
+  return (
+    <div className="pane" style={{ position: 'relative' }}>
+      <div className="pane-head" style={{ paddingBottom: 0, borderBottom: 0, minHeight: 32 }}>
+        <div className="tabs" role="tablist">
+          <button className={`tab${tab === 'log' ? ' on' : ''}`} onClick={() => st.set({ sideTab: 'log' })} role="tab" data-testid="tab-log">
+            Log
+          </button>
+          <button className={`tab${tab === 'frame' ? ' on' : ''}`} onClick={() => st.set({ sideTab: 'frame' })} role="tab" data-testid="tab-frame">
+            Frame
+          </button>
+          <button className={`tab${tab === 'compare' ? ' on' : ''}`} onClick={() => st.set({ sideTab: 'compare' })} role="tab" data-testid="tab-compare">
+            Compare{hasCompare && <span className="badge">A→B</span>}
+          </button>
+        </div>
+      </div>
+      {tab === 'log' && <LogTab logRef={logRef} />}
+      {tab === 'frame' && <FrameTab />}
+      {tab === 'compare' && <CompareTab colours={colours} />}
+    </div>
+  );
+}
+
+function kindOfLine(l: LogLine): LineKind {
+  switch (l.device) {
+    case 'memoryError':
+      return 'memoryError';
+    case 'traceback':
+      return 'traceback';
+    case 'softReboot':
+      return 'softReboot';
+    case undefined:
+      return 'log';
+    default:
+      return 'device';
+  }
+}
+
+function LogTab({ logRef }: { logRef: React.RefObject<LogPaneHandle | null> }) {
+  const st = store();
+  const s = useApp((x) => ({ count: x.logCount, epoch: x.logEpoch, frame: x.frame, n: x.frameCount, live: !!x.meta?.live && x.follow }));
+  const range = useMemo(() => st.frames.logRange(s.frame), [st, s.frame, s.n]);
+  const fetchLines = useCallback(
+    async (start: number, count: number): Promise<LogLineView[]> => {
+      const r = await st.api.getLogLines({ from: start, count: Math.max(0, Math.min(count, s.count - start)) });
+      const f = st.frames;
+      const h0 = f.length && f.timeBase === 'host' ? f.cols.hostMs[0] : NaN;
+      return r.lines.map((l) => ({
+        index: l.n,
+        text: l.text,
+        t: l.hostMs !== null && Number.isFinite(h0) ? (l.hostMs - h0) / 1000 : l.snapshot > 0 && l.snapshot <= f.length ? f.t[l.snapshot - 1] : null,
+        kind: kindOfLine(l),
+      }));
+    },
+    [st, s.count],
+  );
+  const search = useCallback(
+    async (query: string, o: { caseSensitive: boolean; regex: boolean }) => {
+      try {
+        const r = await st.api.searchLog({ query, regex: o.regex, caseSensitive: o.caseSensitive, limit: 100000 });
+        return { matches: r.matches, truncated: r.truncated };
+      } catch (e) {
+        return { matches: [], error: (e as Error).message };
+      }
+    },
+    [st],
+  );
+  return (
+    <LogPane
+      ref={logRef}
+      count={s.count}
+      epoch={s.epoch}
+      fetchLines={fetchLines}
+      search={search}
+      frameRange={range}
+      live={s.live}
+      onJump={(line) => st.jumpToLogLine(line)}
+    />
+  );
+}
+
+function FrameTab() {
+  const st = store();
+  const s = useApp((x) => ({ frame: x.frame, n: x.frameCount, data: x.frameData, v: x.framesVersion, events: x.events }));
+  const f = st.frames;
+  const share = useMemo(() => (s.data ? untypedShare(s.data.areas) : null), [s.data]);
+  if (!s.n) return <div className="log-empty">Record or open a session to see a frame’s figures.</div>;
+  const i = Math.min(s.frame, s.n - 1);
+  const c = (k: Parameters<typeof f.col>[0]) => f.cols[k][i];
+  const bs = c('blockSize');
+  const problems = f.problems.get(i) ?? [];
+  const kinds = [...f.kinds].map(([k, v]) => [k, v[i]] as const).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
+  const near = s.events.filter((e) => e.snapshot === i + 1 || e.snapshot === i);
+  return (
+    <div className="scroll" data-testid="frame-panel">
+      <div className="section">
+        <h3>Frame {i + 1}</h3>
+        <div className="kv">
+          <span>Time</span>
+          <span>{f.timeBase === 'index' ? '—' : duration(f.t[i])}</span>
+          {Number.isFinite(c('hostMs')) && (
+            <>
+              <span>Arrived</span>
+              <span>{clock(c('hostMs'))}</span>
+            </>
+          )}
+          {Number.isFinite(c('deviceMs')) && (
+            <>
+              <span>Device ticks</span>
+              <span>{int(c('deviceMs'))} ms</span>
+            </>
+          )}
+          {Number.isFinite(c('seq')) && (
+            <>
+              <span>Helper sequence</span>
+              <span>{c('seq')}</span>
+            </>
+          )}
+          <span>gc.collect() first</span>
+          <span>{f.has(i, F_COLLECT_KNOWN) ? (f.has(i, F_COLLECTED) ? 'yes: live data only' : 'no: includes garbage') : 'unknown'}</span>
+          <span>Map</span>
+          <span>
+            {f.has(i, F_COMPLETE) ? 'complete' : 'incomplete'} · {f.has(i, F_CONSISTENT) ? 'matches the printed figures' : 'disagrees with the printed figures'}
+          </span>
+        </div>
+      </div>
+      <div className="section">
+        <h3>Heap</h3>
+        <div className="kv">
+          <span>Used</span>
+          <span>{bytes(c('used'))}</span>
+          <span>Free</span>
+          <span>{bytes(c('free'))}</span>
+          <span>Total</span>
+          <span>{bytes(c('total'))}</span>
+          <span>Longest free run</span>
+          <span>
+            {bytes(c('largest'))} · {int(c('largestBlocks'))} blocks
+          </span>
+          <span title="1 − longest free run ÷ total free">Fragmentation</span>
+          <span>{percent(c('fragmentation'))}</span>
+          <span>Free runs</span>
+          <span>{int(c('freeRuns'))}</span>
+          <span>1-block / 2-block allocations</span>
+          <span>
+            {int(c('oneBlocks'))} / {int(c('twoBlocks'))}
+          </span>
+          <span>Largest allocation</span>
+          <span>
+            {int(c('largestAlloc'))} blocks{Number.isFinite(bs) ? ` · ${bytes(c('largestAlloc') * bs)}` : ''}
+          </span>
+          <span>Block size</span>
+          <span>{Number.isFinite(bs) ? `${bs} bytes` : 'unknown'}</span>
+          {share && (
+            <>
+              <span title="What the letters cannot type: instances, closures, data buffers…">Held by h objects</span>
+              <span>{share.used ? percent(share.blocks / share.used, 0) : '—'} of used</span>
+            </>
+          )}
+        </div>
+      </div>
+      {kinds.length > 0 && (
+        <div className="section">
+          <h3>Objects by kind</h3>
+          <div className="kv">
+            {kinds.map(([k, v]) => (
+              <KindRow key={k} k={k} v={v} />
+            ))}
+          </div>
+        </div>
+      )}
+      {near.length > 0 && (
+        <div className="section">
+          <h3>Events next to this frame</h3>
+          {near.map((e) => (
+            <EventLine key={e.i} e={e} frame={i} />
+          ))}
+        </div>
+      )}
+      {problems.length > 0 && (
+        <div className="section">
+          <h3>What was wrong with this dump</h3>
+          <ul style={{ margin: 0, paddingLeft: 18, color: 'var(--warn)' }}>
+            {problems.map((p, k) => (
+              <li key={k}>{p}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function KindRow({ k, v }: { k: string; v: number }) {
+  return (
+    <>
+      <span>
+        <b className="mono">{k}</b> {kindName(k)}
+      </span>
+      <span>{int(v)}</span>
+    </>
+  );
+}
+
+function EventLine({ e, frame }: { e: TimelineEvent; frame: number }) {
+  const after = e.snapshot === frame + 1;
+  return (
+    <div style={{ fontSize: 12, marginBottom: 4 }}>
+      <span className={`chip${e.kind === 'memoryError' ? ' err' : ''}`}>{after ? 'just after' : 'just before'}</span> <span className="mono">{e.text}</span>
+      {e.kind === 'memoryError' && e.bytes ? <div className="muted">A request for {bytes(e.bytes)} could not be met{after ? ': this is the last heap before it.' : '.'}</div> : null}
+    </div>
+  );
+}
+
+function CompareTab({ colours }: { colours: ThemeColours }) {
+  const st = store();
+  const s = useApp((x) => ({ a: x.pinA, b: x.pinB, diff: x.compareDiff, compare: x.compare, A: x.compareA, B: x.compareB }));
+  const sorted = useRef<'blocks' | 'kind'>('blocks');
+  if (s.a === null || s.b === null || !s.diff) {
+    return (
+      <div className="log-empty" data-testid="compare-panel">
+        <p>
+          Pin two moments: <kbd>[</kbd> pins the current frame as <span className="pin a">A</span>, <kbd>]</kbd> as <span className="pin b">B</span>.
+        </p>
+        <p>The map then shows what was allocated and freed from A to B, and this tab the change per kind.</p>
+        {s.a !== null && <p>A is frame {s.a + 1}.</p>}
+        {s.b !== null && <p>B is frame {s.b + 1}.</p>}
+      </div>
+    );
+  }
+  const bs = s.B?.blockSize ?? s.A?.blockSize ?? null;
+  const d = s.diff;
+  const f = st.frames;
+  const dt = f.timeBase !== 'index' ? f.t[s.b] - f.t[s.a] : null;
+  const used = (i: number) => f.cols.used[i];
+  void sorted;
+  return (
+    <div className="scroll" data-testid="compare-panel">
+      <div className="section">
+        <h3>
+          <span className="pin a">A</span> frame {s.a + 1} → <span className="pin b">B</span> frame {s.b + 1}
+          {dt !== null ? ` · ${duration(dt)} later` : ''}
+        </h3>
+        <div className="kv">
+          <span>
+            <span className="swatch" style={{ background: colours.allocated, marginRight: 6 }} />
+            Allocated
+          </span>
+          <span>
+            {int(d.allocatedBlocks)} blocks{bs ? ` · ${bytes(d.allocatedBlocks * bs)}` : ''}
+          </span>
+          <span>
+            <span className="swatch" style={{ background: colours.freed, marginRight: 6 }} />
+            Freed
+          </span>
+          <span>
+            {int(d.freedBlocks)} blocks{bs ? ` · ${bytes(d.freedBlocks * bs)}` : ''}
+          </span>
+          <span>
+            <span className="swatch" style={{ background: colours.same, marginRight: 6 }} />
+            Unchanged
+          </span>
+          <span>{int(d.sameBlocks)} blocks</span>
+          <span>Used</span>
+          <span>
+            {bytes(used(s.a))} → {bytes(used(s.b))} ({Number.isFinite(used(s.b) - used(s.a)) ? signedBytes(used(s.b) - used(s.a)) : '—'})
+          </span>
+          <span>Longest free run</span>
+          <span>
+            {bytes(f.cols.largest[s.a])} → {bytes(f.cols.largest[s.b])}
+          </span>
+          {d.goneAreas.length > 0 && (
+            <>
+              <span>Areas gone in B</span>
+              <span className="mono">{d.goneAreas.join(', ')}</span>
+            </>
+          )}
+        </div>
+        <div style={{ display: 'flex', gap: 6, marginTop: 8 }}>
+          <button className={`btn${s.compare ? ' active' : ''}`} onClick={() => st.toggleCompare()}>
+            {s.compare ? 'Showing the diff map' : 'Show the diff map'}
+          </button>
+          <button className="btn" onClick={() => void st.seek(s.a!)}>
+            Go to A
+          </button>
+          <button className="btn" onClick={() => void st.seek(s.b!)}>
+            Go to B
+          </button>
+        </div>
+      </div>
+      <table className="grid" data-testid="compare-table">
+        <thead>
+          <tr>
+            <th>Kind</th>
+            <th title="Objects in A → B">Objects</th>
+            <th>Δ objects</th>
+            <th title="Head + tail blocks">Δ blocks</th>
+            <th>Δ bytes</th>
+            <th title="New in B / gone from A">New / gone</th>
+          </tr>
+        </thead>
+        <tbody>
+          {d.kinds.map((k) => {
+            const db = k.blocksB - k.blocksA;
+            return (
+              <tr key={k.kind}>
+                <td>
+                  <span className="swatch" style={{ background: colours.kind(k.kind), marginRight: 6, verticalAlign: -2 }} />
+                  <b className="mono">{k.kind}</b> <span className="muted">{kindName(k.kind)}</span>
+                </td>
+                <td className="num">
+                  {int(k.objectsA)} → {int(k.objectsB)}
+                </td>
+                <td className={`num ${k.objectsB > k.objectsA ? 'pos' : k.objectsB < k.objectsA ? 'neg' : ''}`}>{signed(k.objectsB - k.objectsA)}</td>
+                <td className={`num ${db > 0 ? 'pos' : db < 0 ? 'neg' : ''}`}>{signed(db)}</td>
+                <td className={`num ${db > 0 ? 'pos' : db < 0 ? 'neg' : ''}`}>{bs ? signedBytes(db * bs) : '—'}</td>
+                <td className="num">
+                  +{int(k.allocated)} / −{int(k.freed)}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,119 @@
+/** Play/pause, step, speed, next/previous event of a chosen kind, the frame's times, and the A/B pins. */
+import { clock, duration } from '../../shared/view/format';
+import { EVENT_NAMES, store, useApp, type EventFilter } from '../state/store';
+
+const SPEEDS = [1, 2, 5, 10, 20, 30, 60, 120];
+
+export function Transport() {
+  const st = store();
+  const s = useApp((x) => ({
+    frame: x.frame,
+    n: x.frameCount,
+    playing: x.playing,
+    speed: x.speed,
+    filter: x.eventFilter,
+    pinA: x.pinA,
+    pinB: x.pinB,
+    compare: x.compare,
+    follow: x.follow,
+    live: !!x.meta?.live,
+    loading: x.loadingFrame,
+    events: x.events,
+    v: x.framesVersion,
+  }));
+  const n = s.n;
+  const f = st.frames;
+  const has = n > 0;
+  const t = has ? f.t[Math.min(s.frame, n - 1)] : 0;
+  const host = has ? f.cols.hostMs[s.frame] : NaN;
+  const dev = has ? f.cols.deviceMs[s.frame] : NaN;
+  const counts: Partial<Record<EventFilter, number>> = {};
+  for (const e of s.events) counts[e.kind as EventFilter] = (counts[e.kind as EventFilter] ?? 0) + 1;
+  return (
+    <div className="transport" data-testid="transport">
+      <button className="btn icon ghost" title="First frame (Home)" onClick={() => st.home()} disabled={!has}>
+        ⏮
+      </button>
+      <button className="btn icon ghost" title="Back 10 frames (Shift+←)" onClick={() => st.step(-10)} disabled={!has}>
+        ⏪
+      </button>
+      <button className="btn icon ghost" title="Previous frame (←)" onClick={() => st.step(-1)} disabled={!has} data-testid="prev-frame">
+        ◀
+      </button>
+      <button className={`btn icon play${s.playing ? ' active' : ''}`} title="Play / pause (Space)" onClick={() => st.togglePlay()} disabled={n < 2} data-testid="play">
+        {s.playing ? '❚❚' : '▶'}
+      </button>
+      <button className="btn icon ghost" title="Next frame (→)" onClick={() => st.step(1)} disabled={!has} data-testid="next-frame">
+        ▶
+      </button>
+      <button className="btn icon ghost" title="Forward 10 frames (Shift+→)" onClick={() => st.step(10)} disabled={!has}>
+        ⏩
+      </button>
+      <button className="btn icon ghost" title="Last frame (End)" onClick={() => st.end()} disabled={!has}>
+        ⏭
+      </button>
+      <select value={s.speed} onChange={(e) => st.set({ speed: Number(e.target.value) })} title="Playback speed (frames per second)" aria-label="Speed">
+        {SPEEDS.map((v) => (
+          <option key={v} value={v}>
+            {v} fps
+          </option>
+        ))}
+      </select>
+      <span className="sep" />
+      <button className="btn icon ghost" title={`Previous ${EVENT_NAMES[s.filter]} (,)`} onClick={() => st.stepEvent(-1)} disabled={!has} data-testid="prev-event">
+        ⇤
+      </button>
+      <select value={s.filter} onChange={(e) => st.set({ eventFilter: e.target.value as EventFilter })} aria-label="Event kind" data-testid="event-filter" title="Which events , and . jump between">
+        {(Object.keys(EVENT_NAMES) as EventFilter[]).map((k) => (
+          <option key={k} value={k}>
+            {k === 'any' ? 'Any event' : EVENT_NAMES[k].replace(/^./, (c) => c.toUpperCase())}
+            {k !== 'any' && counts[k] ? ` (${counts[k]})` : k === 'any' ? ` (${s.events.length})` : ''}
+          </option>
+        ))}
+      </select>
+      <button className="btn icon ghost" title={`Next ${EVENT_NAMES[s.filter]} (.)`} onClick={() => st.stepEvent(1)} disabled={!has} data-testid="next-event">
+        ⇥
+      </button>
+      <span className="sep" />
+      <div className="frame-label" data-testid="frame-label">
+        {has ? (
+          <>
+            <b className="num">
+              Frame {s.frame + 1} <span className="muted">/ {n}</span>
+            </b>
+            <span className="num" title="Time since the first dump">
+              {f.timeBase === 'index' ? 'no clock in this capture' : `${duration(t)} s`}
+            </span>
+            {Number.isFinite(dev) && <span className="num muted" title="Device ticks_ms">device {Math.round(dev)} ms</span>}
+            {Number.isFinite(host) && <span className="num muted" title="Wall clock when the dump arrived">{clock(host)}</span>}
+            {s.loading && <span className="faint">loading…</span>}
+          </>
+        ) : (
+          <span className="muted">No frames yet</span>
+        )}
+      </div>
+      <span className="spacer" />
+      {s.live && (
+        <button className={`btn${s.follow ? ' active' : ''}`} onClick={() => st.end()} title="Follow the newest dump (End)">
+          {s.follow ? '● Live' : 'Go live'}
+        </button>
+      )}
+      <button className="btn" onClick={() => st.pin('A')} disabled={!has} title="Pin this frame as A ([)" data-testid="pin-a">
+        <span className="pin a">A</span>
+        {s.pinA !== null ? <span className="num">{s.pinA + 1}</span> : 'Pin'}
+      </button>
+      <button className="btn" onClick={() => st.pin('B')} disabled={!has} title="Pin this frame as B (])" data-testid="pin-b">
+        <span className="pin b">B</span>
+        {s.pinB !== null ? <span className="num">{s.pinB + 1}</span> : 'Pin'}
+      </button>
+      <button className={`btn${s.compare ? ' active' : ''}`} onClick={() => st.toggleCompare()} disabled={s.pinA === null || s.pinB === null} title="Show what changed from A to B (C)" data-testid="compare">
+        Compare A → B
+      </button>
+      {(s.pinA !== null || s.pinB !== null) && (
+        <button className="btn icon ghost" onClick={() => st.clearPins()} title="Clear the pins">
+          ✕
+        </button>
+      )}
+    </div>
+  );
+}

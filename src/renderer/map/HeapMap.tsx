@@ -1,0 +1,483 @@
+/**
+ * The heap map: every block of the current frame on a canvas (ImageData, one device pixel or
+ * more per block), areas as bands with their addresses, zoom (W/S, wheel) and pan (A/D,
+ * drag), hover details, outlines of what changed since the previous frame, the longest free
+ * run, and in compare mode the diff map of A → B.
+ */
+import { forwardRef, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import { FREE, TAIL, UNKNOWN } from '../../shared/heap/blockKinds';
+import { ALLOCATED, changeRuns, diffHeaps, extentAt, FREED, longestFreeRun, type Extent, type HeapDiff } from '../../shared/view/heapAnalysis';
+import {
+  anchorScroll,
+  blockAddress,
+  blockAtPoint,
+  CELL_STEPS,
+  clampScroll,
+  fitCell,
+  LETTER_CELL,
+  layoutMap,
+  pointOfBlock,
+  runRects,
+  type MapLayout,
+} from '../../shared/view/mapLayout';
+import { rasterizeMap } from '../../shared/view/rasterize';
+import { bytes, int, kindName } from '../../shared/view/format';
+import type { ThemeColours } from './colors';
+
+export interface MapArea {
+  address: string;
+  blocks: number;
+  kinds: Uint8Array;
+}
+
+export interface MapFrame {
+  areas: MapArea[];
+  blockSize: number | null;
+}
+
+export interface HeapMapHandle {
+  zoom(step: 1 | -1): void;
+  pan(dir: 1 | -1): void;
+  fit(): void;
+  /** Draws now (no rAF) and returns the milliseconds the draw took (for the bench). */
+  drawNow(): number;
+}
+
+interface Props {
+  frame: MapFrame | null;
+  /** The frame before, for outlining what was allocated and freed. */
+  previous: MapFrame | null;
+  /** Compare mode: the diff A → B (frame is B). */
+  compare: HeapDiff | null;
+  showChanges: boolean;
+  showLargest: boolean;
+  colours: ThemeColours;
+  /** Called after every draw with its duration in ms. */
+  onDrawn?: (ms: number) => void;
+  onZoom?: (cell: number, fit: boolean) => void;
+  empty?: React.ReactNode;
+}
+
+interface Hover {
+  /** Position in CSS pixels inside the map. */
+  x: number;
+  y: number;
+  area: number;
+  block: number;
+}
+
+const HEADER_CSS = 22;
+const GAP_CSS = 12;
+const GUTTER_CSS = 76;
+const MAX_OUTLINE_RUNS = 40000;
+
+export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, ref) {
+  const wrapRef = useRef<HTMLDivElement>(null);
+  const baseRef = useRef<HTMLCanvasElement>(null);
+  const overRef = useRef<HTMLCanvasElement>(null);
+  const [size, setSize] = useState({ w: 0, h: 0, dpr: 1 });
+  const [cell, setCell] = useState<number | 'fit'>('fit');
+  const [scrollY, setScrollY] = useState(0);
+  const [hover, setHover] = useState<Hover | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const image = useRef<ImageData | null>(null);
+  const pending = useRef(0);
+  const propsRef = useRef(props);
+  propsRef.current = props;
+
+  // Size of the map in device pixels.
+  useEffect(() => {
+    const el = wrapRef.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => {
+      const r = el.getBoundingClientRect();
+      setSize({ w: Math.floor(r.width), h: Math.floor(r.height), dpr: window.devicePixelRatio || 1 });
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  const dpr = size.dpr;
+  const W = Math.floor(size.w * dpr);
+  const H = Math.floor(size.h * dpr);
+  const shapes = props.frame?.areas;
+  const shapeKey = shapes ? shapes.map((a) => `${a.address}:${a.blocks}`).join(',') : '';
+  const layoutOpts = useMemo(
+    () => ({ headerHeight: Math.round(HEADER_CSS * dpr), gap: Math.round(GAP_CSS * dpr), gutter: Math.round(GUTTER_CSS * dpr) }),
+    [dpr],
+  );
+  const effectiveCell = useMemo(() => {
+    if (cell !== 'fit') return cell;
+    if (!shapes || W === 0) return 1;
+    return fitCell(shapes, W, H, layoutOpts);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [cell, shapeKey, W, H, layoutOpts]);
+  const layout = useMemo<MapLayout | null>(() => {
+    if (!shapes || W === 0) return null;
+    return layoutMap(shapes, { width: W, cell: effectiveCell, ...layoutOpts });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [shapeKey, W, effectiveCell, layoutOpts]);
+  const scroll = layout ? clampScroll(layout, H, scrollY) : 0;
+
+  useEffect(() => {
+    props.onZoom?.(effectiveCell, cell === 'fit');
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [effectiveCell, cell]);
+
+  // What changed since the previous frame (outlines), computed once per pair of frames.
+  const changes = useMemo(() => {
+    if (!props.showChanges || !props.frame || !props.previous || props.compare) return null;
+    return diffHeaps(props.previous.areas, props.frame.areas);
+  }, [props.frame, props.previous, props.showChanges, props.compare]);
+  const largest = useMemo(() => (props.frame && props.showLargest ? longestFreeRun(props.frame.areas) : null), [props.frame, props.showLargest]);
+
+  const hoverExtent = useMemo<Extent | null>(() => {
+    if (!hover || !props.frame) return null;
+    const a = props.frame.areas[hover.area];
+    return a ? extentAt(a.kinds, hover.block) : null;
+  }, [hover, props.frame]);
+
+  const draw = useCallback((): number => {
+    const t0 = performance.now();
+    const base = baseRef.current;
+    const over = overRef.current;
+    const p = propsRef.current;
+    if (!base || !over || W === 0 || H === 0) return 0;
+    if (base.width !== W || base.height !== H) {
+      base.width = W;
+      base.height = H;
+      over.width = W;
+      over.height = H;
+      image.current = null;
+    }
+    const ctx = base.getContext('2d', { alpha: false })!;
+    if (!image.current || image.current.width !== W || image.current.height !== H) image.current = ctx.createImageData(W, H);
+    const img = image.current;
+    const px = new Uint32Array(img.data.buffer);
+    const oc = over.getContext('2d')!;
+    oc.clearRect(0, 0, W, H);
+    if (!layout || !p.frame) {
+      px.fill(p.colours.raster.background);
+      ctx.putImageData(img, 0, 0);
+      return performance.now() - t0;
+    }
+    rasterizeMap({ pixels: px, stride: W, height: H }, layout, p.frame.areas, p.colours.raster, {
+      scrollY: scroll,
+      diff: p.compare ? p.compare.areas : null,
+    });
+    ctx.putImageData(img, 0, 0);
+    drawOverlay(oc, layout, p, scroll, W, H, dpr, changes, largest, hoverExtent, hover);
+    const ms = performance.now() - t0;
+    p.onDrawn?.(ms);
+    return ms;
+  }, [W, H, layout, scroll, changes, largest, hoverExtent, hover, dpr]);
+
+  // Redraw on the next animation frame whenever anything drawn changed.
+  useEffect(() => {
+    cancelAnimationFrame(pending.current);
+    pending.current = requestAnimationFrame(() => draw());
+    return () => cancelAnimationFrame(pending.current);
+  }, [draw, props.frame, props.compare, props.colours]);
+
+  const setZoom = useCallback(
+    (next: number, anchor?: { x: number; y: number }) => {
+      if (!layout || !shapes) return;
+      const after = layoutMap(shapes, { width: W, cell: next, ...layoutOpts });
+      const ax = anchor ? anchor.x : W / 2;
+      const ay = anchor ? anchor.y : H / 2;
+      const s = anchorScroll(layout, after, scroll, ax, ay);
+      setCell(next);
+      setScrollY(clampScroll(after, H, s));
+    },
+    [layout, shapes, W, H, layoutOpts, scroll],
+  );
+
+  const zoomStep = useCallback(
+    (dir: 1 | -1, anchor?: { x: number; y: number }) => {
+      const cur = effectiveCell;
+      const steps = CELL_STEPS as readonly number[];
+      let next = cur;
+      if (dir > 0) next = steps.find((c) => c > cur) ?? cur;
+      else next = [...steps].reverse().find((c) => c < cur) ?? cur;
+      if (next !== cur) setZoom(next, anchor);
+    },
+    [effectiveCell, setZoom],
+  );
+
+  useImperativeHandle(
+    ref,
+    () => ({
+      zoom: (d) => zoomStep(d),
+      pan: (d) => setScrollY((s) => (layout ? clampScroll(layout, H, clampScroll(layout, H, s) + d * H * 0.5) : s)),
+      fit: () => {
+        setCell('fit');
+        setScrollY(0);
+      },
+      drawNow: () => draw(),
+    }),
+    [zoomStep, layout, H, draw],
+  );
+
+  // Wheel zooms around the cursor; Shift+wheel (or a horizontal swipe) scrolls.
+  useEffect(() => {
+    const el = wrapRef.current;
+    if (!el) return;
+    const onWheel = (e: WheelEvent) => {
+      e.preventDefault();
+      const r = el.getBoundingClientRect();
+      if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
+        const d = (e.shiftKey ? e.deltaY || e.deltaX : e.deltaX) * dpr;
+        setScrollY((s) => (layout ? clampScroll(layout, H, clampScroll(layout, H, s) + d) : s));
+        return;
+      }
+      zoomStep(e.deltaY < 0 ? 1 : -1, { x: (e.clientX - r.left) * dpr, y: (e.clientY - r.top) * dpr });
+    };
+    el.addEventListener('wheel', onWheel, { passive: false });
+    return () => el.removeEventListener('wheel', onWheel);
+  }, [zoomStep, layout, H, dpr]);
+
+  const drag = useRef<{ y: number; s: number; moved: boolean } | null>(null);
+  const onPointerDown = (e: React.PointerEvent) => {
+    if (e.button !== 0) return;
+    (e.target as Element).setPointerCapture(e.pointerId);
+    drag.current = { y: e.clientY, s: scroll, moved: false };
+  };
+  const onPointerMove = (e: React.PointerEvent) => {
+    const el = wrapRef.current;
+    if (!el) return;
+    const r = el.getBoundingClientRect();
+    if (drag.current) {
+      const dy = (e.clientY - drag.current.y) * dpr;
+      if (Math.abs(dy) > 2) {
+        drag.current.moved = true;
+        setDragging(true);
+      }
+      if (drag.current.moved && layout) {
+        setScrollY(clampScroll(layout, H, drag.current.s - dy));
+        setHover(null);
+        return;
+      }
+    }
+    if (!layout) return;
+    const x = e.clientX - r.left;
+    const y = e.clientY - r.top;
+    const at = blockAtPoint(layout, x * dpr, y * dpr + scroll);
+    if (!at) setHover(null);
+    else if (!hover || hover.area !== at.area || hover.block !== at.block || Math.abs(hover.x - x) > 0 || Math.abs(hover.y - y) > 0) setHover({ x, y, area: at.area, block: at.block });
+  };
+  const onPointerUp = () => {
+    drag.current = null;
+    setDragging(false);
+  };
+
+  const frame = props.frame;
+  const content = layout ? layout.height : 0;
+  return (
+    <div
+      ref={wrapRef}
+      className={`map-wrap${dragging ? ' dragging' : ''}`}
+      data-testid="heap-map"
+      data-cell={effectiveCell}
+      onPointerDown={onPointerDown}
+      onPointerMove={onPointerMove}
+      onPointerUp={onPointerUp}
+      onPointerLeave={() => setHover(null)}
+    >
+      <canvas ref={baseRef} style={{ width: size.w, height: size.h }} aria-label="Heap map" data-testid="map-canvas" />
+      <canvas ref={overRef} style={{ width: size.w, height: size.h }} />
+      {content > H && H > 0 && (
+        <div className="scrollbar" style={{ top: (scroll / content) * size.h, height: Math.max(16, (H / content) * size.h) }} />
+      )}
+      {!frame && <div className="map-empty">{props.empty}</div>}
+      {frame && hover && <Tooltip hover={hover} frame={frame} extent={hoverExtent} colours={props.colours} compare={props.compare} w={size.w} h={size.h} />}
+    </div>
+  );
+});
+
+function drawOverlay(
+  oc: CanvasRenderingContext2D,
+  l: MapLayout,
+  p: Props,
+  scroll: number,
+  W: number,
+  H: number,
+  dpr: number,
+  changes: HeapDiff | null,
+  largest: ReturnType<typeof longestFreeRun>,
+  hoverExtent: Extent | null,
+  hover: Hover | null,
+): void {
+  const frame = p.frame!;
+  const c = p.colours;
+  const bs = frame.blockSize;
+  oc.save();
+  oc.translate(0, -scroll);
+  oc.textBaseline = 'middle';
+  // Band headers and row addresses.
+  for (const band of l.bands) {
+    if (band.y + band.height < scroll || band.headerY > scroll + H) continue;
+    const a = frame.areas[band.area];
+    oc.font = `600 ${11 * dpr}px system-ui, sans-serif`;
+    oc.fillStyle = c.text;
+    const end = bs ? blockAddress(a.address, a.blocks, bs) : null;
+    const title = `Area ${band.area + 1}  ·  0x${a.address}${end ? ` – ${end}` : ''}  ·  ${int(a.blocks)} blocks${bs ? `  ·  ${bytes(a.blocks * bs)}` : ''}`;
+    oc.fillText(title, l.x, band.headerY + l.headerHeight / 2);
+    // Row offsets in the gutter, every few rows so labels never collide.
+    oc.font = `${10 * dpr}px ui-monospace, monospace`;
+    oc.fillStyle = c.muted;
+    oc.textAlign = 'right';
+    const minGap = 14 * dpr;
+    let every = 1;
+    while (every * l.cell < minGap) every *= 2;
+    const r0 = Math.max(0, Math.floor((scroll - band.y) / l.cell));
+    const r1 = Math.min(band.rows, Math.ceil((scroll + H - band.y) / l.cell));
+    for (let r = r0 - (r0 % every); r < r1; r += every) {
+      if (r < 0) continue;
+      const off = r * l.cols * (bs ?? 1);
+      const label = bs ? off.toString(16).padStart(6, '0') : `#${r * l.cols}`;
+      oc.fillText(label, l.x - 8 * dpr, band.y + r * l.cell + Math.min(l.cell, minGap) / 2);
+    }
+    oc.textAlign = 'left';
+  }
+  // Letters, when a block is large enough to read one.
+  if (l.cell >= LETTER_CELL) {
+    oc.font = `700 ${Math.round(l.cell * 0.62)}px ui-monospace, monospace`;
+    oc.textAlign = 'center';
+    for (const band of l.bands) {
+      const k = frame.areas[band.area].kinds;
+      const r0 = Math.max(0, Math.floor((scroll - band.y) / l.cell));
+      const r1 = Math.min(band.rows, Math.ceil((scroll + H - band.y) / l.cell));
+      for (let r = r0; r < r1; r++) {
+        const y = band.y + r * l.cell + l.cell / 2;
+        const s = r * l.cols;
+        const e = Math.min(k.length, s + l.cols);
+        for (let i = s; i < e; i++) {
+          const code = k[i];
+          if (code === TAIL) continue;
+          const ch = code === FREE ? '·' : code === UNKNOWN ? '?' : String.fromCharCode(code);
+          oc.fillStyle = code === FREE ? c.muted : 'rgba(0,0,0,0.78)';
+          if (code !== FREE && (c.theme === 'dark' || code === 0x4c || code === 0x4d || code === 0x6d)) oc.fillStyle = code === 0x6d && c.theme === 'dark' ? '#000' : '#fff';
+          oc.fillText(ch, l.x + (i - s) * l.cell + (l.cell - 1) / 2, y);
+        }
+      }
+    }
+    oc.textAlign = 'left';
+  }
+  const visible = (rect: { y: number; h: number }) => rect.y + rect.h >= scroll && rect.y <= scroll + H;
+  const lw = Math.max(1, Math.round(dpr));
+  // The longest free run: a thick outline.
+  if (largest && largest.length > 0) {
+    oc.strokeStyle = c.largestRun;
+    oc.lineWidth = 2 * lw;
+    oc.setLineDash([4 * dpr, 2 * dpr]);
+    for (const r of runRects(l, largest.area, largest.start, largest.length)) if (visible(r)) oc.strokeRect(r.x - lw, r.y - lw, r.w + 2 * lw, r.h + 2 * lw);
+    oc.setLineDash([]);
+  }
+  // Allocated (solid) and freed (dashed) since the previous frame.
+  if (changes) {
+    let budget = MAX_OUTLINE_RUNS;
+    oc.lineWidth = lw;
+    changes.areas.forEach((codes, ai) => {
+      for (const run of changeRuns(codes)) {
+        if (--budget < 0) return;
+        oc.strokeStyle = run.code === ALLOCATED ? c.allocated : c.freed;
+        oc.setLineDash(run.code === FREED ? [2 * dpr, 2 * dpr] : []);
+        for (const r of runRects(l, ai, run.start, run.length)) {
+          if (!visible(r)) continue;
+          oc.strokeRect(r.x + lw / 2, r.y + lw / 2, Math.max(lw, r.w - lw), Math.max(lw, r.h - lw));
+          if (l.cell <= 2) {
+            // A 1–2 px block cannot hold an outline: frame it from outside.
+            oc.strokeRect(r.x - lw / 2, r.y - lw / 2, r.w + lw, r.h + lw);
+          }
+        }
+      }
+    });
+    oc.setLineDash([]);
+  }
+  // The hovered object.
+  if (hover && hoverExtent) {
+    oc.strokeStyle = c.text;
+    oc.lineWidth = 2 * lw;
+    for (const r of runRects(l, hover.area, hoverExtent.start, hoverExtent.length)) if (visible(r)) oc.strokeRect(r.x - lw, r.y - lw, r.w + 2 * lw, r.h + 2 * lw);
+  }
+  oc.restore();
+}
+
+function Tooltip({ hover, frame, extent, colours, compare, w, h }: { hover: Hover; frame: MapFrame; extent: Extent | null; colours: ThemeColours; compare: HeapDiff | null; w: number; h: number }) {
+  const a = frame.areas[hover.area];
+  if (!a) return null;
+  const code = a.kinds[hover.block];
+  const bs = frame.blockSize;
+  const addr = bs ? blockAddress(a.address, hover.block, bs) : `block ${hover.block}`;
+  let title: string;
+  let swatch: string;
+  if (code === FREE) {
+    title = 'Free';
+    swatch = colours.free;
+  } else if (code === UNKNOWN) {
+    title = 'Lost (the capture dropped this block)';
+    swatch = colours.unknown;
+  } else if (extent && extent.kind === 'object') {
+    const letter = String.fromCharCode(extent.code);
+    title = `${letter} · ${kindName(letter)}${code === TAIL ? ' (tail)' : ' (head)'}`;
+    swatch = colours.kind(letter);
+  } else {
+    title = 'Tail with no head in view';
+    swatch = colours.muted;
+  }
+  const left = hover.x + 16 + 250 > w ? hover.x - 16 - 250 : hover.x + 16;
+  const top = Math.min(hover.y + 14, Math.max(0, h - 150));
+  const change = compare ? compare.areas[hover.area]?.[hover.block] : undefined;
+  return (
+    <div className="tooltip" style={{ left, top }} data-testid="map-tooltip">
+      <div className="kind">
+        <span className="swatch" style={{ background: swatch }} />
+        {title}
+      </div>
+      <div className="row">
+        <span>Address</span>
+        <span className="mono">{addr}</span>
+      </div>
+      <div className="row">
+        <span>Area · block</span>
+        <span className="mono">
+          {hover.area + 1} · {int(hover.block)}
+        </span>
+      </div>
+      {extent && (
+        <>
+          <div className="row">
+            <span>{extent.kind === 'object' ? 'Object' : extent.kind === 'free' ? 'Free run' : 'Run'}</span>
+            <span className="mono">
+              {bs ? `${blockAddress(a.address, extent.start, bs)}` : `#${extent.start}`} +{extent.length}
+            </span>
+          </div>
+          <div className="row">
+            <span>Size</span>
+            <span className="mono">
+              {int(extent.length)} block{extent.length === 1 ? '' : 's'}
+              {bs ? ` · ${int(extent.length * bs)} B` : ''}
+            </span>
+          </div>
+          {extent.kind === 'object' && (
+            <div className="row">
+              <span>Extent</span>
+              <span className="mono">
+                head {int(extent.start)}
+                {extent.length > 1 ? ` + ${int(extent.length - 1)} tail${extent.length > 2 ? 's' : ''}` : ''}
+              </span>
+            </div>
+          )}
+        </>
+      )}
+      {change !== undefined && (
+        <div className="row">
+          <span>A → B</span>
+          <span>{change === ALLOCATED ? 'allocated' : change === FREED ? 'freed' : 'unchanged'}</span>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export { pointOfBlock };

@@ -1,0 +1,94 @@
+/**
+ * Map colours for the current theme, as the rasterizer wants them (0xAABBGGRR by block code),
+ * plus CSS strings for legends, charts and outlines. The kind colours come from the shared
+ * colour-blind-safe palette (the PNG export uses the same one).
+ */
+import { hexColor, type RasterPalette } from '../../shared/view/rasterize';
+import { kindPalette, type Theme } from './palette';
+
+export type { Theme };
+
+export interface ThemeColours {
+  theme: Theme;
+  tintTails: boolean;
+  tail: string;
+  raster: RasterPalette;
+  /** CSS colour of a head kind by letter (unknown letters share one colour). */
+  kind: (letter: string) => string;
+  free: string;
+  unknown: string;
+  allocated: string;
+  freed: string;
+  same: string;
+  largestRun: string;
+  text: string;
+  muted: string;
+  grid: string;
+  panel: string;
+  /** Series colours for the timeline. */
+  used: string;
+  freeLine: string;
+  largestLine: string;
+}
+
+function mix(hex: string, toward: string, f: number): string {
+  const a = parseInt(hex.slice(1), 16);
+  const b = parseInt(toward.slice(1), 16);
+  const ch = (v: number, s: number) => (v >> s) & 255;
+  const m = (s: number) => Math.round(ch(a, s) + (ch(b, s) - ch(a, s)) * f);
+  return '#' + ((m(16) << 16) | (m(8) << 8) | m(0)).toString(16).padStart(6, '0');
+}
+
+const cache = new Map<string, ThemeColours>();
+
+/**
+ * `tintTails`: a tail takes a paler shade of its head's colour (an object reads as one bar
+ * of its kind); off, every tail is the palette's one neutral tail colour, as in the PNG export.
+ */
+export function themeColours(theme: Theme, tintTails = true): ThemeColours {
+  const key = `${theme}:${tintTails}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const p = kindPalette(theme);
+  const head = new Uint32Array(128);
+  const tail = new Uint32Array(128);
+  for (let c = 0; c < 128; c++) {
+    const letter = String.fromCharCode(c);
+    const css = p.kinds[letter] ?? p.otherHead;
+    head[c] = hexColor(css);
+    tail[c] = hexColor(tintTails ? mix(css, p.tail, 0.55) : p.tail);
+  }
+  const raster: RasterPalette = {
+    head,
+    tail,
+    free: hexColor(p.free),
+    unknown: hexColor(p.unknown),
+    background: hexColor(p.background),
+    grid: hexColor(p.background),
+    allocated: hexColor(p.allocated),
+    freed: hexColor(p.freed),
+    same: hexColor(p.same),
+  };
+  const t: ThemeColours = {
+    theme,
+    tintTails,
+    tail: p.tail,
+    raster,
+    kind: (l) => p.kinds[l] ?? p.otherHead,
+    free: p.free,
+    unknown: p.unknown,
+    allocated: p.allocated,
+    freed: p.freed,
+    same: p.same,
+    largestRun: p.largestRun,
+    text: theme === 'dark' ? '#e2e5e9' : '#1b2026',
+    muted: theme === 'dark' ? '#9aa3ad' : '#5b6570',
+    grid: theme === 'dark' ? '#2e3238' : '#e3e6ea',
+    panel: p.background,
+    used: p.used,
+    freeLine: p.freeLine,
+    largestLine: p.largestLine,
+  };
+  cache.set(key, t);
+  return t;
+}

@@ -1,0 +1,48 @@
+/**
+ * `window.__heapscope`: a read-only window into the renderer for the end-to-end tests and the
+ * bench (what frame is on screen, how long the map took, live latency, frames drawn). It
+ * exposes no service call the page could not already make.
+ */
+import type { AppStore } from './state/store';
+
+export interface Probe {
+  frame(): number;
+  frames(): number;
+  shownIndex(): number | null;
+  drawMs(): number;
+  liveLatencyMs(): number | null;
+  drawCount(): number;
+  /** Seeks and resolves with the ms from the call to the map's pixels. */
+  seekAndDraw(i: number): Promise<number>;
+  events(): Array<{ kind: string; snapshot: number }>;
+  cachedMaps(): number;
+}
+
+export function installProbe(s: AppStore): void {
+  const probe: Probe = {
+    frame: () => s.state.frame,
+    frames: () => s.state.frameCount,
+    shownIndex: () => s.state.frameData?.index ?? null,
+    drawMs: () => s.state.drawMs,
+    liveLatencyMs: () => s.state.liveLatencyMs,
+    drawCount: () => s.drawCount,
+    seekAndDraw: async (i) => {
+      const t0 = performance.now();
+      const drawn = new Promise<void>((resolve) => {
+        const check = () => {
+          if (s.state.frameData?.index === i) {
+            // The map draws on the next animation frame after the state changes.
+            void s.nextDraw().then(() => resolve());
+          } else setTimeout(check, 0);
+        };
+        check();
+      });
+      await s.seek(i);
+      await drawn;
+      return performance.now() - t0;
+    },
+    events: () => s.state.events.map((e) => ({ kind: e.kind, snapshot: e.snapshot })),
+    cachedMaps: () => 0,
+  };
+  (window as unknown as { __heapscope: Probe }).__heapscope = probe;
+}

@@ -1,0 +1,772 @@
+/**
+ * The window's state and every action on it, in one place, over the one service API. React
+ * reads it with `useApp(selector)`; the map, timeline and log pane are fed from here.
+ */
+import { useSyncExternalStore, useRef, useCallback } from 'react';
+import type {
+  DemoInfo,
+  ExportFormat,
+  ExportRequest,
+  HeapScopeApi,
+  PortInfo,
+  RecentSession,
+  RecordingStatus,
+  RunSpec,
+  ServiceError,
+  ServiceEvent,
+  SessionMeta,
+  SnapshotData,
+  TimelineEvent,
+} from '../../shared/api';
+import { FrameIndex, eventFrame, stepEvent } from '../../shared/view/frameIndex';
+import { diffHeaps, type HeapDiff } from '../../shared/view/heapAnalysis';
+import { SnapshotCache } from './snapshotCache';
+
+export type EventFilter = 'memoryError' | 'traceback' | 'softReboot' | 'mark' | 'gap' | 'frameLost' | 'any';
+export type SideTab = 'log' | 'compare' | 'frame';
+export type DialogName = null | 'open' | 'export' | 'keys' | 'save';
+
+export interface Toast {
+  id: number;
+  kind: 'ok' | 'error' | 'info';
+  text: string;
+  fix?: string;
+}
+
+export interface Job {
+  jobId: string;
+  format: ExportFormat;
+  phase: string;
+  done: number;
+  total: number;
+  finished: boolean;
+  path?: string;
+  bytes?: number;
+  error?: ServiceError;
+}
+
+export interface RecordSettings {
+  port: string;
+  demo: string;
+  run: RunSpec['kind'];
+  scriptPath: string;
+  periodMs: number;
+  collect: boolean;
+}
+
+export interface AppState {
+  conn: 'connecting' | 'open' | 'closed';
+  bridge: 'ipc' | 'ws';
+  dialogs: boolean;
+  ports: PortInfo[];
+  demos: DemoInfo[];
+  settings: RecordSettings;
+  rec: RecordingStatus | null;
+  starting: boolean;
+  meta: SessionMeta | null;
+  /** Bumped whenever `frames` grows or is replaced (it is mutated in place). */
+  framesVersion: number;
+  frameCount: number;
+  events: TimelineEvent[];
+  logCount: number;
+  logEpoch: number;
+  frame: number;
+  /** Live: the playhead stays on the newest frame. */
+  follow: boolean;
+  frameData: SnapshotData | null;
+  prevData: SnapshotData | null;
+  loadingFrame: boolean;
+  playing: boolean;
+  /** Frames per second while playing. */
+  speed: number;
+  eventFilter: EventFilter;
+  pinA: number | null;
+  pinB: number | null;
+  compare: boolean;
+  compareDiff: HeapDiff | null;
+  compareA: SnapshotData | null;
+  compareB: SnapshotData | null;
+  range: [number, number] | null;
+  banner: (ServiceError & { title?: string }) | null;
+  toasts: Toast[];
+  jobs: Job[];
+  recent: RecentSession[];
+  dialog: DialogName;
+  sideTab: SideTab;
+  /** Last heap-map draw, ms. */
+  drawMs: number;
+  /** Live: ms from a dump's last byte (host clock) to its pixels. */
+  liveLatencyMs: number | null;
+}
+
+const SETTINGS_KEY = 'heapscope.record';
+
+function loadSettings(): RecordSettings {
+  const d: RecordSettings = { port: 'virtual', demo: 'fragment', run: 'main', scriptPath: '', periodMs: 500, collect: false };
+  try {
+    const s = JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? 'null');
+    if (s && typeof s === 'object') return { ...d, ...s };
+  } catch {
+    /* first run */
+  }
+  return d;
+}
+
+export class AppStore {
+  state: AppState;
+  frames = new FrameIndex();
+  private readonly listeners = new Set<() => void>();
+  private readonly cache = new SnapshotCache();
+  private wanted = -1;
+  private inflight = new Map<number, Promise<SnapshotData | null>>();
+  private toastId = 1;
+  private playTimer = 0;
+  private playClock = 0;
+  private sessionLoad = 0;
+  /** Set by the map after each draw: resolves `seekAndDraw` waiters. */
+  private drawWaiters: Array<(ms: number) => void> = [];
+  private liveSnapshotAt = new Map<number, number>();
+  private framesDrawn = 0;
+
+  constructor(readonly api: HeapScopeApi, bridge: 'ipc' | 'ws') {
+    this.state = {
+      conn: 'connecting',
+      bridge,
+      dialogs: false,
+      ports: [],
+      demos: [],
+      settings: loadSettings(),
+      rec: null,
+      starting: false,
+      meta: null,
+      framesVersion: 0,
+      frameCount: 0,
+      events: [],
+      logCount: 0,
+      logEpoch: 0,
+      frame: 0,
+      follow: true,
+      frameData: null,
+      prevData: null,
+      loadingFrame: false,
+      playing: false,
+      speed: 10,
+      eventFilter: 'memoryError',
+      pinA: null,
+      pinB: null,
+      compare: false,
+      compareDiff: null,
+      compareA: null,
+      compareB: null,
+      range: null,
+      banner: null,
+      toasts: [],
+      jobs: [],
+      recent: [],
+      dialog: null,
+      sideTab: 'log',
+      drawMs: 0,
+      liveLatencyMs: null,
+    };
+  }
+
+  // ───────────── store plumbing ─────────────
+  subscribe = (l: () => void) => {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  };
+  getState = () => this.state;
+  set(patch: Partial<AppState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const l of this.listeners) l();
+  }
+
+  // ───────────── start-up ─────────────
+  async start(ready: Promise<void>): Promise<void> {
+    this.api.onEvent((e) => this.onEvent(e));
+    try {
+      await ready;
+      this.set({ conn: 'open' });
+    } catch (e) {
+      this.set({ conn: 'closed' });
+      this.fail(e, 'Cannot reach HeapScope');
+      return;
+    }
+    try {
+      const st = await this.api.getStatus();
+      this.set({ dialogs: st.dialogs, rec: st.recording });
+      await Promise.all([this.refreshPorts(), this.refreshRecent()]);
+      if (st.session) await this.loadSession();
+    } catch (e) {
+      this.fail(e, 'HeapScope did not answer');
+    }
+  }
+
+  connectionLost(): void {
+    this.set({ conn: 'closed', playing: false });
+    this.stopPlayTimer();
+  }
+
+  async refreshPorts(): Promise<void> {
+    try {
+      const [ports, demos] = await Promise.all([this.api.listPorts(), this.api.listDemos()]);
+      const s = this.state.settings;
+      let port = s.port;
+      if (!ports.some((p) => p.path === port)) port = (ports.find((p) => p.preferred) ?? ports[0])?.path ?? 'virtual';
+      let demo = s.demo;
+      if (demos.length && !demos.some((d) => d.id === demo)) demo = demos[0].id;
+      this.set({ ports, demos, settings: { ...s, port, demo } });
+    } catch (e) {
+      this.fail(e, 'Could not list the ports');
+    }
+  }
+
+  async refreshRecent(): Promise<void> {
+    try {
+      this.set({ recent: await this.api.recentSessions() });
+    } catch {
+      /* recent files are a convenience */
+    }
+  }
+
+  setSettings(patch: Partial<RecordSettings>): void {
+    const settings = { ...this.state.settings, ...patch };
+    try {
+      localStorage.setItem(SETTINGS_KEY, JSON.stringify(settings));
+    } catch {
+      /* private mode */
+    }
+    this.set({ settings });
+  }
+
+  // ───────────── pushed events ─────────────
+  private onEvent(e: ServiceEvent): void {
+    switch (e.type) {
+      case 'recording':
+        this.set({ rec: e.status });
+        if (e.status.phase === 'failed') this.set({ starting: false });
+        break;
+      case 'session':
+        if (e.meta) void this.loadSession();
+        else this.clearSession();
+        break;
+      case 'snapshot': {
+        if (!this.state.meta) return;
+        const arrived = Date.now();
+        if (e.entry.index !== this.frames.length) {
+          // Out of step (a missed push): reload the index.
+          if (e.entry.index > this.frames.length) void this.loadSession(true);
+          return;
+        }
+        this.frames.push(e.entry);
+        this.cache.put(e.data);
+        if (e.entry.hostMs !== null) this.liveSnapshotAt.set(e.entry.index, e.entry.hostMs);
+        else this.liveSnapshotAt.set(e.entry.index, arrived);
+        const n = this.frames.length;
+        const patch: Partial<AppState> = { frameCount: n, framesVersion: this.state.framesVersion + 1 };
+        if (this.state.follow && !this.state.playing) {
+          patch.frame = n - 1;
+          patch.prevData = this.state.frame === n - 2 ? this.state.frameData : this.cache.get(n - 2) ?? null;
+          patch.frameData = e.data;
+          this.wanted = n - 1;
+        }
+        this.set(patch);
+        break;
+      }
+      case 'log':
+        this.set({ logCount: e.total });
+        break;
+      case 'event':
+        this.set({ events: [...this.state.events, e.event] });
+        break;
+      case 'progress': {
+        if (e.job !== 'export') break;
+        this.updateJob(e.jobId, { phase: e.phase, done: e.done, total: e.total, finished: !!e.finished });
+        break;
+      }
+      case 'error':
+        this.set({ banner: e.error });
+        break;
+    }
+  }
+
+  // ───────────── sessions ─────────────
+  private clearSession(): void {
+    this.frames = new FrameIndex();
+    this.cache.clear();
+    this.set({
+      meta: null,
+      frameCount: 0,
+      framesVersion: this.state.framesVersion + 1,
+      events: [],
+      logCount: 0,
+      logEpoch: this.state.logEpoch + 1,
+      frame: 0,
+      frameData: null,
+      prevData: null,
+      pinA: null,
+      pinB: null,
+      compare: false,
+      compareDiff: null,
+      range: null,
+    });
+  }
+
+  async loadSession(keepFrame = false): Promise<void> {
+    const ticket = ++this.sessionLoad;
+    try {
+      const info = await this.api.getSessionInfo();
+      if (ticket !== this.sessionLoad) return;
+      const frames = new FrameIndex(info.snapshots);
+      this.frames = frames;
+      if (!keepFrame) this.cache.clear();
+      const n = frames.length;
+      const live = info.meta.live;
+      const frame = keepFrame ? Math.min(this.state.frame, Math.max(0, n - 1)) : live ? Math.max(0, n - 1) : 0;
+      this.set({
+        meta: info.meta,
+        frameCount: n,
+        framesVersion: this.state.framesVersion + 1,
+        events: info.events,
+        logCount: info.logLineCount,
+        logEpoch: keepFrame ? this.state.logEpoch : this.state.logEpoch + 1,
+        follow: live,
+        frame,
+        frameData: keepFrame ? this.state.frameData : null,
+        prevData: keepFrame ? this.state.prevData : null,
+        ...(keepFrame ? {} : { pinA: null, pinB: null, compare: false, compareDiff: null, compareA: null, compareB: null, range: null }),
+      });
+      if (n > 0) void this.seek(frame, { keepFollow: live });
+      void this.refreshRecent();
+    } catch (e) {
+      this.fail(e, 'Could not read the session');
+    }
+  }
+
+  async openPath(path: string): Promise<void> {
+    const p = path.trim();
+    if (!p) return;
+    this.set({ dialog: null });
+    try {
+      const isSession = /\.(hss|heapscope|hsession)$/i.test(p);
+      if (isSession) await this.api.openSession({ path: p });
+      else {
+        try {
+          await this.api.openSession({ path: p });
+        } catch (e) {
+          // Not a session file: read it as a capture (any terminal log with dumps).
+          if ((e as ServiceError).code !== 'BAD_FILE') throw e;
+          await this.api.importCapture({ path: p });
+        }
+      }
+      await this.loadSession();
+    } catch (e) {
+      this.fail(e, `Could not open ${baseName(p)}`);
+    }
+  }
+
+  async importPath(path: string): Promise<void> {
+    try {
+      await this.api.importCapture({ path });
+      await this.loadSession();
+    } catch (e) {
+      this.fail(e, `Could not import ${baseName(path)}`);
+    }
+  }
+
+  /** Open: the native dialog where there is one (Electron), else our own. */
+  async open(): Promise<void> {
+    if (this.state.dialogs) {
+      try {
+        const r = await this.api.chooseFile({ mode: 'open', purpose: 'session', title: 'Open a session or a capture' });
+        if (r.path) await this.openPath(r.path);
+      } catch (e) {
+        this.fail(e, 'Could not open');
+      }
+      return;
+    }
+    void this.refreshRecent();
+    this.set({ dialog: 'open' });
+  }
+
+  async saveAs(path?: string): Promise<void> {
+    if (!this.state.meta) {
+      this.toast('info', 'Nothing to save yet: record or open a session first.');
+      return;
+    }
+    if (!path) {
+      if (this.state.dialogs) {
+        try {
+          const r = await this.api.chooseFile({ mode: 'save', purpose: 'session', title: 'Save the session as', defaultPath: this.state.meta.name });
+          if (!r.path) return;
+          path = r.path;
+        } catch (e) {
+          this.fail(e, 'Could not save');
+          return;
+        }
+      } else {
+        this.set({ dialog: 'save' });
+        return;
+      }
+    }
+    try {
+      const meta = await this.api.saveSessionAs({ path });
+      this.set({ meta, dialog: null });
+      this.toast('ok', `Saved as ${meta.path}`);
+      void this.refreshRecent();
+    } catch (e) {
+      this.fail(e, 'Could not save the session');
+    }
+  }
+
+  // ───────────── recording ─────────────
+  async record(): Promise<void> {
+    const s = this.state.settings;
+    const port = this.state.ports.find((p) => p.path === s.port);
+    const run: RunSpec = s.run === 'script' ? { kind: 'script', path: s.scriptPath } : { kind: s.run };
+    if (s.run === 'script' && !s.scriptPath.trim()) {
+      this.set({ banner: { code: 'BAD_REQUEST', message: 'No file chosen to run.', fix: 'Type the path of a .py file on this computer, or pick “board main.py”.' } });
+      return;
+    }
+    this.set({ starting: true, banner: null, playing: false });
+    this.stopPlayTimer();
+    try {
+      await this.api.startRecording({
+        port: s.port,
+        run,
+        ...(port?.kind === 'virtual' && s.demo ? { demo: s.demo } : {}),
+        periodMs: s.periodMs,
+        collect: s.collect,
+      });
+      this.set({ starting: false, follow: true });
+      if (!this.state.meta) void this.loadSession();
+    } catch (e) {
+      this.set({ starting: false });
+      this.fail(e, 'Could not start recording');
+    }
+  }
+
+  async stop(): Promise<void> {
+    try {
+      const meta = await this.api.stopRecording();
+      if (meta) {
+        this.set({ meta });
+        this.toast('ok', `Recording saved: ${meta.path}`);
+      }
+      void this.refreshRecent();
+    } catch (e) {
+      this.fail(e, 'Could not stop cleanly');
+    }
+  }
+
+  async mark(label = 'mark'): Promise<void> {
+    if (!this.isRecording()) return;
+    try {
+      await this.api.addMark({ label });
+    } catch (e) {
+      this.fail(e, 'Could not add the mark');
+    }
+  }
+
+  isRecording(): boolean {
+    const p = this.state.rec?.phase;
+    return !!p && p !== 'stopped' && p !== 'failed';
+  }
+
+  // ───────────── navigation ─────────────
+  private async fetchFrame(i: number): Promise<SnapshotData | null> {
+    const hit = this.cache.get(i);
+    if (hit) return hit;
+    let p = this.inflight.get(i);
+    if (!p) {
+      p = this.api
+        .getSnapshot({ index: i })
+        .then((d) => {
+          this.cache.put(d);
+          return d;
+        })
+        .catch((e) => {
+          if (this.wanted === i) this.fail(e, `Could not read frame ${i + 1}`);
+          return null;
+        })
+        .finally(() => this.inflight.delete(i));
+      this.inflight.set(i, p);
+    }
+    return p;
+  }
+
+  /** Moves the playhead; the map shows the frame as soon as its map is here. */
+  async seek(i: number, o: { keepFollow?: boolean } = {}): Promise<void> {
+    const n = this.frames.length;
+    if (n === 0) return;
+    i = Math.max(0, Math.min(n - 1, Math.round(i)));
+    this.wanted = i;
+    const follow = o.keepFollow ? this.state.follow : this.isRecording() && i === n - 1;
+    const cur = this.cache.get(i);
+    const prev = i > 0 ? this.cache.get(i - 1) ?? null : null;
+    if (cur) {
+      this.set({ frame: i, follow, frameData: cur, prevData: prev, loadingFrame: false });
+    } else {
+      this.set({ frame: i, follow, loadingFrame: true });
+    }
+    const [d, p] = await Promise.all([cur ?? this.fetchFrame(i), i > 0 && !prev ? this.fetchFrame(i - 1) : Promise.resolve(prev)]);
+    if (this.wanted !== i) {
+      // A later seek won; still show this one if nothing newer is on screen yet (smooth scrubbing).
+      if (d && this.state.loadingFrame && this.state.frameData?.index !== this.wanted) this.set({ frameData: d, prevData: p ?? null });
+      return;
+    }
+    if (d) this.set({ frameData: d, prevData: p ?? null, loadingFrame: false });
+    // Prefetch the neighbours the keys go to next.
+    for (const j of this.state.playing ? [i + 1, i + 2, i + 3] : [i + 1, i - 2]) if (j >= 0 && j < n && !this.cache.has(j)) void this.fetchFrame(j);
+  }
+
+  step(d: number): void {
+    this.pause();
+    void this.seek(this.state.frame + d);
+  }
+
+  home(): void {
+    this.pause();
+    void this.seek(0);
+  }
+
+  end(): void {
+    this.pause();
+    void this.seek(this.frames.length - 1);
+    if (this.isRecording()) this.set({ follow: true });
+  }
+
+  eventMatches = (e: TimelineEvent): boolean => {
+    const f = this.state.eventFilter;
+    if (f === 'any') return true;
+    return e.kind === f;
+  };
+
+  stepEvent(dir: 1 | -1): void {
+    const e = stepEvent(this.state.events, this.frames.length, this.state.frame, dir, this.eventMatches);
+    if (!e) {
+      this.toast('info', `No ${dir > 0 ? 'later' : 'earlier'} ${EVENT_NAMES[this.state.eventFilter]}.`);
+      return;
+    }
+    this.pause();
+    void this.seek(eventFrame(e, this.frames.length));
+  }
+
+  jumpToLogLine(line: number): void {
+    const n = this.frames.length;
+    if (!n) return;
+    // The first frame whose dump came after the line.
+    const ll = this.frames.col('logLine');
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ll[mid] > line) hi = mid;
+      else lo = mid + 1;
+    }
+    this.pause();
+    void this.seek(Math.min(n - 1, lo));
+  }
+
+  // ───────────── playback ─────────────
+  togglePlay(): void {
+    if (this.state.playing) this.pause();
+    else this.play();
+  }
+
+  play(): void {
+    const n = this.frames.length;
+    if (n < 2) return;
+    if (this.state.frame >= n - 1) void this.seek(0);
+    this.set({ playing: true, follow: false });
+    this.playClock = performance.now();
+    const tick = (now: number) => {
+      if (!this.state.playing) return;
+      const due = Math.floor(((now - this.playClock) * this.state.speed) / 1000);
+      if (due >= 1 && !this.state.loadingFrame) {
+        const next = this.state.frame + Math.min(due, Math.max(1, Math.round(this.state.speed / 60)));
+        this.playClock = now;
+        if (next >= this.frames.length) {
+          this.pause();
+          void this.seek(this.frames.length - 1);
+          return;
+        }
+        void this.seek(next);
+      }
+      this.playTimer = requestAnimationFrame(tick);
+    };
+    this.playTimer = requestAnimationFrame(tick);
+  }
+
+  pause(): void {
+    if (this.state.playing) this.set({ playing: false });
+    this.stopPlayTimer();
+  }
+
+  private stopPlayTimer(): void {
+    cancelAnimationFrame(this.playTimer);
+  }
+
+  // ───────────── compare ─────────────
+  pin(which: 'A' | 'B', i = this.state.frame): void {
+    const patch: Partial<AppState> = which === 'A' ? { pinA: i } : { pinB: i };
+    this.set(patch);
+    const { pinA, pinB } = this.state;
+    if (pinA !== null && pinB !== null && pinA !== pinB) void this.runCompare(true);
+    else this.toast('info', `Frame ${i + 1} pinned as ${which}. ${which === 'A' ? 'Now pin B with ]' : 'Now pin A with ['}.`);
+  }
+
+  async runCompare(show: boolean): Promise<void> {
+    const { pinA, pinB } = this.state;
+    if (pinA === null || pinB === null) {
+      this.toast('info', 'Pin two frames first: [ pins A, ] pins B.');
+      return;
+    }
+    const [a, b] = await Promise.all([this.fetchFrame(pinA), this.fetchFrame(pinB)]);
+    if (!a || !b) return;
+    const diff = diffHeaps(a.areas, b.areas);
+    this.set({ compareDiff: diff, compareA: a, compareB: b, ...(show ? { compare: true, sideTab: 'compare' as SideTab } : {}) });
+  }
+
+  toggleCompare(): void {
+    if (this.state.compare) this.set({ compare: false });
+    else void this.runCompare(true);
+  }
+
+  clearPins(): void {
+    this.set({ pinA: null, pinB: null, compare: false, compareDiff: null, compareA: null, compareB: null });
+  }
+
+  // ───────────── export ─────────────
+  async exportAs(req: Omit<ExportRequest, 'jobId'>): Promise<Job | null> {
+    if (!this.state.meta) {
+      this.toast('info', 'Nothing to export yet: record or open a session first.');
+      return null;
+    }
+    const jobId = `exp${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+    const job: Job = { jobId, format: req.format, phase: 'starting', done: 0, total: 1, finished: false };
+    this.set({ jobs: [...this.state.jobs.filter((j) => !j.finished || j.error), job] });
+    try {
+      const r = await this.api.exportSession({ ...req, jobId });
+      this.updateJob(jobId, { finished: true, done: 1, total: 1, phase: 'done', path: r.path, bytes: r.bytes });
+      this.toast('ok', `Exported ${req.format.toUpperCase()}: ${r.path}`);
+      return this.state.jobs.find((j) => j.jobId === jobId) ?? null;
+    } catch (e) {
+      const err = asError(e);
+      this.updateJob(jobId, { finished: true, error: err, phase: err.code === 'CANCELLED' ? 'cancelled' : 'failed' });
+      if (err.code !== 'CANCELLED') this.fail(e, `Export ${req.format.toUpperCase()} failed`);
+      else this.toast('info', 'Export cancelled.');
+      return null;
+    }
+  }
+
+  async cancelJob(jobId: string): Promise<void> {
+    try {
+      await this.api.cancelJob({ jobId });
+    } catch (e) {
+      this.fail(e, 'Could not cancel');
+    }
+  }
+
+  private updateJob(jobId: string, patch: Partial<Job>): void {
+    this.set({ jobs: this.state.jobs.map((j) => (j.jobId === jobId ? { ...j, ...patch } : j)) });
+  }
+
+  dismissJob(jobId: string): void {
+    this.set({ jobs: this.state.jobs.filter((j) => j.jobId !== jobId) });
+  }
+
+  // ───────────── messages ─────────────
+  toast(kind: Toast['kind'], text: string, fix?: string): void {
+    const id = this.toastId++;
+    this.set({ toasts: [...this.state.toasts, { id, kind, text, fix }].slice(-4) });
+    setTimeout(() => this.set({ toasts: this.state.toasts.filter((t) => t.id !== id) }), kind === 'error' ? 9000 : 4500);
+  }
+
+  fail(e: unknown, title: string): void {
+    const err = asError(e);
+    this.set({ banner: { ...err, title } });
+  }
+
+  // ───────────── drawing feedback (status bar, bench, tests) ─────────────
+  drawn(ms: number, index: number | null): void {
+    this.framesDrawn++;
+    const at = index !== null ? this.liveSnapshotAt.get(index) : undefined;
+    let liveLatencyMs = this.state.liveLatencyMs;
+    if (at !== undefined) {
+      liveLatencyMs = Date.now() - at;
+      this.liveSnapshotAt.delete(index!);
+    }
+    // Throttle state updates from draws: they only feed the status bar.
+    if (Math.abs(ms - this.state.drawMs) > 0.5 || liveLatencyMs !== this.state.liveLatencyMs) this.set({ drawMs: ms, liveLatencyMs });
+    const w = this.drawWaiters;
+    this.drawWaiters = [];
+    for (const f of w) f(ms);
+  }
+
+  get drawCount(): number {
+    return this.framesDrawn;
+  }
+
+  /** Resolves after the next draw of the map. */
+  nextDraw(): Promise<number> {
+    return new Promise((r) => this.drawWaiters.push(r));
+  }
+}
+
+export const EVENT_NAMES: Record<EventFilter, string> = {
+  memoryError: 'MemoryError',
+  traceback: 'traceback',
+  softReboot: 'soft reboot',
+  mark: 'mark',
+  gap: 'link gap',
+  frameLost: 'lost dump',
+  any: 'event',
+};
+
+export function asError(e: unknown): ServiceError {
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e) {
+    const x = e as ServiceError;
+    return { code: x.code, message: x.message, ...(x.fix ? { fix: x.fix } : {}) };
+  }
+  return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
+}
+
+function baseName(p: string): string {
+  return p.split(/[\\/]/).pop() || p;
+}
+
+// ───────────── React binding ─────────────
+let current: AppStore | null = null;
+export function setStore(s: AppStore): void {
+  current = s;
+}
+export function store(): AppStore {
+  if (!current) throw new Error('store not set');
+  return current;
+}
+
+/** Subscribes to a slice of the state; re-renders only when the slice changes (shallow). */
+export function useApp<T>(sel: (s: AppState) => T): T {
+  const s = store();
+  const last = useRef<{ v: T } | null>(null);
+  const get = useCallback(() => {
+    const v = sel(s.state);
+    if (last.current && shallowEqual(last.current.v, v)) return last.current.v;
+    last.current = { v };
+    return v;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [s, sel]);
+  return useSyncExternalStore(s.subscribe, get, get);
+}
+
+function shallowEqual(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || !a || !b) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) if (!Object.is((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
+}

@@ -1,0 +1,243 @@
+/**
+ * The timeline under the map: used, free and longest free run (bytes, left axis), objects
+ * per kind stacked (right axis), markers for MemoryError, soft reboots, tracebacks, link
+ * gaps and marks, the A/B pins, a selected range, and a playhead to drag. Thousands of
+ * frames are decimated min/max per bucket (peaks survive); the chart only re-renders when
+ * the data or the size changes, the playhead and markers live in an overlay.
+ */
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Area, ComposedChart, Line, XAxis, YAxis, CartesianGrid } from 'recharts';
+import { decimateMinMax, nearestIndex } from '../../shared/view/decimate';
+import { bytes, duration, kindName } from '../../shared/view/format';
+import type { ThemeColours } from '../map/colors';
+
+export type MarkerKind = 'memoryError' | 'softReboot' | 'traceback' | 'gap' | 'mark' | 'frameLost' | 'keyboardInterrupt';
+
+export interface Marker {
+  /** Seconds since the session start. */
+  t: number;
+  /** End of a gap. */
+  tEnd?: number;
+  kind: MarkerKind;
+  label: string;
+}
+
+export interface TimelineData {
+  /** Seconds since the start, one per frame, non-decreasing. */
+  t: Float64Array;
+  used: Float64Array;
+  free: Float64Array;
+  largest: Float64Array;
+  /** Objects per kind letter, one value per frame. */
+  kinds: Array<{ letter: string; values: Float64Array }>;
+  markers: Marker[];
+}
+
+interface Props {
+  data: TimelineData | null;
+  frame: number;
+  pinA: number | null;
+  pinB: number | null;
+  range: [number, number] | null;
+  colours: ThemeColours;
+  onSeek: (frame: number) => void;
+  onRange: (r: [number, number] | null) => void;
+  /** Drag in progress: seeks are cheap previews until it ends. */
+  onScrub?: (active: boolean) => void;
+}
+
+const M = { top: 22, right: 8, bottom: 4, left: 0 };
+const LEFT_AXIS = 64;
+const RIGHT_AXIS = 44;
+const X_AXIS = 20;
+
+export const MARKER_STYLE: Record<MarkerKind, { colour: string; glyph: string; name: string }> = {
+  memoryError: { colour: 'var(--danger)', glyph: '!', name: 'MemoryError' },
+  traceback: { colour: 'var(--warn)', glyph: 'T', name: 'Traceback' },
+  softReboot: { colour: 'var(--muted)', glyph: '↻', name: 'Soft reboot' },
+  keyboardInterrupt: { colour: 'var(--muted)', glyph: '^C', name: 'Interrupted' },
+  gap: { colour: 'var(--faint)', glyph: '⋯', name: 'Link gap' },
+  frameLost: { colour: 'var(--warn)', glyph: '?', name: 'Dump lost' },
+  mark: { colour: 'var(--accent)', glyph: '⚑', name: 'Mark' },
+};
+
+export function Timeline(p: Props) {
+  const wrap = useRef<HTMLDivElement>(null);
+  const [w, setW] = useState(0);
+  const [h, setH] = useState(0);
+  useEffect(() => {
+    const el = wrap.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => {
+      setW(el.clientWidth);
+      setH(el.clientHeight);
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  const n = p.data?.t.length ?? 0;
+  const t0 = n ? p.data!.t[0] : 0;
+  const t1 = n ? Math.max(p.data!.t[n - 1], t0 + 1e-3) : 1;
+  const plotL = M.left + LEFT_AXIS;
+  const plotR = w - M.right - RIGHT_AXIS;
+  const plotW = Math.max(1, plotR - plotL);
+  const xOf = useCallback((t: number) => plotL + ((t - t0) / (t1 - t0)) * plotW, [plotL, plotW, t0, t1]);
+  const tOf = useCallback((x: number) => t0 + ((x - plotL) / plotW) * (t1 - t0), [plotL, plotW, t0, t1]);
+
+  const drag = useRef<{ mode: 'seek' | 'range'; start: number } | null>(null);
+  const frameAt = (clientX: number) => {
+    const r = wrap.current!.getBoundingClientRect();
+    return nearestIndex(p.data!.t, tOf(clientX - r.left));
+  };
+  const onDown = (e: React.PointerEvent) => {
+    if (!n || e.button !== 0) return;
+    (e.target as Element).setPointerCapture(e.pointerId);
+    const f = frameAt(e.clientX);
+    if (e.shiftKey) {
+      drag.current = { mode: 'range', start: f };
+      p.onRange([f, f]);
+    } else {
+      drag.current = { mode: 'seek', start: f };
+      p.onScrub?.(true);
+      p.onSeek(f);
+    }
+  };
+  const onMove = (e: React.PointerEvent) => {
+    if (!drag.current || !n) return;
+    const f = frameAt(e.clientX);
+    if (drag.current.mode === 'seek') p.onSeek(f);
+    else p.onRange([Math.min(drag.current.start, f), Math.max(drag.current.start, f)]);
+  };
+  const onUp = () => {
+    if (drag.current?.mode === 'seek') p.onScrub?.(false);
+    if (drag.current?.mode === 'range' && p.range && p.range[0] === p.range[1]) p.onRange(null);
+    drag.current = null;
+  };
+
+  const tf = n ? p.data!.t[Math.min(p.frame, n - 1)] : 0;
+  return (
+    <div className="timeline" ref={wrap} data-testid="timeline">
+      {n > 0 && w > 0 && h > 0 ? (
+        <>
+          <Chart data={p.data!} w={w} h={h} t0={t0} t1={t1} colours={p.colours} />
+          <div className="tl-legend">
+            <span><i style={{ background: p.colours.used }} />used</span>
+            <span><i style={{ background: p.colours.freeLine }} />free</span>
+            <span><i style={{ background: p.colours.largestLine }} />longest free run</span>
+            <span className="faint">│ objects by kind:</span>
+            {p.data!.kinds.slice(0, 8).map((k) => (
+              <span key={k.letter}><i className="area" style={{ background: p.colours.kind(k.letter) }} />{k.letter}</span>
+            ))}
+            <span className="faint">│ Shift+drag selects a range</span>
+          </div>
+          <svg className="tl-overlay" width={w} height={h} onPointerDown={onDown} onPointerMove={onMove} onPointerUp={onUp} onPointerCancel={onUp} data-testid="timeline-overlay">
+            {p.range && (
+              <rect x={xOf(p.data!.t[p.range[0]])} y={M.top} width={Math.max(1, xOf(p.data!.t[p.range[1]]) - xOf(p.data!.t[p.range[0]]))} height={h - M.top - M.bottom - X_AXIS} fill="var(--accent-soft)" stroke="var(--accent)" strokeDasharray="3 2" />
+            )}
+            {p.data!.markers.map((m, i) => {
+              const st = MARKER_STYLE[m.kind];
+              const x = xOf(m.t);
+              if (m.kind === 'gap') {
+                const x2 = m.tEnd !== undefined ? xOf(m.tEnd) : x + 2;
+                return (
+                  <g key={i}>
+                    <title>{`${st.name}: ${m.label}`}</title>
+                    <rect x={x} y={M.top} width={Math.max(2, x2 - x)} height={h - M.top - M.bottom - X_AXIS} fill="var(--faint)" opacity={0.25} />
+                  </g>
+                );
+              }
+              return (
+                <g key={i} data-marker={m.kind}>
+                  <title>{`${st.name} at ${duration(m.t)}: ${m.label}`}</title>
+                  <line x1={x} x2={x} y1={M.top - 4} y2={h - M.bottom - X_AXIS} stroke={st.colour} strokeWidth={m.kind === 'memoryError' ? 1.5 : 1} strokeDasharray={m.kind === 'memoryError' ? undefined : '2 2'} />
+                  {m.kind === 'memoryError' ? (
+                    <path d={`M${x - 6} ${M.top - 5} L${x + 6} ${M.top - 5} L${x} ${M.top + 5} Z`} fill={st.colour} />
+                  ) : (
+                    <circle cx={x} cy={M.top - 6} r={4} fill={st.colour} />
+                  )}
+                </g>
+              );
+            })}
+            {p.pinA !== null && p.pinA < n && <Pin x={xOf(p.data!.t[p.pinA])} h={h} label="A" colour="var(--pin-a)" />}
+            {p.pinB !== null && p.pinB < n && <Pin x={xOf(p.data!.t[p.pinB])} h={h} label="B" colour="var(--pin-b)" />}
+            <g data-testid="playhead">
+              <line x1={xOf(tf)} x2={xOf(tf)} y1={M.top - 8} y2={h - M.bottom - X_AXIS} stroke="var(--text)" strokeWidth={1.5} />
+              <path d={`M${xOf(tf) - 5} ${M.top - 12} h10 v5 l-5 5 l-5 -5 z`} fill="var(--text)" />
+            </g>
+          </svg>
+        </>
+      ) : (
+        <div className="tl-empty">The timeline fills as dumps arrive: used, free and the longest free run over time.</div>
+      )}
+    </div>
+  );
+}
+
+function Pin({ x, h, label, colour }: { x: number; h: number; label: string; colour: string }) {
+  return (
+    <g>
+      <line x1={x} x2={x} y1={M.top - 10} y2={h - M.bottom - X_AXIS} stroke={colour} strokeWidth={1.5} />
+      <rect x={x - 7} y={h - M.bottom - X_AXIS - 14} width={14} height={14} rx={3} fill={colour} />
+      <text x={x} y={h - M.bottom - X_AXIS - 3.5} fontSize={10} fontWeight={700} textAnchor="middle" fill="#fff">
+        {label}
+      </text>
+    </g>
+  );
+}
+
+interface ChartProps {
+  data: TimelineData;
+  w: number;
+  h: number;
+  t0: number;
+  t1: number;
+  colours: ThemeColours;
+}
+
+const Chart = memo(function Chart({ data, w, h, t0, t1, colours }: ChartProps) {
+  const rows = useMemo(() => {
+    const buckets = Math.max(16, Math.floor((w - LEFT_AXIS - RIGHT_AXIS) / 2));
+    const series = [data.used, data.free, data.largest, ...data.kinds.map((k) => k.values)];
+    const d = decimateMinMax(data.t, series, buckets);
+    const out: Record<string, number | null>[] = new Array(d.x.length);
+    for (let i = 0; i < d.x.length; i++) {
+      const r: Record<string, number | null> = { t: d.x[i], used: nn(d.series[0][i]), free: nn(d.series[1][i]), largest: nn(d.series[2][i]) };
+      data.kinds.forEach((k, j) => (r['k_' + k.letter] = nn(d.series[3 + j][i])));
+      out[i] = r;
+    }
+    return out;
+  }, [data, w]);
+  const tick = { fontSize: 10.5, fill: colours.muted };
+  return (
+    <ComposedChart width={w} height={h} data={rows} margin={M}>
+      <CartesianGrid stroke={colours.grid} vertical={false} />
+      <XAxis dataKey="t" type="number" domain={[t0, t1]} allowDataOverflow tick={tick} tickFormatter={(v: number) => duration(v)} height={X_AXIS} stroke={colours.grid} minTickGap={40} />
+      <YAxis yAxisId="b" width={LEFT_AXIS} tick={tick} tickFormatter={(v: number) => bytes(v)} stroke={colours.grid} />
+      <YAxis yAxisId="k" orientation="right" width={RIGHT_AXIS} tick={tick} stroke={colours.grid} allowDecimals={false} />
+      {data.kinds.map((k) => (
+        <Area
+          key={k.letter}
+          yAxisId="k"
+          dataKey={'k_' + k.letter}
+          name={kindName(k.letter)}
+          stackId="kinds"
+          type="linear"
+          stroke="none"
+          fill={colours.kind(k.letter)}
+          fillOpacity={0.32}
+          isAnimationActive={false}
+          dot={false}
+          activeDot={false}
+        />
+      ))}
+      <Line yAxisId="b" dataKey="used" type="linear" stroke={colours.used} strokeWidth={1.6} dot={false} activeDot={false} isAnimationActive={false} connectNulls />
+      <Line yAxisId="b" dataKey="free" type="linear" stroke={colours.freeLine} strokeWidth={1.6} dot={false} activeDot={false} isAnimationActive={false} connectNulls />
+      <Line yAxisId="b" dataKey="largest" type="stepAfter" stroke={colours.largestLine} strokeWidth={1.6} strokeDasharray="5 2" dot={false} activeDot={false} isAnimationActive={false} connectNulls />
+    </ComposedChart>
+  );
+});
+
+function nn(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}

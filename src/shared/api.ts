@@ -1,0 +1,755 @@
+/**
+ * HeapScope's ONE service API: what the renderer (or any client) may ask the main process,
+ * and what the main process pushes back. The same `HeapScopeApi` is carried by Electron IPC
+ * (preload → `window.heapscope`) and by the WebSocket bridge (`heapscope serve`); the renderer
+ * calls `connectApi()` and never knows which.
+ *
+ * Pure: no Node, DOM or Electron imports. Every request payload has a zod schema
+ * (`requestSchemas`), checked on the main side whichever bridge carried it.
+ *
+ * Wire protocol (WebSocket, JSON text frames):
+ *   client → server  { id: number, method: MethodName, params: <payload> }
+ *   server → client  { id, ok: true, result } | { id, ok: false, error: ServiceError }
+ *   server → client  { event: ServiceEvent }            (push channel, no id)
+ * Snapshot block kinds travel as base64 over the WebSocket (`encodeSnapshot`/`decodeSnapshot`)
+ * and as a Uint8Array over IPC (structured clone). Clients always see `Uint8Array`.
+ */
+import { z } from 'zod';
+import type { PrintedFigures, AddressStyle, DumpFraming } from './heap/snapshot';
+import type { SnapshotMetrics } from './heap/metrics';
+import type { DeviceEventKind } from './capture/events';
+
+export const API_VERSION = 1;
+
+// ───────────────────────────────────────────── errors ─────────────────────────────────────
+
+export type ServiceErrorCode =
+  | 'BAD_REQUEST' // payload failed validation (message says which field and why)
+  | 'UNKNOWN_METHOD'
+  | 'NO_SESSION' // no session is open
+  | 'NOT_FOUND' // file, port, snapshot index or demo does not exist
+  | 'PERMISSION' // OS refused (serial port group, file permissions)
+  | 'BUSY' // already recording, port in use, job running
+  | 'BAD_FILE' // a session/capture that cannot be read (newer writer, damaged, not a capture)
+  | 'BOARD' // the board did not answer / refused / went away
+  | 'CANCELLED' // a job was cancelled by the user
+  | 'UNSUPPORTED' // not available over this bridge (e.g. native dialogs in a browser)
+  | 'INTERNAL';
+
+/** An error in words: what happened, and what to do about it. Never a stack trace. */
+export interface ServiceError {
+  code: ServiceErrorCode;
+  message: string;
+  /** What the user can do, e.g. "add your user to the dialout group, then log in again". */
+  fix?: string;
+}
+
+/** Thrown by clients when a call fails; carries the ServiceError. */
+export class ApiError extends Error implements ServiceError {
+  readonly code: ServiceErrorCode;
+  readonly fix?: string;
+  constructor(e: ServiceError) {
+    super(e.message);
+    this.name = 'ApiError';
+    this.code = e.code;
+    if (e.fix !== undefined) this.fix = e.fix;
+  }
+  toJSON(): ServiceError {
+    return { code: this.code, message: this.message, ...(this.fix ? { fix: this.fix } : {}) };
+  }
+}
+
+// ───────────────────────────────────────────── data types ──────────────────────────────────
+
+export interface PortInfo {
+  /** What to pass to startRecording: an OS path (`/dev/ttyACM0`, `COM3`) or `virtual`. */
+  path: string;
+  /** Friendly name: board name from USB ids, or "Virtual board (MicroPython 1.27, WebAssembly)". */
+  name: string;
+  kind: 'serial' | 'virtual';
+  manufacturer?: string;
+  serialNumber?: string;
+  vendorId?: string;
+  productId?: string;
+  /** True for the port HeapScope would pick by default (the last used, else a board, else virtual). */
+  preferred?: boolean;
+}
+
+export interface DemoInfo {
+  /** Id to pass as `demo` in startRecording (runs on the virtual board). */
+  id: string;
+  title: string;
+  description: string;
+}
+
+export type RunSpec =
+  | { kind: 'main' } // the board's own main.py
+  | { kind: 'script'; path: string } // a file from this computer, run from RAM
+  | { kind: 'attach' }; // start nothing: dump while whatever runs keeps running
+
+export interface StartRecordingRequest {
+  port: string;
+  run: RunSpec;
+  /** On the virtual board: a demo program to run (overrides `run`). */
+  demo?: string;
+  /** Dump period in ms (50 … 600000). */
+  periodMs: number;
+  /** Run gc.collect() before each dump. */
+  collect: boolean;
+  /** Where to write the session; default: the sessions folder with a dated name. */
+  sessionPath?: string;
+}
+
+export type RecordingPhase =
+  | 'opening' // opening the port / starting the virtual board
+  | 'takingControl' // interrupting, entering raw REPL
+  | 'identifying' // reading the board's version and platform
+  | 'installingHelper' // putting mem_dump.py on the board / in RAM
+  | 'starting' // starting the program with periodic dumps
+  | 'recording' // streaming
+  | 'stopping'
+  | 'stopped'
+  | 'failed';
+
+export interface RecordingStatus {
+  phase: RecordingPhase;
+  port: string;
+  sessionPath: string;
+  startedAt: number; // host ms (Date.now())
+  /** Words for the UI ("Uploading the helper (3.1 of 4.2 KB)"). */
+  message: string;
+  /** For phases with measurable progress. */
+  progress?: { done: number; total: number };
+  bytes: number;
+  snapshots: number;
+  /** Link's estimated cost per dump, bytes; known once the first dump arrived. */
+  bytesPerDump?: number;
+}
+
+export interface SessionMeta {
+  path: string;
+  /** The file's name, for the title bar. */
+  name: string;
+  /** Where its bytes came from. */
+  source: 'recording' | 'import';
+  /** For imports: the capture file. For recordings: the port. */
+  origin?: string;
+  board?: { name?: string; version?: string; platform?: string; machine?: string };
+  /** Host ms when recording started / the import ran. */
+  createdAt: number;
+  /** Raw capture size in bytes. */
+  rawBytes: number;
+  /** File format version of the session file. */
+  formatVersion?: number;
+  /** Still being written (live). */
+  live: boolean;
+}
+
+export interface SnapshotIndexEntry {
+  index: number;
+  /** 1-based line in the raw capture where the dump starts. */
+  line: number;
+  byteStart: number;
+  byteEnd: number;
+  framing: DumpFraming;
+  seq: number | null;
+  deviceMs: number | null;
+  /** Host ms when the dump's last byte arrived (null for imports). */
+  hostMs: number | null;
+  collected: boolean | null;
+  blockSize: number | null;
+  addressStyle: AddressStyle | null;
+  /** Area layout (no kinds): draw the bands before decoding any map. */
+  areas: { address: string; blocks: number }[];
+  printed: PrintedFigures | null;
+  stats: { alloc: number; free: number } | null;
+  complete: boolean;
+  consistent: boolean;
+  problems: string[];
+  metrics: SnapshotMetrics;
+  /** Number of log lines before this dump: the log lines of frame i are [logLine(i-1), logLine(i)). */
+  logLine: number;
+}
+
+/** Non-log events, for the timeline markers. */
+export interface TimelineEvent {
+  /** Position among timeline events. */
+  i: number;
+  type: 'device' | 'mark' | 'gap';
+  /** device: its kind; mark: 'mark'; gap: 'gap'. */
+  kind: DeviceEventKind | 'mark' | 'gap';
+  text: string;
+  line: number;
+  byteOffset: number;
+  /** Snapshots before it (the event sits between snapshot n-1 and n). */
+  snapshot: number;
+  /** Log lines before it. */
+  logLine: number;
+  deviceMs?: number | null;
+  hostMs?: number | null;
+  /** memoryError: size of the failed request. */
+  bytes?: number;
+  /** frameLost: number of lost frames. */
+  lost?: number;
+}
+
+export interface SessionInfo {
+  meta: SessionMeta;
+  snapshots: SnapshotIndexEntry[];
+  events: TimelineEvent[];
+  logLineCount: number;
+}
+
+export interface SnapshotArea {
+  address: string;
+  blocks: number;
+  /** One byte per block, see heap/blockKinds.ts. */
+  kinds: Uint8Array;
+}
+
+export interface SnapshotData {
+  index: number;
+  blockSize: number | null;
+  addressStyle: AddressStyle | null;
+  areas: SnapshotArea[];
+}
+
+export interface LogLine {
+  /** 0-based position among log lines. */
+  n: number;
+  text: string;
+  /** 1-based line in the raw capture. */
+  line: number;
+  /** Snapshots before this line (the line was printed between snapshot s-1 and s). */
+  snapshot: number;
+  /** Host ms when received (live recordings), else null. */
+  hostMs: number | null;
+  /** Set when the line is also a device event (traceback, MemoryError, soft reboot…). */
+  device?: DeviceEventKind;
+}
+
+export interface LogLinesResult {
+  from: number;
+  lines: LogLine[];
+  /** Total log lines in the session now. */
+  total: number;
+}
+
+export interface SearchLogRequest {
+  query: string;
+  regex?: boolean;
+  caseSensitive?: boolean;
+  /** Start at this line (inclusive). */
+  from?: number;
+  /** At most this many matches (default 1000, max 100000). */
+  limit?: number;
+}
+
+export interface SearchLogResult {
+  /** Log line numbers (`LogLine.n`) that match, ascending. */
+  matches: number[];
+  /** More matches exist past `limit`. */
+  truncated: boolean;
+}
+
+export type ExportFormat = 'csv' | 'json' | 'raw' | 'png' | 'gif';
+
+export interface ExportRequest {
+  format: ExportFormat;
+  /** Snapshot range, inclusive (csv/json/gif; raw exports the bytes of that range of dumps). Default: all. */
+  range?: { from: number; to: number };
+  /** png: which snapshot (default range.from, else 0). */
+  snapshot?: number;
+  /** Destination; default: beside the session, with a derived name. */
+  path?: string;
+  /** png/gif: palette variant. Default 'light'. */
+  theme?: 'light' | 'dark';
+  /** png/gif: pixels per block side (1…16). Default 4 for png, 2 for gif. */
+  scale?: number;
+  /** gif: frames per second (1…60). Default 10. */
+  fps?: number;
+  /** Chosen by the client so it can cancel before the call returns; default generated. */
+  jobId?: string;
+}
+
+export interface ExportResult {
+  jobId: string;
+  format: ExportFormat;
+  path: string;
+  bytes: number;
+  /** Rows (csv), snapshots (json), frames (gif), 1 (png), bytes (raw). */
+  items: number;
+}
+
+export interface RecentSession {
+  path: string;
+  name: string;
+  openedAt: number;
+  /** Still on disk. */
+  exists: boolean;
+}
+
+export interface ServiceStatus {
+  apiVersion: number;
+  /** 'ipc' in Electron, 'ws' in a browser. Filled in by the client. */
+  bridge: 'ipc' | 'ws' | 'direct';
+  /** Native file dialogs available (Electron only). */
+  dialogs: boolean;
+  recording: RecordingStatus | null;
+  session: SessionMeta | null;
+}
+
+export interface FileDialogRequest {
+  mode: 'open' | 'save';
+  purpose: 'session' | 'capture' | 'script' | 'export';
+  title?: string;
+  defaultPath?: string;
+  filters?: { name: string; extensions: string[] }[];
+}
+
+// ───────────────────────────────────────────── push events ─────────────────────────────────
+
+export type ServiceEvent =
+  /** Recording phases and counters (on every phase change, and ≤ 4×/s while recording). */
+  | { type: 'recording'; status: RecordingStatus }
+  /** A session was opened, imported, or a recording began: reload getSessionInfo. */
+  | { type: 'session'; meta: SessionMeta | null }
+  /** Live: a snapshot was appended. `data` is included so it is drawn without a round trip. */
+  | { type: 'snapshot'; entry: SnapshotIndexEntry; data: SnapshotData }
+  /** Live: log lines were appended. */
+  | { type: 'log'; lines: LogLine[]; total: number }
+  /** Live: a timeline event was appended. */
+  | { type: 'event'; event: TimelineEvent }
+  /** Progress of a long job (export, import). */
+  | {
+      type: 'progress';
+      jobId: string;
+      job: 'export' | 'import';
+      phase: string;
+      done: number;
+      total: number;
+      finished?: boolean;
+    }
+  /** Something went wrong outside a call (board unplugged while recording…). */
+  | { type: 'error'; error: ServiceError }
+  /** Electron only: a native menu item the renderer handles (it knows the playhead and range). */
+  | { type: 'menu'; command: MenuCommand };
+
+/**
+ * Menu items the renderer carries out. (Open, Import, Save As and Open Recent are done by the
+ * main process itself, which then pushes a 'session' event.)
+ */
+export type MenuCommand = 'export' | 'record' | 'stop' | 'find' | 'keys' | 'pinA' | 'pinB' | 'zoomIn' | 'zoomOut';
+
+// ───────────────────────────────────────────── request schemas ─────────────────────────────
+
+const pathString = z
+  .string()
+  .min(1, 'a path is required')
+  .max(4096, 'path is too long')
+  .refine((s) => !s.includes('\0'), 'path contains a NUL byte');
+const index = z.number().int().min(0).max(2 ** 31);
+
+export const runSpecSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('main') }).strict(),
+  z.object({ kind: z.literal('script'), path: pathString }).strict(),
+  z.object({ kind: z.literal('attach') }).strict(),
+]);
+
+export const startRecordingSchema = z
+  .object({
+    port: z.string().min(1, 'pick a port').max(1024),
+    run: runSpecSchema,
+    demo: z.string().min(1).max(200).optional(),
+    periodMs: z.number().int().min(50, 'dump period must be ≥ 50 ms').max(600_000),
+    collect: z.boolean(),
+    sessionPath: pathString.optional(),
+  })
+  .strict();
+
+export const rangeSchema = z
+  .object({ from: index, to: index })
+  .strict()
+  .refine((r) => r.to >= r.from, 'range.to must be ≥ range.from');
+
+export const exportSchema = z
+  .object({
+    format: z.enum(['csv', 'json', 'raw', 'png', 'gif']),
+    range: rangeSchema.optional(),
+    snapshot: index.optional(),
+    path: pathString.optional(),
+    theme: z.enum(['light', 'dark']).optional(),
+    scale: z.number().int().min(1).max(16).optional(),
+    fps: z.number().int().min(1).max(60).optional(),
+    jobId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'jobId: 1–64 letters, digits, _ or -')
+      .optional(),
+  })
+  .strict();
+
+export const searchLogSchema = z
+  .object({
+    query: z.string().min(1, 'type something to search for').max(1000),
+    regex: z.boolean().optional(),
+    caseSensitive: z.boolean().optional(),
+    from: index.optional(),
+    limit: z.number().int().min(1).max(100_000).optional(),
+  })
+  .strict();
+
+export const fileDialogSchema = z
+  .object({
+    mode: z.enum(['open', 'save']),
+    purpose: z.enum(['session', 'capture', 'script', 'export']),
+    title: z.string().max(200).optional(),
+    defaultPath: pathString.optional(),
+    filters: z
+      .array(z.object({ name: z.string().max(100), extensions: z.array(z.string().max(20)).max(20) }).strict())
+      .max(20)
+      .optional(),
+  })
+  .strict();
+
+const none = z.undefined().or(z.null()).or(z.object({}).strict()).optional();
+
+/** The zod schema of every method's payload. The single source of method names. */
+export const requestSchemas = {
+  getStatus: none,
+  listPorts: none,
+  listDemos: none,
+  startRecording: startRecordingSchema,
+  stopRecording: none,
+  /** Mark the live recording ("here I pressed the button"). */
+  addMark: z.object({ label: z.string().min(1).max(200) }).strict(),
+  openSession: z.object({ path: pathString }).strict(),
+  importCapture: z.object({ path: pathString, sessionPath: pathString.optional(), jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() }).strict(),
+  closeSession: none,
+  saveSessionAs: z.object({ path: pathString }).strict(),
+  getSessionInfo: none,
+  getSnapshot: z.object({ index }).strict(),
+  getLogLines: z.object({ from: index, count: z.number().int().min(0).max(10_000) }).strict(),
+  searchLog: searchLogSchema,
+  exportSession: exportSchema,
+  cancelJob: z.object({ jobId: z.string().min(1).max(64) }).strict(),
+  recentSessions: none,
+  chooseFile: fileDialogSchema,
+} as const;
+
+export type MethodName = keyof typeof requestSchemas;
+export const METHOD_NAMES = Object.keys(requestSchemas) as MethodName[];
+
+// ───────────────────────────────────────────── the API ─────────────────────────────────────
+
+/** The one API. Every method rejects with an `ApiError` (code, message, fix). */
+export interface HeapScopeApi {
+  getStatus(): Promise<ServiceStatus>;
+  listPorts(): Promise<PortInfo[]>;
+  listDemos(): Promise<DemoInfo[]>;
+  /** Resolves once recording is under way (phase 'recording'); phases are pushed meanwhile. */
+  startRecording(req: StartRecordingRequest): Promise<RecordingStatus>;
+  /** Resolves when the session is closed on disk; it stays open for replay. */
+  stopRecording(): Promise<SessionMeta | null>;
+  addMark(req: { label: string }): Promise<void>;
+  openSession(req: { path: string }): Promise<SessionMeta>;
+  /** Imports a terminal log with mem_info dumps into a new session, and opens it. */
+  importCapture(req: { path: string; sessionPath?: string; jobId?: string }): Promise<SessionMeta>;
+  closeSession(): Promise<void>;
+  saveSessionAs(req: { path: string }): Promise<SessionMeta>;
+  getSessionInfo(): Promise<SessionInfo>;
+  getSnapshot(req: { index: number }): Promise<SnapshotData>;
+  getLogLines(req: { from: number; count: number }): Promise<LogLinesResult>;
+  searchLog(req: SearchLogRequest): Promise<SearchLogResult>;
+  exportSession(req: ExportRequest): Promise<ExportResult>;
+  cancelJob(req: { jobId: string }): Promise<void>;
+  recentSessions(): Promise<RecentSession[]>;
+  /** Native dialog (Electron). Over the WebSocket: rejects with UNSUPPORTED. */
+  chooseFile(req: FileDialogRequest): Promise<{ path: string | null }>;
+  /** Subscribe to pushed events; returns the unsubscribe function. */
+  onEvent(listener: (e: ServiceEvent) => void): () => void;
+}
+
+/** Method results, by name (for bridges). */
+export type MethodResult<M extends MethodName> = Awaited<ReturnType<HeapScopeApi[M]>>;
+
+/** Validates a payload; returns it parsed or throws an ApiError('BAD_REQUEST') in words. */
+export function validateRequest<M extends MethodName>(method: M, params: unknown): z.infer<(typeof requestSchemas)[M]> {
+  const schema = requestSchemas[method];
+  if (!schema) throw new ApiError({ code: 'UNKNOWN_METHOD', message: `Unknown method "${String(method)}".` });
+  const r = schema.safeParse(params);
+  if (!r.success) {
+    const what = r.error.issues
+      .map((i) => `${i.path.length ? i.path.join('.') : 'payload'}: ${i.message}`)
+      .join('; ');
+    throw new ApiError({
+      code: 'BAD_REQUEST',
+      message: `Invalid request to ${method}: ${what}.`,
+      fix: 'This is a bug in the client that sent it; reload the window.',
+    });
+  }
+  return r.data as z.infer<(typeof requestSchemas)[M]>;
+}
+
+export function isMethodName(s: unknown): s is MethodName {
+  return typeof s === 'string' && Object.prototype.hasOwnProperty.call(requestSchemas, s);
+}
+
+// ───────────────────────────────────────────── wire (WebSocket) ────────────────────────────
+
+export const wireRequestSchema = z
+  .object({
+    id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    method: z.string().max(64),
+    params: z.unknown().optional(),
+  })
+  .strict();
+
+export type WireRequest = { id: number; method: MethodName; params?: unknown };
+export type WireResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: ServiceError };
+export type WireEvent = { event: ServiceEvent };
+
+/** A SnapshotData whose kinds are base64 strings (JSON-safe). */
+export interface WireSnapshot extends Omit<SnapshotData, 'areas'> {
+  areas: { address: string; blocks: number; kinds64: string }[];
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_INV = (() => {
+  const t = new Int16Array(128).fill(-1);
+  for (let i = 0; i < 64; i++) t[B64.charCodeAt(i)] = i;
+  return t;
+})();
+
+export function toBase64(bytes: Uint8Array): string {
+  let out = '';
+  const n = bytes.length;
+  const chunk: string[] = [];
+  let i = 0;
+  for (; i + 2 < n; i += 3) {
+    const v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    chunk.push(B64[v >> 18], B64[(v >> 12) & 63], B64[(v >> 6) & 63], B64[v & 63]);
+    if (chunk.length >= 8192) {
+      out += chunk.join('');
+      chunk.length = 0;
+    }
+  }
+  if (i < n) {
+    const v = (bytes[i] << 16) | ((i + 1 < n ? bytes[i + 1] : 0) << 8);
+    chunk.push(B64[v >> 18], B64[(v >> 12) & 63], i + 1 < n ? B64[(v >> 6) & 63] : '=', '=');
+  }
+  return out + chunk.join('');
+}
+
+export function fromBase64(s: string): Uint8Array {
+  let len = s.length;
+  while (len > 0 && s.charCodeAt(len - 1) === 61) len--; // '='
+  const out = new Uint8Array(Math.floor((len * 3) / 4));
+  let o = 0;
+  let acc = 0;
+  let bits = 0;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    const v = c < 128 ? B64_INV[c] : -1;
+    if (v < 0) throw new Error('invalid base64');
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  return o === out.length ? out : out.subarray(0, o);
+}
+
+export function encodeSnapshot(s: SnapshotData): WireSnapshot {
+  return {
+    index: s.index,
+    blockSize: s.blockSize,
+    addressStyle: s.addressStyle,
+    areas: s.areas.map((a) => ({ address: a.address, blocks: a.blocks, kinds64: toBase64(a.kinds) })),
+  };
+}
+
+export function decodeSnapshot(w: WireSnapshot): SnapshotData {
+  return {
+    index: w.index,
+    blockSize: w.blockSize,
+    addressStyle: w.addressStyle,
+    areas: w.areas.map((a) => ({ address: a.address, blocks: a.blocks, kinds: fromBase64(a.kinds64) })),
+  };
+}
+
+/** Makes a result or event JSON-safe for the WebSocket (snapshot kinds → base64). */
+export function encodeForWire(method: MethodName | 'event', value: unknown): unknown {
+  if (method === 'getSnapshot') return encodeSnapshot(value as SnapshotData);
+  if (method === 'event') {
+    const e = value as ServiceEvent;
+    if (e.type === 'snapshot') return { ...e, data: encodeSnapshot(e.data) };
+  }
+  return value;
+}
+
+/** The inverse of encodeForWire, on the client. */
+export function decodeFromWire(method: MethodName | 'event', value: unknown): unknown {
+  if (method === 'getSnapshot') return decodeSnapshot(value as WireSnapshot);
+  if (method === 'event') {
+    const e = value as { type: string; data?: WireSnapshot };
+    if (e.type === 'snapshot' && e.data) return { ...e, data: decodeSnapshot(e.data) };
+  }
+  return value;
+}
+
+// ───────────────────────────────────────────── clients ─────────────────────────────────────
+
+/** Builds a HeapScopeApi from a generic `call(method, params)` and an event subscription. */
+export function makeApi(
+  call: (method: MethodName, params: unknown) => Promise<unknown>,
+  subscribe: (listener: (e: ServiceEvent) => void) => () => void,
+): HeapScopeApi {
+  const api: Record<string, unknown> = { onEvent: subscribe };
+  for (const m of METHOD_NAMES) api[m] = (params?: unknown) => call(m, params);
+  return api as unknown as HeapScopeApi;
+}
+
+/** Minimal WebSocket shape (the browser's, or `ws`'s in Node tests). */
+export interface WebSocketLike {
+  readyState: number;
+  send(data: string): void;
+  close(): void;
+  addEventListener(type: 'open' | 'close' | 'error' | 'message', listener: (ev: any) => void): void;
+}
+
+/**
+ * Connects to the WebSocket bridge. `url` like `ws://127.0.0.1:PORT/ws?token=TOKEN`.
+ * Calls made before the socket opens are queued. If the socket closes, pending calls reject.
+ */
+export function createWsClient(
+  url: string,
+  WebSocketCtor: new (url: string) => WebSocketLike = (globalThis as any).WebSocket,
+): HeapScopeApi & { close(): void; ready: Promise<void> } {
+  const ws = new WebSocketCtor(url);
+  let nextId = 1;
+  const pending = new Map<number, { method: MethodName; resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  const queue: string[] = [];
+  const listeners = new Set<(e: ServiceEvent) => void>();
+  let closed = false;
+  let resolveReady!: () => void;
+  let rejectReady!: (e: unknown) => void;
+  const ready = new Promise<void>((res, rej) => {
+    resolveReady = res;
+    rejectReady = rej;
+  });
+  ready.catch(() => undefined);
+  ws.addEventListener('open', () => {
+    for (const q of queue) ws.send(q);
+    queue.length = 0;
+    resolveReady();
+  });
+  const fail = (message: string) => {
+    closed = true;
+    const err = new ApiError({
+      code: 'INTERNAL',
+      message,
+      fix: 'Check that `heapscope serve` is still running, then reload the page.',
+    });
+    rejectReady(err);
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  };
+  ws.addEventListener('close', () => fail('The connection to HeapScope was closed.'));
+  ws.addEventListener('error', () => fail('Could not reach HeapScope.'));
+  ws.addEventListener('message', (ev: { data: unknown }) => {
+    let msg: any;
+    try {
+      msg = JSON.parse(typeof ev.data === 'string' ? ev.data : String(ev.data));
+    } catch {
+      return;
+    }
+    if (msg && msg.event) {
+      const e = decodeFromWire('event', msg.event) as ServiceEvent;
+      for (const l of listeners) l(e);
+      return;
+    }
+    const p = pending.get(msg?.id);
+    if (!p) return;
+    pending.delete(msg.id);
+    if (msg.ok) p.resolve(decodeFromWire(p.method, msg.result));
+    else p.reject(new ApiError(msg.error ?? { code: 'INTERNAL', message: 'Unknown error' }));
+  });
+  const call = (method: MethodName, params: unknown) =>
+    new Promise<unknown>((resolve, reject) => {
+      if (closed) {
+        reject(new ApiError({ code: 'INTERNAL', message: 'The connection to HeapScope was closed.' }));
+        return;
+      }
+      const id = nextId++;
+      pending.set(id, { method, resolve, reject });
+      const text = JSON.stringify({ id, method, params: params === undefined ? undefined : params });
+      if (ws.readyState === 1) ws.send(text);
+      else queue.push(text);
+    });
+  const subscribe = (l: (e: ServiceEvent) => void) => {
+    listeners.add(l);
+    return () => listeners.delete(l);
+  };
+  const api = makeApi(call, subscribe) as HeapScopeApi & { close(): void; ready: Promise<void> };
+  api.close = () => ws.close();
+  api.ready = ready;
+  const getStatus = api.getStatus;
+  api.getStatus = async () => ({ ...(await getStatus()), bridge: 'ws' });
+  return api;
+}
+
+/** The name under which the preload exposes the API in Electron: `window.heapscope`. */
+export const PRELOAD_GLOBAL = 'heapscope';
+/** IPC channel names (Electron). */
+export const IPC_INVOKE = 'heapscope:invoke';
+export const IPC_EVENT = 'heapscope:event';
+
+/**
+ * What the Electron preload exposes as `window.heapscope`: a transport, not the API itself, so
+ * errors keep their code and fix across contextBridge (which keeps only an Error's message).
+ * `connectApi()` turns it into a HeapScopeApi.
+ */
+export interface PreloadBridge {
+  invoke(method: MethodName, params: unknown): Promise<{ ok: true; result: unknown } | { ok: false; error: ServiceError }>;
+  onEvent(listener: (e: ServiceEvent) => void): () => void;
+}
+
+/** A HeapScopeApi over the preload's transport. */
+export function apiFromPreload(bridge: PreloadBridge): HeapScopeApi {
+  const api = makeApi(
+    async (m, p) => {
+      const r = await bridge.invoke(m, p);
+      if (r.ok) return r.result;
+      throw new ApiError(r.error);
+    },
+    (l) => bridge.onEvent(l),
+  );
+  const getStatus = api.getStatus;
+  api.getStatus = async () => ({ ...(await getStatus()), bridge: 'ipc' });
+  return api;
+}
+
+let connected: HeapScopeApi | null = null;
+
+/**
+ * For the renderer: the API whichever bridge carries it (one instance per page). In Electron,
+ * over the preload's `window.heapscope`; in a browser, a WebSocket to the page's own origin
+ * with the page's `?token=` (the `serve` URL).
+ */
+export function connectApi(): HeapScopeApi {
+  if (connected) return connected;
+  connected = connectApiUncached();
+  return connected;
+}
+
+function connectApiUncached(): HeapScopeApi {
+  const g = globalThis as any;
+  if (g[PRELOAD_GLOBAL]) return apiFromPreload(g[PRELOAD_GLOBAL] as PreloadBridge);
+  const loc = g.location as { protocol: string; host: string; search: string } | undefined;
+  if (!loc) throw new Error('connectApi: no preload API and no page location');
+  const token = new URLSearchParams(loc.search).get('token') ?? '';
+  const proto = loc.protocol === 'https:' ? 'wss:' : 'ws:';
+  return createWsClient(`${proto}//${loc.host}/ws?token=${encodeURIComponent(token)}`);
+}

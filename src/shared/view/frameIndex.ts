@@ -1,0 +1,248 @@
+/**
+ * The session's frames as columns (typed arrays that grow), built from the service's
+ * snapshot index entries: what the timeline, the transport and the frame panel read. The
+ * renderer keeps these numbers for every frame (a few dozen bytes each) and never the maps.
+ */
+import type { SnapshotIndexEntry, TimelineEvent } from '../api';
+
+export type TimeBase = 'host' | 'device' | 'index';
+
+const NUMERIC = [
+  'hostMs',
+  'deviceMs',
+  'used',
+  'free',
+  'total',
+  'largest',
+  'largestBlocks',
+  'fragmentation',
+  'freeRuns',
+  'oneBlocks',
+  'twoBlocks',
+  'largestAlloc',
+  'blocks',
+  'headBlocks',
+  'logLine',
+  'blockSize',
+  'seq',
+] as const;
+export type Column = (typeof NUMERIC)[number];
+
+/** Flags per frame. */
+export const F_COMPLETE = 1;
+export const F_CONSISTENT = 2;
+export const F_COLLECTED = 4;
+export const F_COLLECT_KNOWN = 8;
+export const F_HAS_MAP = 16;
+
+export class FrameIndex {
+  length = 0;
+  private cap = 0;
+  readonly cols = {} as Record<Column, Float64Array>;
+  flags = new Uint8Array(0);
+  /** Objects per kind letter (head counts), one column per letter seen. */
+  readonly kinds = new Map<string, Float64Array>();
+  /** Problems in words, only for the frames that have some. */
+  readonly problems = new Map<number, string[]>();
+  /** Area layouts, shared between frames with the same one. */
+  private readonly shapes: string[] = [];
+  private shapeOf = new Int32Array(0);
+  private readonly shapeIds = new Map<string, number>();
+  private readonly shapeAreas: { address: string; blocks: number }[][] = [];
+  /** Seconds since the first frame, on the chosen time base. */
+  t = new Float64Array(0);
+  timeBase: TimeBase = 'index';
+
+  constructor(entries: readonly SnapshotIndexEntry[] = []) {
+    for (const c of NUMERIC) this.cols[c] = new Float64Array(0);
+    this.grow(Math.max(64, entries.length));
+    for (const e of entries) this.push(e, false);
+    this.retime();
+  }
+
+  private grow(min: number): void {
+    if (min <= this.cap) return;
+    const cap = Math.max(min, this.cap * 2);
+    for (const c of NUMERIC) {
+      const a = new Float64Array(cap);
+      a.set(this.cols[c].subarray(0, this.length));
+      this.cols[c] = a;
+    }
+    for (const [k, v] of this.kinds) {
+      const a = new Float64Array(cap);
+      a.set(v.subarray(0, this.length));
+      this.kinds.set(k, a);
+    }
+    const f = new Uint8Array(cap);
+    f.set(this.flags.subarray(0, this.length));
+    this.flags = f;
+    const s = new Int32Array(cap);
+    s.set(this.shapeOf.subarray(0, this.length));
+    this.shapeOf = s;
+    const t = new Float64Array(cap);
+    t.set(this.t.subarray(0, this.length));
+    this.t = t;
+    this.cap = cap;
+  }
+
+  /** Appends a frame; returns true when the time base changed (all times were recomputed). */
+  push(e: SnapshotIndexEntry, retime = true): boolean {
+    this.grow(this.length + 1);
+    const i = this.length;
+    const m = e.metrics;
+    const c = this.cols;
+    c.hostMs[i] = e.hostMs ?? NaN;
+    c.deviceMs[i] = e.deviceMs ?? NaN;
+    c.used[i] = m.usedBytes ?? NaN;
+    c.free[i] = m.freeBytes ?? NaN;
+    c.total[i] = m.totalBytes ?? NaN;
+    c.largest[i] = m.largestFreeRunBytes ?? NaN;
+    c.largestBlocks[i] = m.largestFreeRun;
+    c.fragmentation[i] = m.fragmentation;
+    c.freeRuns[i] = m.freeRuns;
+    c.oneBlocks[i] = m.oneBlockAllocs;
+    c.twoBlocks[i] = m.twoBlockAllocs;
+    c.largestAlloc[i] = m.largestAlloc;
+    c.blocks[i] = m.blocks;
+    c.headBlocks[i] = m.headBlocks;
+    c.logLine[i] = e.logLine;
+    c.blockSize[i] = e.blockSize ?? NaN;
+    c.seq[i] = e.seq ?? NaN;
+    let f = 0;
+    if (e.complete) f |= F_COMPLETE;
+    if (e.consistent) f |= F_CONSISTENT;
+    if (e.collected !== null) f |= F_COLLECT_KNOWN;
+    if (e.collected) f |= F_COLLECTED;
+    if (e.areas.length) f |= F_HAS_MAP;
+    this.flags[i] = f;
+    if (e.problems.length) this.problems.set(i, e.problems);
+    for (const [k, v] of this.kinds) v[i] = m.kinds[k] ?? 0;
+    for (const k of Object.keys(m.kinds)) {
+      if (!this.kinds.has(k)) {
+        const a = new Float64Array(this.cap);
+        a[i] = m.kinds[k];
+        this.kinds.set(k, a);
+      }
+    }
+    const key = e.areas.map((a) => `${a.address}:${a.blocks}`).join(',');
+    let sid = this.shapeIds.get(key);
+    if (sid === undefined) {
+      sid = this.shapes.length;
+      this.shapes.push(key);
+      this.shapeIds.set(key, sid);
+      this.shapeAreas.push(e.areas.map((a) => ({ address: a.address, blocks: a.blocks })));
+    }
+    this.shapeOf[i] = sid;
+    this.length++;
+    if (!retime) return false;
+    const base = this.chooseBase();
+    if (base !== this.timeBase || i === 0) {
+      this.retime();
+      return true;
+    }
+    this.t[i] = this.timeOf(i);
+    return false;
+  }
+
+  /** Host time when every frame has it, else device ticks when every frame has them, else the index. */
+  private chooseBase(): TimeBase {
+    const n = this.length;
+    if (n === 0) return 'index';
+    let host = true;
+    let dev = true;
+    const h = this.cols.hostMs;
+    const d = this.cols.deviceMs;
+    // Only the first and the newest frame are checked when appending; retime checks all.
+    for (const i of n > 2 ? [0, n - 1] : [...Array(n).keys()]) {
+      if (!Number.isFinite(h[i])) host = false;
+      if (!Number.isFinite(d[i])) dev = false;
+    }
+    return host ? 'host' : dev ? 'device' : 'index';
+  }
+
+  private timeOf(i: number): number {
+    if (this.timeBase === 'host') return (this.cols.hostMs[i] - this.cols.hostMs[0]) / 1000;
+    if (this.timeBase === 'device') {
+      // Device ticks restart on a soft reboot: keep time moving forward.
+      const d = this.cols.deviceMs;
+      if (i === 0) return 0;
+      const step = d[i] - d[i - 1];
+      return this.t[i - 1] + (Number.isFinite(step) && step >= 0 ? step / 1000 : 0.001);
+    }
+    return i;
+  }
+
+  retime(): void {
+    const n = this.length;
+    let host = n > 0;
+    let dev = n > 0;
+    for (let i = 0; i < n; i++) {
+      if (!Number.isFinite(this.cols.hostMs[i])) host = false;
+      if (!Number.isFinite(this.cols.deviceMs[i])) dev = false;
+    }
+    this.timeBase = host ? 'host' : dev ? 'device' : 'index';
+    for (let i = 0; i < n; i++) this.t[i] = this.timeOf(i);
+  }
+
+  /** A column trimmed to the frames there are. */
+  col(c: Column): Float64Array {
+    return this.cols[c].subarray(0, this.length);
+  }
+
+  times(): Float64Array {
+    return this.t.subarray(0, this.length);
+  }
+
+  kindColumns(): Array<{ letter: string; values: Float64Array }> {
+    return [...this.kinds].map(([letter, v]) => ({ letter, values: v.subarray(0, this.length) }));
+  }
+
+  areasOf(i: number): { address: string; blocks: number }[] {
+    return this.shapeAreas[this.shapeOf[i]] ?? [];
+  }
+
+  has(i: number, flag: number): boolean {
+    return (this.flags[i] & flag) !== 0;
+  }
+
+  /** Log lines of frame i: [start, end). */
+  logRange(i: number): { start: number; end: number } {
+    if (i < 0 || i >= this.length) return { start: 0, end: 0 };
+    return { start: i === 0 ? 0 : this.cols.logLine[i - 1], end: this.cols.logLine[i] };
+  }
+
+  /** Time of an event, on the frames' time base. */
+  eventTime(e: Pick<TimelineEvent, 'snapshot' | 'hostMs' | 'deviceMs'>): number {
+    const n = this.length;
+    if (n === 0) return 0;
+    if (this.timeBase === 'host' && e.hostMs != null) return (e.hostMs - this.cols.hostMs[0]) / 1000;
+    // Between frame snapshot-1 and snapshot: just after the frame before it.
+    const before = Math.min(n - 1, Math.max(0, e.snapshot - 1));
+    const after = Math.min(n - 1, e.snapshot);
+    if (e.snapshot <= 0) return this.t[0];
+    if (e.snapshot >= n) return this.t[n - 1];
+    return this.t[before] + (this.t[after] - this.t[before]) * 0.5;
+  }
+}
+
+/**
+ * The frame an event takes you to: the last heap before it (where a MemoryError could not
+ * fit its request), or the first frame for events before any dump.
+ */
+export function eventFrame(e: Pick<TimelineEvent, 'snapshot'>, frames: number): number {
+  if (frames === 0) return -1;
+  return Math.min(frames - 1, Math.max(0, e.snapshot - 1));
+}
+
+/** The next (dir 1) or previous (dir -1) event from a frame, among events that pass `keep`. */
+export function stepEvent<T extends Pick<TimelineEvent, 'snapshot'>>(events: readonly T[], frames: number, from: number, dir: 1 | -1, keep: (e: T) => boolean = () => true): T | null {
+  if (dir > 0) {
+    for (const e of events) if (keep(e) && eventFrame(e, frames) > from) return e;
+    return null;
+  }
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (keep(e) && eventFrame(e, frames) < from) return e;
+  }
+  return null;
+}
