@@ -1,6 +1,6 @@
 /** The window: connect bar, map + side pane, transport, timeline, status bar; keys; drop to import. */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { ConnectBar } from './components/ConnectBar';
+import { ConnectBar, RecordingPhases } from './components/ConnectBar';
 import { ExportDialog, OpenDialog, SaveDialog } from './components/Dialogs';
 import { KeysHelp } from './components/KeysHelp';
 import { MapPane } from './components/MapPane';
@@ -226,7 +226,7 @@ export function App() {
               <i key={i} style={{ background: c }} />
             ))}
           </span>
-          HeapScope
+          <span className="brand-name">HeapScope</span>
         </div>
         <span className="sep" />
         <ConnectBar />
@@ -234,6 +234,7 @@ export function App() {
         <SessionButtons />
       </header>
       <div style={{ display: 'flex', flexDirection: 'column', minHeight: 0 }}>
+        <RecordingPhases />
         <Banner />
         <div className="main" style={{ ['--side' as string]: `${side}px`, flex: 1 }}>
           <MapPane colours={colours} mapRef={mapRef} tintTails={tintTails} onTintTails={onTintTails} />
@@ -308,6 +309,7 @@ function TimelineBox({ colours }: { colours: ReturnType<typeof themeColours> }) 
       largest: f.col('largest').slice(),
       kinds: f.kindColumns().map((k) => ({ letter: k.letter, values: k.values.slice() })),
       markers,
+      timeBase: f.timeBase,
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [tick, st]);
@@ -384,7 +386,7 @@ function StatusBar() {
           <>
             <b style={{ color: 'var(--text)' }}>{m.name}</b> · {m.source === 'import' ? `imported from ${m.origin ?? 'a capture'}` : `recorded${m.origin ? ` from ${m.origin}` : ''}`}
             {m.board?.version ? ` · ${m.board.version}` : ''}
-            {m.board?.machine ? ` · ${m.board.machine}` : ''} · {s.n} frames · {s.logs} log lines · {bytes(m.rawBytes)} raw
+            {m.board?.machine ? ` · ${m.board.machine}` : ''} · {s.n} frames · {s.logs} log lines · {bytes(m.live && s.rec ? Math.max(s.rec.bytes, m.rawBytes) : m.rawBytes)} raw
             {m.live ? ' · recording' : ''}
           </>
         ) : (

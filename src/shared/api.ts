@@ -5,7 +5,9 @@
  * calls `connectApi()` and never knows which.
  *
  * Pure: no Node, DOM or Electron imports. Every request payload has a zod schema
- * (`requestSchemas`), checked on the main side whichever bridge carried it.
+ * (`requestSchemas()`), checked on the main side whichever bridge carried it. zod is only
+ * touched inside functions, so a renderer importing this module for its types, clients and
+ * constants does not bundle it.
  *
  * Wire protocol (WebSocket, JSON text frames):
  *   client → server  { id: number, method: MethodName, params: <payload> }
@@ -67,6 +69,8 @@ export interface PortInfo {
   /** Friendly name: board name from USB ids, or "Virtual board (MicroPython 1.27, WebAssembly)". */
   name: string;
   kind: 'serial' | 'virtual';
+  /** A recognised board, or a USB-serial bridge boards use (by USB ids). */
+  known?: boolean;
   manufacturer?: string;
   serialNumber?: string;
   vendorId?: string;
@@ -343,101 +347,151 @@ export type MenuCommand = 'export' | 'record' | 'stop' | 'find' | 'keys' | 'pinA
 
 // ───────────────────────────────────────────── request schemas ─────────────────────────────
 
-const pathString = z
-  .string()
-  .min(1, 'a path is required')
-  .max(4096, 'path is too long')
-  .refine((s) => !s.includes('\0'), 'path contains a NUL byte');
-const index = z.number().int().min(0).max(2 ** 31);
+/** Every method name, in one list (the single source of method names). */
+export const METHOD_NAMES = [
+  'getStatus',
+  'listPorts',
+  'listDemos',
+  'startRecording',
+  'stopRecording',
+  'addMark',
+  'openSession',
+  'importCapture',
+  'closeSession',
+  'saveSessionAs',
+  'getSessionInfo',
+  'getSnapshot',
+  'getLogLines',
+  'searchLog',
+  'exportSession',
+  'cancelJob',
+  'recentSessions',
+  'chooseFile',
+] as const;
 
-export const runSpecSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('main') }).strict(),
-  z.object({ kind: z.literal('script'), path: pathString }).strict(),
-  z.object({ kind: z.literal('attach') }).strict(),
-]);
+export type MethodName = (typeof METHOD_NAMES)[number];
 
-export const startRecordingSchema = z
-  .object({
-    port: z.string().min(1, 'pick a port').max(1024),
-    run: runSpecSchema,
-    demo: z.string().min(1).max(200).optional(),
-    periodMs: z.number().int().min(50, 'dump period must be ≥ 50 ms').max(600_000),
-    collect: z.boolean(),
-    sessionPath: pathString.optional(),
-  })
-  .strict();
+/**
+ * The zod schema of every method's payload. Built on first use, inside a function, so a page
+ * that imports this module for its types, clients or constants does not load zod at all.
+ */
+function buildSchemas() {
+  const pathString = z
+    .string()
+    .min(1, 'a path is required')
+    .max(4096, 'path is too long')
+    .refine((s) => !s.includes('\0'), 'path contains a NUL byte');
+  const index = z.number().int().min(0).max(2 ** 31);
+  const jobId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'jobId: 1–64 letters, digits, _ or -');
+  const none = z.undefined().or(z.null()).or(z.object({}).strict()).optional();
 
-export const rangeSchema = z
-  .object({ from: index, to: index })
-  .strict()
-  .refine((r) => r.to >= r.from, 'range.to must be ≥ range.from');
+  const runSpec = z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('main') }).strict(),
+    z.object({ kind: z.literal('script'), path: pathString }).strict(),
+    z.object({ kind: z.literal('attach') }).strict(),
+  ]);
 
-export const exportSchema = z
-  .object({
-    format: z.enum(['csv', 'json', 'raw', 'png', 'gif']),
-    range: rangeSchema.optional(),
-    snapshot: index.optional(),
-    path: pathString.optional(),
-    theme: z.enum(['light', 'dark']).optional(),
-    scale: z.number().int().min(1).max(16).optional(),
-    fps: z.number().int().min(1).max(60).optional(),
-    jobId: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'jobId: 1–64 letters, digits, _ or -')
-      .optional(),
-  })
-  .strict();
+  const startRecording = z
+    .object({
+      port: z.string().min(1, 'pick a port').max(1024),
+      run: runSpec,
+      demo: z.string().min(1).max(200).optional(),
+      periodMs: z.number().int().min(50, 'dump period must be ≥ 50 ms').max(600_000),
+      collect: z.boolean(),
+      sessionPath: pathString.optional(),
+    })
+    .strict();
 
-export const searchLogSchema = z
-  .object({
-    query: z.string().min(1, 'type something to search for').max(1000),
-    regex: z.boolean().optional(),
-    caseSensitive: z.boolean().optional(),
-    from: index.optional(),
-    limit: z.number().int().min(1).max(100_000).optional(),
-  })
-  .strict();
+  const range = z
+    .object({ from: index, to: index })
+    .strict()
+    .refine((r) => r.to >= r.from, 'range.to must be ≥ range.from');
 
-export const fileDialogSchema = z
-  .object({
-    mode: z.enum(['open', 'save']),
-    purpose: z.enum(['session', 'capture', 'script', 'export']),
-    title: z.string().max(200).optional(),
-    defaultPath: pathString.optional(),
-    filters: z
-      .array(z.object({ name: z.string().max(100), extensions: z.array(z.string().max(20)).max(20) }).strict())
-      .max(20)
-      .optional(),
-  })
-  .strict();
+  const exportSession = z
+    .object({
+      format: z.enum(['csv', 'json', 'raw', 'png', 'gif']),
+      range: range.optional(),
+      snapshot: index.optional(),
+      path: pathString.optional(),
+      theme: z.enum(['light', 'dark']).optional(),
+      scale: z.number().int().min(1).max(16).optional(),
+      fps: z.number().int().min(1).max(60).optional(),
+      jobId: jobId.optional(),
+    })
+    .strict();
 
-const none = z.undefined().or(z.null()).or(z.object({}).strict()).optional();
+  const searchLog = z
+    .object({
+      query: z.string().min(1, 'type something to search for').max(1000),
+      regex: z.boolean().optional(),
+      caseSensitive: z.boolean().optional(),
+      from: index.optional(),
+      limit: z.number().int().min(1).max(100_000).optional(),
+    })
+    .strict();
 
-/** The zod schema of every method's payload. The single source of method names. */
-export const requestSchemas = {
-  getStatus: none,
-  listPorts: none,
-  listDemos: none,
-  startRecording: startRecordingSchema,
-  stopRecording: none,
-  /** Mark the live recording ("here I pressed the button"). */
-  addMark: z.object({ label: z.string().min(1).max(200) }).strict(),
-  openSession: z.object({ path: pathString }).strict(),
-  importCapture: z.object({ path: pathString, sessionPath: pathString.optional(), jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() }).strict(),
-  closeSession: none,
-  saveSessionAs: z.object({ path: pathString }).strict(),
-  getSessionInfo: none,
-  getSnapshot: z.object({ index }).strict(),
-  getLogLines: z.object({ from: index, count: z.number().int().min(0).max(10_000) }).strict(),
-  searchLog: searchLogSchema,
-  exportSession: exportSchema,
-  cancelJob: z.object({ jobId: z.string().min(1).max(64) }).strict(),
-  recentSessions: none,
-  chooseFile: fileDialogSchema,
-} as const;
+  const chooseFile = z
+    .object({
+      mode: z.enum(['open', 'save']),
+      purpose: z.enum(['session', 'capture', 'script', 'export']),
+      title: z.string().max(200).optional(),
+      defaultPath: pathString.optional(),
+      filters: z
+        .array(z.object({ name: z.string().max(100), extensions: z.array(z.string().max(20)).max(20) }).strict())
+        .max(20)
+        .optional(),
+    })
+    .strict();
 
-export type MethodName = keyof typeof requestSchemas;
-export const METHOD_NAMES = Object.keys(requestSchemas) as MethodName[];
+  const methods = {
+    getStatus: none,
+    listPorts: none,
+    listDemos: none,
+    startRecording,
+    stopRecording: none,
+    /** Mark the live recording ("here I pressed the button"). */
+    addMark: z.object({ label: z.string().min(1).max(200) }).strict(),
+    openSession: z.object({ path: pathString }).strict(),
+    importCapture: z.object({ path: pathString, sessionPath: pathString.optional(), jobId: jobId.optional() }).strict(),
+    closeSession: none,
+    saveSessionAs: z.object({ path: pathString }).strict(),
+    getSessionInfo: none,
+    getSnapshot: z.object({ index }).strict(),
+    getLogLines: z.object({ from: index, count: z.number().int().min(0).max(10_000) }).strict(),
+    searchLog,
+    exportSession,
+    cancelJob: z.object({ jobId: z.string().min(1).max(64) }).strict(),
+    recentSessions: none,
+    chooseFile,
+  } satisfies Record<MethodName, z.ZodType>;
+
+  const wireRequest = z
+    .object({
+      id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+      method: z.string().max(64),
+      params: z.unknown().optional(),
+    })
+    .strict();
+
+  return { methods, wireRequest };
+}
+
+type Schemas = ReturnType<typeof buildSchemas>;
+let schemas: Schemas | null = null;
+
+/** The request schemas (zod), by method name. */
+export function requestSchemas(): Schemas['methods'] {
+  schemas ??= buildSchemas();
+  return schemas.methods;
+}
+
+/** The schema of a WebSocket request envelope `{ id, method, params }`. */
+export function wireRequestSchema(): Schemas['wireRequest'] {
+  schemas ??= buildSchemas();
+  return schemas.wireRequest;
+}
+
+export type RequestPayload<M extends MethodName> = z.infer<Schemas['methods'][M]>;
 
 // ───────────────────────────────────────────── the API ─────────────────────────────────────
 
@@ -473,8 +527,8 @@ export interface HeapScopeApi {
 export type MethodResult<M extends MethodName> = Awaited<ReturnType<HeapScopeApi[M]>>;
 
 /** Validates a payload; returns it parsed or throws an ApiError('BAD_REQUEST') in words. */
-export function validateRequest<M extends MethodName>(method: M, params: unknown): z.infer<(typeof requestSchemas)[M]> {
-  const schema = requestSchemas[method];
+export function validateRequest<M extends MethodName>(method: M, params: unknown): RequestPayload<M> {
+  const schema = isMethodName(method) ? (requestSchemas()[method] as z.ZodType) : undefined;
   if (!schema) throw new ApiError({ code: 'UNKNOWN_METHOD', message: `Unknown method "${String(method)}".` });
   const r = schema.safeParse(params);
   if (!r.success) {
@@ -487,22 +541,16 @@ export function validateRequest<M extends MethodName>(method: M, params: unknown
       fix: 'This is a bug in the client that sent it; reload the window.',
     });
   }
-  return r.data as z.infer<(typeof requestSchemas)[M]>;
+  return r.data as RequestPayload<M>;
 }
 
+const METHOD_SET: ReadonlySet<string> = new Set(METHOD_NAMES);
+
 export function isMethodName(s: unknown): s is MethodName {
-  return typeof s === 'string' && Object.prototype.hasOwnProperty.call(requestSchemas, s);
+  return typeof s === 'string' && METHOD_SET.has(s);
 }
 
 // ───────────────────────────────────────────── wire (WebSocket) ────────────────────────────
-
-export const wireRequestSchema = z
-  .object({
-    id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-    method: z.string().max(64),
-    params: z.unknown().optional(),
-  })
-  .strict();
 
 export type WireRequest = { id: number; method: MethodName; params?: unknown };
 export type WireResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: ServiceError };

@@ -281,3 +281,16 @@ describe('rasterizer', () => {
     expect(Array.from(px)).toEqual([pal.same, pal.allocated, pal.freed]);
   });
 });
+
+describe('rasterizer at a fractional scroll', () => {
+  it('never draws into the gutter', () => {
+    const kinds = new Uint8Array(3136).fill(0x68);
+    const W = 1073;
+    const H = 475;
+    const l = layoutMap([{ address: 'a', blocks: 3136 }], { width: W, cell: 12, headerHeight: 22, gap: 12, gutter: 76 });
+    const pal: RasterPalette = { head: new Uint32Array(128).fill(1), tail: new Uint32Array(128).fill(2), free: 3, unknown: 4, background: 0, grid: 0, allocated: 5, freed: 6, same: 7 };
+    const px = new Uint32Array(W * H);
+    rasterizeMap({ pixels: px, stride: W, height: H }, l, [{ kinds }], pal, { scrollY: 27.5 });
+    for (let y = 0; y < H; y++) for (let x = 0; x < 76; x++) expect(px[y * W + x]).toBe(0);
+  });
+});

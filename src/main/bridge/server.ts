@@ -198,7 +198,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
           return fail({ code: 'BAD_REQUEST', message: 'The message is not valid JSON.' });
         }
         if (parsed && typeof parsed === 'object' && typeof (parsed as { id?: unknown }).id === 'number') id = (parsed as { id: number }).id;
-        const r = wireRequestSchema.safeParse(parsed);
+        const r = wireRequestSchema().safeParse(parsed);
         if (!r.success) {
           const what = r.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ');
           return fail({ code: 'BAD_REQUEST', message: `Malformed request: ${what}. Expected { id, method, params }.` });

@@ -20,6 +20,11 @@ export interface LauncherOptions {
   collect: boolean;
   /** When set, the helper's source travels in the launcher (read-only filesystem). */
   helperSource?: Uint8Array | null;
+  /**
+   * timer (default): a dump every period (needs machine.Timer and micropython.schedule);
+   * once: one dump at the start, then only where the program calls mem_dump.dump().
+   */
+  dumps?: 'timer' | 'once';
 }
 
 /** Lines the launcher puts before a `source` program (tracebacks count them). */
@@ -30,11 +35,10 @@ export function launcherPreambleLines(opts: LauncherOptions): number {
 function prefix(opts: LauncherOptions): string {
   const period = Math.max(1, Math.round(opts.periodMs));
   const collect = opts.collect ? 1 : 0;
-  if (opts.helperSource) {
-    // The helper's own top level runs in __main__; its start_timer is then a global.
-    return `start_timer(${period},${collect})\n`;
-  }
-  return `import ${HELPER_MODULE};${HELPER_MODULE}.start_timer(${period},${collect})\n`;
+  const call = opts.dumps === 'once' ? `dump(${collect})` : `start_timer(${period},${collect})`;
+  // From RAM, the helper's top level ran in __main__: its functions are globals.
+  if (opts.helperSource) return `${call}\n`;
+  return `import ${HELPER_MODULE};${HELPER_MODULE}.${call}\n`;
 }
 
 export function buildLauncher(opts: LauncherOptions): Uint8Array {

@@ -388,6 +388,7 @@ class Recording {
       periodMs: this.opts.periodMs,
       collect: this.opts.collect,
       helperSource: this.placement?.where === 'ram' ? this.placement.source : null,
+      dumps: this.identity && (!this.identity.hasTimer || !this.identity.hasSchedule) ? 'once' : 'timer',
     });
     return this.streamRun((o) => repl.run(code, o));
   }

@@ -75,6 +75,15 @@ export function describeDemo(id: string, source: string): { title: string; descr
   }
   let text = comment.join(' ');
   text = text.replace(new RegExp(`^${id}\\.py\\s*[-–:]\\s*`), '').replace(/^HeapScope demo:\s*/i, '');
+  // The first sentence (or two, if the first is only a word or two) is the description.
+  const sentences = text.match(/[^.!?]+[.!?]+(\s|$)/g) ?? [text];
+  let d = '';
+  for (const sn of sentences) {
+    d += sn;
+    if (d.trim().length >= 40) break;
+  }
+  text = d.trim();
+  text = text.charAt(0).toUpperCase() + text.slice(1);
   const title = id.charAt(0).toUpperCase() + id.slice(1);
   return { title, description: text || `The ${id} demo.` };
 }
@@ -90,7 +99,7 @@ export function serialPortLister(): PortLister {
         entries = [];
       }
       return entries.map((e) => {
-        const p: PortInfo = { path: e.path, name: e.friendlyName, kind: e.kind === 'virtual' ? 'virtual' : 'serial' };
+        const p: PortInfo = { path: e.path, name: e.friendlyName, kind: e.kind === 'virtual' ? 'virtual' : 'serial', known: e.known };
         if (e.manufacturer) p.manufacturer = e.manufacturer;
         if (e.serialNumber) p.serialNumber = e.serialNumber;
         if (e.vendorId) p.vendorId = e.vendorId;

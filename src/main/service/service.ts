@@ -148,8 +148,9 @@ export class HeapScopeService {
     if (!ports.some((p) => p.kind === 'virtual')) {
       ports.push({ path: 'virtual', name: 'Virtual board (MicroPython in WebAssembly, no hardware)', kind: 'virtual' });
     }
+    // The last port used, else a recognised board, else the virtual board (never a bare UART).
     const preferred =
-      ports.find((p) => p.path === this.lastPort) ?? ports.find((p) => p.kind === 'serial') ?? ports.find((p) => p.kind === 'virtual');
+      ports.find((p) => p.path === this.lastPort) ?? ports.find((p) => p.kind === 'serial' && p.known) ?? ports.find((p) => p.kind === 'virtual');
     return ports.map((p) => ({ ...p, preferred: p === preferred }));
   }
 

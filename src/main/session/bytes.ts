@@ -153,9 +153,22 @@ export function concatBytes(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * A copy of bytes [s, e). (Not `b.slice`: on a Node Buffer that is a view, and a view into a
+ * buffer its owner reuses, or that we patch, is a corruption waiting to happen.)
+ */
+export function copyOf(b: Uint8Array, s = 0, e = b.length): Uint8Array {
+  return Uint8Array.prototype.slice.call(b, s, e);
+}
+
+/** A Node Buffer (or any view) as a plain Uint8Array over the same memory. */
+export function plainView(b: Uint8Array): Uint8Array {
+  return b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.length);
+}
+
 /** The last `window` bytes of a followed by b (a deflate dictionary). */
 export function windowTail(a: Uint8Array, b: Uint8Array, window = 32 * 1024): Uint8Array {
-  if (b.length >= window) return b.slice(b.length - window);
+  if (b.length >= window) return copyOf(b, b.length - window);
   const keep = Math.min(a.length, window - b.length);
   const out = new Uint8Array(keep + b.length);
   out.set(a.subarray(a.length - keep), 0);

@@ -35,7 +35,7 @@ export interface SnapshotIndexEntry {
 /** Every event but snapshots, with the host time it arrived (null for imports). */
 export type SessionEvent = (LogEvent | DeviceEvent | MarkEvent | GapEvent) & { hostMs: number | null };
 
-export type IndexItem = { snapshot: SnapshotIndexEntry } | { event: SessionEvent };
+export type IndexItem = { snapshot: SnapshotIndexEntry } | { event: SessionEvent } | { logAt: { line: number; byteOffset: number; hostMs: number | null; length: number } };
 
 const FRAMINGS: DumpFraming[] = ['helper', 'pimst', 'bare'];
 const STYLES: AddressStyle[] = ['index4', 'abs5', 'off5', 'off8'];
@@ -204,11 +204,15 @@ export class IndexPacker {
     ];
   }
 
-  event(e: SessionEvent): Json {
+  /**
+   * An event. A log line whose text is exactly its bytes in the raw stream (`textInRaw`) is
+   * stored as the byte length of that text: the reader reads it back from the raw bytes.
+   */
+  event(e: SessionEvent, textInRaw = false): Json {
     const [dl, ds, dh] = this.pos(e.line, e.byteOffset, e.hostMs);
     switch (e.type) {
       case 'log':
-        return [1, dl, ds, dh, e.text];
+        return [1, dl, ds, dh, textInRaw ? e.text.length : e.text];
       case 'device': {
         const extra: Record<string, unknown> = {};
         if (e.bytes !== undefined) extra.bytes = e.bytes;
@@ -269,6 +273,7 @@ export class IndexUnpacker {
       case 0:
         return { snapshot: this.snapshot(a, index, line, offset, hostMs) };
       case 1:
+        if (typeof a[4] === 'number') return { logAt: { line, byteOffset: offset, hostMs, length: a[4] } };
         return { event: { type: 'log', text: str(a[4]), line, byteOffset: offset, hostMs } };
       case 2: {
         const e: SessionEvent = { type: 'device', kind: str(a[4]) as DeviceEvent['kind'], text: str(a[5]), line, byteOffset: offset, hostMs };

@@ -14,7 +14,7 @@
  * both sides; a fragment (part of a line cut by a flush or a segment boundary) is a literal
  * that updates nothing. decode(encode(bytes)) === bytes for any bytes and any chunking.
  */
-import { ByteSink, ByteSource, MalformedError } from './bytes';
+import { ByteSink, ByteSource, copyOf, MalformedError, plainView } from './bytes';
 
 /** Op codes of the transformed stream. */
 export const enum Op {
@@ -24,7 +24,7 @@ export const enum Op {
   Same = 0x01,
   /** PATCH(slot delta, runs, (skip, len, bytes)…): a slot with runs of bytes replaced. */
   Patch = 0x02,
-  /** LINE(len, bytes): a whole line, literal; it updates the tables. */
+  /** LINE(len, bytes): whole lines (each ending in LF), literal; each updates the tables. */
   Line = 0x03,
   /** FRAG(len, bytes): bytes that are not a whole line; they update nothing. */
   Frag = 0x04,
@@ -264,6 +264,8 @@ export class LineDeltaEncoder {
   private readonly runs = new Int32Array(MAX_KEYED + 2);
   /** NEXT ops not written yet (written as one RUN). */
   private nexts = 0;
+  /** Whole literal lines not written yet (written as one LINE op). */
+  private readonly lits = new ByteSink(1 << 12);
 
   /** Raw bytes pushed so far. */
   pushed = 0;
@@ -274,7 +276,8 @@ export class LineDeltaEncoder {
   }
 
   /** Takes raw bytes; complete lines are coded now, a partial last line is held back. */
-  push(chunk: Uint8Array): void {
+  push(bytes: Uint8Array): void {
+    const chunk = plainView(bytes);
     const n = chunk.length;
     this.pushed += n;
     let pos = 0;
@@ -330,30 +333,39 @@ export class LineDeltaEncoder {
 
   /** Starts afresh (a new segment): empty tables. Call after taking the old segment's output. */
   clearTables(): void {
-    this.emitNexts();
+    this.emitPending();
     this.t.reset();
   }
 
   /** The transformed bytes produced since the last take. */
   take(): Uint8Array {
-    this.emitNexts();
+    this.emitPending();
     return this.out.take();
   }
 
   /** Bytes of output waiting to be taken (roughly). */
   get pending(): number {
-    return this.out.len;
+    return this.out.len + this.lits.len;
   }
 
-  private emitNexts(): void {
+  /** Writes the NEXT ops or literal lines held back to be written as one RUN or LINE op. */
+  private emitPending(): void {
     const n = this.nexts;
-    if (n === 0) return;
-    this.nexts = 0;
-    if (n === 1) {
-      this.out.byte(Op.Next);
-    } else {
-      this.out.byte(Op.Run);
-      this.out.uvar(n);
+    if (n !== 0) {
+      this.nexts = 0;
+      if (n === 1) {
+        this.out.byte(Op.Next);
+      } else {
+        this.out.byte(Op.Run);
+        this.out.uvar(n);
+      }
+    }
+    const lits = this.lits;
+    if (lits.len !== 0) {
+      this.out.byte(Op.Line);
+      this.out.uvar(lits.len);
+      this.out.bytes(lits.buf, 0, lits.len);
+      lits.len = 0;
     }
   }
 
@@ -372,19 +384,18 @@ export class LineDeltaEncoder {
 
   private frag(b: Uint8Array, s: number, e: number): void {
     if (e <= s) return;
-    this.emitNexts();
+    this.emitPending();
     const o = this.out;
     o.byte(Op.Frag);
     o.uvar(e - s);
     o.bytes(b, s, e);
   }
 
+  /** A whole literal line: joins the run of literal lines written as one LINE op. */
   private literal(b: Uint8Array, s: number, e: number): void {
-    this.emitNexts();
-    const o = this.out;
-    o.byte(Op.Line);
-    o.uvar(e - s);
-    o.bytes(b, s, e);
+    if (this.nexts !== 0) this.emitPending();
+    this.lits.bytes(b, s, e);
+    if (this.lits.len >= MAX_CARRY) this.emitPending();
   }
 
   /** A whole line, terminator included. */
@@ -403,7 +414,7 @@ export class LineDeltaEncoder {
     const len = e - s;
     if (slot === undefined || t.slots[slot].length !== len) {
       this.literal(b, s, e);
-      t.store(key, b.slice(s, e));
+      t.store(key, copyOf(b, s, e));
       return;
     }
     const ref = t.slots[slot];
@@ -414,9 +425,10 @@ export class LineDeltaEncoder {
     t.lastSlot = slot;
     if (i === len) {
       if (delta === 0) {
+        if (this.lits.len !== 0) this.emitPending();
         this.nexts++;
       } else {
-        this.emitNexts();
+        this.emitPending();
         o.byte(Op.Same);
         o.svar(delta);
       }
@@ -438,7 +450,7 @@ export class LineDeltaEncoder {
       i = last + 1;
       while (i < len && ref[i] === b[s + i]) i++;
     }
-    this.emitNexts();
+    this.emitPending();
     o.byte(Op.Patch);
     o.svar(delta);
     o.uvar(nr >> 1);
@@ -449,7 +461,7 @@ export class LineDeltaEncoder {
       o.bytes(b, s + runs[r], s + runs[r + 1]);
       prevEnd = runs[r + 1];
     }
-    t.slots[slot] = b.slice(s, e);
+    t.slots[slot] = copyOf(b, s, e);
   }
 
   /** A whole line that is not a map line: NUMS against its shape, or a literal. */
@@ -465,7 +477,7 @@ export class LineDeltaEncoder {
       t.storeShape();
       return;
     }
-    this.emitNexts();
+    this.emitPending();
     const o = this.out;
     o.byte(Op.Nums);
     o.svar(id - (t.lastShape + 1));
@@ -497,7 +509,7 @@ export class LineDeltaDecoder {
 
   /** Decodes ops, appending raw bytes to the output. */
   decode(ops: Uint8Array): void {
-    const src = new ByteSource(ops);
+    const src = new ByteSource(plainView(ops));
     const t = this.t;
     const o = this.out;
     try {
@@ -527,7 +539,7 @@ export class LineDeltaDecoder {
             const slot = t.lastSlot + 1 + src.svar();
             const ref = t.slots[slot];
             if (ref === undefined) throw new LineDeltaError(`a reference to an unknown line (${slot})`);
-            const line = ref.slice();
+            const line = copyOf(ref);
             const runs = src.uvar();
             let p = 0;
             for (let r = 0; r < runs; r++) {
@@ -545,10 +557,15 @@ export class LineDeltaDecoder {
           case Op.Line: {
             const n = src.uvar();
             const b = src.bytes(n);
+            if (n === 0 || b[n - 1] !== LF) throw new LineDeltaError('literal lines that do not end a line');
             o.bytes(b);
-            const key = t.classify(b, 0, n);
-            if (key >= 0) t.store(key, b.slice());
-            else if (key === KEY_NONE && t.scanShape(b, 0, n)) t.storeShape();
+            for (let ls = 0; ls < n; ) {
+              const le = b.indexOf(LF, ls) + 1;
+              const key = t.classify(b, ls, le);
+              if (key >= 0) t.store(key, copyOf(b, ls, le));
+              else if (key === KEY_NONE && t.scanShape(b, ls, le)) t.storeShape();
+              ls = le;
+            }
             break;
           }
           case Op.Frag: {

@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import zlib from 'node:zlib';
 import { CaptureReader } from '../../shared/capture/captureReader';
 import type { CaptureEvent } from '../../shared/capture/events';
+import { lineText } from '../../shared/capture/text';
 import { metricsOf } from '../../shared/heap/metrics';
 import type { HeapSnapshot } from '../../shared/heap/snapshot';
 import { ByteSource, MalformedError, windowTail } from './bytes';
@@ -302,11 +303,13 @@ export class SessionReader {
     at += RECORD_HEADER_SIZE + meta.length;
     const unpacker = new IndexUnpacker();
     let indexDict: Uint8Array = new Uint8Array(0);
-    let seg: Segment | null = null;
+    // Segment 0 is implied: it starts at raw offset 0, where line 1 starts.
+    let seg: Segment = { info: { n: 0, rawStart: 0, clean: true, anchor: [1, 0], snapshotsBefore: 0 }, at, records: [], rawEnd: 0 };
+    this.segments.push(seg);
     let rawEnd = 0;
     // Raw payloads are checked when decoded, except in the last stretch of the file, where a
-    // crash or power loss leaves its marks: there they are checked now.
-    const checkFrom = Math.max(0, this.size - (4 << 20));
+    // crash or power loss leaves its marks: there their checksums are checked now.
+    const checkFrom = Math.max(0, this.size - (1 << 20));
     const stop = (where: number, what: string) => {
       this.damage = SessionFormatError.damaged(this.path, where, what, this.snapshots.length);
     };
@@ -327,8 +330,8 @@ export class SessionReader {
         // Only the small varint header: the data is read when a snapshot needs it.
         const head = this.read(payloadAt, Math.min(h.length, 40));
         const r = this.rawRecord(head, payloadAt, h);
-        if (typeof r === 'string' || seg === null || r.rawStart !== rawEnd) {
-          stop(at, typeof r === 'string' ? r : seg === null ? 'raw bytes before any segment' : `raw bytes out of order (${r.rawStart}, expected ${rawEnd})`);
+        if (typeof r === 'string' || r.rawStart !== rawEnd) {
+          stop(at, typeof r === 'string' ? r : `raw bytes out of order (${r.rawStart}, expected ${rawEnd})`);
           break;
         }
         seg.records.push(r);
@@ -351,12 +354,12 @@ export class SessionReader {
             seg = { info, at, records: [], rawEnd };
             this.segments.push(seg);
             indexDict = new Uint8Array(0);
+            unpacker.reset();
             break;
           }
           case RecordType.Raw: {
             const r = this.rawRecord(payload, payloadAt, h);
             if (typeof r === 'string') throw new MalformedError(r);
-            if (seg === null) throw new MalformedError('raw bytes before any segment');
             if (r.rawStart !== rawEnd) throw new MalformedError(`raw bytes out of order (${r.rawStart}, expected ${rawEnd})`);
             seg.records.push(r);
             rawEnd += r.rawLength;
@@ -373,7 +376,6 @@ export class SessionReader {
             indexDict = windowTail(indexDict, text);
             const body = parseJson(text) as { p: number; e: unknown[]; x?: number };
             if (!body || !Array.isArray(body.e) || typeof body.p !== 'number') throw new MalformedError('index record without events');
-            unpacker.reset();
             const snaps: SnapshotIndexEntry[] = [];
             const evs: SessionEvent[] = [];
             let n = this.snapshots.length;
@@ -382,8 +384,10 @@ export class SessionReader {
               if ('snapshot' in it) {
                 snaps.push(it.snapshot);
                 n++;
-              } else {
+              } else if ('event' in it) {
                 evs.push(it.event);
+              } else {
+                evs.push(this.lazyLog(it.logAt));
               }
             }
             for (const s of snaps) this.snapshots.push(s);
@@ -412,41 +416,11 @@ export class SessionReader {
       at = next;
     }
     this.rawLength = rawEnd;
-    // Check the raw records in the last stretch now, so a damaged tail is cut off here.
-    this.checkTail(checkFrom);
     // Anything the index says beyond the raw bytes kept cannot be served.
     while (this.snapshots.length && this.snapshots[this.snapshots.length - 1].byteEnd > this.rawLength) this.snapshots.pop();
     if (this.parsedThrough > this.rawLength) {
       this.parsedThrough = this.rawLength;
       this.parserEnded = false;
-    }
-  }
-
-  /** Decodes the raw records that lie past `from` in the file; cuts the raw stream at the first bad one. */
-  private checkTail(from: number): void {
-    for (let k = 0; k < this.segments.length; k++) {
-      const seg = this.segments[k];
-      const lastRec = seg.records[seg.records.length - 1];
-      if (!lastRec || lastRec.at < from) continue;
-      const c = new SegmentCursor(seg);
-      try {
-        this.advance(c, seg.rawEnd);
-      } catch (err) {
-        if (!(err instanceof SessionFormatError)) throw err;
-        // Keep what decoded; drop the rest of the file.
-        const good = c.next;
-        const bad = seg.records[good];
-        const at = bad ? bad.at - RECORD_HEADER_SIZE : seg.at;
-        seg.records.length = good;
-        seg.rawEnd = good === 0 ? seg.info.rawStart : seg.records[good - 1].rawStart + seg.records[good - 1].rawLength;
-        this.segments.length = k + 1;
-        this.rawLength = seg.rawEnd;
-        const beyond = at + RECORD_HEADER_SIZE + (bad ? bad.length : 0) >= this.size;
-        if (beyond) this.torn = true;
-        else this.damage ??= SessionFormatError.damaged(this.path, at, err.message.replace(/^.*?: /, ''), this.snapshots.filter((s) => s.byteEnd <= this.rawLength).length);
-        this.complete = false;
-        return;
-      }
     }
   }
 
@@ -461,6 +435,31 @@ export class SessionReader {
     } catch (err) {
       return `a raw record's header is unreadable (${(err as Error).message})`;
     }
+  }
+
+  /**
+   * A log event whose text the index left in the raw bytes: it is read (its segment decoded)
+   * the first time someone looks at it, and then kept.
+   */
+  private lazyLog(at: { line: number; byteOffset: number; hostMs: number | null; length: number }): SessionEvent {
+    const ev = { type: 'log', line: at.line, byteOffset: at.byteOffset, hostMs: at.hostMs } as SessionEvent & { text: string };
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const reader = this;
+    Object.defineProperty(ev, 'text', {
+      enumerable: true,
+      configurable: true,
+      get(this: typeof ev): string {
+        let text: string;
+        try {
+          text = lineText(reader.readRaw(at.byteOffset, at.byteOffset + at.length), 0, at.length);
+        } catch (err) {
+          text = `(text unreadable: ${(err as Error).message})`;
+        }
+        Object.defineProperty(this, 'text', { value: text, enumerable: true, writable: true, configurable: true });
+        return text;
+      },
+    });
+    return ev;
   }
 
   // ---- decoding ----

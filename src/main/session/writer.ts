@@ -11,7 +11,8 @@ import type { CaptureEvent, DeviceEvent, GapEvent, LogEvent, MarkEvent } from '.
 import { metricsOf } from '../../shared/heap/metrics';
 import { ByteSink, concatBytes, windowTail } from './bytes';
 import { encodeHeader, encodeRecord, FORMAT_VERSION, jsonBytes, RecordType } from './format';
-import { IndexPacker } from './indexCodec';
+import { IndexPacker, summarize, type SessionEvent, type SnapshotSummary } from './indexCodec';
+import type { SnapshotMetrics } from '../../shared/heap/metrics';
 import { LineDeltaEncoder } from './lineDelta';
 
 /** What the caller says about a session (board, port, program…); stored as JSON. */
@@ -27,8 +28,6 @@ export interface StoredMeta {
   format: number;
   writer: string;
   createdMs: number;
-  segmentSnapshots: number;
-  segmentBytes: number;
   meta: SessionMeta;
 }
 
@@ -73,6 +72,8 @@ export interface SessionSummary {
 
 /** Raw bytes coded beyond this are written out without waiting for the timer. */
 const FLUSH_OPS = 1 << 20;
+/** Index items beyond this are written out without waiting for the timer. */
+const FLUSH_ITEMS = 2048;
 
 export class SessionWriter {
   private readonly parser = new CaptureReader();
@@ -109,7 +110,12 @@ export class SessionWriter {
   /** Last WINDOW bytes of this segment's ops and index text: the next records' dictionaries. */
   private opTail: Uint8Array = new Uint8Array(0);
   private indexTail: Uint8Array = new Uint8Array(0);
-  private items: unknown[] = [];
+  /** Events not in an index record yet (packed when written: the deltas follow file order). */
+  private items: Array<{ snap: SnapshotSummary; hostMs: number | null; metrics: SnapshotMetrics } | { ev: SessionEvent; inRaw: boolean }> = [];
+  /** The last bytes of the raw stream, to check that a log line's text is its bytes. */
+  private readonly recent = new RecentBytes(1 << 16);
+  /** The chunk being appended (its bytes follow the recent ones). */
+  private chunk: Uint8Array = EMPTY;
   /** Raw bytes the index written so far accounts for. */
   private indexedThrough = -1;
 
@@ -130,13 +136,11 @@ export class SessionWriter {
       format: FORMAT_VERSION,
       writer: 'HeapScope',
       createdMs: Date.now(),
-      segmentSnapshots: this.segSnapshotsMax,
-      segmentBytes: this.segBytesMax,
       meta,
     };
     this.queue(encodeHeader());
     this.queue(encodeRecord(RecordType.Meta, jsonBytes(stored)));
-    this.queueSegment(0, true);
+    // Segment 0 (raw offset 0, clean, line 1 at byte 0) is implied: no record.
     this.writeOut();
   }
 
@@ -175,6 +179,7 @@ export class SessionWriter {
     if (this.ended) throw new Error('the session capture has ended; no more bytes can be added');
     if (hostMs !== null) this.lastHostMs = hostMs;
     const start = this.raw;
+    this.chunk = bytes;
     const events = this.parser.feed(bytes);
     this.raw += bytes.length;
     let pos = 0; // bytes of this chunk given to the encoder
@@ -192,6 +197,8 @@ export class SessionWriter {
       if (p >= this.enc.codedEnd && p > this.segRawStart) this.cut(p, true, this.snapshots);
     }
     if (pos < bytes.length) this.enc.push(bytes.subarray(pos));
+    this.recent.push(bytes);
+    this.chunk = EMPTY;
     // A capture with no dump boundary for long (only program output, or one endless dump).
     if (this.enc.codedEnd - this.segRawStart >= 4 * this.segBytesMax) {
       const p = this.enc.codedEnd;
@@ -200,6 +207,7 @@ export class SessionWriter {
       this.cut(p, !this.parser.inDump, this.snapshots - later);
     }
     if (this.enc.pending >= FLUSH_OPS) this.writeRaw();
+    if (this.items.length >= FLUSH_ITEMS) this.writeIndex();
     if (this.outBytes >= FLUSH_OPS) this.writeOut();
     this.schedule();
     return events;
@@ -246,8 +254,6 @@ export class SessionWriter {
   /** Writes everything appended so far to the file (what the timer does). */
   flush(): void {
     this.check();
-    this.enc.flushPartial();
-    this.writeRaw();
     this.writeIndex();
     this.writeOut();
     if (this.fsync && this.fd !== null) fdatasyncSync(this.fd);
@@ -268,7 +274,7 @@ export class SessionWriter {
       this.queue(
         encodeRecord(
           RecordType.End,
-          jsonBytes({ rawLength: this.raw, snapshots: this.snapshots, events: this.eventCount, segments: this.seg + 1, closedMs: Date.now() }),
+          jsonBytes({ rawLength: this.raw, snapshots: this.snapshots, closedMs: Date.now() }),
         ),
       );
       this.writeOut();
@@ -313,12 +319,12 @@ export class SessionWriter {
   private record(ev: CaptureEvent, hostMs: number | null): void {
     if (ev.type === 'snapshot') {
       const s = ev.snapshot;
-      this.items.push(this.packer.snapshot(s, hostMs, metricsOf(s)));
+      this.items.push({ snap: summarize(s), hostMs, metrics: metricsOf(s) });
       this.snapshots++;
       if (s.line > 0) this.lastLine = s.line;
       return;
     }
-    this.items.push(this.packer.event({ ...ev, hostMs }));
+    this.items.push({ ev: { ...ev, hostMs }, inRaw: ev.type === 'log' && this.recent.holdsText(ev.byteOffset, ev.text, this.chunk) });
     this.eventCount++;
     if (ev.line > 0) this.lastLine = ev.line;
     if (ev.type === 'log' && ev.line > 0) {
@@ -339,10 +345,11 @@ export class SessionWriter {
     this.segSnapshots = 0;
     this.opTail = new Uint8Array(0);
     this.indexTail = new Uint8Array(0);
+    this.packer.reset();
     this.queueSegment(snapshotsBefore, clean, anchor);
   }
 
-  private queueSegment(snapshotsBefore: number, clean: boolean, anchor: [number, number] = [1, 0]): void {
+  private queueSegment(snapshotsBefore: number, clean: boolean, anchor: [number, number]): void {
     const info: SegmentInfo = { n: this.seg, rawStart: this.segRawStart, clean, anchor, snapshotsBefore };
     this.queue(encodeRecord(RecordType.Segment, jsonBytes(info)));
   }
@@ -364,20 +371,25 @@ export class SessionWriter {
     this.recordRawStart = rawEnd;
   }
 
-  /** The index items since the last index record, as an index record. */
+  /**
+   * The index items since the last index record, as an index record, after the raw bytes it
+   * accounts for (all of them: a reader may trust that the raw stream reaches `p`).
+   */
   private writeIndex(): void {
+    this.enc.flushPartial();
+    this.writeRaw();
     const through = this.raw;
     if (this.items.length === 0 && through === this.indexedThrough && !this.ended) return;
-    const body: Record<string, unknown> = { p: through, e: this.items };
+    const packed: unknown[] = this.items.map((it) => ('snap' in it ? this.packer.snapshot(it.snap, it.hostMs, it.metrics) : this.packer.event(it.ev, it.inRaw)));
+    const body: Record<string, unknown> = { p: through, e: packed };
     if (this.ended) body.x = 1;
     const text = jsonBytes(body);
-    const packed = this.deflate(text, this.indexTail);
+    const deflated = this.deflate(text, this.indexTail);
     this.indexTail = windowTail(this.indexTail, text);
     const head = new ByteSink(8);
     head.uvar(text.length);
-    this.queue(encodeRecord(RecordType.Index, concatBytes([head.view(), packed])));
+    this.queue(encodeRecord(RecordType.Index, concatBytes([head.view(), deflated])));
     this.items = [];
-    this.packer.reset();
     this.indexedThrough = through;
   }
 
@@ -400,5 +412,48 @@ export class SessionWriter {
     let off = 0;
     while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
     this.fileBytes += buf.length;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** A ring of the last bytes of the stream. */
+class RecentBytes {
+  private readonly ring: Uint8Array;
+  private end = 0; // stream offset just past the last byte pushed
+
+  constructor(size: number) {
+    this.ring = new Uint8Array(size);
+  }
+
+  push(b: Uint8Array): void {
+    const size = this.ring.length;
+    const n = b.length;
+    const from = n > size ? n - size : 0;
+    for (let i = from; i < n; ) {
+      const at = (this.end + i) % size;
+      const k = Math.min(n - i, size - at);
+      this.ring.set(b.subarray(i, i + k), at);
+      i += k;
+    }
+    this.end += n;
+  }
+
+  /**
+   * Whether `text` is printable ASCII and exactly the bytes at stream offset `at`, in the
+   * recent bytes followed by `next` (the chunk not pushed yet).
+   */
+  holdsText(at: number, text: string, next: Uint8Array): boolean {
+    const size = this.ring.length;
+    const n = text.length;
+    const end = this.end;
+    if (n === 0 || at < end - size || at + n > end + next.length) return false;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      const x = at + i;
+      const b = x < end ? this.ring[x % size] : next[x - end];
+      if (c < 0x20 || c > 0x7e || b !== c) return false;
+    }
+    return true;
   }
 }

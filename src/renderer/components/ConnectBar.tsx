@@ -7,6 +7,7 @@ import { useMemo } from 'react';
 import type { PortInfo, RecordingPhase } from '../../shared/api';
 import { bytes, duration } from '../../shared/view/format';
 import { store, useApp } from '../state/store';
+import { Icon } from './Icon';
 
 const PERIODS = [100, 200, 250, 500, 1000, 2000, 5000, 10000, 30000, 60000];
 
@@ -93,7 +94,7 @@ export function ConnectBar() {
         </select>
       </div>
       <button className="btn icon ghost" title="Look for boards again" onClick={() => void st.refreshPorts()} disabled={recording} style={{ alignSelf: 'flex-end' }}>
-        ⟳
+        <Icon name="refresh" />
       </button>
       <div className="field">
         <label htmlFor="program">Run</label>
@@ -128,14 +129,14 @@ export function ConnectBar() {
           ))}
         </select>
       </div>
-      <div className="field" style={{ justifyContent: 'flex-end' }}>
+      <div className="field-col">
         <span className={`hint${tooSlow ? ' warn' : ''}`} title={`Each dump is about ${bytes(perDump)}; ${link.name} carries about ${bytes(link.bps)}/s.`} style={tooSlow ? { color: 'var(--warn)' } : undefined} data-testid="dump-cost">
-          ≈ {bytes(perDump)}/dump · {costMs < 1 ? '< 1 ms' : costMs < 1000 ? `${Math.round(costMs)} ms` : `${(costMs / 1000).toFixed(1)} s`} of link
-          {tooSlow ? ' — longer than the period: pick a longer one' : ''}
+          ≈ {bytes(perDump)}/dump · {costMs < 1 ? '< 1 ms' : costMs < 1000 ? `${Math.round(costMs)} ms` : `${(costMs / 1000).toFixed(1)} s`} on the link
+          {tooSlow ? ' ⚠ longer than the period' : ''}
         </span>
-        <label className="check" title="Run gc.collect() before each dump: the map then shows live data only, not garbage">
+        <label className="check small" title="Run gc.collect() before each dump: the map then shows live data only, not garbage waiting to be collected">
           <input type="checkbox" data-testid="collect" checked={s.collect} disabled={recording} onChange={(e) => st.setSettings({ collect: e.target.checked })} />
-          Collect garbage before each dump
+          <span className="mono">gc.collect()</span> before each dump
         </label>
       </div>
       {recording ? (
@@ -149,39 +150,51 @@ export function ConnectBar() {
           Record
         </button>
       )}
-      {recording && rec && (
+      {recording && rec?.phase === 'recording' && (
         <div className="rec-status" data-testid="rec-status">
-          {rec.phase === 'recording' ? (
-            <>
-              <span className="rec-live">REC</span>
-              <span className="num">{duration((Date.now() - rec.startedAt) / 1000)}</span>
-              <span className="muted num">
-                {rec.snapshots} dumps · {bytes(rec.bytes)}
-              </span>
-            </>
-          ) : (
-            <div className="phases">
-              {PHASES.slice(0, 5).map(([p, label], i) => (
-                <span key={p} className={`phase${i < phaseIdx ? ' done' : i === phaseIdx ? ' now' : ''}`}>
-                  {i < phaseIdx ? '✓ ' : ''}
-                  {label}
-                </span>
-              ))}
-              <span className="muted">{rec.message}</span>
-              {rec.progress && (
-                <div className="progress" style={{ width: 80 }}>
-                  <i style={{ width: `${(100 * rec.progress.done) / Math.max(1, rec.progress.total)}%` }} />
-                </div>
-              )}
-            </div>
-          )}
+          <span className="rec-live">REC</span>
+          <span className="num">{duration((Date.now() - rec.startedAt) / 1000)}</span>
+          <span className="muted num nowrap">
+            {rec.snapshots} dumps · {bytes(rec.bytes)}
+          </span>
         </div>
       )}
-      {starting && !rec && <span className="muted">Starting…</span>}
     </div>
   );
 }
 
 function portTitle(p: PortInfo): string {
   return [p.name, p.path, p.manufacturer, p.serialNumber && `serial ${p.serialNumber}`, p.vendorId && `USB ${p.vendorId}:${p.productId ?? ''}`].filter(Boolean).join(' · ');
+}
+
+/** Under the top bar while the board is being taken over: each phase, what is happening, progress. */
+export function RecordingPhases() {
+  const rec = useApp((x) => x.rec);
+  const starting = useApp((x) => x.starting);
+  if (!rec && !starting) return null;
+  if (rec && (rec.phase === 'recording' || rec.phase === 'stopped' || rec.phase === 'failed')) return null;
+  const phaseIdx = rec ? PHASES.findIndex(([p]) => p === rec.phase) : 0;
+  const stopping = rec?.phase === 'stopping';
+  return (
+    <div className="phase-strip" data-testid="rec-phases">
+      <div className="phases" style={stopping ? { display: 'none' } : undefined}>
+        {PHASES.slice(0, 5).map(([p, label], i) => (
+          <span key={p} className={`phase${i < phaseIdx ? ' done' : i === phaseIdx ? ' now' : ''}`}>
+            {i < phaseIdx ? '✓ ' : ''}
+            {label}
+          </span>
+        ))}
+      </div>
+      <span className="muted">{rec?.phase === 'stopping' ? 'Stopping: closing the session on disk…' : rec?.message || 'Starting…'}</span>
+      {rec?.progress ? (
+        <div className="progress" style={{ width: 160 }}>
+          <i style={{ width: `${(100 * rec.progress.done) / Math.max(1, rec.progress.total)}%` }} />
+        </div>
+      ) : (
+        <div className="progress indet" style={{ width: 160 }}>
+          <i />
+        </div>
+      )}
+    </div>
+  );
 }

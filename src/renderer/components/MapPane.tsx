@@ -101,6 +101,11 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
             <span title="1 − longest free run ÷ total free">
               fragmentation <b className="num">{percent(f.cols.fragmentation[i], 0)}</b>
             </span>
+            {f.problems.has(i) && (
+              <span className="chip warn" title={f.problems.get(i)!.join('\n')} data-testid="frame-problems">
+                ⚠ damaged dump: {f.problems.get(i)!.length} problem{f.problems.get(i)!.length === 1 ? '' : 's'} (Frame tab)
+              </span>
+            )}
           </div>
         ) : (
           <span className="pane-title">Heap map</span>
@@ -151,16 +156,17 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
           free
         </span>
         <span className="note">
-          The board prints one letter per object: <b>S</b> is str <i>or</i> bytes, <b>A</b> bytearray <i>or</i> array, <b>h</b> everything else
+          One letter per object: <b>S</b> is str <i>or</i> bytes, <b>A</b> bytearray <i>or</i> array, <b>h</b> anything else
           {share && share.used > 0 ? (
             <>
               {' '}
-              — <b className={share.blocks / share.used > 0.5 ? 'warn' : ''}>{percent(share.blocks / share.used, 0)}</b> of the used heap here is <b>h</b>
+              — here <b>h</b> holds <b className={share.blocks / share.used > 0.5 ? 'warn' : ''}>{percent(share.blocks / share.used, 0)}</b> of the used heap
             </>
           ) : null}
           .
         </span>
         <span className="spacer" />
+        <div className="map-toggles">
         <label className="check" title="Outline what was allocated (solid) and freed (dashed) since the previous frame">
           <input type="checkbox" checked={showChanges} onChange={(e) => setShowChanges(e.target.checked)} />
           <span className="outline-sample" style={{ borderColor: colours.allocated }} /> new
@@ -174,6 +180,8 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
           <input type="checkbox" checked={tintTails} onChange={(e) => onTintTails(e.target.checked)} />
           tint tails
         </label>
+
+        </div>
       </div>
     </div>
   );

@@ -61,7 +61,7 @@ function LogTab({ logRef }: { logRef: React.RefObject<LogPaneHandle | null> }) {
       return r.lines.map((l) => ({
         index: l.n,
         text: l.text,
-        t: l.hostMs !== null && Number.isFinite(h0) ? (l.hostMs - h0) / 1000 : l.snapshot > 0 && l.snapshot <= f.length ? f.t[l.snapshot - 1] : null,
+        t: l.hostMs !== null && Number.isFinite(h0) ? (l.hostMs - h0) / 1000 : f.timeBase !== 'index' && l.snapshot > 0 && l.snapshot <= f.length ? f.t[l.snapshot - 1] : null,
         kind: kindOfLine(l),
       }));
     },

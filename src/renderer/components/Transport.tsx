@@ -1,4 +1,5 @@
 /** Play/pause, step, speed, next/previous event of a chosen kind, the frame's times, and the A/B pins. */
+import { Icon } from './Icon';
 import { clock, duration } from '../../shared/view/format';
 import { EVENT_NAMES, store, useApp, type EventFilter } from '../state/store';
 
@@ -32,25 +33,25 @@ export function Transport() {
   return (
     <div className="transport" data-testid="transport">
       <button className="btn icon ghost" title="First frame (Home)" onClick={() => st.home()} disabled={!has}>
-        ⏮
+        <Icon name="first" />
       </button>
       <button className="btn icon ghost" title="Back 10 frames (Shift+←)" onClick={() => st.step(-10)} disabled={!has}>
-        ⏪
+        <Icon name="back10" />
       </button>
       <button className="btn icon ghost" title="Previous frame (←)" onClick={() => st.step(-1)} disabled={!has} data-testid="prev-frame">
-        ◀
+        <Icon name="prev" />
       </button>
       <button className={`btn icon play${s.playing ? ' active' : ''}`} title="Play / pause (Space)" onClick={() => st.togglePlay()} disabled={n < 2} data-testid="play">
-        {s.playing ? '❚❚' : '▶'}
+        <Icon name={s.playing ? 'pause' : 'play'} />
       </button>
       <button className="btn icon ghost" title="Next frame (→)" onClick={() => st.step(1)} disabled={!has} data-testid="next-frame">
-        ▶
+        <Icon name="next" />
       </button>
       <button className="btn icon ghost" title="Forward 10 frames (Shift+→)" onClick={() => st.step(10)} disabled={!has}>
-        ⏩
+        <Icon name="fwd10" />
       </button>
       <button className="btn icon ghost" title="Last frame (End)" onClick={() => st.end()} disabled={!has}>
-        ⏭
+        <Icon name="last" />
       </button>
       <select value={s.speed} onChange={(e) => st.set({ speed: Number(e.target.value) })} title="Playback speed (frames per second)" aria-label="Speed">
         {SPEEDS.map((v) => (
@@ -61,7 +62,7 @@ export function Transport() {
       </select>
       <span className="sep" />
       <button className="btn icon ghost" title={`Previous ${EVENT_NAMES[s.filter]} (,)`} onClick={() => st.stepEvent(-1)} disabled={!has} data-testid="prev-event">
-        ⇤
+        <Icon name="prevEvent" />
       </button>
       <select value={s.filter} onChange={(e) => st.set({ eventFilter: e.target.value as EventFilter })} aria-label="Event kind" data-testid="event-filter" title="Which events , and . jump between">
         {(Object.keys(EVENT_NAMES) as EventFilter[]).map((k) => (
@@ -72,7 +73,7 @@ export function Transport() {
         ))}
       </select>
       <button className="btn icon ghost" title={`Next ${EVENT_NAMES[s.filter]} (.)`} onClick={() => st.stepEvent(1)} disabled={!has} data-testid="next-event">
-        ⇥
+        <Icon name="nextEvent" />
       </button>
       <span className="sep" />
       <div className="frame-label" data-testid="frame-label">

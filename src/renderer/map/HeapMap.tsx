@@ -17,6 +17,7 @@ import {
   LETTER_CELL,
   layoutMap,
   pointOfBlock,
+  runOutline,
   runRects,
   type MapLayout,
 } from '../../shared/view/mapLayout';
@@ -365,13 +366,36 @@ function drawOverlay(
   }
   const visible = (rect: { y: number; h: number }) => rect.y + rect.h >= scroll && rect.y <= scroll + H;
   const lw = Math.max(1, Math.round(dpr));
-  // The longest free run: a thick outline.
+  // The longest free run: tinted, with one outline around it.
   if (largest && largest.length > 0) {
+    const rects = runRects(l, largest.area, largest.start, largest.length);
+    oc.fillStyle = c.largestRun;
+    oc.globalAlpha = 0.16;
+    for (const r of rects) if (visible(r)) oc.fillRect(r.x, r.y, r.w, r.h);
+    oc.globalAlpha = 1;
     oc.strokeStyle = c.largestRun;
     oc.lineWidth = 2 * lw;
-    oc.setLineDash([4 * dpr, 2 * dpr]);
-    for (const r of runRects(l, largest.area, largest.start, largest.length)) if (visible(r)) oc.strokeRect(r.x - lw, r.y - lw, r.w + 2 * lw, r.h + 2 * lw);
-    oc.setLineDash([]);
+    const poly = runOutline(l, largest.area, largest.start, largest.length);
+    if (poly.length) {
+      oc.beginPath();
+      poly.forEach(([x, y], k) => (k ? oc.lineTo(x, y) : oc.moveTo(x, y)));
+      oc.closePath();
+      oc.stroke();
+    } else for (const r of rects) if (visible(r)) oc.strokeRect(r.x, r.y, r.w, r.h);
+    // Its size, at its start.
+    // Inside the run when it spans rows (free space hides nothing), else just above it.
+    const first = rects.length > 1 ? { ...rects[1], y: rects[1].y + 17 * dpr, inside: true } : rects[0] && { ...rects[0], inside: false };
+    if (first && visible(first)) {
+      const label = `longest free run: ${int(largest.length)} blocks${bs ? ` · ${bytes(largest.length * bs)}` : ''}`;
+      oc.font = `600 ${10.5 * dpr}px system-ui, sans-serif`;
+      const tw = oc.measureText(label).width + 8 * dpr;
+      const lx = Math.min(first.x + (first.inside ? 4 * dpr : 0), l.x + l.rowWidth - tw);
+      const ly = first.inside ? first.y - 15 * dpr : first.y - 15 * dpr >= scroll ? first.y - 15 * dpr : first.y + first.h + 1 * dpr;
+      oc.fillStyle = c.largestRun;
+      oc.fillRect(lx, ly, tw, 14 * dpr);
+      oc.fillStyle = '#fff';
+      oc.fillText(label, lx + 4 * dpr, ly + 7 * dpr);
+    }
   }
   // Allocated (solid) and freed (dashed) since the previous frame.
   if (changes) {

@@ -31,6 +31,8 @@ export interface TimelineData {
   /** Objects per kind letter, one value per frame. */
   kinds: Array<{ letter: string; values: Float64Array }>;
   markers: Marker[];
+  /** 'index': no clock, x is the frame number. */
+  timeBase: 'host' | 'device' | 'index';
 }
 
 interface Props {
@@ -149,7 +151,7 @@ export function Timeline(p: Props) {
               }
               return (
                 <g key={i} data-marker={m.kind}>
-                  <title>{`${st.name} at ${duration(m.t)}: ${m.label}`}</title>
+                  <title>{`${st.name}: ${m.label}`}</title>
                   <line x1={x} x2={x} y1={M.top - 4} y2={h - M.bottom - X_AXIS} stroke={st.colour} strokeWidth={m.kind === 'memoryError' ? 1.5 : 1} strokeDasharray={m.kind === 'memoryError' ? undefined : '2 2'} />
                   {m.kind === 'memoryError' ? (
                     <path d={`M${x - 6} ${M.top - 5} L${x + 6} ${M.top - 5} L${x} ${M.top + 5} Z`} fill={st.colour} />
@@ -212,7 +214,7 @@ const Chart = memo(function Chart({ data, w, h, t0, t1, colours }: ChartProps) {
   return (
     <ComposedChart width={w} height={h} data={rows} margin={M}>
       <CartesianGrid stroke={colours.grid} vertical={false} />
-      <XAxis dataKey="t" type="number" domain={[t0, t1]} allowDataOverflow tick={tick} tickFormatter={(v: number) => duration(v)} height={X_AXIS} stroke={colours.grid} minTickGap={40} />
+      <XAxis dataKey="t" type="number" domain={[t0, t1]} allowDataOverflow tick={tick} tickFormatter={(v: number) => (data.timeBase === 'index' ? `#${Math.round(v) + 1}` : duration(v))} height={X_AXIS} stroke={colours.grid} minTickGap={40} />
       <YAxis yAxisId="b" width={LEFT_AXIS} tick={tick} tickFormatter={(v: number) => bytes(v)} stroke={colours.grid} />
       <YAxis yAxisId="k" orientation="right" width={RIGHT_AXIS} tick={tick} stroke={colours.grid} allowDecimals={false} />
       {data.kinds.map((k) => (
@@ -225,7 +227,7 @@ const Chart = memo(function Chart({ data, w, h, t0, t1, colours }: ChartProps) {
           type="linear"
           stroke="none"
           fill={colours.kind(k.letter)}
-          fillOpacity={0.32}
+          fillOpacity={0.22}
           isAnimationActive={false}
           dot={false}
           activeDot={false}
@@ -233,7 +235,7 @@ const Chart = memo(function Chart({ data, w, h, t0, t1, colours }: ChartProps) {
       ))}
       <Line yAxisId="b" dataKey="used" type="linear" stroke={colours.used} strokeWidth={1.6} dot={false} activeDot={false} isAnimationActive={false} connectNulls />
       <Line yAxisId="b" dataKey="free" type="linear" stroke={colours.freeLine} strokeWidth={1.6} dot={false} activeDot={false} isAnimationActive={false} connectNulls />
-      <Line yAxisId="b" dataKey="largest" type="stepAfter" stroke={colours.largestLine} strokeWidth={1.6} strokeDasharray="5 2" dot={false} activeDot={false} isAnimationActive={false} connectNulls />
+      <Line yAxisId="b" dataKey="largest" type="linear" stroke={colours.largestLine} strokeWidth={1.6} strokeDasharray="5 2" dot={false} activeDot={false} isAnimationActive={false} connectNulls />
     </ComposedChart>
   );
 });

@@ -180,7 +180,7 @@ export function anchorScroll(before: MapLayout, after: MapLayout, scrollY: numbe
 
 export function clampScroll(l: MapLayout, viewHeight: number, scrollY: number): number {
   const max = Math.max(0, l.height - viewHeight);
-  return Math.min(max, Math.max(0, scrollY));
+  return Math.round(Math.min(max, Math.max(0, scrollY)));
 }
 
 /** Byte address of a block: the area's pool address plus block × block size. */
@@ -188,4 +188,39 @@ export function blockAddress(areaAddress: string, block: number, blockSize: numb
   const base = BigInt('0x' + (areaAddress || '0'));
   const addr = base + BigInt(block) * BigInt(blockSize ?? 16);
   return '0x' + addr.toString(16).padStart(Math.max(8, areaAddress.length), '0');
+}
+
+/**
+ * The outline of blocks [start, start + length) of an area as one polygon (the shape of a
+ * text selection: a partial first row, whole middle rows, a partial last row), in content
+ * pixels, clockwise from the top-left of the first block.
+ */
+export function runOutline(l: MapLayout, area: number, start: number, length: number): Array<[number, number]> {
+  if (length <= 0) return [];
+  const b = l.bands[area];
+  const c = l.cell;
+  const x0 = l.x;
+  const x1 = l.x + l.cols * c;
+  const end = start + length - 1;
+  const r0 = Math.floor(start / l.cols);
+  const c0 = start - r0 * l.cols;
+  const r1 = Math.floor(end / l.cols);
+  const c1 = end - r1 * l.cols + 1; // exclusive column
+  const y = (r: number) => b.y + r * c;
+  const x = (col: number) => x0 + col * c;
+  if (r0 === r1) return [[x(c0), y(r0)], [x(c1), y(r0)], [x(c1), y(r0 + 1)], [x(c0), y(r0 + 1)]];
+  if (r1 === r0 + 1 && c1 <= c0) {
+    // Two pieces that do not touch: not one polygon; callers draw runRects instead.
+    return [];
+  }
+  return [
+    [x(c0), y(r0)],
+    [x1, y(r0)],
+    [x1, y(r1)],
+    [x(c1), y(r1)],
+    [x(c1), y(r1 + 1)],
+    [x0, y(r1 + 1)],
+    [x0, y(r0 + 1)],
+    [x(c0), y(r0 + 1)],
+  ];
 }

@@ -64,7 +64,8 @@ export function rasterizeMap(t: RasterTarget, l: MapLayout, areas: readonly { ki
   pixels.fill(pal.background);
   const cell = l.cell;
   const grid = cell >= GRID_CELL;
-  const top = o.scrollY;
+  // Whole pixel rows only: a fractional scroll would offset every index into the buffer.
+  const top = Math.round(o.scrollY);
   const bottom = top + height;
   const cols = l.cols;
   const maxCols = Math.min(cols, Math.floor((stride - l.x) / cell));

@@ -37,6 +37,13 @@ export class FaultProxy {
   settings: FaultSettings = {};
   /** Everything the board sent, in order (before any fault). */
   readonly fromBoard: Buffer[] = [];
+  /** What was handed to the host's end (after faults). */
+  readonly forwarded: Buffer[] = [];
+  /**
+   * Host → board rewriting, to play firmware the virtual board is not: gets what the host
+   * wrote, returns what the board should get; `reply` sends bytes to the host as the board.
+   */
+  hostFilter: ((bytes: Buffer, reply: (b: Buffer) => void) => Buffer) | null = null;
   private port: SerialPort | null = null;
   private random: () => number;
   private queue: Promise<void> = Promise.resolve();
@@ -52,6 +59,10 @@ export class FaultProxy {
 
   get boardBytes(): Buffer {
     return Buffer.concat(this.fromBoard);
+  }
+
+  get forwardedBytes(): Buffer {
+    return Buffer.concat(this.forwarded);
   }
 
   async open(): Promise<void> {
@@ -72,6 +83,8 @@ export class FaultProxy {
   }
 
   private toBoard(chunk: Buffer): void {
+    if (this.hostFilter) chunk = this.hostFilter(chunk, (b) => this.send(b));
+    if (!chunk.length) return;
     if (this.settings.split) {
       for (const b of chunk) this.board.write(Uint8Array.of(b));
     } else {
@@ -100,6 +113,7 @@ export class FaultProxy {
   private send(buf: Buffer): void {
     const port = this.port;
     if (!port || !buf.length) return;
+    this.forwarded.push(buf);
     const pieces = this.settings.split ? [...buf].map((b) => Buffer.of(b)) : [buf];
     this.queue = this.queue.then(async () => {
       for (const p of pieces) {

@@ -245,9 +245,15 @@ export class RawRepl {
       },
       { silenceMs: this.silenceMs, what: 'the end of the error output' },
     );
-    await this.reader.readUntil('>', { silenceMs: this.silenceMs, what: 'the raw REPL prompt' });
+    const tail = await this.reader.readUntil('>', { silenceMs: this.silenceMs, what: 'the raw REPL prompt' });
     this.inRaw = true;
     const stderr = Buffer.concat(parts);
+    if (tail.length > 1) {
+      // Not just the prompt: the program asked for a soft reset (machine.soft_reset(),
+      // sys.exit()), and the board rebooted in raw mode. Keep what it printed.
+      opts.onStdout(tail);
+      if (Buffer.from(tail).indexOf(RAW_BANNER) >= 0) return { end: 'reset', stderr, stderrText: decodeUtf8(stderr) };
+    }
     return { end: 'finished', stderr, stderrText: decodeUtf8(stderr) };
   }
 

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import * as inspect from './inspect';
+import * as virtualBoard from './virtualBoard';
+import * as ports from './ports';
+import * as record from './record';
 import * as serve from './serve';
 
 /**
@@ -8,5 +11,8 @@ import * as serve from './serve';
  */
 export function registerCommands(program: Command): void {
   inspect.register(program);
+  virtualBoard.register(program);
+  ports.register(program);
+  record.register(program);
   serve.register(program);
 }

@@ -20,6 +20,7 @@ interface RecordCliOptions {
   duration?: string;
   output: string;
   quiet?: boolean;
+  verbose?: boolean;
 }
 
 export function register(program: Command): void {
@@ -37,6 +38,7 @@ export function register(program: Command): void {
     .option('--collect', 'run gc.collect() before each dump')
     .addOption(new Option('--duration <time>', 'stop after this long (30s, 2m, 1500ms); default: until Ctrl-C or the program ends'))
     .option('-q, --quiet', 'print only errors')
+    .option('-v, --verbose', 'trace the serial protocol on stderr')
     .action(async (opts: RecordCliOptions) => {
       await runRecord(opts);
     });
@@ -105,6 +107,7 @@ async function runRecord(opts: RecordCliOptions): Promise<void> {
       sessionPath: out,
       openVirtual: () => openVirtualLink({ demo }),
       meta: demo ? { demo } : undefined,
+      log: opts.verbose ? (line) => process.stderr.write(`    [${((Date.now() - started) / 1000).toFixed(3)}] ${line}\n`) : undefined,
     },
     {
       phase: (phase, message) => {

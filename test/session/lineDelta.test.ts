@@ -1,0 +1,113 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LineDeltaDecoder, LineDeltaEncoder } from '../../src/main/session/lineDelta';
+import { corpusFile, corpusNames, enc } from '../support/corpus';
+import { synthCapture } from './synth';
+
+/** Encodes in the given pieces, with flushes and segment cuts where asked; decodes; returns the bytes. */
+function roundTrip(bytes: Uint8Array, pieces: number[], flushes: Set<number>, cuts: Set<number>): Uint8Array {
+  const e = new LineDeltaEncoder();
+  const d = new LineDeltaDecoder();
+  let at = 0;
+  let k = 0;
+  while (at < bytes.length) {
+    const n = Math.max(1, pieces[k % pieces.length]);
+    e.push(bytes.subarray(at, at + n));
+    at = Math.min(bytes.length, at + n);
+    if (flushes.has(k)) {
+      e.flushPartial();
+      d.decode(e.take());
+    }
+    if (cuts.has(k)) {
+      // A segment cut somewhere in the bytes held back.
+      const p = e.codedEnd + Math.floor((e.pushed - e.codedEnd) / 2);
+      e.splitAt(p);
+      d.decode(e.take());
+      e.clearTables();
+      d.reset();
+    }
+    k++;
+  }
+  e.flushPartial();
+  d.decode(e.take());
+  return d.view().slice();
+}
+
+const mapish = fc
+  .record({
+    indent: fc.constantFrom('', '   ', "'", '0> '),
+    addr: fc.integer({ min: 0, max: 0xfff }).map((a) => (a * 0x400).toString(16).padStart(8, '0')),
+    sep: fc.constantFrom(': ', ':', ' ', ''),
+    chars: fc.stringMatching(/^[.=hTLDSABMF]{1,70}$/),
+    eol: fc.constantFrom('\r\n', '\n', '\r', ''),
+  })
+  .map((r) => `${r.indent}${r.addr}${r.sep}${r.chars}${r.eol}`);
+const texty = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 80 }),
+  fc.tuple(fc.nat(99999), fc.nat(20), fc.constantFrom('\r\n', '\n', '\r')).map(([a, b, eol]) => `GC: total: ${a}, used: ${b}0, free: 0${a}${eol}`),
+  fc.constantFrom('GC memory layout; from 20006a40:\r\n', 'GC memory layout; from 0x3ffe0000:\n', '       (12 lines all free)\r\n', '\r\n', '\n'),
+  fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('\n', '\r\n')).map(([a, b, eol]) => `step ${a} slot ${b} x${'9'.repeat(18)} 007${eol}`),
+);
+
+describe('line-delta transform', () => {
+  it('gives back every corpus file and a synthetic capture, whatever the chunking', () => {
+    const files = [...corpusNames().map(corpusFile), synthCapture({ dumps: 40, blocks: 3000 }), synthCapture({ dumps: 20, framed: true, eol: '\n' })];
+    for (const bytes of files) {
+      for (const pieces of [[bytes.length], [1], [7, 300, 64], [4096]]) {
+        const back = roundTrip(bytes, pieces, new Set([3, 50, 51]), new Set([10, 200]));
+        expect(Buffer.from(back).equals(Buffer.from(bytes))).toBe(true);
+      }
+    }
+  });
+
+  it('gives back any bytes (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(mapish, mapish, texty), { maxLength: 60 }),
+        fc.array(fc.integer({ min: 1, max: 200 }), { minLength: 1, maxLength: 10 }),
+        fc.uniqueArray(fc.nat(80)),
+        fc.uniqueArray(fc.nat(80)),
+        (lines, pieces, flushes, cuts) => {
+          // Each line twice, the second one a little changed, so SAME/PATCH/NUMS all occur.
+          const text = lines.map((l) => l + l.replace(/[h.]/, 'T').replace(/\d/, '7')).join('');
+          const bytes = new Uint8Array(Buffer.from(text, 'latin1'));
+          const back = roundTrip(bytes, pieces, new Set(flushes), new Set(cuts));
+          expect(Buffer.from(back).equals(Buffer.from(bytes))).toBe(true);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('codes a repeated dump in a few bytes a line', () => {
+    const dump = synthCapture({ dumps: 1, blocks: 6400 });
+    const e = new LineDeltaEncoder();
+    e.push(dump);
+    const first = e.take().length;
+    e.push(dump);
+    const second = e.take().length;
+    expect(first).toBeGreaterThan(dump.length * 0.9);
+    // 100 map lines as one RUN, the header lines as NUMS; the layout line stays a literal.
+    expect(second).toBeLessThan(80);
+  });
+
+  it('rejects a damaged stream with its own error, never a crash', () => {
+    const e = new LineDeltaEncoder();
+    e.push(synthCapture({ dumps: 3, blocks: 2000 }));
+    e.flushPartial();
+    const ops = e.take();
+    let x = 12345;
+    for (let t = 0; t < 300; t++) {
+      const bad = ops.slice();
+      x = (x * 1103515245 + 12345) >>> 0;
+      bad[x % bad.length] ^= 1 + (x >>> 24);
+      const d = new LineDeltaDecoder();
+      try {
+        d.decode(bad);
+      } catch (err) {
+        expect((err as Error).constructor.name).toBe('LineDeltaError');
+      }
+    }
+    expect(() => new LineDeltaDecoder().decode(enc('\x07'))).toThrow(/unknown op/);
+  });
+});
