@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RawRepl } from '../../src/main/board/repl/rawRepl';
 import { recordToSession } from '../../src/main/record/toSession';
 import { makeRig, until, type Rig } from '../board/support/rig';
-import { contentsOf, expectSessionHas, openSession, sleep } from './support';
+import { contentsOf, expectSessionHas, openSession, programOutput, sleep } from './support';
 
 let rig: Rig | null = null;
 let dir = '';
@@ -75,7 +75,7 @@ describe('recording the virtual board over a PTY', () => {
     for (let i = 0; i < 12; i++) expect(logs).toContain(`step ${i}`);
     expect(s.events.some((e) => e.type === 'device' && e.kind === 'memoryError')).toBe(true);
     // Everything the board printed after the launcher started is in the session.
-    expectSessionHas(s, rig.proxy.forwardedBytes);
+    expectSessionHas(s, programOutput(rig.proxy.forwardedBytes));
     s.close();
     await expectBoardClean(rig);
   });

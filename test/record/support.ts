@@ -36,4 +36,21 @@ export function expectSessionHas(session: SessionReader, before: Uint8Array): Co
   return want;
 }
 
+/**
+ * What the running program printed, from the helper's hello up to `end` (or the end of its
+ * error output), without the raw REPL's \x04 separators: what a session must hold.
+ */
+export function programOutput(bytes: Uint8Array, end = bytes.length): Buffer {
+  const b = Buffer.from(bytes.subarray(0, end));
+  const start = b.indexOf('@@HS:H');
+  if (start < 0) return Buffer.alloc(0);
+  let stop = b.length;
+  const first = b.indexOf(4, start);
+  if (first >= 0) {
+    const second = b.indexOf(4, first + 1);
+    stop = second >= 0 ? second : b.length;
+  }
+  return Buffer.from([...b.subarray(start, stop)].filter((x) => x !== 4));
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

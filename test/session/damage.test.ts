@@ -151,7 +151,7 @@ describe('damaged and foreign files', () => {
         }
         try {
           r.readRaw(0, r.rawLength);
-          for (const e of r.events) void e.type === 'log' && e.text;
+          for (const e of r.events) if (e.type === 'log') void e.text;
         } catch (err) {
           expect(err).toBeInstanceOf(SessionFormatError);
         }

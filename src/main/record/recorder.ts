@@ -263,7 +263,7 @@ class Recording {
         let result: RunResult;
         if (resumeRunning) {
           resumeRunning = false;
-          this.setPhase('recording', 'Recording (the program kept running while the link was away).');
+          this.hooks.note?.('The program kept running while the link was away: recording goes on.');
           result = await this.follow();
         } else {
           if (needSetup) {

@@ -111,9 +111,15 @@ export class SessionReader {
     this.meta = meta ?? {};
     this.info = info;
     this.scan();
-    if (this.damage && options.strict) throw this.damage;
     if (!this.complete && !this.parserEnded && options.recover !== false) this.recover();
+    if (this.stoppedAt) {
+      // Said once everything before the damage is counted (the index and what was re-read).
+      this.damage = SessionFormatError.damaged(this.path, this.stoppedAt.at, this.stoppedAt.what, this.snapshots.length);
+    }
+    if (this.damage && options.strict) throw this.damage;
   }
+
+  private stoppedAt: { at: number; what: string } | null = null;
 
   /** Opens a session file. Throws SessionFormatError for anything that is not a readable session. */
   static open(path: string, options: OpenOptions = {}): SessionReader {
@@ -310,8 +316,8 @@ export class SessionReader {
     // Raw payloads are checked when decoded, except in the last stretch of the file, where a
     // crash or power loss leaves its marks: there their checksums are checked now.
     const checkFrom = Math.max(0, this.size - (1 << 20));
-    const stop = (where: number, what: string) => {
-      this.damage = SessionFormatError.damaged(this.path, where, what, this.snapshots.length);
+    const stop = (at: number, what: string) => {
+      this.stoppedAt = { at, what };
     };
     while (at < this.size) {
       const h = this.readRecordHead(at);
@@ -320,7 +326,8 @@ export class SessionReader {
         break;
       }
       if (typeof h === 'string') {
-        stop(at, h);
+        if (this.zerosFrom(at)) this.torn = true;
+        else stop(at, h);
         break;
       }
       const payloadAt = at + RECORD_HEADER_SIZE;
@@ -342,7 +349,7 @@ export class SessionReader {
       }
       const payload = this.read(payloadAt, h.length);
       if (recordCrc(h.head5, payload) !== h.crc) {
-        if (last) this.torn = true;
+        if (last || this.zerosFrom(at)) this.torn = true;
         else stop(at, 'a record’s checksum does not match');
         break;
       }
@@ -422,6 +429,14 @@ export class SessionReader {
       this.parsedThrough = this.rawLength;
       this.parserEnded = false;
     }
+  }
+
+  /** The file holds only zero bytes from `at` on (what a power loss can leave at the end). */
+  private zerosFrom(at: number): boolean {
+    if (this.size - at > 1 << 22) return false;
+    const b = this.read(at, this.size - at);
+    for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
+    return true;
   }
 
   private rawRecord(payload: Uint8Array, at: number, h: { length: number; crc: number; head5: Uint8Array }): RawRecord | string {

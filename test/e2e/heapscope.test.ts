@@ -1,0 +1,215 @@
+/**
+ * The whole window in Chromium against `heapscope serve`: record 10 s of the virtual board's
+ * fragment demo through the UI, watch the map change and the MemoryError marker appear, stop,
+ * reopen the saved session, scrub by dragging and by keys, compare two frames, export CSV and
+ * PNG and check the files. Screenshots go to test-artifacts/ (look at them).
+ *
+ * Needs Chromium (/usr/bin/chromium or $CHROMIUM); skipped without it.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, ROOT, serve, type Served } from './support/browser';
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ART = join(ROOT, 'test-artifacts');
+const haveChromium = existsSync(CHROMIUM);
+
+type Probe = {
+  frame(): number;
+  frames(): number;
+  shownIndex(): number | null;
+  drawCount(): number;
+  events(): Array<{ kind: string; snapshot: number }>;
+};
+
+async function probe<T>(page: Page, fn: (p: Probe) => T): Promise<T> {
+  return page.evaluate(`(${fn.toString()})(window.__heapscope)`) as Promise<T>;
+}
+
+async function waitFor(page: Page, what: string, cond: (p: Probe) => boolean, timeout = 30000): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    if (await probe(page, cond)) return;
+    if (Date.now() - t0 > timeout) throw new Error(`timed out waiting for ${what}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+/** A digest of the heap map's pixels. */
+async function mapDigest(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const c = document.querySelector('[data-testid=map-canvas]') as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let h = 2166136261;
+    for (let i = 0; i < d.length; i += 4) h = Math.imul(h ^ (d[i] | (d[i + 1] << 8) | (d[i + 2] << 16)), 16777619);
+    return (h >>> 0).toString(16);
+  });
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ART, `${name}.png`) });
+}
+
+describe.skipIf(!haveChromium)('the HeapScope window in a browser', () => {
+  let served: Served;
+  let browser: Browser;
+  let page: Page;
+  let home: string;
+  let sessionPath = '';
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(ART, { recursive: true });
+    home = mkdtempSync(join(tmpdir(), 'heapscope-e2e-'));
+    served = await serve([], { HEAPSCOPE_HOME: home });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(served.url);
+    await page.waitForSelector('[data-testid=record]');
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  it('records the fragment demo on the virtual board, live', async () => {
+    await page.waitForFunction(() => (document.querySelector('[data-testid=port]') as HTMLSelectElement | null)?.options.length);
+    const ports = await page.$$eval('[data-testid=port] option', (os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(ports).toContain('virtual');
+    await page.selectOption('[data-testid=port]', 'virtual');
+    await page.selectOption('[data-testid=program]', 'fragment');
+    await page.selectOption('[data-testid=period]', '250');
+    await shot(page, 'e2e-01-ready');
+    await page.click('[data-testid=record]');
+    await page.waitForSelector('[data-testid=stop]');
+    await waitFor(page, 'the first frames', (p) => p.frames() >= 3, 60_000);
+    const a = await mapDigest(page);
+    const framesA = await probe(page, (p) => p.frames());
+    await page.waitForTimeout(2000);
+    await waitFor(page, 'more frames', (p) => p.frames() > 3);
+    const framesB = await probe(page, (p) => p.frames());
+    expect(framesB).toBeGreaterThan(framesA);
+    expect(await mapDigest(page)).not.toBe(a); // the live map follows the dumps
+    await shot(page, 'e2e-02-recording');
+    // The demo runs into a MemoryError within about 10 s.
+    await waitFor(page, 'the MemoryError event', (p) => p.events().some((e) => e.kind === 'memoryError'), 40_000);
+    await page.waitForSelector('[data-testid=timeline] [data-marker=memoryError]', { timeout: 5000 });
+    await shot(page, 'e2e-03-memoryerror');
+    await page.click('[data-testid=stop]');
+    await page.waitForSelector('[data-testid=record]', { timeout: 30_000 });
+    sessionPath = (await page.getAttribute('[data-testid=statusbar] .grow', 'title')) ?? '';
+    expect(sessionPath).toMatch(/\.hss$/);
+    expect(existsSync(sessionPath)).toBe(true);
+  }, 180_000);
+
+  it('reopens the saved session', async () => {
+    await page.reload();
+    await page.waitForSelector('[data-testid=open]');
+    await page.keyboard.press('Control+o');
+    await page.fill('[data-testid=open-path]', sessionPath);
+    await page.click('[data-testid=open-go]');
+    await waitFor(page, 'the session to load', (p) => p.frames() > 5 && p.shownIndex() === 0);
+    expect(await probe(page, (p) => p.events().some((e) => e.kind === 'memoryError'))).toBe(true);
+    await shot(page, 'e2e-04-reopened');
+  }, 60_000);
+
+  it('scrubs by dragging the timeline and by keys', async () => {
+    const n = await probe(page, (p) => p.frames());
+    const box = (await page.locator('[data-testid=timeline-overlay]').boundingBox())!;
+    // The plot starts after the 64-pixel axis and ends before the right one.
+    const x = (f: number) => box.x + 64 + f * (box.width - 64 - 52);
+    await page.mouse.move(x(0.1), box.y + box.height / 2);
+    await page.mouse.down();
+    for (let k = 1; k <= 10; k++) await page.mouse.move(x(0.1 + (0.8 * k) / 10), box.y + box.height / 2);
+    await page.mouse.up();
+    await waitFor(page, 'the map to catch up', (p) => p.shownIndex() === p.frame());
+    const dragged = await probe(page, (p) => p.frame());
+    expect(dragged).toBeGreaterThan(Math.floor(n * 0.75));
+    expect(dragged).toBeLessThan(n);
+    await page.keyboard.press('Home');
+    await waitFor(page, 'Home', (p) => p.frame() === 0 && p.shownIndex() === 0);
+    const first = await mapDigest(page);
+    await page.keyboard.press('ArrowRight');
+    await waitFor(page, '→', (p) => p.frame() === 1 && p.shownIndex() === 1);
+    await page.keyboard.press('Shift+ArrowRight');
+    await waitFor(page, 'Shift+→', (p) => p.frame() === Math.min(11, p.frames() - 1) && p.shownIndex() === p.frame());
+    await page.keyboard.press('End');
+    await waitFor(page, 'End', (p) => p.frame() === p.frames() - 1 && p.shownIndex() === p.frame());
+    expect(await mapDigest(page)).not.toBe(first);
+    await page.keyboard.press('ArrowLeft');
+    await waitFor(page, '←', (p) => p.frame() === p.frames() - 2);
+    // `,` goes back to the last heap before the MemoryError.
+    await page.keyboard.press('End');
+    await page.selectOption('[data-testid=event-filter]', 'memoryError');
+    await page.keyboard.press('Home');
+    await page.keyboard.press('.');
+    await waitFor(page, 'the MemoryError frame', (p) => {
+      const e = p.events().find((x) => x.kind === 'memoryError')!;
+      return p.frame() === Math.min(p.frames() - 1, Math.max(0, e.snapshot - 1));
+    });
+    await shot(page, 'e2e-05-before-memoryerror');
+  }, 60_000);
+
+  it('compares two frames', async () => {
+    await page.keyboard.press('Home');
+    await page.keyboard.press('[');
+    await page.keyboard.press('End');
+    await page.keyboard.press(']');
+    await page.waitForSelector('[data-testid=compare-table] tbody tr');
+    const rows = await page.$$eval('[data-testid=compare-table] tbody tr', (r) => r.length);
+    expect(rows).toBeGreaterThan(0);
+    const title = await page.textContent('[data-testid=map-title]');
+    expect(title).toMatch(/Diff/);
+    await page.waitForTimeout(200);
+    await shot(page, 'e2e-06-compare');
+    await page.keyboard.press('c');
+    await page.waitForFunction(() => !document.querySelector('[data-testid=map-title]')?.textContent?.includes('Diff'));
+  }, 30_000);
+
+  it('exports CSV and PNG', async () => {
+    const exportOne = async (format: 'csv' | 'png') => {
+      await page.keyboard.press('Control+e');
+      await page.waitForSelector('[data-testid=export-dialog]');
+      await page.click(`[data-testid=export-${format}]`);
+      await page.click('[data-testid=export-go]');
+      await page.waitForSelector('[data-testid=export-result]', { timeout: 30_000 });
+      const text = (await page.textContent('[data-testid=export-result] .mono'))!.trim();
+      if (format === 'png') await shot(page, 'e2e-07-export');
+      await page.keyboard.press('Escape');
+      return text;
+    };
+    const csv = await exportOne('csv');
+    expect(existsSync(csv)).toBe(true);
+    const lines = readFileSync(csv, 'utf8').trim().split(/\r?\n/);
+    const n = await probe(page, (p) => p.frames());
+    expect(lines.length).toBe(n + 1); // a header, then one row per frame
+    expect(lines[0].toLowerCase()).toMatch(/used/);
+    const png = await exportOne('png');
+    const bytes = readFileSync(png);
+    expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(bytes.readUInt32BE(16)).toBeGreaterThan(10); // width
+    expect(bytes.readUInt32BE(20)).toBeGreaterThan(10); // height
+    expect(statSync(png).size).toBeGreaterThan(100);
+  }, 60_000);
+
+  it('shows a damaged file in words', async () => {
+    const bad = join(home, 'broken.hss');
+    // A session header from a newer writer, then garbage.
+    writeFileSync(bad, Buffer.concat([Buffer.from('HEAPSCOPE-SESSION 99\n'), Buffer.alloc(64, 0xff)]));
+    await page.keyboard.press('Control+o');
+    await page.fill('[data-testid=open-path]', bad);
+    await page.click('[data-testid=open-go]');
+    await page.waitForSelector('[data-testid=banner]');
+    const text = (await page.textContent('[data-testid=banner]')) ?? '';
+    expect(text).toMatch(/broken\.hss/);
+    expect(text).not.toMatch(/at \w+ \(|Error:/); // words, not a stack trace
+    await shot(page, 'e2e-08-damaged');
+    expect(pageErrors).toEqual([]);
+  }, 30_000);
+});

@@ -1,0 +1,145 @@
+/**
+ * Fault injection between the virtual board and the PTY: noise, dropped and duplicated bytes,
+ * writes split at every byte, the link cut mid-dump and restored, the board soft- and
+ * hard-resetting mid-recording. No crash, no hang past a deadline, and every complete dump and
+ * log line from before the fault is in the session.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordToSession } from '../../src/main/record/toSession';
+import { makeRig, until, type Rig } from '../board/support/rig';
+import { contentsOf, expectSessionHas, openSession, programOutput, sleep } from './support';
+
+let rig: Rig | null = null;
+let dir = '';
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'hs-faults-'));
+});
+afterEach(async () => {
+  await rig?.close();
+  rig = null;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const STEADY = `import time
+n = 0
+while True:
+    n += 1
+    x = [bytearray(64) for i in range(10)]
+    print("tick", n)
+    time.sleep_ms(30)
+`;
+
+/** Index in `bytes` where the last helper dump began, if it has not ended yet. */
+function midDump(bytes: Buffer): boolean {
+  const b = bytes.lastIndexOf('@@HS:B');
+  const e = bytes.lastIndexOf('@@HS:E');
+  return b > e && bytes.length - b > 200;
+}
+
+describe('recording through faults', () => {
+  it('noise, drops, duplicates and split writes: no crash, a clean stop, nothing before the fault lost', async () => {
+    rig = await makeRig({ files: { 'main.py': Buffer.from(STEADY) }, seed: 7 });
+    const out = path.join(dir, 'noise.hss');
+    const h = recordToSession({ port: rig.port, run: { kind: 'main' }, periodMs: 100, collect: false, sessionPath: out });
+    await h.started;
+    await until(() => h.counts.snapshots >= 3, 10_000, 'three dumps');
+    await sleep(100);
+    const before = rig.proxy.forwardedBytes.length;
+    rig.proxy.settings = { split: true, noise: 0.002, drop: 0.002, dup: 0.002 };
+    await sleep(1500);
+    rig.proxy.settings = {};
+    const t0 = Date.now();
+    const { summary } = await h.stop();
+    expect(Date.now() - t0).toBeLessThan(8000);
+    expect(summary.endedBy).toBe('stopped');
+    const s = openSession(out);
+    expect(s.complete).toBe(true);
+    const want = expectSessionHas(s, programOutput(rig.proxy.forwardedBytes, before));
+    expect(want.seqs.length).toBeGreaterThanOrEqual(3);
+    // Dumps kept coming through the noise (some damaged, most whole).
+    expect(s.snapshots.length).toBeGreaterThan(want.seqs.length + 3);
+    s.close();
+  });
+
+  it('the link cut mid-dump and restored: a gap, then recording resumes', async () => {
+    rig = await makeRig({ files: { 'main.py': Buffer.from(STEADY) } });
+    const out = path.join(dir, 'cut.hss');
+    const notes: string[] = [];
+    const h = recordToSession(
+      { port: rig.port, run: { kind: 'main' }, periodMs: 150, collect: false, sessionPath: out, reconnectEveryMs: 200 },
+      { note: (m) => notes.push(m) },
+    );
+    await h.started;
+    await until(() => h.counts.snapshots >= 2 && midDump(rig!.proxy.boardBytes), 10_000, 'the board in the middle of a dump');
+    rig.proxy.settings.hold = true; // the rest of this dump is lost
+    await sleep(200); // what was sent before has arrived
+    const before = rig.proxy.forwardedBytes.length;
+    const snapsBefore = h.counts.snapshots;
+    await rig.proxy.close();
+    await rig.pair.cut();
+    await sleep(800);
+    await rig.pair.restore();
+    await rig.proxy.open();
+    rig.proxy.settings.hold = false;
+    await until(() => h.counts.snapshots >= snapsBefore + 3, 15_000, 'dumps after the link came back');
+    const { summary } = await h.stop();
+    expect(summary.gaps).toBe(1);
+    expect(summary.relaunches).toBe(0); // the program kept running: only the link went away
+    const s = openSession(out);
+    expect(s.complete).toBe(true);
+    const gap = s.events.find((e) => e.type === 'gap');
+    expect(gap).toBeDefined();
+    expect((gap as { hostMsEnd: number | null }).hostMsEnd).not.toBeNull();
+    expectSessionHas(s, programOutput(rig.proxy.forwardedBytes, before));
+    expect(s.snapshots.length).toBeGreaterThanOrEqual(snapsBefore + 3);
+    s.close();
+  });
+
+  it('the board hard-resets mid-recording: the program is started again', async () => {
+    rig = await makeRig();
+    const out = path.join(dir, 'hard.hss');
+    const h = recordToSession({ port: rig.port, run: { kind: 'script', path: 'steady.py', source: Buffer.from(STEADY) }, periodMs: 100, collect: false, sessionPath: out });
+    await h.started;
+    await until(() => h.counts.snapshots >= 3, 10_000, 'three dumps');
+    await sleep(50);
+    const before = rig.proxy.forwardedBytes.length;
+    const snapsBefore = h.counts.snapshots;
+    await rig.board.hardReset('test');
+    await until(() => h.counts.snapshots >= snapsBefore + 3, 15_000, 'dumps after the reset');
+    const { summary } = await h.stop();
+    expect(summary.relaunches).toBe(1);
+    const s = openSession(out);
+    expectSessionHas(s, programOutput(rig.proxy.forwardedBytes, before));
+    // The helper started twice: two hellos, sequence numbers from 0 again.
+    const hellos = contentsOf(rig.proxy.forwardedBytes);
+    expect(hellos.seqs.filter((q) => q === 0).length).toBe(2);
+    s.close();
+  });
+
+  it('the board soft-resets mid-recording (the program exits): started again once, then recorded to the end', async () => {
+    rig = await makeRig();
+    const script = `import os, sys, time
+first = 'again' not in os.listdir()
+if first:
+    open('again', 'w').close()
+for i in range(15):
+    print("run", "first" if first else "second", i)
+    time.sleep_ms(40)
+if first:
+    sys.exit()
+`;
+    const out = path.join(dir, 'soft.hss');
+    const { summary } = await recordToSession({ port: rig.port, run: { kind: 'script', path: 's.py', source: Buffer.from(script) }, periodMs: 100, collect: false, sessionPath: out }).done;
+    expect(summary.endedBy).toBe('program-ended');
+    expect(summary.relaunches).toBe(1);
+    const s = openSession(out);
+    const logs = s.events.filter((e) => e.type === 'log').map((e) => (e as { text: string }).text);
+    expect(logs).toContain('run first 14');
+    expect(logs).toContain('run second 14');
+    expect(s.events.some((e) => e.type === 'device' && e.kind === 'softReboot')).toBe(true);
+    s.close();
+  });
+});
