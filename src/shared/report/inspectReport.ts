@@ -3,8 +3,14 @@
  * size is inspected in one streaming pass.
  */
 import type { CaptureEvent } from '../capture/events';
-import { computeMetrics } from '../heap/metrics';
+import { computeMetrics, type SnapshotMetrics } from '../heap/metrics';
 import type { HeapSnapshot } from '../heap/snapshot';
+
+/** What inspect needs of a snapshot: everything but its map, plus its metrics. */
+export type SnapshotFigures = Pick<
+  HeapSnapshot,
+  'index' | 'line' | 'deviceMs' | 'seq' | 'collected' | 'complete' | 'consistent' | 'problems' | 'printed' | 'stats' | 'blockSize'
+> & { areas: ReadonlyArray<{ address: string; blocks: number }> };
 
 export interface InspectSnapshot {
   index: number;
@@ -78,7 +84,15 @@ export class InspectReportBuilder {
 }
 
 export function inspectSnapshot(s: HeapSnapshot): InspectSnapshot {
-  const m = computeMetrics(s);
+  return inspectFigures(s, computeMetrics(s));
+}
+
+/** A session index entry (figures and metrics, no map). */
+export function inspectIndexEntry(e: SnapshotFigures & { metrics: SnapshotMetrics }): InspectSnapshot {
+  return inspectFigures(e, e.metrics);
+}
+
+function inspectFigures(s: SnapshotFigures, m: SnapshotMetrics): InspectSnapshot {
   return {
     index: s.index,
     line: s.line,

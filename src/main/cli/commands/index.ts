@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import * as exportCmd from './export';
+import * as importCmd from './import';
 import * as inspect from './inspect';
 import * as virtualBoard from './virtualBoard';
 import * as ports from './ports';
@@ -11,6 +13,8 @@ import * as serve from './serve';
  */
 export function registerCommands(program: Command): void {
   inspect.register(program);
+  importCmd.register(program);
+  exportCmd.register(program);
   virtualBoard.register(program);
   ports.register(program);
   record.register(program);

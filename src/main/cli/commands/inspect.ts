@@ -1,10 +1,15 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { CaptureReader } from '../../../shared/capture/captureReader';
-import { formatReport, InspectReportBuilder, type InspectReport } from '../../../shared/report/inspectReport';
+import {
+  formatReport,
+  inspectIndexEntry,
+  InspectReportBuilder,
+  type InspectReport,
+} from '../../../shared/report/inspectReport';
 import { InputError } from '../errors';
+import { assertFile, isSessionFile, openSession } from '../sessionInput';
 
 export function register(program: Command): void {
   program
@@ -20,8 +25,20 @@ export function register(program: Command): void {
 }
 
 export async function inspectFile(file: string): Promise<InspectReport> {
-  const info = await stat(file);
-  if (info.isDirectory()) throw new InputError(file, 'is a directory, not a capture or session');
+  await assertFile(file);
+  if (isSessionFile(file)) {
+    // A session's index already holds every figure: no map is decoded.
+    const reader = openSession(file);
+    try {
+      const builder = new InspectReportBuilder();
+      builder.add(reader.events);
+      const report = builder.build();
+      report.snapshots = reader.snapshots.map(inspectIndexEntry);
+      return report;
+    } finally {
+      reader.close();
+    }
+  }
   const builder = new InspectReportBuilder();
   const reader = new CaptureReader();
   let binary = 0;

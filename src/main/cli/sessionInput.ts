@@ -1,0 +1,37 @@
+/**
+ * Opening what a user names on the command line: a session file or a raw capture. Session
+ * errors already say what is wrong and what to do; they become InputErrors (exit 1).
+ */
+import { stat } from 'node:fs/promises';
+import { SessionFormatError, SessionReader } from '../session';
+import { looksLikeSession } from '../service/sessionStore';
+import { InputError } from './errors';
+
+export async function assertFile(file: string): Promise<void> {
+  const info = await stat(file);
+  if (info.isDirectory()) throw new InputError(file, 'is a directory, not a capture or session');
+}
+
+export function isSessionFile(file: string): boolean {
+  return looksLikeSession(file);
+}
+
+/** Opens a session; a damaged one opens with what comes before the damage, and says so. */
+export function openSession(file: string): SessionReader {
+  try {
+    const reader = SessionReader.open(file);
+    if (reader.damage) process.stderr.write(`heapscope: warning: ${reader.damage.message}\n`);
+    else if (!reader.complete) {
+      process.stderr.write(`heapscope: warning: ${file} was not closed (the recording stopped abruptly); reading everything up to the cut\n`);
+    }
+    return reader;
+  } catch (err) {
+    if (err instanceof SessionFormatError) throw new InputError(file, stripPath(file, err.message));
+    throw err;
+  }
+}
+
+/** Session messages start with the path; the CLI prints it once, first. */
+function stripPath(file: string, message: string): string {
+  return message.startsWith(file) ? message.slice(file.length).replace(/^[:\s]+/, '') : message;
+}
