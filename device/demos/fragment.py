@@ -35,6 +35,9 @@ while not full:
             k = bytearray(SMALL)
         except MemoryError:
             full = True
+            temps.pop()  # room to print the line below
+            keeps.pop()
+            gc.collect()
     if not full:
         temps.append(t)
         keeps.append(k)

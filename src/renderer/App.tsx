@@ -10,6 +10,7 @@ import type { LogPaneHandle } from './log/LogPane';
 import type { HeapMapHandle } from './map/HeapMap';
 import { themeColours, type Theme } from './map/colors';
 import { store, useApp } from './state/store';
+import { registerMap } from './probe';
 import { Timeline, type Marker, type MarkerKind, type TimelineData } from './timeline/Timeline';
 import { bytes, duration } from '../shared/view/format';
 
@@ -33,6 +34,7 @@ export function App() {
   const colours = themeColours(theme, tintTails);
   const mapRef = useRef<HeapMapHandle>(null);
   const logRef = useRef<LogPaneHandle>(null);
+  registerMap(mapRef);
   const dialog = useApp((s) => s.dialog);
   const [dropping, setDropping] = useState(false);
   const [side, setSide] = useState(() => Number(localStorage.getItem('heapscope.side')) || 420);
@@ -345,7 +347,7 @@ function Banner() {
     );
   if (!b) return null;
   return (
-    <div className="banner error" role="alert" data-testid="banner">
+    <div className={`banner ${b.level ?? 'error'}`} role="alert" data-testid="banner">
       <div style={{ flex: 1 }}>
         <div className="what">
           {b.title ? `${b.title}: ` : ''}

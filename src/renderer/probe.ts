@@ -4,6 +4,13 @@
  * exposes no service call the page could not already make.
  */
 import type { AppStore } from './state/store';
+import type { HeapMapHandle } from './map/HeapMap';
+
+let map: { current: HeapMapHandle | null } | null = null;
+/** The App hands the map over so the bench can time a draw on its own. */
+export function registerMap(ref: { current: HeapMapHandle | null }): void {
+  map = ref;
+}
 
 export interface Probe {
   frame(): number;
@@ -15,7 +22,13 @@ export interface Probe {
   /** Seeks and resolves with the ms from the call to the map's pixels. */
   seekAndDraw(i: number): Promise<number>;
   events(): Array<{ kind: string; snapshot: number }>;
-  cachedMaps(): number;
+  /** Draws the map again now; ms (raster, putImageData, overlay). */
+  redraw(): number;
+  /** Live: ms from each dump's last byte to its pixels (the last 500). */
+  liveLatencies(): number[];
+  /** Live: ms from each dump's last byte to its push reaching the page. */
+  liveArrivals(): number[];
+  blocksShown(): number;
 }
 
 export function installProbe(s: AppStore): void {
@@ -28,6 +41,7 @@ export function installProbe(s: AppStore): void {
     drawCount: () => s.drawCount,
     seekAndDraw: async (i) => {
       const t0 = performance.now();
+      if (s.state.frame === i && s.state.frameData?.index === i) return 0;
       const drawn = new Promise<void>((resolve) => {
         const check = () => {
           if (s.state.frameData?.index === i) {
@@ -42,7 +56,10 @@ export function installProbe(s: AppStore): void {
       return performance.now() - t0;
     },
     events: () => s.state.events.map((e) => ({ kind: e.kind, snapshot: e.snapshot })),
-    cachedMaps: () => 0,
+    redraw: () => map?.current?.drawNow() ?? -1,
+    liveLatencies: () => s.liveLatencies.slice(),
+    liveArrivals: () => s.liveArrivals.slice(),
+    blocksShown: () => (s.state.frameData?.areas ?? []).reduce((n, a) => n + a.blocks, 0),
   };
   (window as unknown as { __heapscope: Probe }).__heapscope = probe;
 }

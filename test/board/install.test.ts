@@ -71,3 +71,23 @@ describe('installing files', () => {
     expect(direct.status).toBe('read-only');
   });
 });
+
+describe('a full filesystem', () => {
+  it('sends the helper from RAM instead', async () => {
+    rig = await makeRig({
+      files: {
+        'boot.py': Buffer.from(
+          "import builtins\n_open = builtins.open\nclass _Full:\n    def __init__(self, f):\n        self.f = f\n    def write(self, b):\n        raise OSError(28)\n    def close(self):\n        self.f.close()\ndef _o(p, m='r', *a):\n    f = _open(p, m, *a)\n    return _Full(f) if p.endswith('.tmp') else f\nbuiltins.open = _o\n",
+        ),
+      },
+    });
+    const repl = new RawRepl(await rig.open());
+    await repl.takeControl({ softReset: true });
+    const id = await identifyBoard(repl);
+    const placed = await installHelper(repl, id);
+    expect(placed.where).toBe('ram');
+    expect(placed.where === 'ram' && placed.reason).toMatch(/full/);
+    // Nothing half-written is left behind.
+    expect((await repl.execOk("import os\nprint([f for f in os.listdir() if 'mem_dump' in f])")).trim()).toBe('[]');
+  });
+});

@@ -1,82 +1,50 @@
-import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBoardControl, requestInterrupt } from '../../src/main/board/virtual/micropython';
+import { startBoard, type WorkerBoard } from './boardHarness';
 
-type Msg = { type: 'ready' | 'out' | 'done'; text?: string; ok?: boolean; at?: number };
-
-/** A board in a worker; `waitFor` resolves on the first message that matches. */
-function startBoard() {
-  const control = createBoardControl();
-  const worker = new Worker(new URL('./boardWorker.mjs', import.meta.url), {
-    workerData: { control },
-  });
-  let text = '';
-  const waiters: { test: (m: Msg) => boolean; resolve: (m: Msg) => void }[] = [];
-  worker.on('message', (m: Msg) => {
-    if (m.type === 'out') text += m.text;
-    for (const w of [...waiters]) {
-      if (w.test(m)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
-    }
-  });
-  const waitFor = (test: (m: Msg) => boolean, ms = 20_000) =>
-    new Promise<Msg>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`timed out; output so far:\n${text}`)), ms);
-      waiters.push({ test, resolve: (m) => (clearTimeout(t), resolve(m)) });
-    });
-  return { worker, control, waitFor, text: () => text };
-}
-
-let worker: Worker | null = null;
+let board: WorkerBoard | null = null;
 afterEach(async () => {
-  await worker?.terminate();
-  worker = null;
+  await board?.close();
+  board = null;
 });
 
 describe('Ctrl-C on the virtual board', () => {
   it('interrupts a program sleeping in time.sleep within 100 ms', async () => {
-    const b = startBoard();
-    worker = b.worker;
-    await b.waitFor((m) => m.type === 'ready');
-    b.worker.postMessage({ code: "import time\nprint('sleeping')\ntime.sleep(30)\nprint('woke')" });
-    await b.waitFor((m) => m.type === 'out' && /sleeping/.test(b.text()));
+    board = await startBoard();
+    const b = board;
+    const done = b.exec("import time\nprint('sleeping')\ntime.sleep(30)\nprint('woke')");
+    await b.waitFor(() => /sleeping/.test(b.text()));
     await new Promise((r) => setTimeout(r, 300)); // well inside the sleep
     const t0 = Date.now();
-    requestInterrupt(b.control);
-    const done = await b.waitFor((m) => m.type === 'done');
-    const latency = done.at! - t0;
-    expect(done.ok).toBe(false);
-    expect(b.text()).toMatch(/KeyboardInterrupt/);
+    b.interrupt();
+    const end = await done;
+    const latency = end.at! - t0;
+    expect(end.ok).toBe(false);
+    expect(b.text()).toMatch(/Traceback \(most recent call last\):\r\n {2}File "<stdin>", line 3, in <module>\r\nKeyboardInterrupt: \r\n/);
     expect(b.text()).not.toMatch(/woke/);
     expect(latency).toBeLessThan(100);
-    console.log(`Ctrl-C → KeyboardInterrupt in ${latency} ms (sleeping program)`);
+    console.log(`Ctrl-C → KeyboardInterrupt in ${latency} ms (program in time.sleep)`);
   });
 
   it('interrupts a loop that prints without sleeping, and the board stays usable', async () => {
-    const b = startBoard();
-    worker = b.worker;
-    await b.waitFor((m) => m.type === 'ready');
-    b.worker.postMessage({ code: "i = 0\nwhile True:\n    print('tick', i)\n    i += 1" });
-    await b.waitFor((m) => m.type === 'out' && /tick 100\b/.test(b.text()));
+    board = await startBoard();
+    const b = board;
+    const done = b.exec("i = 0\nwhile True:\n    print('tick', i)\n    i += 1");
+    await b.waitFor(() => /tick 100\b/.test(b.text()));
     const t0 = Date.now();
-    requestInterrupt(b.control);
-    const done = await b.waitFor((m) => m.type === 'done');
-    expect(done.ok).toBe(false);
-    expect(done.at! - t0).toBeLessThan(100);
-    b.worker.postMessage({ code: "print('still', 'alive')" });
-    const again = await b.waitFor((m) => m.type === 'done');
+    b.interrupt();
+    const end = await done;
+    expect(end.ok).toBe(false);
+    expect(end.at! - t0).toBeLessThan(100);
+    const again = await b.exec("print('still', 'alive', i > 100)");
     expect(again.ok).toBe(true);
-    expect(b.text()).toMatch(/still alive\r\n/);
+    expect(b.text()).toMatch(/still alive True\r\n$/);
   });
 
-  it('interrupts asyncio and timer-driven programs sleeping in the helper-free loop', async () => {
-    const b = startBoard();
-    worker = b.worker;
-    await b.waitFor((m) => m.type === 'ready');
-    b.worker.postMessage({
-      code: [
+  it('interrupts an asyncio program while a machine.Timer runs', async () => {
+    board = await startBoard();
+    const b = board;
+    const done = b.exec(
+      [
         'import asyncio, machine',
         'n = [0]',
         'def cb(t):',
@@ -92,14 +60,14 @@ describe('Ctrl-C on the virtual board', () => {
         '    tm.deinit()',
         "    print('timer ran', n[0] > 3)",
       ].join('\n'),
-    });
-    await b.waitFor((m) => m.type === 'out' && /running/.test(b.text()));
+    );
+    await b.waitFor(() => /running/.test(b.text()));
     await new Promise((r) => setTimeout(r, 200));
     const t0 = Date.now();
-    requestInterrupt(b.control);
-    const done = await b.waitFor((m) => m.type === 'done');
-    expect(done.ok).toBe(false);
-    expect(done.at! - t0).toBeLessThan(100);
+    b.interrupt();
+    const end = await done;
+    expect(end.ok).toBe(false);
+    expect(end.at! - t0).toBeLessThan(100);
     expect(b.text()).toMatch(/timer ran True/);
     expect(b.text()).toMatch(/KeyboardInterrupt/);
   });

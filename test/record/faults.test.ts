@@ -143,3 +143,25 @@ if first:
     s.close();
   });
 });
+
+describe('a board that ignores Ctrl-C', () => {
+  it('stop still ends within its deadlines, with the session closed and a word about it', async () => {
+    rig = await makeRig({ files: { 'main.py': Buffer.from(STEADY) } });
+    const out = path.join(dir, 'deaf.hss');
+    const notes: string[] = [];
+    const h = recordToSession({ port: rig.port, run: { kind: 'main' }, periodMs: 100, collect: false, sessionPath: out, stopWaitMs: 400 }, { note: (m) => notes.push(m) });
+    await h.started;
+    await until(() => h.counts.snapshots >= 3, 10_000, 'three dumps');
+    // From now on the board never sees a Ctrl-C (as after micropython.kbd_intr(-1)).
+    rig.proxy.hostFilter = (b) => Buffer.from([...b].filter((x) => x !== 3));
+    const t0 = Date.now();
+    const { summary } = await h.stop();
+    expect(Date.now() - t0).toBeLessThan(9000);
+    expect(summary.endedBy).toBe('stopped');
+    expect(notes.join('\n')).toMatch(/did not stop on Ctrl-C/);
+    const s = openSession(out);
+    expect(s.complete).toBe(true);
+    expect(s.snapshots.length).toBeGreaterThanOrEqual(3);
+    s.close();
+  });
+});

@@ -152,3 +152,42 @@ describe('recording the virtual board over a PTY', () => {
     expect(have.logs).toContain('step 11');
   });
 });
+
+describe('firmware without micropython.mem_info', () => {
+  it('records stats-only frames and says so', async () => {
+    // boot.py hides mem_info the way CircuitPython lacks it: `import micropython` gets a copy without it.
+    const boot = `import sys, micropython as _m
+class _NoMemInfo:
+    pass
+_x = _NoMemInfo()
+for _k in ('schedule', 'const', 'kbd_intr', 'alloc_emergency_exception_buf', 'opt_level', 'heap_lock', 'heap_unlock'):
+    if hasattr(_m, _k):
+        setattr(_x, _k, getattr(_m, _k))
+sys.modules['micropython'] = _x
+del _x, _k, _m, _NoMemInfo
+`;
+    rig = await makeRig({ files: { 'boot.py': Buffer.from(boot), 'main.py': Buffer.from(STEADY) } });
+    const notes: string[] = [];
+    const out = path.join(dir, 'stats.hss');
+    const h = recordToSession({ port: rig.port, run: { kind: 'main' }, periodMs: 100, collect: false, durationMs: 1500, sessionPath: out }, { note: (m) => notes.push(m) });
+    const { summary } = await h.done;
+    expect(summary.identity?.hasMemInfo).toBe(false);
+    expect(notes.join('\n')).toMatch(/no micropython\.mem_info: recording heap totals only/);
+    const s = openSession(out);
+    expect(s.snapshots.length).toBeGreaterThanOrEqual(5);
+    expect(s.snapshots.every((x) => x.stats !== null && x.areas.length === 0)).toBe(true);
+    s.close();
+  });
+});
+
+describe('a program that is not there', () => {
+  it('fails in words before recording, and leaves no session', async () => {
+    rig = await makeRig();
+    const out = path.join(dir, 'none.hss');
+    const h = recordToSession({ port: rig.port, run: { kind: 'main', file: 'app.py' }, periodMs: 100, collect: false, sessionPath: out });
+    await expect(h.started).rejects.toThrow(/There is no app.py on the board/);
+    const { summary, session } = await h.done;
+    expect(summary.endedBy).toBe('failed');
+    expect(session).toBeNull();
+  });
+});

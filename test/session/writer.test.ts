@@ -88,6 +88,27 @@ describe('writing while recording', () => {
     r.close();
   });
 
+  it("logText: 'raw' keeps a log line's text only in the raw bytes, read back when first asked", () => {
+    const bytes = synthCapture({ dumps: 40, blocks: 3000, seed: 4 });
+    const inIndex = path.join(dir, 'text-index.hss');
+    const inRaw = path.join(dir, 'text-raw.hss');
+    for (const [file, logText] of [
+      [inIndex, 'index'],
+      [inRaw, 'raw'],
+    ] as const) {
+      const w = SessionWriter.create(file, {}, { logText, segmentSnapshots: 8 });
+      for (let i = 0; i < bytes.length; i += 5000) w.appendRaw(bytes.subarray(i, i + 5000), null);
+      w.close();
+    }
+    expect(statSync(inRaw).size).toBeLessThan(statSync(inIndex).size);
+    const want = expectedOf(bytes).events;
+    for (const file of [inIndex, inRaw]) {
+      const r = SessionReader.open(file);
+      expect(r.events.map(withoutHost)).toEqual(want);
+      r.close();
+    }
+  });
+
   it('refuses bytes after close, and says why', () => {
     const file = path.join(dir, 'closed.hss');
     const w = SessionWriter.create(file);

@@ -23,6 +23,12 @@ export class ByteReader {
     w?.();
   }
 
+  /** Put bytes back in front (to leave a prompt for the next exchange after checking it). */
+  unread(bytes: string | Buffer): void {
+    const b = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
+    this.buf = Buffer.concat([b, this.buf]);
+  }
+
   inWaiting(): number {
     return this.buf.length;
   }
@@ -262,6 +268,13 @@ export function parsePyBytes(text: string): Buffer {
     else out.push(n.charCodeAt(0));
   }
   return Buffer.from(out);
+}
+
+/** Read through the end of an exec (`…\x04…\x04>`), leaving the `>` for the next exec. */
+export async function readExecEnd(host: MpremoteHost): Promise<string> {
+  const text = (await host.reader.readUntil('\x04>')).toString('latin1');
+  host.reader.unread('>');
+  return text;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualBoard } from '../../src/main/board/virtual/virtualBoard';
-import { MpremoteHost, sleep, ExecError } from './host';
+import { MpremoteHost, sleep, ExecError, readExecEnd } from './host';
 
 function attach(board: VirtualBoard): MpremoteHost {
   return new MpremoteHost({ write: (b) => board.write(b), onData: (l) => board.on('data', l) });
@@ -37,9 +37,9 @@ describe('virtual board: friendly REPL', () => {
   it('continues compound statements and prints tracebacks to the console', async () => {
     host.write('for i in range(2):\r');
     expect((await host.reader.readUntil('...     ')).toString('latin1')).toBe('for i in range(2):\r\n...     ');
-    host.write('print(i)\r\r');
-    const out = (await host.reader.readUntil('>>> ')).toString('latin1');
-    expect(out).toContain('0\r\n1\r\n>>> ');
+    // Auto-indent offers "    " again: Backspace removes it, Enter on the empty line runs.
+    host.write('print(i)\r\x08\r');
+    expect((await host.reader.readUntil('>>> ')).toString('latin1')).toBe('print(i)\r\n...     \b\b\b\b\x1b[K\r\n0\r\n1\r\n>>> ');
     host.write('1/0\r');
     expect((await host.reader.readUntil('>>> ')).toString('latin1')).toBe(
       '1/0\r\nTraceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\nZeroDivisionError: divide by zero\r\n>>> ',
@@ -55,6 +55,26 @@ describe('virtual board: friendly REPL', () => {
     expect(b.slice(2)).toMatch(BANNER);
   });
 
+  it('a Ctrl-C sent the instant a prompt arrives is a Ctrl-C at the prompt', async () => {
+    for (let i = 0; i < 20; i++) {
+      let armed = true;
+      const onData = (b: Uint8Array) => {
+        // React inside the data event, before the board's thread can do anything else.
+        if (armed && Buffer.from(b).toString('latin1').endsWith('>>> ')) {
+          armed = false;
+          board.write('\x03');
+        }
+      };
+      board.on('data', onData);
+      host.write(`${i}*2\r`);
+      await host.reader.readUntil(`${i * 2}\r\n>>> `);
+      expect((await host.reader.readUntil('>>> ')).toString('latin1')).toBe('\r\n>>> ');
+      board.off('data', onData);
+    }
+    host.write('1+1\r');
+    expect((await host.reader.readUntil('>>> ')).toString('latin1')).toBe('1+1\r\n2\r\n>>> ');
+  });
+
   it('Ctrl-A enters the raw REPL, Ctrl-B leaves it', async () => {
     host.write('\r\x01');
     expect((await host.reader.readUntil('raw REPL; CTRL-B to exit\r\n>')).toString('latin1')).toBe(
@@ -64,7 +84,7 @@ describe('virtual board: friendly REPL', () => {
     const b = (await host.reader.readUntil('>>> ')).toString('latin1');
     expect(b.slice(2)).toMatch(BANNER);
     host.write('x = 5\rx\r');
-    expect((await host.reader.readUntil('5\r\n>>> ')).toString('latin1')).toBe('x = 5\r\n>>> x\r\n5\r\n>>> ');
+    expect((await host.reader.readUntil('\r\n5\r\n>>> ')).toString('latin1')).toBe('x = 5\r\n>>> x\r\n5\r\n>>> ');
   });
 });
 
@@ -83,7 +103,7 @@ describe('virtual board: raw REPL', () => {
     host.useRawPaste = false;
     await host.reader.readUntil('>');
     host.write('print("out")\nimport sys\nprint("err?", file=sys.stderr)\nx = [][1]\x04');
-    const all = (await host.reader.readUntil('\x04>')).toString('latin1');
+    const all = await readExecEnd(host);
     expect(all).toBe(
       'OKout\r\nerr?\r\n\x04Traceback (most recent call last):\r\n  File "<stdin>", line 4, in <module>\r\nIndexError: list index out of range\r\n\x04>',
     );
@@ -99,10 +119,11 @@ describe('virtual board: raw REPL', () => {
   it('Ctrl-C while typing a line clears it; Ctrl-A reprints the raw banner', async () => {
     await host.reader.readUntil('>');
     host.write('print("never")\x03print("yes")\x04');
-    expect((await host.reader.readUntil('\x04>')).toString('latin1')).toBe('OKyes\r\n\x04\x04>');
+    expect(await readExecEnd(host)).toBe('OKyes\r\n\x04\x04>');
+    await host.reader.readUntil('>');
     host.write('junk\x01');
     expect((await host.reader.readUntil('raw REPL; CTRL-B to exit\r\n>')).toString('latin1')).toBe('raw REPL; CTRL-B to exit\r\n>');
-    host.write('\x01'); // a fresh prompt for the next exec
+    host.reader.unread('>');
   });
 
   it('reports a SyntaxError as a board does', async () => {
@@ -115,11 +136,7 @@ describe('virtual board: raw REPL', () => {
     expect((await host.reader.read(3)).toString('latin1')).toBe('R\x00>');
     host.write('\x03'); // nothing to clear; stay at the prompt
     host.write(Buffer.from('print(1)\x04'));
-    expect((await host.reader.readUntil('\x04>')).toString('latin1')).toBe('OK1\r\n\x04\x04>');
-    host.write('\x01');
-    await host.reader.readUntil('raw REPL; CTRL-B to exit\r\n>');
-    // put a prompt back for the next exec's readUntil('>')
-    host.write('\x01');
+    expect(await readExecEnd(host)).toBe('OK1\r\n\x04\x04>');
   });
 
   it('soft reset in raw mode: OK, soft reboot, raw banner; main.py does not run; fresh heap; files kept', async () => {
@@ -130,11 +147,13 @@ describe('virtual board: raw REPL', () => {
     host.write('\x04');
     const text = (await host.reader.readUntil('raw REPL; CTRL-B to exit\r\n>')).toString('latin1');
     expect(text).toBe('OK\r\nMPY: soft reboot\r\nraw REPL; CTRL-B to exit\r\n>');
-    host.write('\x01'); // a fresh prompt for the next readUntil('>')
+    host.reader.unread('>');
     const after = Number((await host.exec('import gc\ngc.collect()\nprint(gc.mem_alloc())')).trim());
     expect(after).toBeLessThan(before / 4);
     expect(await host.exec("print(open('data.txt').read())")).toBe('kept\r\n');
-    expect(await host.exec("import os\nprint(sorted(os.listdir('/')))")).toBe("['data.txt', 'lib', 'main.py']\r\n");
+    // (The listing also shows the interpreter's /dev, /proc and /.vboard.)
+    const names = await host.exec("import os\nprint(' '.join(sorted(os.listdir('/'))))");
+    expect(names.trim().split(' ').filter((n) => !['dev', 'proc', '.vboard'].includes(n))).toEqual(['data.txt', 'lib', 'main.py']);
     await expect(host.exec('print(big)')).rejects.toThrow(/NameError/);
   });
 
@@ -146,7 +165,7 @@ describe('virtual board: raw REPL', () => {
     expect((await host.reader.readUntil('raw REPL; CTRL-B to exit\r\n>')).toString('latin1')).toBe(
       'bye\r\n\x04\x04MPY: soft reboot\r\nraw REPL; CTRL-B to exit\r\n>',
     );
-    host.write('\x01');
+    host.reader.unread('>');
   });
 
   it('raises MemoryError when an allocation does not fit the fixed heap', async () => {
@@ -200,8 +219,7 @@ describe('virtual board: raw-paste', () => {
     host.write(Buffer.from('\n'));
     expect([...(await host.reader.read(1))]).toEqual([0x01]);
     host.write(Buffer.from('print("pasted")\n\x04'));
-    expect((await host.reader.readUntil('\x04>')).toString('latin1')).toBe('\x04pasted\r\n\x04\x04>');
-    host.write('\x01');
+    expect(await readExecEnd(host)).toBe('\x04pasted\r\n\x04\x04>');
   });
 
   it('runs a program of many windows under flow control', async () => {
@@ -244,14 +262,29 @@ describe('virtual board: raw-paste', () => {
     expect(out.toString()).toBe(`${1 + 40 + 2}\r\n`);
   });
 
+  it('runs code longer than the interpreter glue takes at once, compiled as it is read', async () => {
+    const lines = Array.from({ length: 1200 }, (_, i) => `# comment line ${i} ${'-'.repeat(40)}`);
+    lines.push('x = 42', 'def f():', '    return 1/0', 'print(x, __name__)', 'f()');
+    const [out, err] = await host.execRaw(Buffer.from(lines.join('\n') + '\n'));
+    expect(out.toString()).toBe('42 __main__\r\n');
+    expect(err.toString()).toBe(
+      'Traceback (most recent call last):\r\n  File "<stdin>", line 1205, in <module>\r\n  File "<stdin>", line 1203, in f\r\nZeroDivisionError: divide by zero\r\n',
+    );
+    // A syntax error deep in a long program still stops the transfer before its end.
+    const bad = Buffer.from(lines.slice(0, 900).join('\n') + '\ny = = 1\n' + lines.join('\n') + '\n');
+    const [, err2] = await host.execRaw(bad);
+    expect(host.pasteStats.abortedAt).toBeGreaterThan(0);
+    expect(host.pasteStats.abortedAt).toBeLessThan(bad.length / 2);
+    expect(err2.toString()).toBe('Traceback (most recent call last):\r\n  File "<stdin>", line 901\r\nSyntaxError: invalid syntax\r\n');
+  });
+
   it('Ctrl-C during the transfer raises KeyboardInterrupt', async () => {
     await host.reader.readUntil('>');
     host.write('\x05A\x01');
     await host.reader.read(5);
     host.write(Buffer.from('print(1)\n'));
     host.write('\x03');
-    expect((await host.reader.readUntil('\x04>')).toString('latin1')).toBe('\x04\x04KeyboardInterrupt: \r\n\x04>');
-    host.write('\x01');
+    expect(await readExecEnd(host)).toBe('\x04\x04KeyboardInterrupt: \r\n\x04>');
   });
 });
 
@@ -372,4 +405,35 @@ describe('virtual board: a loop that cannot see Ctrl-C', () => {
       await board.close();
     }
   });
+});
+
+describe('virtual board: the demos as main.py', () => {
+  const demos = ['steady', 'leak', 'fragment', 'asyncio'] as const;
+  for (const demo of demos) {
+    it(`${demo}: runs at power-on and stops on Ctrl-C`, async () => {
+      let board: VirtualBoard;
+      try {
+        board = new VirtualBoard({ demo });
+        await board.ready;
+      } catch (err) {
+        // The demos are written separately; say so rather than fail when one is missing.
+        if (/not found/.test(String(err))) return;
+        throw err;
+      }
+      const host = attach(board);
+      try {
+        await sleep(1200);
+        host.write('\r\x03');
+        const text = (await host.reader.readUntil('for more information.\r\n>>> ', 5000)).toString('latin1');
+        expect(text).toContain('Traceback (most recent call last):\r\n');
+        expect(text).toMatch(/File "main\.py", line \d+/);
+        expect(text).not.toContain('.vboard');
+        // The asyncio demo needs the helper, which the host installs: without it, ImportError.
+        if (demo === 'asyncio') expect(text).toMatch(/ImportError: no module named 'mem_dump'/);
+        else expect(text).toContain('KeyboardInterrupt: \r\n');
+      } finally {
+        await board.close();
+      }
+    });
+  }
 });

@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { remoteFileInfo } from '../board/install/installFile';
 import { installHelper, type HelperPlacement } from '../board/install/installHelper';
 import { describeIdentity, identifyBoard, type BoardIdentity } from '../board/repl/identify';
 import { sleep } from '../board/repl/linkReader';
@@ -76,6 +77,8 @@ export interface RecordOptions {
   reconnectForMs?: number | null;
   /** Relaunch the program at most this many times after the board reset under it (default 5). */
   maxRelaunches?: number;
+  /** On stop, how long to wait after each of the three Ctrl-C (default 2000 ms). */
+  stopWaitMs?: number;
   /** After the program ends, keep listening this long for the last dumps (default 300 ms). */
   tailMs?: number;
   /** Silence allowed on a management read (default 10 s). */
@@ -199,7 +202,8 @@ class Recording {
     for (let i = 0; i < 3 && this.running; i++) {
       this.log(`stop: ctrl-C ${i + 1}`);
       await repl.interrupt().catch(() => {});
-      for (let t = 0; t < 20 && this.running; t++) await sleep(100);
+      const until = Date.now() + (this.opts.stopWaitMs ?? 2000);
+      while (this.running && Date.now() < until) await sleep(50);
     }
     if (this.running) {
       this.hooks.note?.('The program did not stop on Ctrl-C (it may have disabled it with micropython.kbd_intr(-1)); stopped listening.');
@@ -239,7 +243,7 @@ class Recording {
 
   private async record(): Promise<EndReason> {
     const { opts } = this;
-    this.setPhase('opening', `Opening ${opts.port}…`);
+    this.setPhase('opening', opts.port === VIRTUAL_PORT ? 'Starting the virtual board…' : `Opening ${opts.port}…`);
     if (opts.run.kind === 'script') {
       const source = opts.run.source ?? (await readFile(opts.run.path));
       this.program = { kind: 'source', source, name: path.basename(opts.run.path) };
@@ -376,6 +380,16 @@ class Recording {
     });
     if (this.placement.where === 'ram') this.hooks.note?.(`Running the helper from RAM: ${this.placement.reason}.`);
     else this.log(`helper ${this.placement.result.status}`);
+    if (this.program?.kind === 'file') {
+      const { size } = await remoteFileInfo(repl, this.program.file, false);
+      if (size < 0) {
+        throw new BoardError(
+          'not-found',
+          `There is no ${this.program.file} on the board.`,
+          'Put your program on the board, pass --run with its name, or send one from this computer with --script FILE.',
+        );
+      }
+    }
   }
 
   private async launch(): Promise<RunResult> {
@@ -402,14 +416,33 @@ class Recording {
   private async streamRun(go: (o: Parameters<RawRepl['run']>[1]) => Promise<RunResult>): Promise<RunResult> {
     this.runCtl = new AbortController();
     this.running = true;
+    // Frames that stop coming (a reset the recorder could not see, the program stopped the
+    // helper, a full schedule queue) are worth a word; only a word: the program keeps running.
+    let lastFrame = 0;
+    let warned = false;
+    const quietMs = Math.max(10 * this.opts.periodMs, 10_000);
+    const watch = setInterval(() => {
+      if (lastFrame && !warned && Date.now() - lastFrame > quietMs) {
+        warned = true;
+        this.hooks.note?.(`No dumps for ${Math.round((Date.now() - lastFrame) / 1000)} s: the board may have reset, or the program stopped the helper.`);
+      }
+    }, 1000);
+    const onChunk = (c: Uint8Array) => {
+      if (Buffer.from(c.buffer, c.byteOffset, c.length).indexOf(HS_MARK) >= 0) {
+        lastFrame = Date.now();
+        warned = false;
+      }
+      this.emit(c);
+    };
     try {
       return await go({
-        onStdout: (c) => this.emit(c),
+        onStdout: onChunk,
         onStderr: (c) => this.emit(c),
         onStarted: () => this.recordingBegan(),
         signal: this.runCtl.signal,
       });
     } finally {
+      clearInterval(watch);
       this.running = false;
     }
   }

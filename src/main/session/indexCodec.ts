@@ -138,6 +138,9 @@ class DeltaState {
   host = 0;
   nums: Array<number | null> = new Array<number | null>(N).fill(null);
   kinds: Record<string, number> = {};
+  /** Log line shapes seen in the segment, by shape text, and their last numbers. */
+  shapeIds = new Map<string, number>();
+  shapes: Array<{ pieces: string[]; nums: number[] }> = [];
 
   reset(): void {
     this.line = 0;
@@ -145,7 +148,39 @@ class DeltaState {
     this.host = 0;
     this.nums = new Array<number | null>(N).fill(null);
     this.kinds = {};
+    this.shapeIds = new Map();
+    this.shapes = [];
   }
+
+  /** Remembers a log line's shape (the packer and the unpacker both, for each literal text). */
+  learn(text: string): void {
+    const sh = shapeOfText(text);
+    if (sh === null) return;
+    const id = this.shapeIds.get(sh.shape);
+    if (id === undefined) {
+      this.shapeIds.set(sh.shape, this.shapes.length);
+      this.shapes.push({ pieces: sh.shape.split('\u0000'), nums: sh.nums });
+    } else {
+      this.shapes[id].nums = sh.nums;
+    }
+  }
+}
+
+const DIGITS = /[0-9]+/g;
+
+/**
+ * A log line's shape: its text with every canonical decimal number (1–15 digits, no leading
+ * zero) taken out (as in the raw stream's NUMS op). Null when it has none, or holds a NUL.
+ */
+export function shapeOfText(text: string): { shape: string; nums: number[] } | null {
+  if (text.length > 512 || text.includes('\u0000')) return null;
+  const nums: number[] = [];
+  const shape = text.replace(DIGITS, (m) => {
+    if (m.length > 15 || (m.length > 1 && m.charCodeAt(0) === 0x30)) return m;
+    nums.push(Number(m));
+    return '\u0000';
+  });
+  return nums.length ? { shape, nums } : null;
 }
 
 export class IndexPacker {
@@ -211,8 +246,21 @@ export class IndexPacker {
   event(e: SessionEvent, textInRaw = false): Json {
     const [dl, ds, dh] = this.pos(e.line, e.byteOffset, e.hostMs);
     switch (e.type) {
-      case 'log':
-        return [1, dl, ds, dh, textInRaw ? e.text.length : e.text];
+      case 'log': {
+        if (textInRaw) return [1, dl, ds, dh, e.text.length];
+        // A line of a shape seen before in the segment: [shape, number deltas…].
+        const st = this.st;
+        const sh = shapeOfText(e.text);
+        const id = sh === null ? undefined : st.shapeIds.get(sh.shape);
+        if (sh !== null && id !== undefined) {
+          const prev = st.shapes[id].nums;
+          const coded = [id, ...sh.nums.map((v, k) => v - prev[k])];
+          st.shapes[id].nums = sh.nums;
+          return [1, dl, ds, dh, coded];
+        }
+        st.learn(e.text);
+        return [1, dl, ds, dh, e.text];
+      }
       case 'device': {
         const extra: Record<string, unknown> = {};
         if (e.bytes !== undefined) extra.bytes = e.bytes;
@@ -272,9 +320,14 @@ export class IndexUnpacker {
     switch (tag) {
       case 0:
         return { snapshot: this.snapshot(a, index, line, offset, hostMs) };
-      case 1:
-        if (typeof a[4] === 'number') return { logAt: { line, byteOffset: offset, hostMs, length: a[4] } };
-        return { event: { type: 'log', text: str(a[4]), line, byteOffset: offset, hostMs } };
+      case 1: {
+        const t = a[4];
+        if (typeof t === 'number') return { logAt: { line, byteOffset: offset, hostMs, length: t } };
+        if (Array.isArray(t)) return { event: { type: 'log', text: this.shaped(t), line, byteOffset: offset, hostMs } };
+        const text = str(t);
+        st.learn(text);
+        return { event: { type: 'log', text, line, byteOffset: offset, hostMs } };
+      }
       case 2: {
         const e: SessionEvent = { type: 'device', kind: str(a[4]) as DeviceEvent['kind'], text: str(a[5]), line, byteOffset: offset, hostMs };
         if (a[6] !== undefined) Object.assign(e, a[6] as object);
@@ -287,6 +340,19 @@ export class IndexUnpacker {
       default:
         throw new IndexShapeError(`unknown item kind ${String(tag)}`);
     }
+  }
+
+  /** A log line's text from [shape, number deltas…]. */
+  private shaped(t: unknown[]): string {
+    const sh = this.st.shapes[num(t[0])];
+    if (sh === undefined || t.length !== sh.nums.length + 1) throw new IndexShapeError('a log line of an unknown shape');
+    let text = sh.pieces[0];
+    for (let k = 0; k < sh.nums.length; k++) {
+      const v = sh.nums[k] + num(t[k + 1]);
+      sh.nums[k] = v;
+      text += String(v) + sh.pieces[k + 1];
+    }
+    return text;
   }
 
   private snapshot(a: unknown[], index: number, line: number, byteStart: number, hostMs: number | null): SnapshotIndexEntry {
@@ -332,13 +398,25 @@ export class IndexUnpacker {
     if (areas.length > 0) {
       const d = a[11];
       if (d === null || typeof d !== 'object' || Array.isArray(d)) throw new IndexShapeError('kinds missing');
-      const kinds: Record<string, number> = { ...st.kinds };
-      for (const [k, x] of Object.entries(d as Record<string, unknown>)) {
+      let kinds: Record<string, number>;
+      let added = false;
+      const changes = d as Record<string, unknown>;
+      for (const k in changes) if (!(k in st.kinds)) added = true;
+      if (added) {
+        // A letter not seen before: rebuild in character order, as computeMetrics lists them.
+        const all: Record<string, number> = { ...st.kinds };
+        for (const k in changes) all[k] = 0;
+        kinds = sortKinds(all);
+      } else {
+        kinds = { ...st.kinds };
+      }
+      for (const k in changes) {
+        const x = changes[k];
         if (x === null) delete kinds[k];
         else kinds[k] = (kinds[k] ?? 0) + num(x);
       }
       st.kinds = kinds;
-      metrics = unpackMetrics(v, blockSize, sortKinds(kinds));
+      metrics = unpackMetrics(v, blockSize, kinds);
     } else {
       const m = a[11];
       if (m === null || typeof m !== 'object' || Array.isArray(m)) throw new IndexShapeError('metrics missing');

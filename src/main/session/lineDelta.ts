@@ -75,7 +75,6 @@ const JUNK = (() => {
 
 const KEY_NONE = -1;
 const KEY_LAYOUT = -2;
-const POOL_SCALE = 2 ** 32;
 
 interface Shape {
   /** The line without its numbers. */
@@ -92,9 +91,12 @@ interface Shape {
  */
 class Tables {
   slots: Uint8Array[] = [];
-  private keyToSlot = new Map<number, number>();
+  /** Per heap area: map line address → slot. */
+  private areaSlots: Array<Map<number, number>> = [new Map()];
   private pools = new Map<string, number>();
   private pool = 0;
+  /** The current area's map (areaSlots[pool]). */
+  private keyToSlot = this.areaSlots[0];
   lastSlot = -1;
   shapes: Shape[] = [];
   private shapeIds = new Map<number, number>();
@@ -110,7 +112,8 @@ class Tables {
 
   reset(): void {
     this.slots = [];
-    this.keyToSlot = new Map();
+    this.areaSlots = [new Map()];
+    this.keyToSlot = this.areaSlots[0];
     this.pools = new Map();
     this.pool = 0;
     this.lastSlot = -1;
@@ -119,7 +122,10 @@ class Tables {
     this.lastShape = -1;
   }
 
-  /** The key of a map line (≥ 0), KEY_LAYOUT after switching area, or KEY_NONE. */
+  /**
+   * The key of a map line (≥ 0: its address; the area is the current one), KEY_LAYOUT after
+   * switching area, or KEY_NONE.
+   */
   classify(b: Uint8Array, s: number, e: number): number {
     if (e - s > MAX_KEYED) return KEY_NONE;
     let i = s;
@@ -144,7 +150,7 @@ class Tables {
       return KEY_NONE;
     }
     if (i >= e || MAPC[b[i]] !== 1) return KEY_NONE;
-    return this.pool * POOL_SCALE + addr;
+    return addr;
   }
 
   private layout(b: Uint8Array, i: number, e: number): number {
@@ -156,10 +162,12 @@ class Tables {
     if (name === '') return KEY_NONE;
     let id = this.pools.get(name);
     if (id === undefined) {
-      id = this.pools.size + 1;
+      id = this.areaSlots.length;
       this.pools.set(name, id);
+      this.areaSlots.push(new Map());
     }
     this.pool = id;
+    this.keyToSlot = this.areaSlots[id];
     return KEY_LAYOUT;
   }
 

@@ -511,9 +511,9 @@ export class SessionReader {
       const r = seg.records[c.next];
       const payload = this.read(r.at, r.length);
       const where = r.at - RECORD_HEADER_SIZE;
-      const before = this.snapshots.filter((s) => s.byteEnd <= r.rawStart).length;
+      const before = () => this.snapshotsEndingBy(r.rawStart);
       if (payload.length !== r.length || recordCrc(r.head5, payload) !== r.crc) {
-        throw SessionFormatError.damaged(this.path, where, 'the checksum of a raw record does not match', before);
+        throw SessionFormatError.damaged(this.path, where, 'the checksum of a raw record does not match', before());
       }
       let ops: Uint8Array;
       try {
@@ -521,20 +521,27 @@ export class SessionReader {
         if (c.dict.length) opts.dictionary = c.dict;
         ops = zlib.inflateRawSync(payload.subarray(r.dataAt), opts);
       } catch (err) {
-        throw SessionFormatError.damaged(this.path, where, `raw bytes that do not inflate (${(err as Error).message})`, before);
+        throw SessionFormatError.damaged(this.path, where, `raw bytes that do not inflate (${(err as Error).message})`, before());
       }
-      if (ops.length !== r.opLength) throw SessionFormatError.damaged(this.path, where, 'raw bytes of the wrong length', before);
+      if (ops.length !== r.opLength) throw SessionFormatError.damaged(this.path, where, 'raw bytes of the wrong length', before());
       const len0 = c.decoder.length;
       try {
         c.decoder.decode(ops);
       } catch (err) {
-        if (err instanceof LineDeltaError) throw SessionFormatError.damaged(this.path, where, `raw bytes that do not decode (${err.message})`, before);
+        if (err instanceof LineDeltaError) throw SessionFormatError.damaged(this.path, where, `raw bytes that do not decode (${err.message})`, before());
         throw err;
       }
-      if (c.decoder.length - len0 !== r.rawLength) throw SessionFormatError.damaged(this.path, where, 'raw bytes that decode to the wrong length', before);
+      if (c.decoder.length - len0 !== r.rawLength) throw SessionFormatError.damaged(this.path, where, 'raw bytes that decode to the wrong length', before());
       c.dict = windowTail(c.dict, ops);
       c.next++;
     }
+  }
+
+  /** Snapshots whose bytes all lie before raw offset `at`. */
+  private snapshotsEndingBy(at: number): number {
+    let n = 0;
+    for (const s of this.snapshots) if (s.byteEnd <= at) n++;
+    return n;
   }
 
   // ---- recovery ----

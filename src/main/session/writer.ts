@@ -8,11 +8,10 @@ import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import zlib from 'node:zlib';
 import { CaptureReader } from '../../shared/capture/captureReader';
 import type { CaptureEvent, DeviceEvent, GapEvent, LogEvent, MarkEvent } from '../../shared/capture/events';
-import { metricsOf } from '../../shared/heap/metrics';
+import { metricsOf, type SnapshotMetrics } from '../../shared/heap/metrics';
 import { ByteSink, concatBytes, windowTail } from './bytes';
 import { encodeHeader, encodeRecord, FORMAT_VERSION, jsonBytes, RecordType } from './format';
 import { IndexPacker, summarize, type SessionEvent, type SnapshotSummary } from './indexCodec';
-import type { SnapshotMetrics } from '../../shared/heap/metrics';
 import { LineDeltaEncoder } from './lineDelta';
 
 /** What the caller says about a session (board, port, program…); stored as JSON. */
@@ -48,12 +47,22 @@ export interface SegmentInfo {
 export interface SessionWriterOptions {
   /** Data appended is written to the file within this many ms (default 500, at most 1000). */
   flushIntervalMs?: number;
-  /** A segment (the unit of random access) holds about this many snapshots (default 128)… */
+  /** A segment (the unit of random access) holds about this many snapshots (default 256)… */
   segmentSnapshots?: number;
-  /** …or about this many raw bytes, whichever comes first (default 2 MiB). */
+  /** …or about this many raw bytes, whichever comes first (default 4 MiB). */
   segmentBytes?: number;
-  /** Deflate level for raw and index records (default 9). */
+  /**
+   * Deflate level for raw and index records (default 6: levels 7–9 search the long repeats of
+   * this data many times longer for 1–3 % smaller files).
+   */
   level?: number;
+  /**
+   * Where a log line's text is kept: 'index' (default: opening has every text at once) or
+   * 'raw' (the index keeps only its length when the text is exactly its raw bytes, and the
+   * reader reads it from the raw stream when first asked: smaller files, but touching every
+   * text decodes every segment).
+   */
+  logText?: 'index' | 'raw';
   /** fdatasync after every flush, to survive power loss as well as crashes (default false). */
   fsync?: boolean;
   /** Called when a timed flush fails (the next append then throws the same error). */
@@ -107,7 +116,7 @@ export class SessionWriter {
   private segSnapshots = 0;
   /** Raw offset where the ops not yet written begin. */
   private recordRawStart = 0;
-  /** Last WINDOW bytes of this segment's ops and index text: the next records' dictionaries. */
+  /** Last 32 KiB of this segment's ops and index text: the next records' deflate dictionaries. */
   private opTail: Uint8Array = new Uint8Array(0);
   private indexTail: Uint8Array = new Uint8Array(0);
   /** Events not in an index record yet (packed when written: the deltas follow file order). */
@@ -127,9 +136,10 @@ export class SessionWriter {
   ) {
     this.fd = fd;
     this.flushIntervalMs = Math.min(1000, Math.max(1, options.flushIntervalMs ?? 500));
-    this.segSnapshotsMax = Math.max(1, options.segmentSnapshots ?? 128);
-    this.segBytesMax = Math.max(4096, options.segmentBytes ?? 2 << 20);
-    this.level = options.level ?? 9;
+    this.segSnapshotsMax = Math.max(1, options.segmentSnapshots ?? 256);
+    this.segBytesMax = Math.max(4096, options.segmentBytes ?? 4 << 20);
+    this.level = options.level ?? 6;
+    this.logTextInRaw = options.logText === 'raw';
     this.fsync = options.fsync ?? false;
     this.onError = options.onError;
     const stored: StoredMeta = {
@@ -145,6 +155,7 @@ export class SessionWriter {
   }
 
   private readonly fsync: boolean;
+  private readonly logTextInRaw: boolean;
   private readonly onError?: (err: Error) => void;
 
   /** Creates (or replaces) the file and writes its header. */
@@ -324,7 +335,7 @@ export class SessionWriter {
       if (s.line > 0) this.lastLine = s.line;
       return;
     }
-    this.items.push({ ev: { ...ev, hostMs }, inRaw: ev.type === 'log' && this.recent.holdsText(ev.byteOffset, ev.text, this.chunk) });
+    this.items.push({ ev: { ...ev, hostMs }, inRaw: this.logTextInRaw && ev.type === 'log' && this.recent.holdsText(ev.byteOffset, ev.text, this.chunk) });
     this.eventCount++;
     if (ev.line > 0) this.lastLine = ev.line;
     if (ev.type === 'log' && ev.line > 0) {

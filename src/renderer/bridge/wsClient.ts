@@ -7,7 +7,7 @@
  */
 import type { HeapScopeApi, MethodName, ServiceError, ServiceEvent, SnapshotData } from '../../shared/api';
 
-const METHODS: MethodName[] = [
+export const METHODS: MethodName[] = [
   'getStatus',
   'listPorts',
   'listDemos',

@@ -137,6 +137,7 @@ export function ExportDialog() {
   const [which, setWhich] = useState<'all' | 'selection' | 'pins' | 'around'>(s.range ? 'selection' : pinned ? 'pins' : 'all');
   const [fps, setFps] = useState(10);
   const [scale, setScale] = useState(2);
+  const [pngScale, setPngScale] = useState(4);
   const [theme, setTheme] = useState<'light' | 'dark'>(prefersDark ? 'dark' : 'light');
   const [path, setPath] = useState('');
   const [jobId, setJobId] = useState<string | null>(null);
@@ -169,7 +170,7 @@ export function ExportDialog() {
       format,
       ...(usesRange ? { range: { from: range[0], to: range[1] } } : { snapshot: s.frame }),
       ...(dest ? { path: dest } : {}),
-      ...(image ? { theme, scale: format === 'png' ? Math.max(scale, 2) : scale } : {}),
+      ...(image ? { theme, scale: format === 'png' ? pngScale : scale } : {}),
       ...(format === 'gif' ? { fps } : {}),
     });
     // The job appears in the store synchronously: follow it.
@@ -237,8 +238,8 @@ export function ExportDialog() {
         <div style={{ display: 'flex', gap: 14, flexWrap: 'wrap' }}>
           <div className="field">
             <label>Pixels per block</label>
-            <select value={scale} onChange={(e) => setScale(Number(e.target.value))}>
-              {[1, 2, 3, 4, 6, 8].map((v) => (
+            <select value={format === 'png' ? pngScale : scale} onChange={(e) => (format === 'png' ? setPngScale : setScale)(Number(e.target.value))}>
+              {[1, 2, 3, 4, 6, 8, 12, 16].map((v) => (
                 <option key={v} value={v}>
                   {v}
                 </option>

@@ -305,8 +305,7 @@ function CompareTab({ colours }: { colours: ThemeColours }) {
         <thead>
           <tr>
             <th>Kind</th>
-            <th title="Objects in A → B">Objects</th>
-            <th>Δ objects</th>
+            <th title="Objects in A → B">Objects A → B</th>
             <th title="Head + tail blocks">Δ blocks</th>
             <th>Δ bytes</th>
             <th title="New in B / gone from A">New / gone</th>
@@ -319,12 +318,11 @@ function CompareTab({ colours }: { colours: ThemeColours }) {
               <tr key={k.kind}>
                 <td>
                   <span className="swatch" style={{ background: colours.kind(k.kind), marginRight: 6, verticalAlign: -2 }} />
-                  <b className="mono">{k.kind}</b> <span className="muted">{kindName(k.kind)}</span>
+                  <b className="mono">{k.kind}</b> <span className="muted kind-name">{kindName(k.kind)}</span>
                 </td>
-                <td className="num">
+                <td className="num" title={`${signed(k.objectsB - k.objectsA)} objects`}>
                   {int(k.objectsA)} → {int(k.objectsB)}
                 </td>
-                <td className={`num ${k.objectsB > k.objectsA ? 'pos' : k.objectsB < k.objectsA ? 'neg' : ''}`}>{signed(k.objectsB - k.objectsA)}</td>
                 <td className={`num ${db > 0 ? 'pos' : db < 0 ? 'neg' : ''}`}>{signed(db)}</td>
                 <td className={`num ${db > 0 ? 'pos' : db < 0 ? 'neg' : ''}`}>{bs ? signedBytes(db * bs) : '—'}</td>
                 <td className="num">

@@ -4,7 +4,7 @@
  * drag), hover details, outlines of what changed since the previous frame, the longest free
  * run, and in compare mode the diff map of A → B.
  */
-import { forwardRef, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import { forwardRef, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { FREE, TAIL, UNKNOWN } from '../../shared/heap/blockKinds';
 import { ALLOCATED, changeRuns, diffHeaps, extentAt, FREED, longestFreeRun, type Extent, type HeapDiff } from '../../shared/view/heapAnalysis';
 import {
@@ -82,7 +82,6 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
   const [hover, setHover] = useState<Hover | null>(null);
   const [dragging, setDragging] = useState(false);
   const image = useRef<ImageData | null>(null);
-  const pending = useRef(0);
   const propsRef = useRef(props);
   propsRef.current = props;
 
@@ -173,11 +172,10 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
     return ms;
   }, [W, H, layout, scroll, changes, largest, hoverExtent, hover, dpr]);
 
-  // Redraw on the next animation frame whenever anything drawn changed.
-  useEffect(() => {
-    cancelAnimationFrame(pending.current);
-    pending.current = requestAnimationFrame(() => draw());
-    return () => cancelAnimationFrame(pending.current);
+  // Redraw as soon as anything drawn changed, before the browser paints: a live dump is on
+  // screen in the same frame its state landed (React already batches what changes together).
+  useLayoutEffect(() => {
+    draw();
   }, [draw, props.frame, props.compare, props.colours]);
 
   const setZoom = useCallback(

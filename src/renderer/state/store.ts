@@ -87,7 +87,7 @@ export interface AppState {
   compareA: SnapshotData | null;
   compareB: SnapshotData | null;
   range: [number, number] | null;
-  banner: (ServiceError & { title?: string }) | null;
+  banner: (ServiceError & { title?: string; level?: 'error' | 'warn' }) | null;
   toasts: Toast[];
   jobs: Job[];
   recent: RecentSession[];
@@ -127,6 +127,10 @@ export class AppStore {
   private drawWaiters: Array<(ms: number) => void> = [];
   private liveSnapshotAt = new Map<number, number>();
   private framesDrawn = 0;
+  /** Live: ms from each dump's last byte to its pixels (bounded). */
+  readonly liveLatencies: number[] = [];
+  /** Live: ms from a dump's last byte to its push reaching the page (the service's share). */
+  readonly liveArrivals: number[] = [];
 
   constructor(readonly api: HeapScopeApi, bridge: 'ipc' | 'ws') {
     this.state = {
@@ -253,6 +257,10 @@ export class AppStore {
       case 'snapshot': {
         if (!this.state.meta) return;
         const arrived = Date.now();
+        if (e.entry.hostMs !== null) {
+          this.liveArrivals.push(arrived - e.entry.hostMs);
+          if (this.liveArrivals.length > 500) this.liveArrivals.shift();
+        }
         if (e.entry.index !== this.frames.length) {
           // Out of step (a missed push): reload the index.
           if (e.entry.index > this.frames.length) void this.loadSession(true);
@@ -260,8 +268,11 @@ export class AppStore {
         }
         this.frames.push(e.entry);
         this.cache.put(e.data);
-        if (e.entry.hostMs !== null) this.liveSnapshotAt.set(e.entry.index, e.entry.hostMs);
-        else this.liveSnapshotAt.set(e.entry.index, arrived);
+        if (this.state.follow && !this.state.playing) {
+          // When its last byte arrived (host clock), to time it to pixels.
+          this.liveSnapshotAt.clear();
+          this.liveSnapshotAt.set(e.entry.index, e.entry.hostMs ?? arrived);
+        }
         const n = this.frames.length;
         const patch: Partial<AppState> = { frameCount: n, framesVersion: this.state.framesVersion + 1 };
         if (this.state.follow && !this.state.playing) {
@@ -337,6 +348,16 @@ export class AppStore {
         ...(keepFrame ? {} : { pinA: null, pinB: null, compare: false, compareDiff: null, compareA: null, compareB: null, range: null }),
       });
       if (n > 0) void this.seek(frame, { keepFollow: live });
+      else if (!live && !keepFrame)
+        this.set({
+          banner: {
+            code: 'BAD_FILE',
+            level: 'warn',
+            title: `No heap dumps in ${info.meta.name}`,
+            message: info.logLineCount ? `Its ${info.logLineCount} lines are in the log, but none of them is a heap dump.` : 'The file is empty.',
+            fix: 'HeapScope reads the text that micropython.mem_info(1) prints (any era), the helper’s @@HS: frames and pi-mst’s @@@ frames. Record a board, or open a log that contains dumps.',
+          },
+        });
       void this.refreshRecent();
     } catch (e) {
       this.fail(e, 'Could not read the session');
@@ -348,17 +369,8 @@ export class AppStore {
     if (!p) return;
     this.set({ dialog: null });
     try {
-      const isSession = /\.(hss|heapscope|hsession)$/i.test(p);
-      if (isSession) await this.api.openSession({ path: p });
-      else {
-        try {
-          await this.api.openSession({ path: p });
-        } catch (e) {
-          // Not a session file: read it as a capture (any terminal log with dumps).
-          if ((e as ServiceError).code !== 'BAD_FILE') throw e;
-          await this.api.importCapture({ path: p });
-        }
-      }
+      // A session opens as saved; any other file is read as a capture (the service decides).
+      await this.api.openSession({ path: p });
       await this.loadSession();
     } catch (e) {
       this.fail(e, `Could not open ${baseName(p)}`);
@@ -696,6 +708,8 @@ export class AppStore {
     if (at !== undefined) {
       liveLatencyMs = Date.now() - at;
       this.liveSnapshotAt.delete(index!);
+      this.liveLatencies.push(liveLatencyMs);
+      if (this.liveLatencies.length > 500) this.liveLatencies.shift();
     }
     // Throttle state updates from draws: they only feed the status bar.
     if (Math.abs(ms - this.state.drawMs) > 0.5 || liveLatencyMs !== this.state.liveLatencyMs) this.set({ drawMs: ms, liveLatencyMs });

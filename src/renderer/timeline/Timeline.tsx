@@ -215,8 +215,8 @@ const Chart = memo(function Chart({ data, w, h, t0, t1, colours }: ChartProps) {
     <ComposedChart width={w} height={h} data={rows} margin={M}>
       <CartesianGrid stroke={colours.grid} vertical={false} />
       <XAxis dataKey="t" type="number" domain={[t0, t1]} allowDataOverflow tick={tick} tickFormatter={(v: number) => (data.timeBase === 'index' ? `#${Math.round(v) + 1}` : duration(v))} height={X_AXIS} stroke={colours.grid} minTickGap={40} />
-      <YAxis yAxisId="b" width={LEFT_AXIS} tick={tick} tickFormatter={(v: number) => bytes(v)} stroke={colours.grid} />
-      <YAxis yAxisId="k" orientation="right" width={RIGHT_AXIS} tick={tick} stroke={colours.grid} allowDecimals={false} />
+      <YAxis yAxisId="b" domain={[0, 'auto']} width={LEFT_AXIS} tick={tick} tickFormatter={(v: number) => bytes(v)} stroke={colours.grid} />
+      <YAxis yAxisId="k" domain={[0, 'auto']} orientation="right" width={RIGHT_AXIS} tick={tick} stroke={colours.grid} allowDecimals={false} />
       {data.kinds.map((k) => (
         <Area
           key={k.letter}

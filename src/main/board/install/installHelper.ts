@@ -7,7 +7,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BoardIdentity } from '../repl/identify';
 import type { RawRepl } from '../repl/rawRepl';
+import { BoardExecError } from '../serial/errors';
 import { installFile, type InstallResult } from './installFile';
+
+const EIO = 5;
+const ENOSPC = 28;
 
 export const HELPER_MODULE = 'mem_dump';
 export const HELPER_FILE = 'mem_dump.py';
@@ -46,11 +50,21 @@ export async function installHelper(repl: RawRepl, id: BoardIdentity, opts: Inst
   const source = opts.source ?? readHelperSource();
   if (opts.fromRam) return { where: 'ram', source, reason: 'asked to run the helper from RAM' };
   if (id.readOnlyFs) return { where: 'ram', source, reason: 'the board\'s filesystem is read-only to Python' };
-  const result = await installFile(repl, HELPER_FILE, source, {
-    hasSha256: id.hasSha256,
-    force: opts.force,
-    onProgress: opts.onProgress,
-  });
+  let result: InstallResult;
+  try {
+    result = await installFile(repl, HELPER_FILE, source, {
+      hasSha256: id.hasSha256,
+      force: opts.force,
+      onProgress: opts.onProgress,
+    });
+  } catch (err) {
+    // A full or failing filesystem: the recording can still run, with the helper in RAM.
+    const errno = err instanceof BoardExecError ? err.errno : null;
+    if (errno === ENOSPC || errno === EIO) {
+      return { where: 'ram', source, reason: `the helper could not be written (${errno === ENOSPC ? 'the filesystem is full' : 'a filesystem error'})` };
+    }
+    throw err;
+  }
   if (result.status === 'read-only') {
     return { where: 'ram', source, reason: 'the board\'s filesystem is read-only to Python (EROFS)' };
   }

@@ -14,6 +14,8 @@ import { decodeUtf8 } from './utf8';
 export const RAW_BANNER = 'raw REPL; CTRL-B to exit\r\n>';
 const RAW_BANNER_TAIL = 'w REPL; CTRL-B to exit\r\n>';
 const FRIENDLY_BANNER_END = 'for more information.\r\n>>> ';
+/** An ESP32/ESP8266 boot ROM line after a reset: `rst:0x1 (POWERON_RESET),boot:0x13 …`. */
+const ESP_ROM_RESET = /(^|\n)rst:0x[0-9a-f]+ \([A-Z_]+\),boot:0x/;
 const CTRL_C = '\r\x03';
 const EOT = 0x04;
 
@@ -137,13 +139,17 @@ export class RawRepl {
         await this.link.write('\r\x01');
         try {
           await this.reader.readUntil(RAW_BANNER, {
-            silenceMs: null,
+            // A board at a prompt answers Ctrl-A at once; one that says nothing at all is busy
+            // (booting, or a program that took no Ctrl-C yet): try again sooner.
+            silenceMs: Math.min(600, attemptMs),
             totalMs: Math.max(50, Math.min(attemptMs, deadline - Date.now())),
             signal: opts.signal,
             what: 'the raw REPL banner',
           });
           this.inRaw = true;
           this.log(`in the raw REPL after ${attempt} attempt(s)`);
+          // Bytes of an earlier attempt (a late banner) must not be taken for later answers.
+          if (attempt > 1) await this.reader.drainQuiet(100, 600);
           break;
         } catch (err) {
           if (!(err instanceof BoardError) || err.kind !== 'timeout') throw err;
@@ -407,7 +413,7 @@ class BannerWatch {
       this.raw = true;
       return true;
     }
-    if (s.includes(FRIENDLY_BANNER_END)) {
+    if (s.includes(FRIENDLY_BANNER_END) || ESP_ROM_RESET.test(s)) {
       this.raw = false;
       return true;
     }

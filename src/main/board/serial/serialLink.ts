@@ -5,7 +5,7 @@
  * (TinyUSB, CircuitPython) talk at all.
  */
 import { SerialPort } from 'serialport';
-import { describeOpenError } from './errors';
+import { BoardError, describeOpenError } from './errors';
 import { LinkBase, toBytes } from './link';
 
 export interface SerialLinkOptions {
@@ -57,11 +57,11 @@ export class SerialLink extends LinkBase {
   }
 
   write(data: Uint8Array | string): Promise<void> {
-    if (this.closed) return Promise.reject(new Error(`${this.label} is closed`));
+    if (this.closed) return Promise.reject(new BoardError('disconnected', `${this.label} is closed.`));
     const bytes = toBytes(data);
     return new Promise((resolve, reject) => {
       this.port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), (err) =>
-        err ? reject(err) : resolve(),
+        err ? reject(new BoardError('disconnected', `Could not write to ${this.label}: ${err.message}`)) : resolve(),
       );
     });
   }

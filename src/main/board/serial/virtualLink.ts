@@ -3,6 +3,7 @@
  * thread): the same protocol code runs over it as over a serial port.
  */
 import { DEMO_NAMES, VirtualBoard, type VirtualBoardOptions } from '../virtual/virtualBoard';
+import { BoardError } from './errors';
 import { LinkBase, toBytes } from './link';
 
 export interface VirtualLinkOptions extends Omit<VirtualBoardOptions, 'demo'> {
@@ -36,7 +37,7 @@ export class VirtualLink extends LinkBase {
   }
 
   async write(data: Uint8Array | string): Promise<void> {
-    if (this.closed) throw new Error('the virtual board link is closed');
+    if (this.closed) throw new BoardError('disconnected', 'The virtual board is closed.');
     this.board.write(toBytes(data));
   }
 

@@ -15,6 +15,51 @@
 import type { BoardMicroPython } from './micropython';
 import { CleanBoundaryScanner, syntaxCheckSource } from './pasteScan';
 
+/** Where the console's files live in the interpreter's filesystem (the loader's own directory). */
+const LIB = '/.vboard';
+/** Code from the host is written here and run with `execfile`; tracebacks say `<stdin>`. */
+const STDIN_SOURCE = `${LIB}/_hs_stdin.py`;
+/** A raw-paste prefix to syntax-check. */
+const CHECK_SOURCE = `${LIB}/_hs_check.py`;
+
+/**
+ * The console's runner, on the board's Python: runs a file in `__main__` with `execfile`, which
+ * compiles while it reads the file, as a board compiles raw-paste code while receiving it (the
+ * source never sits on the GC heap). Called through pre-bound references, and printing the
+ * traceback allocates nothing, so it works on a full heap. (Letting an exception out to the
+ * package's JS glue instead can hang the port when the glue cannot allocate to report it.)
+ * `run(0)`: host code with pyexec's framing (`\x04` before the traceback); 1: main.py; 2: boot.py.
+ */
+const RUNNER_PY = `import sys
+import __main__
+import _hsjs
+_st = _hsjs.status
+_pe = sys.print_exception
+_M = __main__.__dict__
+_P = ('${STDIN_SOURCE}', 'main.py', 'boot.py')
+def run(k):
+    try:
+        execfile(_P[k], _M)
+        _st(1)
+    except SystemExit:
+        _st(2)
+    except BaseException as e:
+        if k == 0:
+            print('\x04', end='')
+        _pe(e)
+        _st(0)
+def check():
+    try:
+        execfile('${CHECK_SOURCE}', {})
+    except SyntaxError as e:
+        _pe(e)
+    except BaseException:
+        pass
+del sys, __main__, _hsjs
+`;
+
+/** How the runner ended: 1 normally, 2 SystemExit, 0 an exception (printed), -1 not at all. */
+type RunStatus = -1 | 0 | 1 | 2;
 /** pyexec's PYEXEC_FORCED_EXIT: a soft reset is wanted. */
 const FORCED_EXIT = 0x100;
 /** MICROPY_REPL_STDIN_BUFFER_MAX / 2 on most ports. */
@@ -53,6 +98,8 @@ export interface BoardConsoleOptions {
   control: Int32Array;
   /** What the banner says after `MicroPython vX on DATE; `. */
   machine: string;
+  /** Booted: main.py is running (Ctrl-C can stop it) or the REPL prompt is out. Once. */
+  onPoweredOn?(): void;
 }
 
 export class BoardConsole {
@@ -71,6 +118,11 @@ export class BoardConsole {
   private fingerprint = '';
   private closed = false;
   private frames = new HiddenFrameFilter();
+  private runner: { run(which: number): unknown; check(): unknown } | null = null;
+  private status: RunStatus = -1;
+  private executing = false;
+  private holdPrompt = false;
+  private heldPrompt: Uint8Array | null = null;
 
   constructor(private readonly opts: BoardConsoleOptions) {}
 
@@ -78,8 +130,10 @@ export class BoardConsole {
   async start(): Promise<void> {
     this.mp = await this.opts.load((bytes) => this.onBoardOutput(bytes));
     this.tidyFilesystem();
+    this.installRunner();
     this.fingerprint = this.filesFingerprint();
     await this.afterBoot();
+    this.poweredOn();
     void this.pump();
   }
 
@@ -151,13 +205,21 @@ export class BoardConsole {
     // Enter (and Ctrl-D in paste mode / continuation lines) may run code: let Ctrl-C through.
     const mayRun = c === 0x0d || c === 0x0a || c === 0x04;
     let ret = 0;
-    if (mayRun) this.setInterruptible(true);
+    if (mayRun) {
+      this.setInterruptible(true);
+      this.holdPrompt = true;
+    }
     try {
       ret = this.mp.replProcessChar(c);
     } catch (err) {
       this.internalError(err);
     } finally {
-      if (mayRun) this.setInterruptible(false);
+      if (mayRun) {
+        this.mp.flush();
+        this.setInterruptible(false);
+        this.holdPrompt = false;
+        this.releasePrompt();
+      }
     }
     if (mayRun) this.syncFiles();
     if (ret & FORCED_EXIT) return this.softReset();
@@ -244,24 +306,26 @@ export class BoardConsole {
   private checkPastePrefix(): void {
     this.scanner.scan(this.paste.buf, this.paste.length);
     const end = this.scanner.clean;
-    if (end - this.pasteChecked < PASTE_CHECK_STEP) return;
+    // Check every PASTE_CHECK_STEP bytes at first, then every quarter more: each check
+    // compiles the whole prefix, so this keeps the total work linear in the code's size.
+    if (end - this.pasteChecked < Math.max(PASTE_CHECK_STEP, this.pasteChecked / 4)) return;
     this.pasteChecked = end;
     const prefix = Buffer.from(this.paste.buf.subarray(0, end)).toString('utf8');
-    const source = syntaxCheckSource(prefix);
-    if (Buffer.byteLength(source) > this.mp.maxCodeBytes) return;
+    let text: string;
     try {
-      this.mp.runPython(source);
-    } catch (err: any) {
-      if (err?.name !== 'PythonError' || !/^(SyntaxError|IndentationError)$/.test(String(err.type))) return;
-      const text = String(err.message ?? '');
-      const m = /, line (\d+)/.exec(text);
-      const line = m ? Number(m[1]) - 1 : NaN;
-      // An error at the end of the prefix may only mean "more to come".
-      if (!(line >= 1 && line < this.scanner.cleanLines)) return;
-      this.drainError = text.replace(/, line \d+/, `, line ${line}`);
-      this.send(Uint8Array.of(0x04));
-      this.mode = 'drain';
+      this.mp.FS.writeFile(CHECK_SOURCE, syntaxCheckSource(prefix));
+      text = this.captured(() => this.runner?.check());
+    } catch {
+      return;
     }
+    const m = /^Traceback \(most recent call last\):\r\n {2}File "<stdin>", line (\d+)\r\n(?:SyntaxError|IndentationError)/.exec(text);
+    if (!m) return;
+    const line = Number(m[1]) - 1;
+    // An error at the end of the prefix may only mean "more to come".
+    if (!(line >= 1 && line < this.scanner.cleanLines)) return;
+    this.drainError = text.replace(/, line \d+/, `, line ${line}`);
+    this.send(Uint8Array.of(0x04));
+    this.mode = 'drain';
   }
 
   private drainByte(c: number): void {
@@ -279,81 +343,77 @@ export class BoardConsole {
    * traceback if any, `\x04`. Returns 'exit' for SystemExit (the caller soft-resets).
    */
   private execSource(code: Uint8Array): ExecEnd {
-    const { error, exit } = this.runCode(Buffer.from(code).toString('utf8'), '<stdin>');
-    this.mp.flush();
-    this.sendText('\x04' + (error ? crlf(error) : '') + '\x04');
+    this.mp.FS.writeFile(STDIN_SOURCE, code);
+    const status = this.runCode(0);
+    try {
+      this.mp.FS.unlink(STDIN_SOURCE);
+    } catch {
+      /* gone */
+    }
+    // The runner printed the first \x04 itself before a traceback.
+    this.sendText(status === 0 ? '\x04' : '\x04\x04');
     this.syncFiles();
-    return exit ? 'exit' : 'ok';
+    return status === 2 ? 'exit' : 'ok';
   }
 
   /** pyexec_file_if_exists: run a file of the board, tracebacks straight to the console. */
-  private runFile(name: string): ExecEnd {
-    const path = '/' + name;
-    let source: string;
+  private runFile(name: 'main.py' | 'boot.py'): ExecEnd {
     try {
-      if (!this.mp.FS.analyzePath(path).exists) return 'ok';
-      source = this.mp.FS.readFile(path, { encoding: 'utf8' }) as string;
+      if (!this.mp.FS.analyzePath('/' + name).exists) return 'ok';
     } catch {
       return 'ok';
     }
-    const { error, exit } = this.runCode(source, name);
-    this.mp.flush();
-    if (error) this.sendText(crlf(error));
+    const status = this.runCode(name === 'main.py' ? 1 : 2);
     this.syncFiles();
-    return exit ? 'exit' : 'ok';
+    return status === 2 ? 'exit' : 'ok';
   }
 
-  private runCode(source: string, name: string): { error: string | null; exit: boolean } {
-    let error: string | null = null;
-    let exit = false;
+  private runCode(which: 0 | 1 | 2): RunStatus {
+    this.status = -1;
     this.setInterruptible(true);
+    if (which === 1) this.poweredOn();
+    this.executing = true;
     try {
-      if (Buffer.byteLength(source) <= this.mp.maxCodeBytes) {
-        this.mp.runPython(source);
-      } else {
-        this.runLarge(source);
-      }
-    } catch (err: any) {
-      if (err?.name === 'PythonError') {
-        if (err.type === 'SystemExit') exit = true;
-        else error = String(err.message ?? '');
-      } else {
-        error = `RuntimeError: virtual board: ${err?.message ?? String(err)}\n`;
-      }
+      if (!this.runner) throw new Error('the runner is not loaded');
+      this.runner.run(which);
+    } catch (err) {
+      this.internalError(err);
     } finally {
+      this.executing = false;
+      this.mp.flush();
       this.setInterruptible(false);
     }
-    if (error) error = error.replace(/^  File "\/\.vboard\/[^\n]*\n/gm, '');
-    if (error && name !== '<stdin>') error = error.split('File "<stdin>"').join(`File "${name}"`);
-    return { error, exit };
+    return this.status;
   }
 
-  /**
-   * Source longer than the loader's copy buffer: store it in a file and compile it from there
-   * (the text then sits on the GC heap while it compiles). Drop the wrapper's traceback entry.
-   */
-  private runLarge(source: string): void {
-    const path = '/.vboard/_hs_src.py';
-    this.mp.FS.writeFile(path, source);
+  /** Load the runner into a freshly booted interpreter. */
+  private installRunner(): void {
+    const raw = this.mp.mp;
+    raw.registerJsModule('_hsjs', {
+      status: (n: number) => {
+        this.status = n as RunStatus;
+      },
+    });
     try {
-      this.mp.runPython(`exec(compile(open('${path}').read(),'<stdin>','exec'))`);
-    } catch (err: any) {
-      if (err?.name === 'PythonError' && typeof err.message === 'string') {
-        err.message = err.message.replace(/^(Traceback \(most recent call last\):\n)  File "<stdin>", line 1, in <module>\n/, '$1');
-      }
-      throw err;
-    } finally {
-      try {
-        this.mp.FS.unlink(path);
-      } catch {
-        /* gone */
-      }
+      this.mp.FS.mkdir(LIB);
+    } catch {
+      /* exists */
     }
+    this.mp.FS.writeFile(`${LIB}/_hsrun.py`, RUNNER_PY);
+    const mod = raw.pyimport('_hsrun');
+    this.runner = { run: mod.run, check: mod.check };
   }
 
   private internalError(err: unknown): void {
     this.mp.flush();
     this.sendText(`\r\nRuntimeError: virtual board: ${(err as Error)?.message ?? String(err)}\r\n`);
+  }
+
+  private poweredOnSent = false;
+  private poweredOn(): void {
+    if (this.poweredOnSent) return;
+    this.poweredOnSent = true;
+    this.opts.onPoweredOn?.();
   }
 
   // --- reset ---------------------------------------------------------------------------------
@@ -369,6 +429,7 @@ export class BoardConsole {
     await this.mp.reset();
     for (const d of dirs) this.mkdirs(d);
     this.tidyFilesystem();
+    this.installRunner();
     await this.afterBoot();
   }
 
@@ -391,13 +452,40 @@ export class BoardConsole {
 
   /** What the interpreter prints, minus the virtual board's own traceback entries. */
   private onBoardOutput(bytes: Uint8Array): void {
+    // A print point of a program the runner runs: notice Ctrl-C (sleeps notice it themselves).
+    if (this.executing && Atomics.load(this.opts.control, CTL_INTERRUPT) === 1) {
+      Atomics.store(this.opts.control, CTL_INTERRUPT, 0);
+      this.mp.module._mp_sched_keyboard_interrupt();
+    }
     const out = this.frames.feed(bytes);
     if (out.length) this.deliver(out);
   }
 
   private deliver(bytes: Uint8Array): void {
-    if (this.capture) this.capture.push(bytes.slice());
-    else this.opts.send(bytes);
+    if (this.capture) {
+      this.capture.push(bytes.slice());
+      return;
+    }
+    this.releasePrompt();
+    if (this.holdPrompt && bytes.length >= 4) {
+      // The build's REPL prints its next prompt before the code's section ends. Hold it until
+      // Ctrl-C stops being an interrupt, or a host that answers the prompt with Ctrl-C at once
+      // would interrupt nothing (and lose its Ctrl-C).
+      const tail = Buffer.from(bytes.subarray(bytes.length - 4)).toString('latin1');
+      if (tail === '>>> ' || tail === '... ' || tail === '=== ') {
+        this.heldPrompt = bytes.slice(bytes.length - 4);
+        bytes = bytes.subarray(0, bytes.length - 4);
+        if (!bytes.length) return;
+      }
+    }
+    this.opts.send(bytes);
+  }
+
+  private releasePrompt(): void {
+    const held = this.heldPrompt;
+    if (!held) return;
+    this.heldPrompt = null;
+    this.opts.send(held);
   }
 
   /** Our own protocol bytes, after whatever the interpreter printed before them. */
@@ -434,8 +522,11 @@ export class BoardConsole {
   // --- Ctrl-C --------------------------------------------------------------------------------
 
   private setInterruptible(on: boolean): void {
+    // Any Ctrl-C left from before belongs to no code: drop it (the owner only requests an
+    // interrupt while the flag is set). One that came as the code ended is dropped too, as
+    // pyexec clears pending exceptions.
+    if (on) Atomics.store(this.opts.control, CTL_INTERRUPT, 0);
     Atomics.store(this.opts.flags, FLAG_INTERRUPT_ENABLED, on ? 1 : 0);
-    // A Ctrl-C that came as the code ended is dropped, as pyexec clears pending exceptions.
     if (!on) Atomics.store(this.opts.control, CTL_INTERRUPT, 0);
   }
 
@@ -531,6 +622,13 @@ export class BoardConsole {
  */
 export class HiddenFrameFilter {
   private static readonly PREFIX = '  File "/.vboard/';
+  /** Files that hold code from the host: their entries are the host's `<stdin>`. */
+  private static readonly STDIN_FILES = ['  File "/.vboard/_hs_stdin.py"', '  File "/.vboard/_hs_check.py"'];
+
+  private static rename(line: string): string | null {
+    for (const f of HiddenFrameFilter.STDIN_FILES) if (line.startsWith(f)) return '  File "<stdin>"' + line.slice(f.length);
+    return null;
+  }
   private held = '';
   private atLineStart = true;
 
@@ -561,6 +659,8 @@ export class HiddenFrameFilter {
           break;
         }
       } else if (line.startsWith(P)) {
+        const renamed = HiddenFrameFilter.rename(line);
+        if (renamed) out += renamed;
         text = text.slice(nl + 1);
         continue;
       }

@@ -169,9 +169,13 @@ async function instantiate(opts: {
 function corePy(gcTotal: number, autoCollectBytes: number): string {
   return `from time import ticks_ms, ticks_diff, ticks_add
 import gc as _g
+import sys as _s
+import __main__
 import _vbjs
 _w = _vbjs.wait
 _c = _vbjs.collect
+_src = _vbjs.src
+_M = __main__.__dict__
 T = []
 SPLIT = _g.mem_free() + _g.mem_alloc() - ${gcTotal}
 AUTO = ${autoCollectBytes}
@@ -180,7 +184,8 @@ def collect():
     _c()
 def mem_free():
     return _g.mem_free() - SPLIT
-def run():
+def timers():
+    # Run due Timer callbacks; return ms until the next one is due (at most 1000).
     n = 1000
     if T:
         now = ticks_ms()
@@ -208,11 +213,23 @@ def sleep_ms(ms):
     while 1:
         if _g.isenabled() and _g.mem_alloc() > AUTO:
             collect()
-        n = run()
+        n = timers()
         r = ticks_diff(end, ticks_ms())
         if r <= 0:
             return
         _w(n if n < r else r)
+def exe():
+    # Run the source JS holds in __main__, printing an uncaught exception as the firmware does.
+    # Called through a pre-bound proxy: nothing is compiled before the try, and printing the
+    # traceback allocates nothing, so this works on a full heap.
+    try:
+        if _g.mem_alloc() > AUTO:
+            collect()
+        exec(compile(_src(), '<stdin>', 'exec'), _M)
+        return 1
+    except BaseException as e:
+        _s.print_exception(e)
+        return 0
 def sleep(s):
     sleep_ms(int(s * 1000))
 def sleep_us(us):
@@ -281,7 +298,7 @@ class CancelledError(BaseException):
     pass
 class TimeoutError(Exception):
     pass
-_q = TaskQueue()
+_task_queue = TaskQueue()  # this name: _asyncio.Task looks it up in these globals
 _exc = {'message': 'Task exception wasn\\'t retrieved', 'exception': None, 'future': None}
 cur_task = None
 _stop = None
@@ -293,7 +310,7 @@ class SingletonGenerator:
         return self
     def __next__(self):
         if self.state is not None:
-            _q.push(cur_task, self.state)
+            _task_queue.push(cur_task, self.state)
             self.state = None
             return None
         self.exc.__traceback__ = None
@@ -310,7 +327,7 @@ def create_task(coro):
     if not hasattr(coro, 'send'):
         raise TypeError('coroutine expected')
     t = Task(coro, globals())
-    _q.push(t)
+    _task_queue.push(t)
     return t
 def current_task():
     if cur_task is None:
@@ -321,12 +338,12 @@ def run_until_complete(main_task=None):
     excs_all = (CancelledError, Exception)
     excs_stop = (CancelledError, StopIteration)
     while True:
-        t = _q.peek()
+        t = _task_queue.peek()
         while t is None or ticks_diff(t.ph_key, ticks()) > 0:
             dt = 1000 if t is None else max(0, ticks_diff(t.ph_key, ticks()))
             _sleep(dt)
-            t = _q.peek()
-        _q.pop()
+            t = _task_queue.peek()
+        _task_queue.pop()
         cur_task = t
         try:
             exc = t.data
@@ -350,11 +367,11 @@ def run_until_complete(main_task=None):
                     waiting = True
                 else:
                     while t.state.peek():
-                        _q.push(t.state.pop())
+                        _task_queue.push(t.state.pop())
                         waiting = True
                     t.state = False
                 if not waiting and not isinstance(er, excs_stop):
-                    _q.push(t)
+                    _task_queue.push(t)
                 t.data = er
             elif t.state is None:
                 t.data = er
@@ -377,7 +394,7 @@ class Loop:
     def stop():
         global _stop
         if _stop is not None:
-            _q.push(_stop)
+            _task_queue.push(_stop)
             _stop = None
     def close():
         pass
@@ -397,8 +414,8 @@ async def _stopper():
 def get_event_loop(runq_len=0, waitq_len=0):
     return Loop
 def new_event_loop():
-    global _q
-    _q = TaskQueue()
+    global _task_queue
+    _task_queue = TaskQueue()
     return Loop
 class Event:
     def __init__(self):
@@ -408,7 +425,7 @@ class Event:
         return self.state
     def set(self):
         while self.waiting.peek():
-            _q.push(self.waiting.pop())
+            _task_queue.push(self.waiting.pop())
         self.state = True
     def clear(self):
         self.state = False
@@ -433,7 +450,7 @@ class Lock:
             raise RuntimeError('Lock not acquired')
         if self.waiting.peek():
             self.state = self.waiting.pop()
-            _q.push(self.state)
+            _task_queue.push(self.state)
         else:
             self.state = 0
     async def acquire(self):
@@ -457,24 +474,32 @@ async def wait_for(aw, timeout, sleep=sleep):
     aw = _promote(aw)
     if timeout is None:
         return await aw
-    def cb(t, er):
-        if t.state is False and not isinstance(er, CancelledError):
+    res = [None, None]  # [status, result]: status None while waiting, True if done, else the exception
+    async def runner(waiter, aw):
+        try:
+            r = await aw
+            s = True
+        except BaseException as er:
+            s = er
+            r = None
+        if res[0] is None:
+            res[0] = s
+            res[1] = r
             waiter.cancel()
-    waiter = current_task()
-    aw.state = cb
+    rt = create_task(runner(cur_task, aw))
     try:
         await sleep(timeout)
     except CancelledError as er:
-        if aw.state is False:
-            if isinstance(er.value, StopIteration) if hasattr(er, 'value') else False:
-                return er.value
-        status = aw.state
-        if status is False:
-            if aw.data is None or isinstance(aw.data, StopIteration):
-                return aw.data.value if aw.data else None
-            raise aw.data
-        raise er
-    aw.cancel()
+        if res[0] is True:
+            return res[1]
+        if res[0] is None:
+            res[0] = True
+            rt.cancel()
+            raise er
+        raise res[0]
+    res[0] = True
+    rt.cancel()
+    await rt
     raise TimeoutError
 def wait_for_ms(aw, timeout):
     return wait_for(aw, timeout, sleep_ms)
@@ -495,7 +520,7 @@ async def gather(*aws, return_exceptions=False):
             if state[0]:
                 return
             gather_task.data = None
-        _q.push(gather_task)
+        _task_queue.push(gather_task)
     ts = [_promote(aw) for aw in aws]
     state = [0]
     for i in range(len(ts)):
@@ -530,7 +555,13 @@ async def gather(*aws, return_exceptions=False):
     return ts
 `;
 
-/** Lone `\n` → `\r\n`; drop `, max new split: N` from the `GC:` line; batch the output. */
+const HIDDEN_FRAME_TEXT = `  File "${VBOARD_LIB_DIR}/_vb.py"`;
+const HIDDEN_FRAME = Buffer.from(HIDDEN_FRAME_TEXT, 'latin1');
+
+/**
+ * Lone `\n` → `\r\n`; drop `, max new split: N` from the `GC:` line and traceback lines of
+ * `_vb.py` (time.sleep and the program runner, C code on a board); batch the output.
+ */
 class ConsoleOut {
   private buf = new Uint8Array(8192);
   private len = 0;
@@ -558,8 +589,13 @@ class ConsoleOut {
   }
 
   private endLine(): void {
-    // "GC: total: 192064, used: …, free: …, max new split: 134217728\r\n"
     const s = this.lineStart;
+    // Traceback lines of the virtual board's own sleep/run code (C functions on a board).
+    if (this.startsWith(s, HIDDEN_FRAME)) {
+      this.len = s;
+      return;
+    }
+    // "GC: total: 192064, used: …, free: …, max new split: 134217728\r\n"
     if (this.len - s > 12 && this.buf[s] === 0x47 && this.buf[s + 1] === 0x43 && this.buf[s + 2] === 0x3a) {
       const line = Buffer.from(this.buf.subarray(s, this.len)).toString('latin1');
       const fixed = line.replace(/, max new split: \d+/, '');
@@ -571,12 +607,18 @@ class ConsoleOut {
     this.lineStart = this.len;
   }
 
-  /** Hand over everything but a partial `GC:` line (it is rewritten when complete). */
+  private startsWith(at: number, prefix: Uint8Array): boolean {
+    if (this.len - at < prefix.length) return false;
+    for (let i = 0; i < prefix.length; i++) if (this.buf[at + i] !== prefix[i]) return false;
+    return true;
+  }
+
+  /** Hand over everything but a partial line that may yet be rewritten or dropped. */
   flush(): void {
     let end = this.len;
-    if (this.lineStart < this.len && this.buf[this.lineStart] === 0x47) {
-      const head = Buffer.from(this.buf.subarray(this.lineStart, Math.min(this.len, this.lineStart + 3)));
-      if ('GC:'.startsWith(head.toString('latin1'))) end = this.lineStart;
+    const partial = Buffer.from(this.buf.subarray(this.lineStart, this.len)).toString('latin1');
+    if (partial && ('GC:'.startsWith(partial.slice(0, 3)) || HIDDEN_FRAME_TEXT.startsWith(partial.slice(0, HIDDEN_FRAME_TEXT.length)))) {
+      end = this.lineStart;
     }
     if (end === 0) return;
     const out = this.buf.slice(0, end);
@@ -603,6 +645,10 @@ export class BoardMicroPython {
   private ctl: Int32Array;
   private out: ConsoleOut;
   private depthAddr = -1;
+  private runFn: any = null;
+  private pendingSource = '';
+  private nop: any = null;
+  private nopOut = 0;
   private running = 0;
   private glue: Record<string, unknown> = {};
   private disposed = false;
@@ -683,6 +729,11 @@ export class BoardMicroPython {
     this.raw.registerJsModule('_vbjs', {
       wait: (ms: number) => self.wait(ms),
       collect: () => self.collectNow(),
+      src: () => {
+        const code = self.pendingSource;
+        self.pendingSource = '';
+        return code;
+      },
     });
     // time and gc are built in: replace them in sys.modules. machine and asyncio are found on
     // sys.path (VBOARD_LIB_DIR before '.frozen', whose asyncio needs the JS event loop), and so
@@ -705,6 +756,7 @@ import os
 os.remove('${VBOARD_LIB_DIR}/_vbtmp.py')
 del _vbmod, os, sys, _vb
 `);
+    this.runFn = this.raw.pyimport('_vb').exe;
     this.flush();
   }
 
@@ -716,11 +768,15 @@ del _vbmod, os, sys, _vb
    * exception; the traceback is in `.message`, not on the console). Output is flushed after.
    */
   runPython(code: string): unknown {
+    this.checkSize(code);
+    return this.run(code);
+  }
+
+  private checkSize(code: string): void {
     const len = Buffer.byteLength(code);
     if (len > this.maxCodeBytes) {
       throw new Error(`source too long for the virtual board's glue (${len} > ${this.maxCodeBytes} bytes): put it in a file and import it`);
     }
-    return this.run(code);
   }
 
   private run(code: string): unknown {
@@ -736,21 +792,31 @@ del _vbmod, os, sys, _vb
   }
 
   /**
-   * Run source and print an uncaught exception's traceback to the console, as a board does for
-   * a program (`Traceback (most recent call last):` … `MemoryError: …`). Returns whether it ended
-   * without an exception.
+   * Run source in `__main__` as a board runs a program: an uncaught exception's traceback goes
+   * to the console (`Traceback (most recent call last):` … `MemoryError: …`) and the result is
+   * false. Prefer this to `runPython` for user code: the source is compiled by Python inside a
+   * try, so even a full heap ends in a printed MemoryError. (With `runPython`, an exception the
+   * package's glue cannot allocate memory to report hangs the port for good.)
    */
   exec(code: string): boolean {
+    this.checkSize(code);
+    this.enter();
+    Atomics.store(this.ctl, CTL_INTERRUPT, 0);
+    this.pendingSource = code;
+    this.running++;
     try {
-      this.runPython(code);
-      return true;
+      return Boolean(this.runFn());
     } catch (e: any) {
+      // Only if printing the traceback itself failed (e.g. Ctrl-C during it).
       if (e?.name !== 'PythonError') throw e;
       const text = String(e.message ?? '');
       for (let i = 0; i < text.length; i++) this.onByte(text.charCodeAt(i) & 0xff);
       if (!text.endsWith('\n')) this.onByte(0x0a);
-      this.flush();
       return false;
+    } finally {
+      this.running--;
+      this.pendingSource = '';
+      this.flush();
     }
   }
 
@@ -886,20 +952,16 @@ del _vbmod, os, sys, _vb
    * pretend to be at the top level for one empty exec, then restore the count.
    */
   private collectNow(): void {
-    if (this.depthAddr < 0) return;
+    if (this.depthAddr < 0 || !this.nop) return;
     const h32 = () => new Int32Array(this.exports.memory.buffer);
     const saved = h32()[this.depthAddr >> 2];
-    const src = this.exports.malloc(4);
-    const out = this.exports.malloc(12);
-    if (!src || !out) return;
-    new Uint8Array(this.exports.memory.buffer)[src] = 0;
     h32()[this.depthAddr >> 2] = 0;
     try {
-      this.exports.mp_js_do_exec(src, 0, out);
+      // Call gc.isenabled() from "the top level": it allocates nothing, so this is safe on a
+      // full heap (an allocation failing in the glue's error path would hang the port).
+      this.exports.proxy_c_to_js_call(this.nop._ref, 0, 0, this.nopOut);
     } finally {
       h32()[this.depthAddr >> 2] = saved;
-      this.exports.free(src);
-      this.exports.free(out);
     }
   }
 
@@ -928,6 +990,13 @@ del _vbmod, os, sys, _vb
     }
     if (found.length !== 1) return;
     this.depthAddr = found[0];
+    // A builtin that allocates nothing, and a result buffer, for collectNow.
+    this.nop = raw.pyimport('gc').isenabled;
+    this.nopOut = this.exports.malloc(16);
+    if (!this.nop || typeof this.nop._ref !== 'number' || !this.nopOut) {
+      this.depthAddr = -1;
+      return;
+    }
     // Verify: garbage made in one run must be freed by a mid-run collection.
     const sink: number[] = [];
     raw.registerJsModule('_vbprobe2', {

@@ -75,7 +75,10 @@ export function readDemo(name: string, demoDir?: string): Uint8Array {
 
 export class VirtualBoard extends EventEmitter<VirtualBoardEvents> {
   readonly heapBytes: number;
-  /** Resolves once the board has booted (banner printed); rejects if it cannot start. */
+  /**
+   * Resolves once the board has booted: main.py is running (and Ctrl-C would stop it), or the
+   * REPL banner is out. Rejects if the board cannot start.
+   */
   readonly ready: Promise<void>;
   private worker: Worker | null = null;
   private readonly control = createBoardControl();

@@ -5,7 +5,7 @@
  * Messages in:  { t: 'in', data: Uint8Array }       host → board bytes
  * Messages out: { t: 'out', data: Uint8Array }      board → host bytes
  *               { t: 'files', snapshot }            the filesystem after a command changed it
- *               { t: 'ready' }                      booted (banner printed)
+ *               { t: 'ready' }                      booted: main.py runs, or the prompt is out
  *               { t: 'fatal', message }             could not start
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -53,13 +53,11 @@ const console_ = new BoardConsole({
   flags: new Int32Array(init.flags),
   control: new Int32Array(init.control),
   machine: init.machine,
+  onPoweredOn: () => port.postMessage({ t: 'ready' }),
 });
 
 port.on('message', (m: { t: string; data?: Uint8Array }) => {
   if (m.t === 'in' && m.data) console_.input(m.data);
 });
 
-console_.start().then(
-  () => port.postMessage({ t: 'ready' }),
-  (err: Error) => port.postMessage({ t: 'fatal', message: err?.stack ?? String(err) }),
-);
+console_.start().catch((err: Error) => port.postMessage({ t: 'fatal', message: err?.stack ?? String(err) }));

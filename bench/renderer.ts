@@ -1,0 +1,279 @@
+/**
+ * The renderer's budgets, measured in Chromium against `heapscope serve` (the real page, the
+ * real service, the real WebSocket bridge):
+ *   - heap map draw for 512 Ki blocks (8 MB PSRAM at 16 B/block), target ≤ 8 ms;
+ *   - seek to a random frame of a 10,000-snapshot session, call → pixels, target ≤ 16 ms;
+ *   - frames drawn per second while playing;
+ *   - live latency from a dump's last byte (host clock) to its pixels, target ≤ 50 ms;
+ *   - renderer JS heap after replaying the whole long session.
+ */
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { benchCapture, DATA_DIR } from './captureGen';
+import { launchChromium, serve } from '../test/e2e/support/browser';
+
+type Figures = Record<string, string | number>;
+
+const BIG_BLOCKS = 512 * 1024;
+
+/** A mem_info(1) dump of one 8 MB area, v1.20+ text, all-free lines folded. */
+function renderBigDump(kinds: Uint8Array, blockSize: number, step: number): string {
+  let used = 0;
+  let free = 0;
+  for (const c of kinds) c === 0x2e ? free++ : used++;
+  const out: string[] = [
+    `bench step ${step}`,
+    'stack: 1024 out of 15360',
+    `GC: total: ${kinds.length * blockSize}, used: ${used * blockSize}, free: ${free * blockSize}, max new split: 0`,
+    ' No. of 1-blocks: 1, 2-blocks: 1, max blk sz: 1, max free sz: 1',
+    'GC memory layout; from 3f800000:',
+  ];
+  const dec = new TextDecoder();
+  for (let bl = 0; bl < kinds.length; bl += 64) {
+    let e = bl;
+    while (e < kinds.length && kinds[e] === 0x2e) e++;
+    if (e - bl >= 128) {
+      const lines = Math.floor((e - bl) / 64);
+      if (bl + lines * 64 >= kinds.length) {
+        // The last line is printed even when free.
+        if (lines > 1) out.push(`       (${lines - 1} lines all free)`);
+        bl += (lines - 1) * 64;
+      } else {
+        out.push(`       (${lines} lines all free)`);
+        bl += lines * 64;
+      }
+      if (bl >= kinds.length) break;
+    }
+    out.push(`${(bl * blockSize).toString(16).padStart(8, '0')}: ${dec.decode(kinds.subarray(bl, bl + 64))}`);
+  }
+  return out.join('\r\n') + '\r\n';
+}
+
+/** 12 frames of a busy 512 Ki-block heap, each a few percent different from the last. */
+function bigCapture(): string {
+  const file = path.join(DATA_DIR, 'renderer-512k.txt');
+  if (existsSync(file)) return file;
+  mkdirSync(DATA_DIR, { recursive: true });
+  let x = 12345;
+  const rnd = () => ((x = (x * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const heads = 'hhhhhhTLDSSAABMF';
+  const k = new Uint8Array(BIG_BLOCKS).fill(0x2e);
+  const place = (at: number) => {
+    const len = 1 + Math.floor(rnd() * rnd() * 40);
+    if (at + len > k.length) return;
+    for (let i = at; i < at + len; i++) if (k[i] !== 0x2e) return;
+    k[at] = heads.charCodeAt(Math.floor(rnd() * heads.length));
+    for (let i = at + 1; i < at + len; i++) k[i] = 0x3d;
+  };
+  for (let i = 0; i < BIG_BLOCKS * 0.7; i += 1 + Math.floor(rnd() * 12)) place(i);
+  const parts: string[] = [];
+  for (let f = 0; f < 12; f++) {
+    // Free some objects, allocate others.
+    for (let n = 0; n < 4000; n++) {
+      const at = Math.floor(rnd() * BIG_BLOCKS);
+      if (k[at] !== 0x2e && k[at] !== 0x3d) {
+        let e = at + 1;
+        while (e < BIG_BLOCKS && k[e] === 0x3d) e++;
+        k.fill(0x2e, at, e);
+      } else place(at);
+    }
+    parts.push(renderBigDump(k, 16, f));
+  }
+  writeFileSync(file, parts.join(''));
+  return file;
+}
+
+/** The first 10,000 dumps of the bench's real-MicroPython capture. */
+async function longCapture(frames = 10_000): Promise<string> {
+  const file = path.join(DATA_DIR, `renderer-${frames / 1000}k-frames.txt`);
+  if (existsSync(file)) return file;
+  const src = await benchCapture();
+  const fd = openSync(src, 'r');
+  const out = openSync(file + '.partial', 'w');
+  const buf = Buffer.alloc(1 << 20);
+  let seen = 0;
+  let carry = '';
+  let done = false;
+  for (;;) {
+    const n = readSync(fd, buf, 0, buf.length, null);
+    if (n === 0) break;
+    const text = carry + buf.toString('latin1', 0, n);
+    const lines = text.split('\n');
+    carry = lines.pop()!;
+    const keep: string[] = [];
+    for (const line of lines) {
+      if (line.startsWith('step ') && ++seen > frames) {
+        done = true;
+        break;
+      }
+      keep.push(line);
+    }
+    writeSync(out, keep.join('\n') + '\n', null, 'latin1');
+    if (done) break;
+  }
+  if (!done && carry) writeSync(out, carry, null, 'latin1');
+  closeSync(fd);
+  closeSync(out);
+  const { renameSync } = await import('node:fs');
+  renameSync(file + '.partial', file);
+  return file;
+}
+
+type Probe = {
+  frames(): number;
+  frame(): number;
+  shownIndex(): number | null;
+  redraw(): number;
+  seekAndDraw(i: number): Promise<number>;
+  drawCount(): number;
+  liveLatencies(): number[];
+  blocksShown(): number;
+};
+
+function call<T>(page: Page, fn: (p: Probe) => T | Promise<T>): Promise<T> {
+  return page.evaluate(`(${fn.toString()})(window.__heapscope)`) as Promise<T>;
+}
+
+async function until(page: Page, what: string, fn: (p: Probe) => boolean, timeout = 120_000): Promise<void> {
+  const t0 = Date.now();
+  while (!(await call(page, fn))) {
+    if (Date.now() - t0 > timeout) throw new Error(`timed out waiting for ${what}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+const ms = (v: number) => `${v.toFixed(2)} ms`;
+function stats(xs: number[]): { median: number; p95: number; max: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (f: number) => s[Math.min(s.length - 1, Math.floor(f * s.length))];
+  return { median: q(0.5), p95: q(0.95), max: s[s.length - 1] };
+}
+
+async function withPage<T>(args: string[], home: string, body: (page: Page) => Promise<T>): Promise<T> {
+  const served = await serve(args, { HEAPSCOPE_HOME: home });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1200 } });
+    await page.goto(served.url);
+    await page.waitForFunction(() => !!(window as unknown as { __heapscope?: unknown }).__heapscope);
+    return await body(page);
+  } finally {
+    await browser.close();
+    await served.stop();
+  }
+}
+
+export async function benchRenderer(): Promise<Figures> {
+  const figures: Figures = {};
+  const home = mkdtempSync(path.join(tmpdir(), 'heapscope-bench-'));
+  try {
+    // ── 512 Ki blocks ──
+    const big = bigCapture();
+    await withPage(['--session', big], home, async (page) => {
+      await until(page, 'the 512 Ki-block frame', (p) => p.blocksShown() === 512 * 1024);
+      await page.waitForTimeout(300);
+      const draws: number[] = [];
+      for (let i = 0; i < 40; i++) draws.push(await call(page, (p) => p.redraw()));
+      const d = stats(draws.slice(5));
+      figures['map draw, 512 Ki blocks (median)'] = ms(d.median);
+      figures['map draw, 512 Ki blocks (p95)'] = ms(d.p95);
+      figures['map draw budget'] = d.median <= 8 ? 'met (≤ 8 ms)' : 'MISSED (≤ 8 ms)';
+      const cell = await page.getAttribute('[data-testid=heap-map]', 'data-cell');
+      figures['map draw, zoom'] = `${cell} px per block (whole heap in view)`;
+      const seeks: number[] = [];
+      for (let i = 0; i < 11; i++) seeks.push(await call(page, (p) => p.seekAndDraw((p.frame() + 1) % p.frames())));
+      figures['seek between 512 Ki-block frames (median)'] = ms(stats(seeks).median);
+    });
+
+    // ── a 10,000-frame session ──
+    const long = await longCapture();
+    figures['long session'] = `${path.basename(long)} (${(statSync(long).size / 1048576).toFixed(0)} MB)`;
+    await withPage(['--session', long], home, async (page) => {
+      await until(page, '10,000 frames', (p) => p.frames() >= 10_000 && p.shownIndex() === 0, 300_000);
+      const n = await call(page, (p) => p.frames());
+      figures['long session frames'] = n;
+      let x = 99;
+      const rnd = () => ((x = (x * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+      const seeks: number[] = [];
+      for (let i = 0; i < 60; i++) {
+        const f = Math.floor(rnd() * n);
+        seeks.push(await page.evaluate(`window.__heapscope.seekAndDraw(${f})`) as number);
+      }
+      const s = stats(seeks.slice(3));
+      figures['seek to a random frame (median)'] = ms(s.median);
+      figures['seek to a random frame (p95)'] = ms(s.p95);
+      figures['seek budget'] = s.median <= 16 ? 'met (≤ 16 ms)' : 'MISSED (≤ 16 ms)';
+
+      // Playing: as fast as the transport goes (120 fps asked), frames drawn per second.
+      await page.keyboard.press('Home');
+      await page.selectOption('select[aria-label=Speed]', '120');
+      await page.waitForTimeout(200);
+      const c0 = await call(page, (p) => p.drawCount());
+      const f0 = await call(page, (p) => p.frame());
+      await page.keyboard.press('Space');
+      await page.waitForTimeout(5000);
+      await page.keyboard.press('Space');
+      const c1 = await call(page, (p) => p.drawCount());
+      const f1 = await call(page, (p) => p.frame());
+      figures['playing at 120 fps asked: maps drawn per second'] = ((c1 - c0) / 5).toFixed(1);
+      figures['playing at 120 fps asked: frames advanced per second'] = ((f1 - f0) / 5).toFixed(1);
+      await page.selectOption('select[aria-label=Speed]', '30');
+      await page.keyboard.press('Home');
+      const p0 = await call(page, (p) => p.drawCount());
+      await page.keyboard.press('Space');
+      await page.waitForTimeout(4000);
+      await page.keyboard.press('Space');
+      const p1 = await call(page, (p) => p.drawCount());
+      figures['playing at 30 fps asked: maps drawn per second'] = ((p1 - p0) / 4).toFixed(1);
+
+      // Replay the whole session (every frame through the map), then the renderer's JS heap.
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('HeapProfiler.enable');
+      await cdp.send('HeapProfiler.collectGarbage');
+      const before = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+      const t0 = Date.now();
+      await page.evaluate(async (count: number) => {
+        const p = (window as unknown as { __heapscope: Probe }).__heapscope;
+        for (let i = 0; i < count; i++) await p.seekAndDraw(i);
+      }, n);
+      const replayS = (Date.now() - t0) / 1000;
+      await cdp.send('HeapProfiler.collectGarbage');
+      const after = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+      figures['replay of every frame'] = `${n} frames in ${replayS.toFixed(1)} s (${(n / replayS).toFixed(0)} frames/s, each fetched and drawn)`;
+      figures['renderer JS heap before replay'] = `${(before.usedSize / 1048576).toFixed(1)} MB`;
+      figures['renderer JS heap after replay'] = `${(after.usedSize / 1048576).toFixed(1)} MB`;
+    });
+
+    // ── live: the virtual board's fragment demo ──
+    await withPage([], home, async (page) => {
+      await page.waitForSelector('[data-testid=record]');
+      await page.waitForFunction(() => (document.querySelector('[data-testid=port]') as HTMLSelectElement | null)?.querySelector('option[value=virtual]'));
+      await page.selectOption('[data-testid=port]', 'virtual');
+      await page.selectOption('[data-testid=program]', 'fragment');
+      await page.selectOption('[data-testid=period]', '100');
+      await page.click('[data-testid=record]');
+      await until(page, 'live frames', (p) => p.liveLatencies().length >= 15, 90_000).catch(() => undefined);
+      const lat = await call(page, (p) => p.liveLatencies());
+      await page.click('[data-testid=stop]').catch(() => undefined);
+      if (lat.length) {
+        const s = stats(lat);
+        figures['live: dump last byte → pixels (median)'] = ms(s.median);
+        figures['live: dump last byte → pixels (p95)'] = ms(s.p95);
+        figures['live: samples'] = lat.length;
+        figures['live budget'] = s.median <= 50 ? 'met (≤ 50 ms)' : 'MISSED (≤ 50 ms)';
+      } else figures['live'] = 'no live frames arrived (virtual board)';
+    });
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+  return figures;
+}
+
+// `node --import tsx bench/renderer.ts` runs it alone.
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  const f = await benchRenderer();
+  for (const [k, v] of Object.entries(f)) process.stdout.write(`  ${k}: ${v}\n`);
+}
