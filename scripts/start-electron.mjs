@@ -34,7 +34,13 @@ function electronBinary() {
   return existsSync(bin) ? bin : null;
 }
 
-const electron = electronBinary();
+let electron = electronBinary();
+if (!electron && !process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) {
+  // Electron fetches its binary on first use, not at `npm install`.
+  process.stderr.write('start: downloading the Electron binary (first run only)…\n');
+  spawnSync(process.execPath, [join(dirname(require.resolve('electron/package.json')), 'install.js')], { cwd: root, stdio: 'inherit' });
+  electron = electronBinary();
+}
 if (!electron) {
   process.stderr.write(
     'start: the Electron binary is not installed (its download was skipped or failed).\n' +

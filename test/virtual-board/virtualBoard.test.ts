@@ -195,6 +195,18 @@ describe('virtual board: raw REPL', () => {
     expect(end).toBe(total);
     expect(out.split('\r\n').every((l, i, a) => i === a.length - 1 || !l.includes('\n'))).toBe(true);
   });
+
+  it('survives running out of heap with nothing caught: MemoryError, then soft reset', async () => {
+    const [out, err] = await host.execRaw('l = []\nwhile True:\n    l.append(bytearray(100))\n', 10_000);
+    expect(out.toString()).toBe('');
+    // With the heap full, MicroPython cannot allocate the message or the traceback.
+    expect(err.toString()).toMatch(/MemoryError: .*\r\n$/);
+    await host.reader.readUntil('>');
+    host.write('\x04');
+    await host.reader.readUntil('raw REPL; CTRL-B to exit\r\n>');
+    host.reader.unread('>');
+    expect(await host.exec('print(len([bytearray(100) for i in range(100)]))')).toBe('100\r\n');
+  });
 });
 
 describe('virtual board: raw-paste', () => {
