@@ -2,8 +2,12 @@
  * `npm run bench`: prints the figures the performance budgets name. Run on demand, never in
  * the test suite. Each section runs on its own so one failure does not hide the others.
  */
+import { measureHelperFootprint } from '../src/main/board/virtual/helperFootprint';
 import { benchCapture } from './captureGen';
 import { benchIngest } from './ingest';
+import { benchRecord } from './record';
+import { benchRenderer } from './renderer';
+import { benchSession } from './session';
 
 type Section = [string, () => Promise<Record<string, string | number>>];
 
@@ -13,7 +17,13 @@ async function main(): Promise<void> {
   process.stdout.write('making (or reusing) a 100 MB capture with real MicroPython…\n');
   const capture = await benchCapture();
   process.stdout.write(`  ${capture} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n\n`);
-  const sections: Section[] = [['ingest', () => benchIngest(capture)]];
+  const sections: Section[] = [
+    ['ingest', () => benchIngest(capture)],
+    ['session', () => benchSession(capture)],
+    ['helper', helperFigures],
+    ['record', benchRecord],
+    ['renderer', benchRenderer],
+  ];
   for (const [name, run] of sections) {
     if (only.length && !only.includes(name)) continue;
     process.stdout.write(`## ${name}\n`);
@@ -26,6 +36,20 @@ async function main(): Promise<void> {
     }
     process.stdout.write('\n');
   }
+}
+
+/** The on-device helper's cost on real MicroPython (the virtual board's 192 KB heap). */
+async function helperFigures(): Promise<Record<string, string | number>> {
+  const f = await measureHelperFootprint({ heapBytes: 192 * 1024, dumps: 100 });
+  return {
+    'heap (GC total) bytes': f.gcTotal,
+    'heap in use while dumping': f.heapUsedBytes,
+    'import footprint bytes': f.importBytes,
+    'bytes allocated per dump (target 0)': f.bytesPerDump,
+    'bytes allocated per dump with collect': f.bytesPerCollectDump,
+    'ms per dump (192 KB heap)': f.msPerDump.toFixed(2),
+    'console bytes per dump': f.outputBytesPerDump,
+  };
 }
 
 await main();

@@ -10,7 +10,7 @@
  *
  * Input arrives in chunks (`input`); bytes are consumed one at a time, and Python runs
  * synchronously while they are. Ctrl-C while code runs does not come through `input`: the owning
- * thread sees the byte while `interruptEnabled` is set and calls `requestInterrupt(control)`.
+ * thread sees the byte while FLAG_INTERRUPT_ENABLED is set and calls `requestInterrupt(control)`.
  */
 import type { BoardMicroPython } from './micropython';
 import { CleanBoundaryScanner, syntaxCheckSource } from './pasteScan';
@@ -45,7 +45,7 @@ def run(k):
         _st(2)
     except BaseException as e:
         if k == 0:
-            print('\x04', end='')
+            print('\\x04', end='')
         _pe(e)
         _st(0)
 def check():
@@ -158,8 +158,13 @@ export class BoardConsole {
       for (;;) {
         const c = this.nextByte();
         if (c < 0 || this.closed) break;
-        const wait = this.handle(c);
-        if (wait) await wait;
+        try {
+          const wait = this.handle(c);
+          if (wait) await wait;
+        } catch (err) {
+          // A bug here must not take the console down: say so, as a board prints a fault.
+          this.internalError(err);
+        }
       }
     } finally {
       this.pumping = false;
