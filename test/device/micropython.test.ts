@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { loadBoardMicroPython, type BoardMicroPython } from '../../src/main/board/virtual/micropython';
 
@@ -174,6 +176,18 @@ print('BIG=' + str('big' in globals()))
     });
     expect(values(two.run('print("W=" + who)').text).W).toBe('two');
     expect(one.b.gcTotal).not.toBe(two.b.gcTotal);
+    // Dropped PyProxies are finalized by JS's GC at any time: each must free its object in its
+    // own instance, whichever is current then (else the other's references get freed).
+    v8.setFlagsFromString('--expose_gc');
+    const collectJs = vm.runInNewContext('gc') as () => void;
+    await one.b.reset();
+    for (let round = 0; round < 20; round++) {
+      for (const x of [one, two]) for (let i = 0; i < 20; i++) void x.b.mp.pyimport('sys').modules;
+      collectJs();
+      await new Promise((r) => setTimeout(r, 1));
+      expect(values(one.run('who = "one"\nprint("W=" + who)').text).W).toBe('one');
+      expect(values(two.run('print("W=" + who)').text).W).toBe('two');
+    }
   });
 
   it('runs firmware-style asyncio (asyncio.run blocks; gather, Event, wait_for)', async () => {

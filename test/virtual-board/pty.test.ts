@@ -37,6 +37,10 @@ describe('openPtyPair', () => {
     expect(existsSync(pair.a)).toBe(false);
     expect(existsSync(pair.b)).toBe(false);
   });
+
+  it('says how to install socat when it is missing', async () => {
+    await expect(openPtyPair({ socat: '/nonexistent/socat' })).rejects.toThrow(/socat is not installed/);
+  });
 });
 
 describe('virtual board over a PTY (serialport + mpremote byte sequences)', () => {

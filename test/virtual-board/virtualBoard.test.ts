@@ -126,6 +126,13 @@ describe('virtual board: raw REPL', () => {
     host.reader.unread('>');
   });
 
+  it('ends output without a newline before the framing', async () => {
+    for (const text of ['G', 'GC:', '  Fi', 'x']) {
+      await host.execRawNoFollow(`print('${text}', end='')`);
+      expect(await readExecEnd(host)).toBe(`${text}\x04\x04>`);
+    }
+  });
+
   it('reports a SyntaxError as a board does', async () => {
     await expect(host.exec('def f(:\n  pass')).rejects.toThrow(/File "<stdin>", line 1\r\nSyntaxError: invalid syntax/);
   });

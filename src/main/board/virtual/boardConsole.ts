@@ -466,6 +466,24 @@ export class BoardConsole {
     if (out.length) this.deliver(out);
   }
 
+  /**
+   * Everything the interpreter printed, including a partial last line. The loader's `flush()`
+   * holds back a partial line that could still become a `GC:` line (to rewrite it when
+   * complete); our framing bytes must not overtake it, so take it from the loader's console
+   * buffer. TODO: a public "flush everything" on BoardMicroPython would replace this.
+   */
+  private flushAll(): void {
+    if (!this.mp) return;
+    this.mp.flush();
+    const out = (this.mp as unknown as { out?: { buf?: unknown; len?: unknown; lineStart?: unknown } }).out;
+    if (out && out.buf instanceof Uint8Array && typeof out.len === 'number' && typeof out.lineStart === 'number' && out.len > 0) {
+      const rest = out.buf.slice(0, out.len);
+      out.len = 0;
+      out.lineStart = 0;
+      this.onBoardOutput(rest);
+    }
+  }
+
   private deliver(bytes: Uint8Array): void {
     if (this.capture) {
       this.capture.push(bytes.slice());
@@ -495,7 +513,7 @@ export class BoardConsole {
 
   /** Our own protocol bytes, after whatever the interpreter printed before them. */
   private send(bytes: Uint8Array): void {
-    this.mp?.flush();
+    this.flushAll();
     const held = this.frames.release();
     if (held.length) this.deliver(held);
     this.deliver(bytes);

@@ -115,10 +115,14 @@ const GLUE_GLOBALS = [
 let activeGlue: BoardMicroPython | null = null;
 let loadLock: Promise<unknown> = Promise.resolve();
 
+type Finalizer = (free: (cRef: number) => void, cRef: number) => void;
+
 interface Instantiated {
   mp: RawMicroPython;
   exports: any;
   setGrowthAllowed(allowed: boolean): void;
+  /** Route the finalizers of the registries this load created through `f`. */
+  setFinalizer(f: Finalizer): void;
 }
 
 /** Load one package instance, capturing its wasm exports and gating its memory growth. */
@@ -144,6 +148,15 @@ async function instantiate(opts: {
       exports = (result as any).instance?.exports ?? exports;
       return result;
     };
+    // The glue's FinalizationRegistry callback uses globalThis.Module when JS's GC runs it,
+    // which may by then be another instance: let the board route it (see setFinalizer).
+    let finalizer: Finalizer | null = null;
+    const OriginalRegistry = globalThis.FinalizationRegistry;
+    (globalThis as any).FinalizationRegistry = class<T> extends OriginalRegistry<T> {
+      constructor(free: (held: T) => void) {
+        super((held: T) => (finalizer ? finalizer(free as any, held as any) : free(held)));
+      }
+    };
     let mp: RawMicroPython;
     try {
       mp = await loadMicroPython({
@@ -156,9 +169,15 @@ async function instantiate(opts: {
       });
     } finally {
       (WebAssembly as any).instantiate = original;
+      (globalThis as any).FinalizationRegistry = OriginalRegistry;
     }
     if (!exports?.memory || !exports.malloc) throw new Error('MicroPython wasm exports not captured');
-    return { mp, exports, setGrowthAllowed: (a) => (growthAllowed = a) };
+    return {
+      mp,
+      exports,
+      setGrowthAllowed: (a) => (growthAllowed = a),
+      setFinalizer: (f) => (finalizer = f),
+    };
   };
   const p = loadLock.then(run, run);
   loadLock = p.catch(() => undefined);
@@ -613,11 +632,18 @@ class ConsoleOut {
     return true;
   }
 
-  /** Hand over everything but a partial line that may yet be rewritten or dropped. */
-  flush(): void {
+  /**
+   * Hand over the output. Unless `everything`, a partial line that may yet be rewritten or
+   * dropped (a `GC:` line, a hidden traceback line) is held back until it is complete.
+   */
+  flush(everything = false): void {
     let end = this.len;
     const partial = Buffer.from(this.buf.subarray(this.lineStart, this.len)).toString('latin1');
-    if (partial && ('GC:'.startsWith(partial.slice(0, 3)) || HIDDEN_FRAME_TEXT.startsWith(partial.slice(0, HIDDEN_FRAME_TEXT.length)))) {
+    if (
+      !everything &&
+      partial &&
+      ('GC:'.startsWith(partial.slice(0, 3)) || HIDDEN_FRAME_TEXT.startsWith(partial.slice(0, HIDDEN_FRAME_TEXT.length)))
+    ) {
       end = this.lineStart;
     }
     if (end === 0) return;
@@ -645,6 +671,7 @@ export class BoardMicroPython {
   private ctl: Int32Array;
   private out: ConsoleOut;
   private depthAddr = -1;
+  private generation = 0;
   private runFn: any = null;
   private pendingSource = '';
   private nop: any = null;
@@ -695,6 +722,20 @@ export class BoardMicroPython {
     });
     this.raw = inst.mp;
     this.exports = inst.exports;
+    const generation = ++this.generation;
+    inst.setFinalizer((free, cRef) => {
+      // The package's finalizer frees the Python object a dropped PyProxy kept alive, through
+      // `globalThis.Module`: run it with this instance's globals in place, never another's
+      // (nor those of the interpreter that replaced this one at a reset).
+      if (this.disposed || generation !== this.generation) return;
+      const prev = activeGlue;
+      this.enter();
+      try {
+        free(cRef);
+      } finally {
+        if (prev && prev !== this && !prev.disposed) prev.enter();
+      }
+    });
     this.saveGlue();
     activeGlue = this;
     // Fix the heap: no more wasm memory, and Emscripten's free memory reserved except a slack
@@ -787,7 +828,7 @@ del _vbmod, os, sys, _vb
       return this.raw.runPython(code);
     } finally {
       this.running--;
-      this.flush();
+      this.flush(true);
     }
   }
 
@@ -816,7 +857,7 @@ del _vbmod, os, sys, _vb
     } finally {
       this.running--;
       this.pendingSource = '';
-      this.flush();
+      this.flush(true);
     }
   }
 
@@ -824,7 +865,7 @@ del _vbmod, os, sys, _vb
   replInit(): void {
     this.enter();
     this.raw.replInit();
-    this.flush();
+    this.flush(true);
   }
   replProcessChar(chr: number): number {
     this.enter();
@@ -833,7 +874,7 @@ del _vbmod, os, sys, _vb
       return this.raw.replProcessChar(chr);
     } finally {
       this.running--;
-      this.flush();
+      this.flush(true);
     }
   }
 
@@ -848,9 +889,13 @@ del _vbmod, os, sys, _vb
     } else requestInterrupt(this.control);
   }
 
-  /** Hand pending console output to `onStdout`. */
-  flush(): void {
-    this.out.flush();
+  /**
+   * Hand pending console output to `onStdout`. A partial line that could still become a `GC:`
+   * line (rewritten when complete) is held back unless `everything` is true: pass true when
+   * the interpreter is idle and the output must be complete (e.g. before your own framing).
+   */
+  flush(everything = false): void {
+    this.out.flush(everything);
   }
 
   writeFile(path: string, data: string | Uint8Array): void {
@@ -896,7 +941,7 @@ del _vbmod, os, sys, _vb
    */
   async reset(): Promise<void> {
     const files = this.listFiles();
-    this.flush();
+    this.flush(true);
     this.releaseGlue();
     this.depthAddr = -1;
     this.midRunCollect = false;
@@ -906,7 +951,7 @@ del _vbmod, os, sys, _vb
 
   /** Forget the instance (its memory is freed when nothing else refers to it). */
   dispose(): void {
-    this.flush();
+    this.flush(true);
     this.releaseGlue();
     this.disposed = true;
   }

@@ -15,7 +15,7 @@ export interface PtyPair {
   a: string;
   /** Path of the other end. */
   b: string;
-  /** socat's process id. */
+  /** Process id of the shell that runs socat (ending its stdin stops socat). */
   pid: number;
   /** Resolves when socat exits (for whatever reason), with its exit code or signal. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -34,6 +34,22 @@ export interface PtyPairOptions {
   timeoutMs?: number;
 }
 
+/**
+ * `sh -c GUARD sh SOCAT ARGS…`: start socat; a watcher stops it when stdin reaches end of file;
+ * exit with socat's status. (127: socat not found.)
+ */
+const GUARD = `exe="$1"; shift
+command -v "$exe" >/dev/null 2>&1 || { echo "socat: not found" >&2; exit 127; }
+exec 3<&0
+"$exe" "$@" </dev/null 3<&- &
+p=$!
+( while read -r _line; do :; done; kill $p 2>/dev/null ) <&3 &
+w=$!
+wait $p
+s=$?
+kill $w 2>/dev/null
+exit $s`;
+
 /** socat is missing or failed to make the pair. */
 export class PtyPairError extends Error {}
 
@@ -49,7 +65,12 @@ export async function openPtyPair(opts: PtyPairOptions = {}): Promise<PtyPair> {
   for (const p of [a, b]) await clearLink(p);
 
   const args = ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`];
-  const child: ChildProcess = spawn(opts.socat ?? 'socat', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // socat runs under a small shell that stops it when our end of its stdin pipe closes: on
+  // close(), and also when this process dies without cleaning up (killed, crashed), so no
+  // socat outlives its board.
+  const child: ChildProcess = spawn('/bin/sh', ['-c', GUARD, 'sh', opts.socat ?? 'socat', ...args], {
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
   let log = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (s: string) => {
@@ -62,8 +83,8 @@ export async function openPtyPair(opts: PtyPairOptions = {}): Promise<PtyPair> {
 
   const cleanup = async () => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 2000);
+      child.stdin?.end();
+      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
       await exited;
       clearTimeout(t);
     }
@@ -97,7 +118,14 @@ export async function openPtyPair(opts: PtyPairOptions = {}): Promise<PtyPair> {
               : `could not start socat: ${err.message}`,
           ),
         );
-      const onExit = (code: number | null) => done(new PtyPairError(`socat exited (code ${code}) before the PTY pair was ready${log ? `: ${log.trim()}` : ''}`));
+      const onExit = (code: number | null) =>
+        done(
+          new PtyPairError(
+            code === 127
+              ? 'socat is not installed: install it (e.g. `sudo apt-get install socat`) to serve the virtual board on a PTY'
+              : `socat exited (code ${code}) before the PTY pair was ready${log ? `: ${log.trim()}` : ''}`,
+          ),
+        );
       child.stderr?.on('data', onLog);
       child.once('error', onError);
       child.once('exit', onExit);

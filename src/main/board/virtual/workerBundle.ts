@@ -63,7 +63,7 @@ async function bundleWorker(base: URL): Promise<URL> {
   });
   const code = result.outputFiles[0].text;
   const hash = createHash('sha256').update(code).update(nodeModules).digest('hex').slice(0, 16);
-  const dir = path.join(tmpdir(), `heapscope-vboard-${hash}`);
+  const dir = path.join(tmpdir(), `heapscope-vboard-worker-${hash}`);
   const file = path.join(dir, 'worker.mjs');
   if (!existsSync(file)) {
     await mkdir(dir, { recursive: true });
