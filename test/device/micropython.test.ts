@@ -192,7 +192,8 @@ print('BIG=' + str('big' in globals()))
 
   it('runs firmware-style asyncio (asyncio.run blocks; gather, Event, wait_for)', async () => {
     const { run } = await board();
-    const r = run(`import asyncio
+    const r = run(`import asyncio, functools, logging
+print('FILE=' + asyncio.__file__)
 async def worker(n, ev):
     await ev.wait()
     await asyncio.sleep_ms(10 * n)
@@ -219,6 +220,7 @@ print('RET=%d' % asyncio.run(main()))
     expect(v.SQ).toBe('[0, 1, 4]');
     expect(v.TIMEOUT).toBe('yes');
     expect(v.RET).toBe('7');
+    expect(v.FILE).toBe('/.vboard/asyncio.py'); // ours; the build's other frozen modules still import
   });
 
   it('refuses source too long for the glue with a clear error', async () => {

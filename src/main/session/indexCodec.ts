@@ -405,7 +405,7 @@ export class IndexUnpacker {
       if (added) {
         // A letter not seen before: rebuild in character order, as computeMetrics lists them.
         const all: Record<string, number> = { ...st.kinds };
-        for (const k in changes) all[k] = 0;
+        for (const k in changes) if (!(k in all)) all[k] = 0;
         kinds = sortKinds(all);
       } else {
         kinds = { ...st.kinds };

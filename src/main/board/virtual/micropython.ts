@@ -27,6 +27,9 @@
  *   `gc.mem_free()` no longer counts the 128 MiB the heap could grow by. The build's `asyncio`
  *   runs on the JS event loop and has no `asyncio.run`; a blocking one like the firmware's
  *   replaces it.
+ * - **Running programs.** `exec(code)` runs source as a board runs a program (traceback printed,
+ *   never a hang). The package's `runPython` (kept as `runPython`) hangs the port for good if an
+ *   uncaught exception meets a full heap (its glue cannot allocate the error report).
  * - **Ctrl-C.** `interrupt()` (same thread) or `requestInterrupt(control)` (any thread, through
  *   a SharedArrayBuffer) schedules `KeyboardInterrupt`, seen within one sleep slice or one
  *   printed byte. A loop that neither prints nor sleeps can only be stopped by ending the worker.
@@ -777,10 +780,10 @@ export class BoardMicroPython {
       },
     });
     // time and gc are built in: replace them in sys.modules. machine and asyncio are found on
-    // sys.path (VBOARD_LIB_DIR before '.frozen', whose asyncio needs the JS event loop), and so
-    // cost heap only when a program imports them, as frozen modules on a board cost little.
+    // sys.path (VBOARD_LIB_DIR before '.frozen', whose asyncio needs the JS event loop; the
+    // other frozen modules stay importable), and so cost heap only when a program imports them.
     this.run(`import sys
-sys.path[:] = ['', '${VBOARD_LIB_DIR}', '/lib']
+sys.path[:] = ['', '${VBOARD_LIB_DIR}', '.frozen', '/lib']
 import _vb
 def _vbmod(name, src):
     f = open('${VBOARD_LIB_DIR}/_vbtmp.py', 'w')
