@@ -32,13 +32,6 @@ while True:
     time.sleep_ms(30)
 `;
 
-/** Index in `bytes` where the last helper dump began, if it has not ended yet. */
-function midDump(bytes: Buffer): boolean {
-  const b = bytes.lastIndexOf('@@HS:B');
-  const e = bytes.lastIndexOf('@@HS:E');
-  return b > e && bytes.length - b > 200;
-}
-
 describe('recording through faults', () => {
   it('noise, drops, duplicates and split writes: no crash, a clean stop, nothing before the fault lost', async () => {
     rig = await makeRig({ files: { 'main.py': Buffer.from(STEADY) }, seed: 7 });
@@ -73,8 +66,11 @@ describe('recording through faults', () => {
       { note: (m) => notes.push(m) },
     );
     await h.started;
-    await until(() => h.counts.snapshots >= 2 && midDump(rig!.proxy.boardBytes), 10_000, 'the board in the middle of a dump');
-    rig.proxy.settings.hold = true; // the rest of this dump is lost
+    await until(() => h.counts.snapshots >= 2, 10_000, 'two dumps');
+    // The rest of the next dump is lost, 300 bytes after its begin marker.
+    rig.proxy.resetHoldScan();
+    rig.proxy.settings.holdAfter = { marker: '@@HS:B', after: 300 };
+    await until(() => rig!.proxy.settings.hold === true, 10_000, 'the board in the middle of a dump');
     await sleep(200); // what was sent before has arrived
     const before = rig.proxy.forwardedBytes.length;
     const snapsBefore = h.counts.snapshots;

@@ -19,6 +19,11 @@ export interface FaultSettings {
   noise?: number;
   /** Board → host: lose everything the board sends while set. */
   hold?: boolean;
+  /**
+   * Board → host: once `marker` has passed and `after` more bytes with it, start holding.
+   * Makes "cut in the middle of a dump" exact, however fast the board prints.
+   */
+  holdAfter?: { marker: string; after: number };
 }
 
 /** A seeded PRNG (mulberry32), so a failing run can be replayed. */
@@ -92,10 +97,23 @@ export class FaultProxy {
     }
   }
 
+  private holdScan = Buffer.alloc(0);
+
   private fromBoardData(bytes: Uint8Array): void {
     this.fromBoard.push(Buffer.from(bytes));
     const s = this.settings;
     if (s.hold) return;
+    if (s.holdAfter) {
+      const seen = this.holdScan.length;
+      this.holdScan = Buffer.concat([this.holdScan, Buffer.from(bytes)]);
+      const at = this.holdScan.indexOf(s.holdAfter.marker);
+      if (at !== -1 && at + s.holdAfter.after < this.holdScan.length) {
+        bytes = bytes.subarray(0, Math.max(0, at + s.holdAfter.after - seen));
+        s.hold = true;
+        s.holdAfter = undefined;
+        this.holdScan = Buffer.alloc(0);
+      }
+    }
     let out: number[] | Uint8Array = bytes;
     if (s.drop || s.dup || s.noise) {
       const o: number[] = [];
@@ -108,6 +126,11 @@ export class FaultProxy {
       out = o;
     }
     this.send(Buffer.from(out as Uint8Array));
+  }
+
+  /** Forget what holdAfter has scanned (arm it afresh). */
+  resetHoldScan(): void {
+    this.holdScan = Buffer.alloc(0);
   }
 
   private send(buf: Buffer): void {
