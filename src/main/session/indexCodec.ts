@@ -6,7 +6,7 @@
  * recomputed on load with the same formulas as shared/heap/metrics.ts.
  */
 import type { DeviceEvent, GapEvent, LogEvent, MarkEvent } from '../../shared/capture/events';
-import type { SnapshotMetrics } from '../../shared/heap/metrics';
+import { metricsFromCounts, type SnapshotMetrics } from '../../shared/heap/metrics';
 import type { AddressStyle, DumpFraming, HeapSnapshot, PrintedFigures } from '../../shared/heap/snapshot';
 
 /** A snapshot as the index keeps it: everything but the map itself, plus its metrics. */
@@ -459,28 +459,20 @@ function unpackMetrics(v: Array<number | null>, bs: number | null, kinds: Record
     if (x === null) throw new IndexShapeError('a metric is missing');
     return x;
   };
-  const blocks = at(18);
-  const unknownBlocks = at(19);
-  const freeBlocks = at(20);
-  const headBlocks = at(21);
-  const tailBlocks = at(22);
-  const largestFreeRun = at(23);
-  return {
-    blocks,
-    unknownBlocks,
-    freeBlocks,
-    headBlocks,
-    tailBlocks,
-    usedBytes: bs ? (headBlocks + tailBlocks) * bs : null,
-    freeBytes: bs ? freeBlocks * bs : null,
-    totalBytes: bs ? (blocks - unknownBlocks) * bs : null,
-    largestFreeRun,
-    largestFreeRunBytes: bs ? largestFreeRun * bs : null,
-    freeRuns: at(24),
-    fragmentation: freeBlocks ? 1 - largestFreeRun / freeBlocks : 0,
-    kinds,
-    oneBlockAllocs: at(25),
-    twoBlockAllocs: at(26),
-    largestAlloc: at(27),
-  };
+  return metricsFromCounts(
+    {
+      blocks: at(18),
+      unknownBlocks: at(19),
+      freeBlocks: at(20),
+      headBlocks: at(21),
+      tailBlocks: at(22),
+      largestFreeRun: at(23),
+      freeRuns: at(24),
+      oneBlockAllocs: at(25),
+      twoBlockAllocs: at(26),
+      largestAlloc: at(27),
+      kinds,
+    },
+    bs,
+  );
 }

@@ -6,6 +6,7 @@
  */
 import { FREE, MAP_CHARS, OLD_TAIL, TAIL, UNKNOWN } from '../heap/blockKinds';
 import { metricsOf } from '../heap/metrics';
+import { matchMapAddress } from './dumpLines';
 import {
   emptyPrinted,
   type AddressStyle,
@@ -121,30 +122,10 @@ export class DumpAssembler {
    */
   tryMapLine(b: Uint8Array, s: number, e: number, line: number): boolean {
     const knownWidth = this.width;
-    let i = s;
-    let address = 0;
-    const maxWidth = knownWidth ?? 8;
-    while (i < e && i - s < maxWidth) {
-      const c = b[i];
-      if (c >= 0x30 && c <= 0x39) address = address * 16 + (c - 0x30);
-      else if (c >= 0x61 && c <= 0x66) address = address * 16 + (c - 0x57);
-      else break;
-      i++;
-    }
-    const width = i - s;
-    if (width < 3) return false;
-    let separator = false;
-    if (b[i] === 0x3a) {
-      separator = true;
-      i++;
-      if (b[i] === 0x20) i++;
-    } else if (b[i] === 0x20) {
-      if (knownWidth === null) return false; // ":" lost, space kept
-      i++;
-    } else if (knownWidth === null || width !== knownWidth) {
-      // Without a separator only a full-width address in a dump already being read counts.
-      return false;
-    }
+    const m = matchMapAddress(b, s, e, knownWidth);
+    if (m === null) return false;
+    const { address, width, separator } = m;
+    const i = m.charsStart;
     const n = e - i;
     if (n <= 0) return false;
     // A shortened address is only believed on a full line: "cafe: ok" is a log line.

@@ -38,16 +38,19 @@ export interface MapLineMatch {
 const isLowerHex = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66);
 
 /**
- * A map line `ADDR: chars`. `knownWidth` is the address width already seen in this dump:
- * it lets a line whose `: ` was lost (`00004c00h===…`) still be read.
+ * The address column of a map line `ADDR: chars`, and where its characters start. `knownWidth`
+ * is the address width already seen in this dump: it lets a line whose `: ` was lost
+ * (`00004c00h===…`) still be read. Null if the line cannot be a map line.
  */
-export function matchMapLine(b: Uint8Array, s: number, e: number, knownWidth: number | null): MapLineMatch | null {
+export function matchMapAddress(b: Uint8Array, s: number, e: number, knownWidth: number | null): MapLineMatch | null {
   let i = s;
   let address = 0;
   const maxWidth = knownWidth ?? 8;
-  while (i < e && i - s < maxWidth && isLowerHex(b[i])) {
+  while (i < e && i - s < maxWidth) {
     const c = b[i];
-    address = address * 16 + (c <= 0x39 ? c - 0x30 : c - 0x57);
+    if (c >= 0x30 && c <= 0x39) address = address * 16 + (c - 0x30);
+    else if (c >= 0x61 && c <= 0x66) address = address * 16 + (c - 0x57);
+    else break;
     i++;
   }
   const width = i - s;
@@ -58,17 +61,22 @@ export function matchMapLine(b: Uint8Array, s: number, e: number, knownWidth: nu
     i++;
     if (b[i] === 0x20) i++;
   } else if (b[i] === 0x20) {
-    // ":" lost, space kept.
-    if (knownWidth === null) return null;
+    if (knownWidth === null) return null; // ":" lost, space kept
     i++;
   } else if (knownWidth === null || width !== knownWidth) {
-    // Without a separator only a full-width address in a dump we are already reading counts.
+    // Without a separator only a full-width address in a dump already being read counts.
     return null;
   }
-  const charsStart = i;
-  if (charsStart >= e) return null;
-  for (; i < e; i++) if (MAP_CHARS[b[i]] !== 1) return null;
-  return { address, width, separator, charsStart, charsEnd: e };
+  if (i >= e) return null;
+  return { address, width, separator, charsStart: i, charsEnd: e };
+}
+
+/** A whole map line: its address and nothing but map characters after it. */
+export function matchMapLine(b: Uint8Array, s: number, e: number, knownWidth: number | null): MapLineMatch | null {
+  const m = matchMapAddress(b, s, e, knownWidth);
+  if (!m) return null;
+  for (let i = m.charsStart; i < e; i++) if (MAP_CHARS[b[i]] !== 1) return null;
+  return m;
 }
 
 /**

@@ -185,22 +185,36 @@ export function computeMetrics(s: HeapSnapshot): SnapshotMetrics {
       largestAlloc: s.printed?.maxBlockSize ?? 0,
     };
   }
+  return metricsFromCounts(
+    { blocks, unknownBlocks, freeBlocks, headBlocks, tailBlocks, largestFreeRun, freeRuns, oneBlockAllocs, twoBlockAllocs, largestAlloc, kinds },
+    bs,
+  );
+}
+
+/** The block counts a map yields; everything else in SnapshotMetrics follows from them. */
+export type MapCounts = Pick<
+  SnapshotMetrics,
+  | 'blocks'
+  | 'unknownBlocks'
+  | 'freeBlocks'
+  | 'headBlocks'
+  | 'tailBlocks'
+  | 'largestFreeRun'
+  | 'freeRuns'
+  | 'oneBlockAllocs'
+  | 'twoBlockAllocs'
+  | 'largestAlloc'
+  | 'kinds'
+>;
+
+/** Byte figures and fragmentation from the counts (also used to rebuild stored metrics). */
+export function metricsFromCounts(c: MapCounts, bs: number | null): SnapshotMetrics {
   return {
-    blocks,
-    unknownBlocks,
-    freeBlocks,
-    headBlocks,
-    tailBlocks,
-    usedBytes: bs ? (headBlocks + tailBlocks) * bs : null,
-    freeBytes: bs ? freeBlocks * bs : null,
-    totalBytes: bs ? (blocks - unknownBlocks) * bs : null,
-    largestFreeRun,
-    largestFreeRunBytes: bs ? largestFreeRun * bs : null,
-    freeRuns,
-    fragmentation: freeBlocks ? 1 - largestFreeRun / freeBlocks : 0,
-    kinds,
-    oneBlockAllocs,
-    twoBlockAllocs,
-    largestAlloc,
+    ...c,
+    usedBytes: bs ? (c.headBlocks + c.tailBlocks) * bs : null,
+    freeBytes: bs ? c.freeBlocks * bs : null,
+    totalBytes: bs ? (c.blocks - c.unknownBlocks) * bs : null,
+    largestFreeRunBytes: bs ? c.largestFreeRun * bs : null,
+    fragmentation: c.freeBlocks ? 1 - c.largestFreeRun / c.freeBlocks : 0,
   };
 }
