@@ -44,6 +44,24 @@ export const enum Stage {
   Map = 5,
 }
 
+/**
+ * Working buffers for areas, reused from dump to dump: a snapshot keeps a copy of exactly
+ * its blocks, so the buffer a dump was read into can serve the next one.
+ */
+export class BufferPool {
+  private readonly free: Uint8Array[] = [];
+
+  take(): Uint8Array {
+    return this.free.pop() ?? new Uint8Array(16384);
+  }
+
+  give(buf: Uint8Array): void {
+    if (this.free.length < 8) this.free.push(buf);
+  }
+}
+
+const sharedPool = new BufferPool();
+
 export class DumpAssembler {
   stage: Stage = Stage.None;
   readonly printed: PrintedFigures = emptyPrinted();
@@ -63,6 +81,7 @@ export class DumpAssembler {
     readonly seq: number | null,
     readonly deviceMs: number | null,
     readonly collected: boolean | null,
+    private readonly pool: BufferPool = sharedPool,
   ) {}
 
   /** Records the line a dump starts on: the first header or map line seen. */
@@ -102,7 +121,7 @@ export class DumpAssembler {
   startArea(address: string, line: number): void {
     this.touch(line);
     this.stage = Stage.Map;
-    this.areas.push({ address: address.toLowerCase(), entries: [], kinds: new Uint8Array(4096), length: 0 });
+    this.areas.push({ address: address.toLowerCase(), entries: [], kinds: this.pool.take(), length: 0 });
   }
 
   /** The area lines go to; with `create`, one without an address for a map with no header. */
@@ -195,6 +214,7 @@ export class DumpAssembler {
         for (let i = 0; i < k.length; i++) if (k[i] === OLD_TAIL) k[i] = TAIL;
       }
       areas.push({ address: a.address, blocks: placed.kinds.length, kinds: placed.kinds });
+      this.pool.give(a.kinds);
     }
     const knownBlocks = areas.reduce((n, a) => n + a.blocks, 0) - holes;
     const printed = this.hasPrinted ? this.printed : null;
