@@ -17,7 +17,7 @@
  * and as a Uint8Array over IPC (structured clone). Clients always see `Uint8Array`.
  */
 import { z } from 'zod';
-import type { PrintedFigures, AddressStyle, DumpFraming } from './heap/snapshot';
+import type { PrintedFigures, AddressStyle, DumpFraming, SnapshotIndexEntry as StoredSnapshotEntry } from './heap/snapshot';
 import type { SnapshotMetrics } from './heap/metrics';
 import type { DeviceEventKind } from './capture/events';
 
@@ -149,28 +149,7 @@ export interface SessionMeta {
   live: boolean;
 }
 
-export interface SnapshotIndexEntry {
-  index: number;
-  /** 1-based line in the raw capture where the dump starts. */
-  line: number;
-  byteStart: number;
-  byteEnd: number;
-  framing: DumpFraming;
-  seq: number | null;
-  deviceMs: number | null;
-  /** Host ms when the dump's last byte arrived (null for imports). */
-  hostMs: number | null;
-  collected: boolean | null;
-  blockSize: number | null;
-  addressStyle: AddressStyle | null;
-  /** Area layout (no kinds): draw the bands before decoding any map. */
-  areas: { address: string; blocks: number }[];
-  printed: PrintedFigures | null;
-  stats: { alloc: number; free: number } | null;
-  complete: boolean;
-  consistent: boolean;
-  problems: string[];
-  metrics: SnapshotMetrics;
+export interface SnapshotIndexEntry extends StoredSnapshotEntry {
   /** Number of log lines before this dump: the log lines of frame i are [logLine(i-1), logLine(i)). */
   logLine: number;
 }

@@ -9,28 +9,8 @@ import type { DeviceEvent, GapEvent, LogEvent, MarkEvent } from '../../shared/ca
 import { metricsFromCounts, type SnapshotMetrics } from '../../shared/heap/metrics';
 import type { AddressStyle, DumpFraming, HeapSnapshot, PrintedFigures } from '../../shared/heap/snapshot';
 
-/** A snapshot as the index keeps it: everything but the map itself, plus its metrics. */
-export interface SnapshotIndexEntry {
-  index: number;
-  line: number;
-  byteStart: number;
-  byteEnd: number;
-  framing: DumpFraming;
-  seq: number | null;
-  deviceMs: number | null;
-  /** Host clock (ms since the epoch) when the dump's last byte arrived; null for imports. */
-  hostMs: number | null;
-  collected: boolean | null;
-  printed: PrintedFigures | null;
-  blockSize: number | null;
-  addressStyle: AddressStyle | null;
-  areas: Array<{ address: string; blocks: number }>;
-  stats: { alloc: number; free: number } | null;
-  complete: boolean;
-  consistent: boolean;
-  problems: string[];
-  metrics: SnapshotMetrics;
-}
+export type { SnapshotIndexEntry } from '../../shared/heap/snapshot';
+import type { SnapshotIndexEntry } from '../../shared/heap/snapshot';
 
 /** Every event but snapshots, with the host time it arrived (null for imports). */
 export type SessionEvent = (LogEvent | DeviceEvent | MarkEvent | GapEvent) & { hostMs: number | null };

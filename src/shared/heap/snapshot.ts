@@ -1,3 +1,5 @@
+import type { SnapshotMetrics } from './metrics';
+
 /** The figures the firmware printed in a dump's header lines (all optional). */
 export interface PrintedFigures {
   /** `GC: total:` bytes, summed over areas. */
@@ -93,4 +95,27 @@ export function totalBlocks(s: Pick<HeapSnapshot, 'areas'>): number {
 
 export function hasMap(s: Pick<HeapSnapshot, 'areas'>): boolean {
   return s.areas.length > 0;
+}
+
+/** A snapshot as an index keeps it: everything but the map itself, plus its metrics. */
+export interface SnapshotIndexEntry {
+  index: number;
+  line: number;
+  byteStart: number;
+  byteEnd: number;
+  framing: DumpFraming;
+  seq: number | null;
+  deviceMs: number | null;
+  /** Host clock (ms since the epoch) when the dump's last byte arrived; null for imports. */
+  hostMs: number | null;
+  collected: boolean | null;
+  printed: PrintedFigures | null;
+  blockSize: number | null;
+  addressStyle: AddressStyle | null;
+  areas: Array<{ address: string; blocks: number }>;
+  stats: { alloc: number; free: number } | null;
+  complete: boolean;
+  consistent: boolean;
+  problems: string[];
+  metrics: SnapshotMetrics;
 }
