@@ -28,7 +28,6 @@ function renderBigDump(kinds: Uint8Array, blockSize: number, step: number): stri
     `bench step ${step}`,
     'stack: 1024 out of 15360',
     `GC: total: ${kinds.length * blockSize}, used: ${used * blockSize}, free: ${free * blockSize}, max new split: 0`,
-    ' No. of 1-blocks: 1, 2-blocks: 1, max blk sz: 1, max free sz: 1',
     'GC memory layout; from 3f800000:',
   ];
   const dec = new TextDecoder();
@@ -53,7 +52,7 @@ function renderBigDump(kinds: Uint8Array, blockSize: number, step: number): stri
 }
 
 /** 12 frames of a busy 512 Ki-block heap, each a few percent different from the last. */
-function bigCapture(): string {
+export function bigCapture(): string {
   const file = path.join(DATA_DIR, 'renderer-512k.txt');
   if (existsSync(file)) return file;
   mkdirSync(DATA_DIR, { recursive: true });
@@ -87,7 +86,7 @@ function bigCapture(): string {
 }
 
 /** The first 10,000 dumps of the bench's real-MicroPython capture. */
-async function longCapture(frames = 10_000): Promise<string> {
+export async function longCapture(frames = 10_000): Promise<string> {
   const file = path.join(DATA_DIR, `renderer-${frames / 1000}k-frames.txt`);
   if (existsSync(file)) return file;
   const src = await benchCapture();
@@ -177,6 +176,9 @@ export async function benchRenderer(): Promise<Figures> {
       await page.waitForTimeout(300);
       const draws: number[] = [];
       for (let i = 0; i < 40; i++) draws.push(await call(page, (p) => p.redraw()));
+      const parts = await call(page, (p) => (p as unknown as { drawParts(): { raster: number; put: number; overlay: number } }).drawParts());
+      figures['map draw parts (last)'] = `raster ${parts.raster.toFixed(1)} ms, putImageData ${parts.put.toFixed(1)} ms, overlay ${parts.overlay.toFixed(1)} ms`;
+      figures['map draw, first (cold)'] = ms(draws[0]);
       const d = stats(draws.slice(5));
       figures['map draw, 512 Ki blocks (median)'] = ms(d.median);
       figures['map draw, 512 Ki blocks (p95)'] = ms(d.p95);

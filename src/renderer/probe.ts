@@ -4,7 +4,7 @@
  * exposes no service call the page could not already make.
  */
 import type { AppStore } from './state/store';
-import type { HeapMapHandle } from './map/HeapMap';
+import { lastParts, type HeapMapHandle } from './map/HeapMap';
 
 let map: { current: HeapMapHandle | null } | null = null;
 /** The App hands the map over so the bench can time a draw on its own. */
@@ -29,6 +29,17 @@ export interface Probe {
   /** Live: ms from each dump's last byte to its push reaching the page. */
   liveArrivals(): number[];
   blocksShown(): number;
+  /** The last draw's parts, ms. */
+  drawParts(): { raster: number; put: number; overlay: number };
+}
+
+/** Yields to the event loop without setTimeout's 4 ms clamp. */
+function yieldTask(): Promise<void> {
+  return new Promise((r) => {
+    const c = new MessageChannel();
+    c.port1.onmessage = () => r();
+    c.port2.postMessage(0);
+  });
 }
 
 export function installProbe(s: AppStore): void {
@@ -41,24 +52,21 @@ export function installProbe(s: AppStore): void {
     drawCount: () => s.drawCount,
     seekAndDraw: async (i) => {
       const t0 = performance.now();
-      if (s.state.frame === i && s.state.frameData?.index === i) return 0;
-      const drawn = new Promise<void>((resolve) => {
-        const check = () => {
-          if (s.state.frameData?.index === i) {
-            // The map draws on the next animation frame after the state changes.
-            void s.nextDraw().then(() => resolve());
-          } else setTimeout(check, 0);
-        };
-        check();
-      });
+      if (s.state.frame === i && s.lastDrawnIndex === i) return 0;
+      const before = s.drawCount;
       await s.seek(i);
-      await drawn;
+      // The map draws in the commit that shows the frame; wait until it has.
+      for (let k = 0; !(s.lastDrawnIndex === i && s.drawCount > before); k++) {
+        if (k > 2000) throw new Error(`frame ${i} was not drawn`);
+        await (k < 200 ? yieldTask() : new Promise((r) => setTimeout(r, 5)));
+      }
       return performance.now() - t0;
     },
     events: () => s.state.events.map((e) => ({ kind: e.kind, snapshot: e.snapshot })),
     redraw: () => map?.current?.drawNow() ?? -1,
     liveLatencies: () => s.liveLatencies.slice(),
     liveArrivals: () => s.liveArrivals.slice(),
+    drawParts: () => ({ ...lastParts }),
     blocksShown: () => (s.state.frameData?.areas ?? []).reduce((n, a) => n + a.blocks, 0),
   };
   (window as unknown as { __heapscope: Probe }).__heapscope = probe;

@@ -28,6 +28,7 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
     meta: x.meta,
     recording: !!x.rec && x.rec.phase !== 'stopped' && x.rec.phase !== 'failed',
     v: x.framesVersion,
+    events: x.events,
   }));
   const [showChanges, setShowChanges] = useState(true);
   const [showLargest, setShowLargest] = useState(true);
@@ -36,6 +37,8 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
   const frame = comparing ? s.B : s.data;
   const f = st.frames;
   const i = Math.min(s.frame, Math.max(0, s.n - 1));
+  // The frame is the last heap before a MemoryError: say what could not fit.
+  const failed = s.events.find((e) => e.kind === 'memoryError' && Math.min(s.n - 1, Math.max(0, e.snapshot - 1)) === i) ?? null;
   const share = useMemo(() => (frame ? untypedShare(frame.areas) : null), [frame]);
   const letters = useMemo(() => sortKinds([...f.kinds.keys()]), [f, s.v]);
   const empty = s.meta ? (
@@ -101,6 +104,11 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
             <span title="1 − longest free run ÷ total free">
               fragmentation <b className="num">{percent(f.cols.fragmentation[i], 0)}</b>
             </span>
+            {failed && (
+              <span className="chip err" title={failed.text} data-testid="map-memoryerror">
+                next: MemoryError{failed.bytes ? `, ${bytes(failed.bytes)} asked` : ''} — the longest free run is {bytes(f.cols.largest[i])}
+              </span>
+            )}
             {f.problems.has(i) && (
               <span className="chip warn" title={f.problems.get(i)!.join('\n')} data-testid="frame-problems">
                 ⚠ damaged dump: {f.problems.get(i)!.length} problem{f.problems.get(i)!.length === 1 ? '' : 's'} (Frame tab)

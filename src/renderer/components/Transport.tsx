@@ -1,6 +1,9 @@
 /** Play/pause, step, speed, next/previous event of a chosen kind, the frame's times, and the A/B pins. */
 import { Icon } from './Icon';
 import { clock, duration } from '../../shared/view/format';
+import type { TimelineEvent } from '../../shared/api';
+import { eventFrame } from '../../shared/view/frameIndex';
+import { bytes } from '../../shared/view/format';
 import { EVENT_NAMES, store, useApp, type EventFilter } from '../state/store';
 
 const SPEEDS = [1, 2, 5, 10, 20, 30, 60, 120];
@@ -94,6 +97,7 @@ export function Transport() {
         )}
       </div>
       <span className="spacer" />
+      <MemoryErrorChip events={s.events} n={n} frame={s.frame} />
       {s.live && (
         <button className={`btn${s.follow ? ' active' : ''}`} onClick={() => st.end()} title="Follow the newest dump (End)">
           {s.follow ? '● Live' : 'Go live'}
@@ -116,5 +120,28 @@ export function Transport() {
         </button>
       )}
     </div>
+  );
+}
+
+/** The session ran out of memory: one click to the last heap before it. */
+function MemoryErrorChip({ events, n, frame }: { events: TimelineEvent[]; n: number; frame: number }) {
+  const errs = events.filter((e) => e.kind === 'memoryError');
+  if (!errs.length || !n) return null;
+  const target = errs.find((e) => eventFrame(e, n) > frame) ?? errs[0];
+  const f = eventFrame(target, n);
+  const here = f === frame;
+  return (
+    <button
+      className={`chip err${here ? '' : ' clickable'}`}
+      style={{ border: 0, cursor: here ? 'default' : 'pointer' }}
+      onClick={() => {
+        store().pause();
+        void store().seek(f);
+      }}
+      title={target.text}
+      data-testid="memoryerror-chip"
+    >
+      {here ? `Last heap before the MemoryError${target.bytes ? ` (${bytes(target.bytes)} asked)` : ''}` : `MemoryError${errs.length > 1 ? ` ×${errs.length}` : ''}: go to the heap before it (frame ${f + 1})`}
+    </button>
   );
 }

@@ -90,19 +90,33 @@ export const LogPane = forwardRef<LogPaneHandle, Props>(function LogPane(p, ref)
     if (p.live && follow && p.count > 0) v.scrollToIndex(p.count - 1, { align: 'end' });
   }, [p.count, p.live, follow, v]);
 
-  // Keep the current frame's lines in view when not following.
+  // Keep the current frame's lines in view when not following. Deferred and computed from
+  // the fixed row height (no layout reads), so scrubbing the map never waits for the log.
+  const viewH = useRef(0);
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => (viewH.current = el.clientHeight));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
   const lastRange = useRef<string>('');
   useEffect(() => {
     const key = `${p.frameRange.start}:${p.frameRange.end}`;
     if (key === lastRange.current || (p.live && follow)) return;
-    lastRange.current = key;
-    if (p.frameRange.end > p.frameRange.start) {
-      const items = v.getVirtualItems();
-      const first = items[0]?.index ?? 0;
-      const last = items[items.length - 1]?.index ?? 0;
-      if (p.frameRange.end - 1 < first || p.frameRange.start > last) v.scrollToIndex(Math.max(0, p.frameRange.end - 1), { align: 'center' });
-    }
-  }, [p.frameRange, v, p.live, follow]);
+    const id = setTimeout(() => {
+      lastRange.current = key;
+      const el = scroller.current;
+      if (!el || p.frameRange.end <= p.frameRange.start) return;
+      const top = el.scrollTop;
+      const h = viewH.current || 400;
+      const y0 = p.frameRange.start * ROW;
+      const y1 = p.frameRange.end * ROW;
+      if (y1 > top && y0 < top + h) return; // some of it is in view already
+      el.scrollTop = Math.max(0, Math.min(y1 - ROW, y0 + (y1 - y0) / 2) - h / 2);
+    }, 120);
+    return () => clearTimeout(id);
+  }, [p.frameRange, p.live, follow]);
 
   useImperativeHandle(ref, () => ({
     focusSearch: () => {

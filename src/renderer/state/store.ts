@@ -701,8 +701,12 @@ export class AppStore {
   }
 
   // ───────────── drawing feedback (status bar, bench, tests) ─────────────
+  /** Index of the frame the map drew last. */
+  lastDrawnIndex: number | null = null;
+
   drawn(ms: number, index: number | null): void {
     this.framesDrawn++;
+    this.lastDrawnIndex = index;
     const at = index !== null ? this.liveSnapshotAt.get(index) : undefined;
     let liveLatencyMs = this.state.liveLatencyMs;
     if (at !== undefined) {
