@@ -70,6 +70,11 @@ export function App() {
         return;
       }
       if (typing || e.altKey) return;
+      // A focused button would also "click" on Space/Enter: the key belongs to the window.
+      if (t && t.tagName === 'BUTTON' && (e.key === ' ' || e.key === 'Enter')) {
+        if (e.key === 'Enter') return;
+        t.blur();
+      }
       if (s.dialog) {
         if (e.key === 'Escape') st.set({ dialog: null });
         return;
@@ -147,8 +152,17 @@ export function App() {
       }
       if (handled) e.preventDefault();
     };
+    // After picking from a list in the bars, give the keys back to the window.
+    const onChange = (e: Event) => {
+      const t = e.target as HTMLElement;
+      if (t.tagName === 'SELECT' && t.closest('.transport, .connect')) t.blur();
+    };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    window.addEventListener('change', onChange);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('change', onChange);
+    };
   }, [st]);
 
   // ── drop a capture or session anywhere ──

@@ -30,7 +30,7 @@ export interface Probe {
   liveArrivals(): number[];
   blocksShown(): number;
   /** The last draw's parts, ms. */
-  drawParts(): { raster: number; put: number; overlay: number };
+  drawParts(): { raster: number; put: number; overlay: number; fetch?: number };
 }
 
 /** Yields to the event loop without setTimeout's 4 ms clamp. */
@@ -66,7 +66,7 @@ export function installProbe(s: AppStore): void {
     redraw: () => map?.current?.drawNow() ?? -1,
     liveLatencies: () => s.liveLatencies.slice(),
     liveArrivals: () => s.liveArrivals.slice(),
-    drawParts: () => ({ ...lastParts }),
+    drawParts: () => ({ ...lastParts, fetch: s.lastFetchMs }),
     blocksShown: () => (s.state.frameData?.areas ?? []).reduce((n, a) => n + a.blocks, 0),
   };
   (window as unknown as { __heapscope: Probe }).__heapscope = probe;

@@ -16,7 +16,6 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('../../out/renderer', import.meta.url)),
     emptyOutDir: true,
     target: 'chrome120',
-    minify: false,
     sourcemap: true,
     chunkSizeWarningLimit: 2000,
     // Inline nothing: the CSP allows no data: scripts.

@@ -303,6 +303,7 @@ export class AppStore {
 
   // ───────────── sessions ─────────────
   private clearSession(): void {
+    this.wanted = -1;
     this.frames = new FrameIndex();
     this.cache.clear();
     this.set({
@@ -329,6 +330,7 @@ export class AppStore {
       const info = await this.api.getSessionInfo();
       if (ticket !== this.sessionLoad) return;
       const frames = new FrameIndex(info.snapshots);
+      if (!keepFrame) this.wanted = -1;
       this.frames = frames;
       if (!keepFrame) this.cache.clear();
       const n = frames.length;
@@ -516,25 +518,48 @@ export class AppStore {
     const follow = o.keepFollow ? this.state.follow : this.isRecording() && i === n - 1;
     const cur = this.cache.get(i);
     const prev = i > 0 ? this.cache.get(i - 1) ?? null : null;
-    if (cur) {
+    const prefetch = () => {
+      for (const j of this.state.playing ? [i + 1, i + 2, i + 3] : [i + 1, i - 2]) if (j >= 0 && j < n && !this.cache.has(j)) void this.fetchFrame(j);
+    };
+    if (cur && (prev || i === 0)) {
+      // One commit: playhead, figures and map together.
       this.set({ frame: i, follow, frameData: cur, prevData: prev, loadingFrame: false });
-    } else {
-      this.set({ frame: i, follow, loadingFrame: true });
-    }
-    const [d, p] = await Promise.all([cur ?? this.fetchFrame(i), i > 0 && !prev ? this.fetchFrame(i - 1) : Promise.resolve(prev)]);
-    if (this.wanted !== i) {
-      // A later seek won; still show this one if nothing newer is on screen yet (smooth scrubbing).
-      if (d && this.state.loadingFrame && this.state.frameData?.index !== this.wanted) this.set({ frameData: d, prevData: p ?? null });
+      prefetch();
       return;
     }
-    if (d) this.set({ frameData: d, prevData: p ?? null, loadingFrame: false });
-    // Prefetch the neighbours the keys go to next.
-    for (const j of this.state.playing ? [i + 1, i + 2, i + 3] : [i + 1, i - 2]) if (j >= 0 && j < n && !this.cache.has(j)) void this.fetchFrame(j);
+    // Not here yet: the map usually is within a few ms, so wait for it before moving
+    // anything (one commit instead of two); if it is slow, move the playhead meanwhile.
+    const early = setTimeout(() => {
+      if (this.wanted === i && this.state.frame !== i) this.set({ frame: i, follow, loadingFrame: true });
+    }, 40);
+    const tf = performance.now();
+    const d = cur ?? (await this.fetchFrame(i));
+    this.lastFetchMs = performance.now() - tf;
+    clearTimeout(early);
+    if (this.wanted !== i) {
+      // A later seek won; still show this one if nothing newer is on screen yet (smooth scrubbing).
+      if (d && this.state.loadingFrame && this.state.frameData?.index !== this.wanted) this.set({ frameData: d, prevData: this.cache.get(i - 1) ?? null });
+      return;
+    }
+    if (d) this.set({ frame: i, follow, frameData: d, prevData: prev, loadingFrame: false });
+    else this.set({ frame: i, follow, loadingFrame: false });
+    // The frame before it, for the outlines of what changed: after the map is on screen.
+    if (d && i > 0 && !prev) {
+      void this.fetchFrame(i - 1).then((p) => {
+        if (p && this.state.frameData === d && !this.state.prevData) this.set({ prevData: p });
+      });
+    }
+    prefetch();
+  }
+
+  /** Where navigation starts from: the frame asked for last (it may still be loading). */
+  private get here(): number {
+    return this.wanted >= 0 && this.wanted < this.frames.length ? this.wanted : this.state.frame;
   }
 
   step(d: number): void {
     this.pause();
-    void this.seek(this.state.frame + d);
+    void this.seek(this.here + d);
   }
 
   home(): void {
@@ -555,7 +580,7 @@ export class AppStore {
   };
 
   stepEvent(dir: 1 | -1): void {
-    const e = stepEvent(this.state.events, this.frames.length, this.state.frame, dir, this.eventMatches);
+    const e = stepEvent(this.state.events, this.frames.length, this.here, dir, this.eventMatches);
     if (!e) {
       this.toast('info', `No ${dir > 0 ? 'later' : 'earlier'} ${EVENT_NAMES[this.state.eventFilter]}.`);
       return;
@@ -595,8 +620,10 @@ export class AppStore {
     const tick = (now: number) => {
       if (!this.state.playing) return;
       const due = Math.floor(((now - this.playClock) * this.state.speed) / 1000);
-      if (due >= 1 && !this.state.loadingFrame) {
-        const next = this.state.frame + Math.min(due, Math.max(1, Math.round(this.state.speed / 60)));
+      // Wait for the frame asked for last to be on screen before moving on.
+      const settled = !this.state.loadingFrame && this.state.frame === this.here;
+      if (due >= 1 && settled) {
+        const next = this.here + Math.min(due, Math.max(1, Math.round(this.state.speed / 60)));
         this.playClock = now;
         if (next >= this.frames.length) {
           this.pause();
@@ -701,6 +728,8 @@ export class AppStore {
   }
 
   // ───────────── drawing feedback (status bar, bench, tests) ─────────────
+  /** How long the last seek waited for its maps (ms). */
+  lastFetchMs = 0;
   /** Index of the frame the map drew last. */
   lastDrawnIndex: number | null = null;
 

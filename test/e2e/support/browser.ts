@@ -31,6 +31,12 @@ export async function serve(args: string[] = [], env: Record<string, string> = {
   const proc = spawn(process.execPath, cmd, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (d) => (err += String(d)));
+  // Never leave a server behind, whatever ends this process.
+  const reap = () => {
+    if (proc.exitCode === null) proc.kill('SIGKILL');
+  };
+  process.once('exit', reap);
+  proc.once('exit', () => process.removeListener('exit', reap));
   const rl = createInterface({ input: proc.stdout! });
   const url = await new Promise<string>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`serve printed no URL in 30 s; stderr: ${err}`)), 30000);
