@@ -11,6 +11,7 @@ import type { HeapMapHandle } from './map/HeapMap';
 import { themeColours, type Theme } from './map/colors';
 import { store, useApp } from './state/store';
 import { registerMap } from './probe';
+import { useMenuCommands } from './menuCommands';
 import { Timeline, type Marker, type MarkerKind, type TimelineData } from './timeline/Timeline';
 import { bytes, duration } from '../shared/view/format';
 
@@ -35,6 +36,7 @@ export function App() {
   const mapRef = useRef<HeapMapHandle>(null);
   const logRef = useRef<LogPaneHandle>(null);
   registerMap(mapRef);
+  useMenuCommands(st, mapRef, logRef);
   const dialog = useApp((s) => s.dialog);
   const [dropping, setDropping] = useState(false);
   const [side, setSide] = useState(() => Number(localStorage.getItem('heapscope.side')) || 420);
@@ -295,7 +297,7 @@ function SessionButtons() {
 
 function TimelineBox({ colours }: { colours: ReturnType<typeof themeColours> }) {
   const st = store();
-  const s = useApp((x) => ({ v: x.framesVersion, events: x.events, frame: x.frame, pinA: x.pinA, pinB: x.pinB, range: x.range, n: x.frameCount }));
+  const s = useApp((x) => ({ v: x.framesVersion, events: x.events, breakups: x.breakups, frame: x.frame, pinA: x.pinA, pinB: x.pinB, range: x.range, n: x.frameCount }));
   // Rebuilt at most a few times a second while recording.
   const [tick, setTick] = useState(0);
   const last = useRef(0);
@@ -307,7 +309,7 @@ function TimelineBox({ colours }: { colours: ReturnType<typeof themeColours> }) 
       setTick((t) => t + 1);
     }, wait);
     return () => clearTimeout(id);
-  }, [s.v, s.events]);
+  }, [s.v, s.events, s.breakups]);
   const data = useMemo<TimelineData | null>(() => {
     const f = st.frames;
     if (!f.length) return null;
@@ -316,6 +318,9 @@ function TimelineBox({ colours }: { colours: ReturnType<typeof themeColours> }) 
       if (!MARKER_KINDS.has(e.kind as MarkerKind)) continue;
       const t = f.eventTime(e);
       markers.push({ t, kind: e.kind as MarkerKind, label: e.text });
+    }
+    for (const b of s.breakups) {
+      markers.push({ t: f.t[b.frame], kind: 'breakup', label: `Heap broke apart at frame ${b.frame + 1}: ${bytes(b.freeBytes)} free, longest free run ${bytes(b.largestBytes)}` });
     }
     // Copies: the index keeps growing under us while recording.
     return {

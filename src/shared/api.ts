@@ -567,7 +567,15 @@ export function toBase64(bytes: Uint8Array): string {
   return out + chunk.join('');
 }
 
+/** base64 → bytes: the engine's own decoder where there is one (Chrome 140+, Firefox 133+), else ours. */
 export function fromBase64(s: string): Uint8Array {
+  const U = Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array };
+  if (typeof U.fromBase64 === 'function') return U.fromBase64(s);
+  return fromBase64Fallback(s);
+}
+
+/** The hand-written decoder, for engines without `Uint8Array.fromBase64` (Node 20, older browsers). */
+export function fromBase64Fallback(s: string): Uint8Array {
   let len = s.length;
   while (len > 0 && s.charCodeAt(len - 1) === 61) len--; // '='
   const out = new Uint8Array(Math.floor((len * 3) / 4));
@@ -646,20 +654,39 @@ export interface WebSocketLike {
   addEventListener(type: 'open' | 'close' | 'error' | 'message', listener: (ev: any) => void): void;
 }
 
+/** Where a WebSocket client's connection is. */
+export type ConnectionState = 'connecting' | 'open' | 'closed';
+
+/** The API over the WebSocket bridge, plus the connection around it. */
+export interface WsClient extends HeapScopeApi {
+  /** Resolves once the socket is open; rejects (an ApiError) if it never opens. */
+  readonly ready: Promise<void>;
+  state(): ConnectionState;
+  /** Called on every state change ('open', then 'closed'); returns the unsubscribe function. */
+  onConnection(listener: (s: ConnectionState) => void): () => void;
+  close(): void;
+}
+
+/** Close codes by which the bridge (or a proxy) refuses a page: policy violation, no/wrong token. */
+const REFUSED_CODES: ReadonlySet<number> = new Set([1008, 4401, 4403]);
+
 /**
  * Connects to the WebSocket bridge. `url` like `ws://127.0.0.1:PORT/ws?token=TOKEN`.
- * Calls made before the socket opens are queued. If the socket closes, pending calls reject.
+ * Calls made before the socket opens are queued. If the socket closes (or never opens),
+ * pending and later calls reject with an ApiError saying why and what to do.
  */
-export function createWsClient(
-  url: string,
-  WebSocketCtor: new (url: string) => WebSocketLike = (globalThis as any).WebSocket,
-): HeapScopeApi & { close(): void; ready: Promise<void> } {
-  const ws = new WebSocketCtor(url);
+export function createWsClient(url: string, WebSocketCtor: new (url: string) => WebSocketLike = (globalThis as any).WebSocket): WsClient {
   let nextId = 1;
+  let conn: ConnectionState = 'connecting';
+  let closedError: ApiError | null = null;
   const pending = new Map<number, { method: MethodName; resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   const queue: string[] = [];
   const listeners = new Set<(e: ServiceEvent) => void>();
-  let closed = false;
+  const connListeners = new Set<(s: ConnectionState) => void>();
+  const setState = (s: ConnectionState) => {
+    conn = s;
+    for (const l of [...connListeners]) l(s);
+  };
   let resolveReady!: () => void;
   let rejectReady!: (e: unknown) => void;
   const ready = new Promise<void>((res, rej) => {
@@ -667,24 +694,35 @@ export function createWsClient(
     rejectReady = rej;
   });
   ready.catch(() => undefined);
+
+  const ws = new WebSocketCtor(url);
   ws.addEventListener('open', () => {
+    if (conn === 'closed') return;
     for (const q of queue) ws.send(q);
     queue.length = 0;
+    setState('open');
     resolveReady();
   });
-  const fail = (message: string) => {
-    closed = true;
-    const err = new ApiError({
-      code: 'INTERNAL',
-      message,
-      fix: 'Check that `heapscope serve` is still running, then reload the page.',
-    });
-    rejectReady(err);
-    for (const p of pending.values()) p.reject(err);
+  /** The connection is gone: once only (an 'error' is followed by a 'close'). */
+  const fail = (message: string, fix: string) => {
+    if (conn === 'closed') return;
+    closedError = new ApiError({ code: 'INTERNAL', message, fix });
+    queue.length = 0;
+    setState('closed');
+    rejectReady(closedError);
+    const waiting = [...pending.values()];
     pending.clear();
+    for (const p of waiting) p.reject(closedError);
   };
-  ws.addEventListener('close', () => fail('The connection to HeapScope was closed.'));
-  ws.addEventListener('error', () => fail('Could not reach HeapScope.'));
+  const RETRY = 'Check that `heapscope serve` is still running, then reload the page (the URL with its token).';
+  ws.addEventListener('close', (ev: { code?: number }) => {
+    if (REFUSED_CODES.has(ev?.code ?? 0)) {
+      fail('HeapScope refused this page (the token is missing or wrong).', 'Open the URL that `heapscope serve` printed: it carries the token.');
+    } else {
+      fail('The connection to HeapScope was closed.', RETRY);
+    }
+  });
+  ws.addEventListener('error', () => fail('Could not reach HeapScope.', RETRY));
   ws.addEventListener('message', (ev: { data: unknown }) => {
     let msg: any;
     try {
@@ -694,34 +732,39 @@ export function createWsClient(
     }
     if (msg && msg.event) {
       const e = decodeFromWire('event', msg.event) as ServiceEvent;
-      for (const l of listeners) l(e);
+      for (const l of [...listeners]) l(e);
       return;
     }
     const p = pending.get(msg?.id);
     if (!p) return;
     pending.delete(msg.id);
     if (msg.ok) p.resolve(decodeFromWire(p.method, msg.result));
-    else p.reject(new ApiError(msg.error ?? { code: 'INTERNAL', message: 'Unknown error' }));
+    else p.reject(new ApiError(msg.error ?? { code: 'INTERNAL', message: 'The service failed without saying why.' }));
   });
   const call = (method: MethodName, params: unknown) =>
     new Promise<unknown>((resolve, reject) => {
-      if (closed) {
-        reject(new ApiError({ code: 'INTERNAL', message: 'The connection to HeapScope was closed.' }));
+      if (closedError) {
+        reject(closedError);
         return;
       }
       const id = nextId++;
       pending.set(id, { method, resolve, reject });
-      const text = JSON.stringify({ id, method, params: params === undefined ? undefined : params });
+      const text = JSON.stringify(params === undefined ? { id, method } : { id, method, params });
       if (ws.readyState === 1) ws.send(text);
       else queue.push(text);
     });
   const subscribe = (l: (e: ServiceEvent) => void) => {
     listeners.add(l);
-    return () => listeners.delete(l);
+    return () => void listeners.delete(l);
   };
-  const api = makeApi(call, subscribe) as HeapScopeApi & { close(): void; ready: Promise<void> };
-  api.close = () => ws.close();
+  const api = makeApi(call, subscribe) as Omit<WsClient, 'ready'> & { ready: Promise<void> };
   api.ready = ready;
+  api.state = () => conn;
+  api.onConnection = (l) => {
+    connListeners.add(l);
+    return () => void connListeners.delete(l);
+  };
+  api.close = () => ws.close();
   const getStatus = api.getStatus;
   api.getStatus = async () => ({ ...(await getStatus()), bridge: 'ws' });
   return api;
@@ -776,7 +819,12 @@ function connectApiUncached(): HeapScopeApi {
   if (g[PRELOAD_GLOBAL]) return apiFromPreload(g[PRELOAD_GLOBAL] as PreloadBridge);
   const loc = g.location as { protocol: string; host: string; search: string } | undefined;
   if (!loc) throw new Error('connectApi: no preload API and no page location');
+  return createWsClient(wsUrlFor(loc));
+}
+
+/** The WebSocket URL for a page served by `heapscope serve`: its own origin, and its `?token=`. */
+export function wsUrlFor(loc: { protocol: string; host: string; search: string }): string {
   const token = new URLSearchParams(loc.search).get('token') ?? '';
   const proto = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  return createWsClient(`${proto}//${loc.host}/ws?token=${encodeURIComponent(token)}`);
+  return `${proto}//${loc.host}/ws?token=${encodeURIComponent(token)}`;
 }

@@ -2,7 +2,7 @@
  * The whole window in Chromium against `heapscope serve`: record 10 s of the virtual board's
  * fragment demo through the UI, watch the map change and the MemoryError marker appear, stop,
  * reopen the saved session, scrub by dragging and by keys, compare two frames, export CSV and
- * PNG and check the files. Screenshots go to test-artifacts/ (look at them).
+ * PNG, find where the heap broke apart and export a GIF of it, and check the files. Screenshots go to test-artifacts/ (look at them).
  *
  * Needs Chromium (/usr/bin/chromium or $CHROMIUM); skipped without it.
  */
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, ROOT, serve, type Served } from './support/browser';
+import { readGif } from '../support/gif';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ART = join(ROOT, 'test-artifacts');
@@ -204,6 +205,43 @@ describe.skipIf(!haveChromium)('the HeapScope window in a browser', () => {
     expect(bytes.readUInt32BE(20)).toBeGreaterThan(10); // height
     expect(statSync(png).size).toBeGreaterThan(100);
   }, 60_000);
+
+  it('finds where the heap broke apart before the MemoryError and exports a GIF of it', async () => {
+    const failure = await probe(page, (p) => {
+      const e = p.events().find((x) => x.kind === 'memoryError');
+      return e ? Math.min(p.frames() - 1, Math.max(0, e.snapshot - 1)) : -1;
+    });
+    expect(failure, 'the recording should hold the MemoryError').toBeGreaterThan(0);
+    // One click from anywhere to the heap that broke apart.
+    await page.keyboard.press('End');
+    await page.click('[data-testid=breakup-chip]');
+    await waitFor(page, 'the break-up frame', (p) => p.shownIndex() === p.frame() && p.frame() < p.frames() - 1);
+    const broke = await probe(page, (p) => p.frame());
+    expect(broke).toBeLessThanOrEqual(failure);
+    expect(await page.textContent('[data-testid=breakup-chip]')).toMatch(/broke apart here: .* free, longest free run/);
+    expect(await page.locator('[data-testid=timeline] [data-marker=breakup]').count()).toBeGreaterThan(0);
+    await shot(page, 'e2e-09-breakup');
+    // Its GIF: the range from the break-up to the MemoryError is offered by name.
+    await page.keyboard.press('Control+e');
+    await page.waitForSelector('[data-testid=export-dialog]');
+    await page.click('[data-testid=export-gif]');
+    await page.click('[data-testid=range-breakup]');
+    const label = (await page.textContent('label:has([data-testid=range-breakup])')) ?? '';
+    const m = /\((\d+)–(\d+)\)/.exec(label);
+    expect(m, label).not.toBeNull();
+    const [from, to] = [Number(m![1]) - 1, Number(m![2]) - 1];
+    expect(from).toBeLessThanOrEqual(broke);
+    expect(to).toBe(failure);
+    await page.click('[data-testid=export-go]');
+    await page.waitForSelector('[data-testid=export-result]', { timeout: 60_000 });
+    const gifPath = (await page.textContent('[data-testid=export-result] .mono'))!.trim();
+    await shot(page, 'e2e-10-export-gif');
+    await page.keyboard.press('Escape');
+    const gif = readGif(readFileSync(gifPath));
+    writeFileSync(join(ART, 'e2e-exported-breakup.gif'), readFileSync(gifPath));
+    expect(gif.frames).toBe(to - from + 1);
+    expect(gif.width).toBeGreaterThan(10);
+  }, 90_000);
 
   it('says in words what is wrong with a damaged or newer file', async () => {
     const magic = Buffer.from([0x89, 0x48, 0x53, 0x53, 0x0d, 0x0a, 0x1a, 0x0a]);

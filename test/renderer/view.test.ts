@@ -18,8 +18,8 @@ import { hexColor, rasterizeMap, type RasterPalette } from '../../src/shared/vie
 const k = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
 describe('map layout: block ↔ pixel', () => {
-  it('uses rows of a multiple of 64 blocks when they fit', () => {
-    expect(columnsFor(1000, 1)).toBe(960);
+  it('uses rows of a multiple of 16 blocks once 64 fit, else of 8', () => {
+    expect(columnsFor(1000, 1)).toBe(992);
     expect(columnsFor(1000, 16)).toBe(56);
     expect(columnsFor(1024, 16)).toBe(64);
     expect(columnsFor(5, 8)).toBe(1);

@@ -184,7 +184,7 @@ export async function runExport(src: ExportSource, opts: ExportOptions): Promise
           enc.writeFrame(frame, width, height, f === 0 ? { palette: colours.map((c) => [c[0], c[1], c[2]]), delay, repeat: 0 } : { delay });
           items++;
           progress('encoding', f + 1, withMap.length);
-          // Stream the encoder's bytes out now and then so memory stays bounded.
+          // Yield now and then so progress events and a cancel get through.
           if (f % 16 === 15) await tick();
         }
         enc.finish();

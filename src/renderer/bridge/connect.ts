@@ -1,10 +1,22 @@
 /**
- * The API whichever bridge carries it: in Electron the preload's `window.heapscope`
- * (`invoke` envelopes keep an error's code and fix); in a browser a WebSocket to the server
- * that served the page. Nothing here imports zod: payloads are validated in the main process.
+ * The API whichever bridge carries it, for main.tsx: in Electron the preload's
+ * `window.heapscope` (its `invoke` envelopes keep an error's code and fix); in a browser a
+ * WebSocket to the server that served the page, with the page's `?token=`. A thin adapter over
+ * the one client in src/shared/api.ts, which adds the connection state the window shows.
  */
-import type { HeapScopeApi, MethodName, ServiceError, ServiceEvent } from '../../shared/api';
-import { createWsApi, METHODS, ServiceCallError, wsUrlFor, type ConnectionState } from './wsClient';
+import {
+  ApiError,
+  METHOD_NAMES,
+  PRELOAD_GLOBAL,
+  apiFromPreload,
+  createWsClient,
+  wsUrlFor,
+  type ConnectionState,
+  type HeapScopeApi,
+  type PreloadBridge,
+} from '../../shared/api';
+
+export type { ConnectionState };
 
 export interface Connected {
   api: HeapScopeApi;
@@ -13,32 +25,23 @@ export interface Connected {
   onConnection(l: (s: ConnectionState) => void): () => void;
 }
 
-interface PreloadBridge {
-  invoke(method: MethodName, params: unknown): Promise<{ ok: true; result: unknown } | { ok: false; error: ServiceError }>;
-  onEvent(listener: (e: ServiceEvent) => void): () => void;
-}
-
-/** The API over the preload's envelopes. */
-export function apiFromPreload(b: PreloadBridge): HeapScopeApi {
-  const api: Record<string, unknown> = {};
-  for (const m of METHODS) {
-    api[m] = async (params?: unknown) => {
-      const r = await b.invoke(m, params);
-      if (r.ok) return r.result;
-      throw new ServiceCallError(r.error);
-    };
-  }
-  api.onEvent = (l: (e: ServiceEvent) => void) => b.onEvent(l);
-  return api as unknown as HeapScopeApi;
+/** What the preload put on `window`: its `{ invoke, onEvent }` transport, or a plain HeapScopeApi. */
+function fromPreload(p: Partial<PreloadBridge> & Partial<HeapScopeApi>): HeapScopeApi {
+  if (typeof p.invoke === 'function' && typeof p.onEvent === 'function') return apiFromPreload(p as PreloadBridge);
+  if (typeof p.onEvent === 'function' && METHOD_NAMES.every((m) => typeof p[m] === 'function')) return p as HeapScopeApi;
+  throw new ApiError({
+    code: 'INTERNAL',
+    message: `window.${PRELOAD_GLOBAL} is not HeapScope's service API.`,
+    fix: 'The app and its preload do not match: reinstall HeapScope.',
+  });
 }
 
 export function connect(): Connected {
-  const g = window as unknown as { heapscope?: PreloadBridge & Partial<HeapScopeApi> };
-  if (g.heapscope) {
-    const api = typeof g.heapscope.invoke === 'function' ? apiFromPreload(g.heapscope) : (g.heapscope as HeapScopeApi);
-    return { api, bridge: 'ipc', ready: Promise.resolve(), onConnection: () => () => {} };
+  const preload = (window as unknown as Record<string, (Partial<PreloadBridge> & Partial<HeapScopeApi>) | undefined>)[PRELOAD_GLOBAL];
+  if (preload) return { api: fromPreload(preload), bridge: 'ipc', ready: Promise.resolve(), onConnection: () => () => {} };
+  if (location.protocol === 'file:') {
+    throw new Error('This page was opened without HeapScope behind it: start the app, or run `heapscope serve` and open the URL it prints.');
   }
-  if (location.protocol === 'file:') throw new Error('This page was opened without HeapScope behind it: start the app, or run `heapscope serve` and open the URL it prints.');
-  const ws = createWsApi(wsUrlFor(location));
+  const ws = createWsClient(wsUrlFor(location));
   return { api: ws, bridge: 'ws', ready: ws.ready, onConnection: ws.onConnection };
 }

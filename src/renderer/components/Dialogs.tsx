@@ -2,6 +2,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ExportFormat } from '../../shared/api';
 import { bytes, clock } from '../../shared/view/format';
+import { breakupRange } from '../../shared/view/breakup';
+import { eventFrame } from '../../shared/view/frameIndex';
 import { store, useApp } from '../state/store';
 
 function Dialog({ title, onClose, children, footer, testid }: { title: string; onClose: () => void; children: React.ReactNode; footer?: React.ReactNode; testid?: string }) {
@@ -130,11 +132,20 @@ const FORMATS: Array<{ f: ExportFormat; title: string; what: string }> = [
 
 export function ExportDialog() {
   const st = store();
-  const s = useApp((x) => ({ frame: x.frame, n: x.frameCount, range: x.range, pinA: x.pinA, pinB: x.pinB, jobs: x.jobs, dialogs: x.dialogs, meta: x.meta }));
+  const s = useApp((x) => ({ frame: x.frame, n: x.frameCount, range: x.range, pinA: x.pinA, pinB: x.pinB, jobs: x.jobs, dialogs: x.dialogs, meta: x.meta, events: x.events, breakups: x.breakups }));
   const prefersDark = typeof matchMedia !== 'undefined' && matchMedia('(prefers-color-scheme: dark)').matches;
   const [format, setFormat] = useState<ExportFormat>('gif');
   const pinned = s.pinA !== null && s.pinB !== null ? ([Math.min(s.pinA, s.pinB), Math.max(s.pinA, s.pinB)] as [number, number]) : null;
-  const [which, setWhich] = useState<'all' | 'selection' | 'pins' | 'around'>(s.range ? 'selection' : pinned ? 'pins' : 'all');
+  // From the heap breaking apart to the last heap before the MemoryError it led to.
+  const toFailure = useMemo(() => {
+    for (const e of s.events) {
+      if (e.kind !== 'memoryError') continue;
+      const r = breakupRange(s.breakups, eventFrame(e, s.n));
+      if (r) return r;
+    }
+    return null;
+  }, [s.events, s.breakups, s.n]);
+  const [which, setWhich] = useState<'all' | 'selection' | 'pins' | 'around' | 'breakup'>(s.range ? 'selection' : pinned ? 'pins' : toFailure ? 'breakup' : 'all');
   const [fps, setFps] = useState(10);
   const [scale, setScale] = useState(2);
   const [pngScale, setPngScale] = useState(4);
@@ -148,9 +159,10 @@ export function ExportDialog() {
     const last = Math.max(0, s.n - 1);
     if (which === 'selection' && s.range) return s.range;
     if (which === 'pins' && pinned) return pinned;
+    if (which === 'breakup' && toFailure) return toFailure;
     if (which === 'around') return [Math.max(0, s.frame - 50), Math.min(last, s.frame + 10)];
     return [0, last];
-  }, [which, s.range, pinned, s.frame, s.n]);
+  }, [which, s.range, pinned, toFailure, s.frame, s.n]);
   const frames = range[1] - range[0] + 1;
   const usesRange = format !== 'png';
   const image = format === 'png' || format === 'gif';
@@ -222,6 +234,11 @@ export function ExportDialog() {
             <label className="check" style={pinned ? undefined : { opacity: 0.5 }} title={pinned ? '' : 'Pin A and B with [ and ]'}>
               <input type="radio" disabled={!pinned} checked={which === 'pins'} onChange={() => setWhich('pins')} /> A to B{pinned ? ` (${pinned[0] + 1}–${pinned[1] + 1})` : ''}
             </label>
+            {toFailure && (
+              <label className="check" title="From just before the heap broke apart to the last heap before the MemoryError">
+                <input type="radio" checked={which === 'breakup'} onChange={() => setWhich('breakup')} data-testid="range-breakup" /> Heap breaking apart → MemoryError ({toFailure[0] + 1}–{toFailure[1] + 1})
+              </label>
+            )}
             <label className="check">
               <input type="radio" checked={which === 'around'} onChange={() => setWhich('around')} /> The 50 frames up to this one
             </label>

@@ -4,6 +4,7 @@ import { clock, duration } from '../../shared/view/format';
 import type { TimelineEvent } from '../../shared/api';
 import { eventFrame } from '../../shared/view/frameIndex';
 import { bytes } from '../../shared/view/format';
+import type { Breakup } from '../../shared/view/breakup';
 import { EVENT_NAMES, store, useApp, type EventFilter } from '../state/store';
 
 const SPEEDS = [1, 2, 5, 10, 20, 30, 60, 120];
@@ -23,6 +24,7 @@ export function Transport() {
     live: !!x.meta?.live,
     loading: x.loadingFrame,
     events: x.events,
+    breakups: x.breakups,
     v: x.framesVersion,
   }));
   const n = s.n;
@@ -33,6 +35,7 @@ export function Transport() {
   const dev = has ? f.cols.deviceMs[s.frame] : NaN;
   const counts: Partial<Record<EventFilter, number>> = {};
   for (const e of s.events) counts[e.kind as EventFilter] = (counts[e.kind as EventFilter] ?? 0) + 1;
+  counts.breakup = s.breakups.length;
   return (
     <div className="transport" data-testid="transport">
       <button className="btn icon ghost" title="First frame (Home)" onClick={() => st.home()} disabled={!has}>
@@ -71,7 +74,7 @@ export function Transport() {
         {(Object.keys(EVENT_NAMES) as EventFilter[]).map((k) => (
           <option key={k} value={k}>
             {k === 'any' ? 'Any event' : EVENT_NAMES[k].replace(/^./, (c) => c.toUpperCase())}
-            {k !== 'any' && counts[k] ? ` (${counts[k]})` : k === 'any' ? ` (${s.events.length})` : ''}
+            {k !== 'any' && counts[k] ? ` (${counts[k]})` : k === 'any' ? ` (${s.events.length + s.breakups.length})` : ''}
           </option>
         ))}
       </select>
@@ -97,6 +100,7 @@ export function Transport() {
         )}
       </div>
       <span className="spacer" />
+      <BreakupChip breakups={s.breakups} frame={s.frame} />
       <MemoryErrorChip events={s.events} n={n} frame={s.frame} />
       {s.live && (
         <button className={`btn${s.follow ? ' active' : ''}`} onClick={() => st.end()} title="Follow the newest dump (End)">
@@ -120,6 +124,28 @@ export function Transport() {
         </button>
       )}
     </div>
+  );
+}
+
+/** Where plenty was free but only in small pieces: one click to the first such heap. */
+function BreakupChip({ breakups, frame }: { breakups: Breakup[]; frame: number }) {
+  if (!breakups.length) return null;
+  const target = breakups.find((b) => b.frame > frame) ?? breakups[breakups.length - 1];
+  const here = target.frame === frame;
+  const what = `${bytes(target.freeBytes)} free, longest free run ${bytes(target.largestBytes)}`;
+  return (
+    <button
+      className={`chip frag${here ? '' : ' clickable'}`}
+      style={{ border: 0, cursor: here ? 'default' : 'pointer' }}
+      onClick={() => {
+        store().pause();
+        void store().seek(target.frame);
+      }}
+      title={`The heap broke apart at frame ${target.frame + 1}: ${what}. From here, an allocation larger than the longest free run fails although the total free is larger.`}
+      data-testid="breakup-chip"
+    >
+      {here ? `Heap broke apart here: ${what}` : `Heap broke apart at frame ${target.frame + 1}`}
+    </button>
   );
 }
 

@@ -20,9 +20,10 @@ import type {
 } from '../../shared/api';
 import { FrameIndex, eventFrame, stepEvent } from '../../shared/view/frameIndex';
 import { diffHeaps, type HeapDiff } from '../../shared/view/heapAnalysis';
+import { BreakupDetector, findBreakups, type Breakup } from '../../shared/view/breakup';
 import { SnapshotCache } from './snapshotCache';
 
-export type EventFilter = 'memoryError' | 'traceback' | 'softReboot' | 'mark' | 'gap' | 'frameLost' | 'any';
+export type EventFilter = 'memoryError' | 'breakup' | 'traceback' | 'softReboot' | 'mark' | 'gap' | 'frameLost' | 'any';
 export type SideTab = 'log' | 'compare' | 'frame';
 export type DialogName = null | 'open' | 'export' | 'keys' | 'save';
 
@@ -68,6 +69,8 @@ export interface AppState {
   framesVersion: number;
   frameCount: number;
   events: TimelineEvent[];
+  /** Frames where the heap broke apart (derived from the metrics, see shared/view/breakup). */
+  breakups: Breakup[];
   logCount: number;
   logEpoch: number;
   frame: number;
@@ -117,6 +120,7 @@ export class AppStore {
   frames = new FrameIndex();
   private readonly listeners = new Set<() => void>();
   private readonly cache = new SnapshotCache();
+  private breakupDetector = new BreakupDetector();
   private wanted = -1;
   private inflight = new Map<number, Promise<SnapshotData | null>>();
   private toastId = 1;
@@ -146,6 +150,7 @@ export class AppStore {
       framesVersion: 0,
       frameCount: 0,
       events: [],
+      breakups: [],
       logCount: 0,
       logEpoch: 0,
       frame: 0,
@@ -275,6 +280,8 @@ export class AppStore {
         }
         const n = this.frames.length;
         const patch: Partial<AppState> = { frameCount: n, framesVersion: this.state.framesVersion + 1 };
+        const b = this.detectBreakups();
+        if (b.length) patch.breakups = [...this.state.breakups, ...b];
         if (this.state.follow && !this.state.playing) {
           patch.frame = n - 1;
           patch.prevData = this.state.frame === n - 2 ? this.state.frameData : this.cache.get(n - 2) ?? null;
@@ -305,12 +312,14 @@ export class AppStore {
   private clearSession(): void {
     this.wanted = -1;
     this.frames = new FrameIndex();
+    this.breakupDetector = new BreakupDetector();
     this.cache.clear();
     this.set({
       meta: null,
       frameCount: 0,
       framesVersion: this.state.framesVersion + 1,
       events: [],
+      breakups: [],
       logCount: 0,
       logEpoch: this.state.logEpoch + 1,
       frame: 0,
@@ -332,6 +341,8 @@ export class AppStore {
       const frames = new FrameIndex(info.snapshots);
       if (!keepFrame) this.wanted = -1;
       this.frames = frames;
+      this.breakupDetector = new BreakupDetector();
+      const breakups = this.detectBreakups();
       if (!keepFrame) this.cache.clear();
       const n = frames.length;
       const live = info.meta.live;
@@ -341,6 +352,7 @@ export class AppStore {
         frameCount: n,
         framesVersion: this.state.framesVersion + 1,
         events: info.events,
+        breakups,
         logCount: info.logLineCount,
         logEpoch: keepFrame ? this.state.logEpoch : this.state.logEpoch + 1,
         follow: live,
@@ -364,6 +376,12 @@ export class AppStore {
     } catch (e) {
       this.fail(e, 'Could not read the session');
     }
+  }
+
+  /** Runs the break-up detector over the frames it has not seen yet. */
+  private detectBreakups(): Breakup[] {
+    const f = this.frames;
+    return findBreakups({ fragmentation: f.col('fragmentation'), free: f.col('free'), total: f.col('total'), largest: f.col('largest') }, this.breakupDetector.frames, this.breakupDetector);
   }
 
   async openPath(path: string): Promise<void> {
@@ -573,14 +591,18 @@ export class AppStore {
     if (this.isRecording()) this.set({ follow: true });
   }
 
-  eventMatches = (e: TimelineEvent): boolean => {
+  /** The events `,` and `.` step through: the service's, and the derived break-ups. */
+  private steppable(): Array<Pick<TimelineEvent, 'snapshot' | 'kind'> | { snapshot: number; kind: 'breakup' }> {
     const f = this.state.eventFilter;
-    if (f === 'any') return true;
-    return e.kind === f;
-  };
+    const derived = f === 'breakup' || f === 'any' ? this.state.breakups.map((b) => ({ snapshot: b.frame + 1, kind: 'breakup' as const })) : [];
+    if (f === 'breakup') return derived;
+    const all = [...this.state.events, ...derived];
+    return f === 'any' ? all.sort((a, b) => a.snapshot - b.snapshot) : all;
+  }
 
   stepEvent(dir: 1 | -1): void {
-    const e = stepEvent(this.state.events, this.frames.length, this.here, dir, this.eventMatches);
+    const f = this.state.eventFilter;
+    const e = stepEvent(this.steppable(), this.frames.length, this.here, dir, (x) => f === 'any' || x.kind === f);
     if (!e) {
       this.toast('info', `No ${dir > 0 ? 'later' : 'earlier'} ${EVENT_NAMES[this.state.eventFilter]}.`);
       return;
@@ -763,6 +785,7 @@ export class AppStore {
 
 export const EVENT_NAMES: Record<EventFilter, string> = {
   memoryError: 'MemoryError',
+  breakup: 'heap breaking apart',
   traceback: 'traceback',
   softReboot: 'soft reboot',
   mark: 'mark',

@@ -11,7 +11,7 @@ import { decimateMinMax, nearestIndex } from '../../shared/view/decimate';
 import { bytes, duration, kindName } from '../../shared/view/format';
 import type { ThemeColours } from '../map/colors';
 
-export type MarkerKind = 'memoryError' | 'softReboot' | 'traceback' | 'gap' | 'mark' | 'frameLost' | 'keyboardInterrupt';
+export type MarkerKind = 'memoryError' | 'breakup' | 'softReboot' | 'traceback' | 'gap' | 'mark' | 'frameLost' | 'keyboardInterrupt';
 
 export interface Marker {
   /** Seconds since the session start. */
@@ -55,6 +55,7 @@ const X_AXIS = 20;
 
 export const MARKER_STYLE: Record<MarkerKind, { colour: string; glyph: string; name: string }> = {
   memoryError: { colour: 'var(--danger)', glyph: '!', name: 'MemoryError' },
+  breakup: { colour: '#009e73', glyph: '⋮', name: 'Heap broke apart' },
   traceback: { colour: 'var(--warn)', glyph: 'T', name: 'Traceback' },
   softReboot: { colour: 'var(--muted)', glyph: '↻', name: 'Soft reboot' },
   keyboardInterrupt: { colour: 'var(--muted)', glyph: '^C', name: 'Interrupted' },

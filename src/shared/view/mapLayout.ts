@@ -1,7 +1,8 @@
 /**
  * The heap map's geometry: blocks laid out row by row, one band per heap area, each band
  * headed by its address. Pure arithmetic in device pixels (no DOM), so the renderer, the
- * PNG/GIF exporters, tests and benches share one mapping between blocks and pixels.
+ * tests and the bench share one mapping between blocks and pixels (exported PNG/GIF pictures,
+ * which have no pane to fill, use the simpler fixed-width layout in src/main/export/frame.ts).
  */
 
 /** What the layout needs to know about an area (a HeapArea fits). */
@@ -61,12 +62,14 @@ export const CELL_STEPS = [1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 20, 24] as const
 export const LETTER_CELL = 10;
 
 /**
- * Blocks per row for a width: a multiple of 64 when 64 fit (so rows line up with the rows
- * `mem_info` prints and row addresses stay round), else a multiple of 8, else what fits.
+ * Blocks per row for a width: a multiple of 16 when 64 fit, else a multiple of 8, else what
+ * fits. Sixteen keeps row addresses round (256 B steps at 16 B blocks) and every 4th row
+ * boundary on a `mem_info` line, while wasting at most 15 columns; a multiple of 64 (whole
+ * `mem_info` lines) wasted up to a third of a narrow pane and forced Fit a zoom step down.
  */
 export function columnsFor(width: number, cell: number): number {
   const fit = Math.max(1, Math.floor(width / cell));
-  if (fit >= 64) return fit - (fit % 64);
+  if (fit >= 64) return fit - (fit % 16);
   if (fit >= 8) return fit - (fit % 8);
   return fit;
 }

@@ -9,8 +9,7 @@ export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-export function launchChromium(opts: { colorScheme?: 'light' | 'dark' } = {}): Promise<Browser> {
-  void opts;
+export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 }
 
@@ -21,14 +20,9 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/**
- * Starts `heapscope serve` (or, with HEAPSCOPE_DEV_SERVE=1 or when the CLI has no `serve` yet,
- * the dev stand-in) and resolves with the URL it prints first.
- */
+/** Starts `heapscope serve` and resolves with the URL it prints first. */
 export async function serve(args: string[] = [], env: Record<string, string> = {}): Promise<Served> {
-  const useDev = process.env.HEAPSCOPE_DEV_SERVE === '1';
-  const cmd = useDev ? ['--import', 'tsx', `${ROOT}test/e2e/support/devServe.ts`, ...args] : [`${ROOT}bin/heapscope.mjs`, 'serve', ...args];
-  const proc = spawn(process.execPath, cmd, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [`${ROOT}bin/heapscope.mjs`, 'serve', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (d) => (err += String(d)));
   // Never leave a server behind, whatever ends this process.
