@@ -218,7 +218,8 @@ describe.skipIf(!haveChromium)('the HeapScope window in a browser', () => {
     await waitFor(page, 'the break-up frame', (p) => p.shownIndex() === p.frame() && p.frame() < p.frames() - 1);
     const broke = await probe(page, (p) => p.frame());
     expect(broke).toBeLessThanOrEqual(failure);
-    expect(await page.textContent('[data-testid=breakup-chip]')).toMatch(/broke apart here: .* free, longest free run/);
+    expect(await page.textContent('[data-testid=breakup-chip]')).toMatch(/Broke apart here/);
+    expect(await page.textContent('[data-testid=map-breakup]')).toMatch(/broke apart: .* free, pieces ≤/);
     expect(await page.locator('[data-testid=timeline] [data-marker=breakup]').count()).toBeGreaterThan(0);
     await shot(page, 'e2e-09-breakup');
     // Its GIF: the range from the break-up to the MemoryError is offered by name.

@@ -145,7 +145,9 @@ export function ExportDialog() {
     }
     return null;
   }, [s.events, s.breakups, s.n]);
-  const [which, setWhich] = useState<'all' | 'selection' | 'pins' | 'around' | 'breakup'>(s.range ? 'selection' : pinned ? 'pins' : toFailure ? 'breakup' : 'all');
+  // Until the user picks, the frames follow the format: a GIF is best of the break-up.
+  const [chosen, setWhich] = useState<'all' | 'selection' | 'pins' | 'around' | 'breakup' | null>(null);
+  const which = chosen ?? (s.range ? 'selection' : pinned ? 'pins' : format === 'gif' && toFailure ? 'breakup' : 'all');
   const [fps, setFps] = useState(10);
   const [scale, setScale] = useState(2);
   const [pngScale, setPngScale] = useState(4);

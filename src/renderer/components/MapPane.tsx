@@ -29,6 +29,7 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
     recording: !!x.rec && x.rec.phase !== 'stopped' && x.rec.phase !== 'failed',
     v: x.framesVersion,
     events: x.events,
+    breakups: x.breakups,
   }));
   const [showChanges, setShowChanges] = useState(true);
   const [showLargest, setShowLargest] = useState(true);
@@ -38,6 +39,7 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
   const f = st.frames;
   const i = Math.min(s.frame, Math.max(0, s.n - 1));
   // The frame is the last heap before a MemoryError: say what could not fit.
+  const broke = s.breakups.find((b) => b.frame === i) ?? null;
   const failed = s.events.find((e) => e.kind === 'memoryError' && Math.min(s.n - 1, Math.max(0, e.snapshot - 1)) === i) ?? null;
   const share = useMemo(() => (frame ? untypedShare(frame.areas) : null), [frame]);
   const letters = useMemo(() => sortKinds([...f.kinds.keys()]), [f, s.v]);
@@ -107,6 +109,11 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
             {failed && (
               <span className="chip err" title={failed.text} data-testid="map-memoryerror">
                 next: MemoryError{failed.bytes ? `, ${bytes(failed.bytes)} asked` : ''} — the longest free run is {bytes(f.cols.largest[i])}
+              </span>
+            )}
+            {broke && !failed && (
+              <span className="chip frag" title="Plenty is free, but only in small pieces: an allocation larger than the longest free run fails from here on" data-testid="map-breakup">
+                broke apart: {bytes(broke.freeBytes)} free, pieces ≤ {bytes(broke.largestBytes)}
               </span>
             )}
             {f.problems.has(i) && (

@@ -144,7 +144,7 @@ function BreakupChip({ breakups, frame }: { breakups: Breakup[]; frame: number }
       title={`The heap broke apart at frame ${target.frame + 1}: ${what}. From here, an allocation larger than the longest free run fails although the total free is larger.`}
       data-testid="breakup-chip"
     >
-      {here ? `Heap broke apart here: ${what}` : `Heap broke apart at frame ${target.frame + 1}`}
+      {here ? 'Broke apart here' : `Broke apart → ${target.frame + 1}`}
     </button>
   );
 }
@@ -164,10 +164,10 @@ function MemoryErrorChip({ events, n, frame }: { events: TimelineEvent[]; n: num
         store().pause();
         void store().seek(f);
       }}
-      title={target.text}
+      title={here ? `${target.text}${target.bytes ? ` (${bytes(target.bytes)} asked)` : ''}` : `${target.text}: click to go to the last heap before it (frame ${f + 1})`}
       data-testid="memoryerror-chip"
     >
-      {here ? `Last heap before the MemoryError${target.bytes ? ` (${bytes(target.bytes)} asked)` : ''}` : `MemoryError${errs.length > 1 ? ` ×${errs.length}` : ''}: go to the heap before it (frame ${f + 1})`}
+      {here ? 'Before the MemoryError' : `MemoryError${errs.length > 1 ? ` ×${errs.length}` : ''} → ${f + 1}`}
     </button>
   );
 }

@@ -537,7 +537,7 @@ export class AppStore {
     const cur = this.cache.get(i);
     const prev = i > 0 ? this.cache.get(i - 1) ?? null : null;
     const prefetch = () => {
-      for (const j of this.state.playing ? [i + 1, i + 2, i + 3] : [i + 1, i - 2]) if (j >= 0 && j < n && !this.cache.has(j)) void this.fetchFrame(j);
+      for (const j of this.state.playing ? [i + 1, i + 2, i + 3, i + 4] : [i + 1, i - 2]) if (j >= 0 && j < n && !this.cache.has(j)) void this.fetchFrame(j);
     };
     if (cur && (prev || i === 0)) {
       // One commit: playhead, figures and map together.
@@ -641,12 +641,16 @@ export class AppStore {
     this.playClock = performance.now();
     const tick = (now: number) => {
       if (!this.state.playing) return;
-      const due = Math.floor(((now - this.playClock) * this.state.speed) / 1000);
+      const interval = 1000 / this.state.speed;
+      // 1 ms of slack: animation frames come every ~16.7 ms, and 30 fps must not wait for a third one.
+      const due = Math.floor((now - this.playClock + 1) / interval);
       // Wait for the frame asked for last to be on screen before moving on.
       const settled = !this.state.loadingFrame && this.state.frame === this.here;
       if (due >= 1 && settled) {
-        const next = this.here + Math.min(due, Math.max(1, Math.round(this.state.speed / 60)));
-        this.playClock = now;
+        const stepBy = Math.min(due, Math.max(1, Math.round(this.state.speed / 60)));
+        const next = this.here + stepBy;
+        // Keep the beat (no drift from late frames), unless far behind: then start afresh.
+        this.playClock = now - this.playClock > 4 * interval ? now : this.playClock + stepBy * interval;
         if (next >= this.frames.length) {
           this.pause();
           void this.seek(this.frames.length - 1);
