@@ -3,8 +3,12 @@
  * errors already say what is wrong and what to do; they become InputErrors (exit 1).
  */
 import { stat } from 'node:fs/promises';
-import { SessionFormatError, SessionReader } from '../session';
-import { looksLikeSession } from '../service/sessionStore';
+// The session modules themselves, not '../session' or the service's sessionStore: those pull
+// in the importer, the writer and (through the service's errors) the API schemas, which
+// `inspect` on a raw capture has no use for.
+import { SessionFormatError } from '../session/format';
+import { looksLikeSession } from '../session/sniff';
+import { SessionReader } from '../session/reader';
 import { InputError } from './errors';
 
 export async function assertFile(file: string): Promise<void> {

@@ -2,13 +2,12 @@
  * The session-file store: `.hss` files through src/main/session (SessionWriter while recording
  * or importing, SessionReader to open). Plain captures open through the raw store.
  */
-import { existsSync, openSync, readSync, closeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { open as openFile, rm, stat, copyFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { LogLine, SessionMeta, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
 import type { CaptureEvent } from '../../shared/capture/events';
 import { SessionReader, SessionWriter, type SessionEvent } from '../session';
-import { MAGIC } from '../session/format';
 import type { JobHooks, LiveSession, SessionStore } from './backends';
 import { CancelledError } from './errors';
 import { dataOf, IndexBuilder, type IndexDelta } from './indexBuilder';
@@ -16,20 +15,7 @@ import type { SessionView } from './sessionView';
 
 export const SESSION_EXTENSION = '.hss';
 
-/** True if the file starts with the session magic. */
-export function looksLikeSession(path: string): boolean {
-  let fd: number | null = null;
-  try {
-    fd = openSync(path, 'r');
-    const head = new Uint8Array(MAGIC.length);
-    const n = readSync(fd, head, 0, head.length, 0);
-    return n === MAGIC.length && head.every((b, i) => b === MAGIC[i]);
-  } catch {
-    return false;
-  } finally {
-    if (fd !== null) closeSync(fd);
-  }
-}
+export { looksLikeSession } from '../session/sniff';
 
 type StoredMetaLike = { title?: string; source?: string; board?: unknown; port?: string; [k: string]: unknown };
 

@@ -1,64 +1,61 @@
 import path from 'node:path';
-import type { Command } from 'commander';
 import { EXPORT_EXTENSIONS, ExportInputError, runExport } from '../../export';
 import { FileSessionView } from '../../service/sessionStore';
 import { InputError, UsageError } from '../errors';
 import { assertFile, isSessionFile, openSession } from '../sessionInput';
+import { EXPORT_FORMATS as FORMATS } from './index';
 
-const FORMATS = ['csv', 'json', 'raw', 'png', 'gif'] as const;
 type Format = (typeof FORMATS)[number];
 
-export function register(program: Command): void {
-  program
-    .command('export')
-    .description('export a session: metrics as CSV or JSON, the raw capture, a frame as PNG, a range as GIF')
-    .argument('<session>', 'a HeapScope session (.hss)')
-    .requiredOption('--format <format>', `one of ${FORMATS.join(', ')}`)
-    .option('-o, --output <file>', 'where to write (default: stdout for csv/json/raw, else beside the session)')
-    .option('--from <n>', 'first snapshot (0-based)')
-    .option('--to <n>', 'last snapshot (0-based)')
-    .option('--snapshot <n>', 'the snapshot to draw (png)')
-    .action(async (session: string, opts: { format: string; output?: string; from?: string; to?: string; snapshot?: string }) => {
-      const format = opts.format as Format;
-      if (!FORMATS.includes(format)) throw new UsageError(`unknown format "${opts.format}": use one of ${FORMATS.join(', ')}`);
-      const num = (name: string, v: string | undefined) => {
-        if (v === undefined) return undefined;
-        if (!/^\d+$/.test(v)) throw new UsageError(`--${name} takes a snapshot number, not "${v}"`);
-        return Number(v);
-      };
-      const from = num('from', opts.from);
-      const to = num('to', opts.to);
-      const snapshot = num('snapshot', opts.snapshot);
-      await assertFile(session);
-      if (!isSessionFile(session)) {
-        throw new InputError(session, `is not a HeapScope session (for a raw capture, run: heapscope import ${session} -o session.hss)`);
-      }
-      const toStdout = !opts.output && (format === 'csv' || format === 'json' || format === 'raw');
-      const out = opts.output ?? (toStdout ? null : session.replace(/\.hss$/, '') + EXPORT_EXTENSIONS[format]);
-      const view = new FileSessionView(openSession(session));
+export interface ExportCliOptions {
+  format: string;
+  output?: string;
+  from?: string;
+  to?: string;
+  snapshot?: string;
+}
+
+/** `heapscope export`: its options are in ./index.ts. */
+export async function run(session: string, opts: ExportCliOptions): Promise<void> {
+  const format = opts.format as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`unknown format "${opts.format}": use one of ${FORMATS.join(', ')}`);
+  const num = (name: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v)) throw new UsageError(`--${name} takes a snapshot number, not "${v}"`);
+    return Number(v);
+  };
+  const from = num('from', opts.from);
+  const to = num('to', opts.to);
+  const snapshot = num('snapshot', opts.snapshot);
+  await assertFile(session);
+  if (!isSessionFile(session)) {
+    throw new InputError(session, `is not a HeapScope session (for a raw capture, run: heapscope import ${session} -o session.hss)`);
+  }
+  const toStdout = !opts.output && (format === 'csv' || format === 'json' || format === 'raw');
+  const out = opts.output ?? (toStdout ? null : session.replace(/\.hss$/, '') + EXPORT_EXTENSIONS[format]);
+  const view = new FileSessionView(openSession(session));
+  try {
+    const range = from !== undefined || to !== undefined ? { from: from ?? 0, to: to ?? Number.MAX_SAFE_INTEGER } : undefined;
+    if (out === null) {
+      // Through a temporary file so stdout gets exactly the bytes a file would.
+      const { mkdtemp, readFile, rm } = await import('node:fs/promises');
+      const { tmpdir } = await import('node:os');
+      const dir = await mkdtemp(path.join(tmpdir(), 'heapscope-export-'));
+      const tmp = path.join(dir, `out${EXPORT_EXTENSIONS[format]}`);
       try {
-        const range = from !== undefined || to !== undefined ? { from: from ?? 0, to: to ?? Number.MAX_SAFE_INTEGER } : undefined;
-        if (out === null) {
-          // Through a temporary file so stdout gets exactly the bytes a file would.
-          const { mkdtemp, readFile, rm } = await import('node:fs/promises');
-          const { tmpdir } = await import('node:os');
-          const dir = await mkdtemp(path.join(tmpdir(), 'heapscope-export-'));
-          const tmp = path.join(dir, `out${EXPORT_EXTENSIONS[format]}`);
-          try {
-            await runExport(view, { format, range, snapshot, path: tmp });
-            process.stdout.write(await readFile(tmp));
-          } finally {
-            await rm(dir, { recursive: true, force: true });
-          }
-        } else {
-          const done = await runExport(view, { format, range, snapshot, path: out });
-          process.stderr.write(`${out}: ${done.bytes} bytes (${format})\n`);
-        }
-      } catch (err) {
-        if (err instanceof ExportInputError) throw new InputError(session, err.message);
-        throw err;
+        await runExport(view, { format, range, snapshot, path: tmp });
+        process.stdout.write(await readFile(tmp));
       } finally {
-        view.close();
+        await rm(dir, { recursive: true, force: true });
       }
-    });
+    } else {
+      const done = await runExport(view, { format, range, snapshot, path: out });
+      process.stderr.write(`${out}: ${done.bytes} bytes (${format})\n`);
+    }
+  } catch (err) {
+    if (err instanceof ExportInputError) throw new InputError(session, err.message);
+    throw err;
+  } finally {
+    view.close();
+  }
 }

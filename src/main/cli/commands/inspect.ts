@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import type { Command } from 'commander';
 import { CaptureReader } from '../../../shared/capture/captureReader';
 import {
   formatReport,
@@ -11,17 +10,15 @@ import {
 import { InputError } from '../errors';
 import { assertFile, isSessionFile, openSession } from '../sessionInput';
 
-export function register(program: Command): void {
-  program
-    .command('inspect')
-    .description('summarise the heap snapshots, log lines and events in a raw capture or a session')
-    .argument('<file>', 'a raw capture (any text log with mem_info dumps) or a HeapScope session')
-    .option('--json', 'print one JSON object on stdout')
-    .action(async (file: string, opts: { json?: boolean }) => {
-      const report = await inspectFile(file);
-      if (opts.json) process.stdout.write(JSON.stringify(report) + '\n');
-      else process.stdout.write(formatReport(path.basename(file), report));
-    });
+export interface InspectCliOptions {
+  json?: boolean;
+}
+
+/** `heapscope inspect`: its options are in ./index.ts. */
+export async function run(file: string, opts: InspectCliOptions): Promise<void> {
+  const report = await inspectFile(file);
+  if (opts.json) process.stdout.write(JSON.stringify(report) + '\n');
+  else process.stdout.write(formatReport(path.basename(file), report));
 }
 
 export async function inspectFile(file: string): Promise<InspectReport> {

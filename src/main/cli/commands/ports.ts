@@ -1,19 +1,17 @@
-import type { Command } from 'commander';
 import { listPorts, type PortEntry } from '../../board/serial/ports';
 
-export function register(program: Command): void {
-  program
-    .command('ports')
-    .description('list serial ports, known boards first (the virtual board is always there)')
-    .option('--json', 'print one JSON array on stdout')
-    .action(async (opts: { json?: boolean }) => {
-      const ports = await listPorts();
-      if (opts.json) {
-        process.stdout.write(JSON.stringify(ports) + '\n');
-        return;
-      }
-      process.stdout.write(formatPorts(ports));
-    });
+export interface PortsCliOptions {
+  json?: boolean;
+}
+
+/** `heapscope ports`: its options are in ./index.ts. */
+export async function run(opts: PortsCliOptions): Promise<void> {
+  const ports = await listPorts();
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(ports) + '\n');
+    return;
+  }
+  process.stdout.write(formatPorts(ports));
 }
 
 export function formatPorts(ports: PortEntry[]): string {

@@ -1,6 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Command, Option } from 'commander';
 import { BoardError } from '../../board/serial/errors';
 import { VIRTUAL_PORT } from '../../board/serial/ports';
 import { openVirtualLink, virtualDemoNames } from '../../board/serial/virtualLink';
@@ -8,7 +7,7 @@ import type { RecordRun } from '../../record/recorder';
 import { recordToSession, type SessionRecordResult } from '../../record/toSession';
 import { InputError, UsageError } from '../errors';
 
-interface RecordCliOptions {
+export interface RecordCliOptions {
   port: string;
   baud: string;
   run?: string;
@@ -21,27 +20,6 @@ interface RecordCliOptions {
   output: string;
   quiet?: boolean;
   verbose?: boolean;
-}
-
-export function register(program: Command): void {
-  program
-    .command('record')
-    .description('record a board: run a program with periodic heap dumps and write a session')
-    .requiredOption('-o, --output <session>', 'the session file to write (.hss)')
-    .option('--port <path>', 'serial port, `auto` (the first board found) or `virtual`', 'auto')
-    .option('--baud <n>', 'baud rate (USB boards ignore it)', '115200')
-    .option('--run <file>', 'run this file from the board (default: main.py)')
-    .option('--script <file>', 'run a file from this computer, sent from RAM (nothing is written to the board)')
-    .option('--attach', 'start nothing: record what the board prints (the program dumps on its own)')
-    .option('--demo <name>', 'on the virtual board: the demo program to run as main.py')
-    .option('--period <ms>', 'dump every N ms', '500')
-    .option('--collect', 'run gc.collect() before each dump')
-    .addOption(new Option('--duration <time>', 'stop after this long (30s, 2m, 1500ms); default: until Ctrl-C or the program ends'))
-    .option('-q, --quiet', 'print only errors')
-    .option('-v, --verbose', 'trace the serial protocol on stderr')
-    .action(async (opts: RecordCliOptions) => {
-      await runRecord(opts);
-    });
 }
 
 /** "30s", "2m", "1500ms", "1h", "10" (seconds) → ms. */
@@ -61,7 +39,8 @@ function positiveInt(text: string, name: string, min: number, max: number): numb
   return n;
 }
 
-async function runRecord(opts: RecordCliOptions): Promise<void> {
+/** `heapscope record`: its options are in ./index.ts. */
+export async function run(opts: RecordCliOptions): Promise<void> {
   const modes = [opts.run !== undefined, opts.script !== undefined, !!opts.attach].filter(Boolean).length;
   if (modes > 1) throw new UsageError('use one of --run, --script, --attach');
   const virtual = opts.port === VIRTUAL_PORT;

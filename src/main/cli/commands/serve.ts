@@ -5,14 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
 import { startBridge } from '../../bridge/server';
 import { isLoopback } from '../../bridge/policy';
 import { buildRenderer, rendererPaths, rendererState } from '../../bridge/rendererBuild';
 import { createDefaultService, findProjectRoot } from '../../service';
 import { InputError, UsageError } from '../errors';
 
-interface ServeOptions {
+export interface ServeCliOptions {
   port: string;
   host: string;
   session?: string;
@@ -20,20 +19,8 @@ interface ServeOptions {
   open?: boolean;
 }
 
-export function register(program: Command): void {
-  program
-    .command('serve')
-    .description('serve the HeapScope window to a browser on this machine (prints its URL first)')
-    .option('-p, --port <n>', 'port to listen on (0: any free port)', '0')
-    .option('--host <addr>', 'address to listen on; anything but loopback exposes your boards to the network', '127.0.0.1')
-    .option('-s, --session <file>', 'a session or capture to open')
-    .option('--no-build', 'do not build the renderer, even if it is missing or out of date')
-    .action(async (opts: ServeOptions) => {
-      await serve(opts);
-    });
-}
-
-async function serve(opts: ServeOptions): Promise<void> {
+/** `heapscope serve`: its options are in ./index.ts. */
+export async function run(opts: ServeCliOptions): Promise<void> {
   const port = Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: ${opts.port} is not a port number (0–65535)`);
   const say = (s: string) => process.stderr.write(s + '\n');

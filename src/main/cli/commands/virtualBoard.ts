@@ -1,23 +1,21 @@
-import type { Command } from 'commander';
 import { DEMO_NAMES, DEFAULT_HEAP_BYTES, MAX_HEAP_BYTES, MIN_HEAP_BYTES, type DemoName } from '../../board/virtual/virtualBoard';
 import { PtyPairError } from '../../board/virtual/ptyPair';
 import { serveVirtualBoardOnPath } from '../../board/virtual/serve';
 import { UsageError } from '../errors';
 
-export function register(program: Command): void {
-  program
-    .command('virtual-board')
-    .description('serve a virtual MicroPython board (real MicroPython in WebAssembly) on a serial port path, until interrupted')
-    .requiredOption('--link <path>', 'the port to create (a symlink to a PTY), e.g. /tmp/vboard')
-    .option('--heap <size>', 'GC heap size: bytes, or with K/M (e.g. 192K, 1M)', '192K')
-    .option('--demo <name>', `run a demo program as main.py: ${DEMO_NAMES.join(', ')}`)
-    .action(async (opts: { link: string; heap: string; demo?: string }) => {
-      const heapBytes = parseSize(opts.heap);
-      if (opts.demo !== undefined && !(DEMO_NAMES as readonly string[]).includes(opts.demo)) {
-        throw new UsageError(`unknown demo "${opts.demo}": choose one of ${DEMO_NAMES.join(', ')}`);
-      }
-      await serve(opts.link, heapBytes, opts.demo as DemoName | undefined);
-    });
+export interface VirtualBoardCliOptions {
+  link: string;
+  heap: string;
+  demo?: string;
+}
+
+/** `heapscope virtual-board`: its options are in ./index.ts. */
+export async function run(opts: VirtualBoardCliOptions): Promise<void> {
+  const heapBytes = parseSize(opts.heap);
+  if (opts.demo !== undefined && !(DEMO_NAMES as readonly string[]).includes(opts.demo)) {
+    throw new UsageError(`unknown demo "${opts.demo}": choose one of ${DEMO_NAMES.join(', ')}`);
+  }
+  await serve(opts.link, heapBytes, opts.demo as DemoName | undefined);
 }
 
 /** "196608", "192K", "192KB", "1M", "1.5MiB" → bytes (K = 1024). */
