@@ -163,7 +163,8 @@ export async function runExport(src: ExportSource, opts: ExportOptions): Promise
           width = Math.max(width, l.width);
           height = Math.max(height, l.height);
         }
-        const { colours, indexOf } = indexedPalette(opts.theme ?? 'light');
+        const pal = indexedPalette(opts.theme ?? 'light');
+        const { colours } = pal;
         const GIFEncoder = gifEncoderCtor();
         const enc = GIFEncoder();
         const delay = Math.round(1000 / (opts.fps ?? 10));
@@ -173,10 +174,10 @@ export async function runExport(src: ExportSource, opts: ExportOptions): Promise
           check();
           const snap = await src.getSnapshot(withMap[f]);
           const l = frameLayout(snap.areas, scale, columns);
-          if (l.width === width && l.height === height) drawIndexed(snap.areas, l, indexOf, pixels);
+          if (l.width === width && l.height === height) drawIndexed(snap.areas, l, pal, pixels);
           else {
             const small = new Uint8Array(l.width * l.height);
-            drawIndexed(snap.areas, l, indexOf, small);
+            drawIndexed(snap.areas, l, pal, small);
             pixels.fill(0);
             for (let y = 0; y < l.height; y++) pixels.set(small.subarray(y * l.width, (y + 1) * l.width), y * width);
           }

@@ -4,7 +4,10 @@
  * colour-blind-safe palette (the PNG export uses the same one).
  */
 import { hexColor, type RasterPalette } from '../../shared/view/rasterize';
+import { cssColour, tailTint, type RGB } from '../../shared/heap/palette';
 import { kindPalette, type Theme } from './palette';
+
+const rgbOf = (css: string): RGB => [parseInt(css.slice(1, 3), 16), parseInt(css.slice(3, 5), 16), parseInt(css.slice(5, 7), 16)];
 
 export type { Theme };
 
@@ -31,19 +34,12 @@ export interface ThemeColours {
   largestLine: string;
 }
 
-function mix(hex: string, toward: string, f: number): string {
-  const a = parseInt(hex.slice(1), 16);
-  const b = parseInt(toward.slice(1), 16);
-  const ch = (v: number, s: number) => (v >> s) & 255;
-  const m = (s: number) => Math.round(ch(a, s) + (ch(b, s) - ch(a, s)) * f);
-  return '#' + ((m(16) << 16) | (m(8) << 8) | m(0)).toString(16).padStart(6, '0');
-}
 
 const cache = new Map<string, ThemeColours>();
 
 /**
  * `tintTails`: a tail takes a paler shade of its head's colour (an object reads as one bar
- * of its kind); off, every tail is the palette's one neutral tail colour, as in the PNG export.
+ * of its kind, as in the PNG and GIF exports); off, every tail is the palette's one neutral colour.
  */
 export function themeColours(theme: Theme, tintTails = true): ThemeColours {
   const key = `${theme}:${tintTails}`;
@@ -56,7 +52,7 @@ export function themeColours(theme: Theme, tintTails = true): ThemeColours {
     const letter = String.fromCharCode(c);
     const css = p.kinds[letter] ?? p.otherHead;
     head[c] = hexColor(css);
-    tail[c] = hexColor(tintTails ? mix(css, p.tail, 0.55) : p.tail);
+    tail[c] = hexColor(tintTails ? cssColour(tailTint(rgbOf(css), theme)) : p.tail);
   }
   const raster: RasterPalette = {
     head,

@@ -2,8 +2,9 @@
  * The heap map's colours, shared by the renderer (canvas) and the exporters (PNG, GIF) so a
  * frame looks the same everywhere. Colour-blind-safe: the typed heads use the Okabe-Ito
  * palette (plus two of Paul Tol's for the 9th/10th kind); free, tail and "other" heads are
- * neutrals told apart by lightness. Tails are one neutral colour (a tail's owner is not known
- * without context). Light and dark variants follow the OS theme.
+ * neutrals told apart by lightness. A tail on its own is one neutral colour; drawn after its
+ * head (the window by default, the exports always) it takes a paler shade of the head's
+ * colour, `tailTint`. Light and dark variants follow the OS theme.
  *
  * Pure: no Node or DOM imports.
  */
@@ -58,6 +59,16 @@ const OTHER = KIND_COLOURS[KIND_COLOURS.length - 1];
 export function kindColour(code: number, theme: Theme = 'light'): RGB {
   for (const k of KIND_COLOURS) if (k.code === code) return k[theme];
   return OTHER[theme];
+}
+
+/**
+ * The colour of a tail block whose head has colour `head`: a paler shade of it, so an object
+ * reads as one bar of its kind (the window's "tint tails", on by default, and the exports).
+ */
+export function tailTint(head: RGB, theme: Theme = 'light'): RGB {
+  const t = KIND_COLOURS[1][theme];
+  const f = 0.55;
+  return [0, 1, 2].map((i) => Math.round(head[i] + (t[i] - head[i]) * f)) as unknown as RGB;
 }
 
 export function cssColour(rgb: RGB): string {
