@@ -1,6 +1,6 @@
 /**
  * Exports of a session: CSV / JSON of the metrics, the raw capture bytes, a frame as PNG, a
- * range as an animated GIF. Each reports progress, can be cancelled, and writes to a
+ * range as an animated GIF (each frame captioned with its number and figures). Each reports progress, can be cancelled, and writes to a
  * temporary file renamed into place at the end (a cancelled export leaves nothing behind).
  */
 import { open, rename, rm } from 'node:fs/promises';
@@ -9,6 +9,10 @@ import * as gifenc from 'gifenc';
 import type { ExportFormat, ExportRequest, SessionMeta, SnapshotData, SnapshotIndexEntry } from '../../shared/api';
 import { csvHeader, csvRow, kindColumns, metricsJson } from './metrics';
 import { drawIndexed, drawRGBA, frameLayout, indexedPalette } from './frame';
+import { captionHeight, captionLines, drawCaption } from './caption';
+
+/** Caption text: near-black on the light band, near-white on the dark one. */
+const CAPTION_INK = { light: [0x1b, 0x20, 0x26] as const, dark: [0xe2, 0xe5, 0xe9] as const };
 
 export interface ExportSource {
   meta: SessionMeta;
@@ -157,14 +161,20 @@ export async function runExport(src: ExportSource, opts: ExportOptions): Promise
         let columns = 64;
         for (const i of withMap) columns = Math.max(columns, frameLayout(entries[i].areas, scale).columns);
         let width = 0;
-        let height = 0;
+        let mapHeight = 0;
         for (const i of withMap) {
           const l = frameLayout(entries[i].areas, scale, columns);
           width = Math.max(width, l.width);
-          height = Math.max(height, l.height);
+          mapHeight = Math.max(mapHeight, l.height);
         }
-        const pal = indexedPalette(opts.theme ?? 'light');
-        const { colours } = pal;
+        // A caption band on top says which frame each picture is, with its figures.
+        const fontScale = Math.max(1, Math.floor(scale / 2));
+        const top = captionHeight(fontScale);
+        const height = top + mapHeight;
+        const theme = opts.theme ?? 'light';
+        const pal = indexedPalette(theme);
+        const colours = [...pal.colours, CAPTION_INK[theme]];
+        const ink = colours.length - 1;
         const GIFEncoder = gifEncoderCtor();
         const enc = GIFEncoder();
         const delay = Math.round(1000 / (opts.fps ?? 10));
@@ -174,13 +184,15 @@ export async function runExport(src: ExportSource, opts: ExportOptions): Promise
           check();
           const snap = await src.getSnapshot(withMap[f]);
           const l = frameLayout(snap.areas, scale, columns);
-          if (l.width === width && l.height === height) drawIndexed(snap.areas, l, pal, pixels);
+          const map = pixels.subarray(top * width);
+          if (l.width === width && l.height === mapHeight) drawIndexed(snap.areas, l, pal, map);
           else {
             const small = new Uint8Array(l.width * l.height);
             drawIndexed(snap.areas, l, pal, small);
-            pixels.fill(0);
-            for (let y = 0; y < l.height; y++) pixels.set(small.subarray(y * l.width, (y + 1) * l.width), y * width);
+            map.fill(0);
+            for (let y = 0; y < l.height; y++) map.set(small.subarray(y * l.width, (y + 1) * l.width), y * width);
           }
+          drawCaption(pixels, width, 0, captionLines(entries[withMap[f]], entries.length, entries[0] ?? null), ink, 1, fontScale);
           frame.set(pixels);
           enc.writeFrame(frame, width, height, f === 0 ? { palette: colours.map((c) => [c[0], c[1], c[2]]), delay, repeat: 0 } : { delay });
           items++;

@@ -13,6 +13,9 @@ export interface ExportCliOptions {
   from?: string;
   to?: string;
   snapshot?: string;
+  scale?: string;
+  fps?: string;
+  theme?: string;
 }
 
 /** `heapscope export`: its options are in ./index.ts. */
@@ -27,6 +30,15 @@ export async function run(session: string, opts: ExportCliOptions): Promise<void
   const from = num('from', opts.from);
   const to = num('to', opts.to);
   const snapshot = num('snapshot', opts.snapshot);
+  const within = (name: string, v: string | undefined, lo: number, hi: number, what: string) => {
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v) || Number(v) < lo || Number(v) > hi) throw new UsageError(`--${name} takes ${what} from ${lo} to ${hi}, not "${v}"`);
+    return Number(v);
+  };
+  const scale = within('scale', opts.scale, 1, 16, 'pixels per block');
+  const fps = within('fps', opts.fps, 1, 60, 'frames per second');
+  if (opts.theme !== undefined && opts.theme !== 'light' && opts.theme !== 'dark') throw new UsageError(`--theme is light or dark, not "${opts.theme}"`);
+  const look = { ...(scale !== undefined ? { scale } : {}), ...(fps !== undefined ? { fps } : {}), ...(opts.theme ? { theme: opts.theme as 'light' | 'dark' } : {}) };
   await assertFile(session);
   if (!isSessionFile(session)) {
     throw new InputError(session, `is not a HeapScope session (for a raw capture, run: heapscope import ${session} -o session.hss)`);
@@ -43,13 +55,13 @@ export async function run(session: string, opts: ExportCliOptions): Promise<void
       const dir = await mkdtemp(path.join(tmpdir(), 'heapscope-export-'));
       const tmp = path.join(dir, `out${EXPORT_EXTENSIONS[format]}`);
       try {
-        await runExport(view, { format, range, snapshot, path: tmp });
+        await runExport(view, { format, range, snapshot, ...look, path: tmp });
         process.stdout.write(await readFile(tmp));
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
     } else {
-      const done = await runExport(view, { format, range, snapshot, path: out });
+      const done = await runExport(view, { format, range, snapshot, ...look, path: out });
       process.stderr.write(`${out}: ${done.bytes} bytes (${format})\n`);
     }
   } catch (err) {
