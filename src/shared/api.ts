@@ -13,8 +13,9 @@
  *   client → server  { id: number, method: MethodName, params: <payload> }
  *   server → client  { id, ok: true, result } | { id, ok: false, error: ServiceError }
  *   server → client  { event: ServiceEvent }            (push channel, no id)
- * Snapshot block kinds travel as base64 over the WebSocket (`encodeSnapshot`/`decodeSnapshot`)
- * and as a Uint8Array over IPC (structured clone). Clients always see `Uint8Array`.
+ * Snapshot block kinds and film strip bytes travel as base64 over the WebSocket
+ * (`encodeForWire`/`decodeFromWire`) and as a Uint8Array over IPC (structured clone). Clients
+ * always see `Uint8Array`.
  */
 import { z } from 'zod';
 import type { PrintedFigures, AddressStyle, DumpFraming, SnapshotIndexEntry as StoredSnapshotEntry } from './heap/snapshot';
@@ -264,6 +265,27 @@ export interface ExportResult {
   items: number;
 }
 
+/** getFilmStrip: the whole session as one picture (see src/shared/view/filmStrip.ts). */
+export interface FilmStripRequest {
+  /** At most this many columns (1…4096): every frame if they fit, else evenly spaced ones. */
+  columns: number;
+  /** Address bins per column (16…1024). */
+  rows: number;
+}
+
+export interface FilmStrip {
+  /** The frame (snapshot index) each column shows, ascending; the first and last frame always. */
+  frames: number[];
+  rows: number;
+  /**
+   * `frames.length × rows` class bytes, column-major: column c is `data[c*rows … (c+1)*rows)`,
+   * top row first (lowest address). A class is a block kind code (`.` mostly free, a head
+   * letter for the kind owning most of the bin, `=` tails without a head, 0 lost blocks) or
+   * 1 for a frame with no map.
+   */
+  data: Uint8Array;
+}
+
 export interface RecentSession {
   path: string;
   name: string;
@@ -340,6 +362,7 @@ export const METHOD_NAMES = [
   'saveSessionAs',
   'getSessionInfo',
   'getSnapshot',
+  'getFilmStrip',
   'getLogLines',
   'searchLog',
   'exportSession',
@@ -436,6 +459,12 @@ function buildSchemas() {
     saveSessionAs: z.object({ path: pathString }).strict(),
     getSessionInfo: none,
     getSnapshot: z.object({ index }).strict(),
+    getFilmStrip: z
+      .object({
+        columns: z.number().int().min(1, 'columns must be ≥ 1').max(4096, 'columns must be ≤ 4096'),
+        rows: z.number().int().min(16, 'rows must be ≥ 16').max(1024, 'rows must be ≤ 1024'),
+      })
+      .strict(),
     getLogLines: z.object({ from: index, count: z.number().int().min(0).max(10_000) }).strict(),
     searchLog,
     exportSession,
@@ -491,6 +520,8 @@ export interface HeapScopeApi {
   saveSessionAs(req: { path: string }): Promise<SessionMeta>;
   getSessionInfo(): Promise<SessionInfo>;
   getSnapshot(req: { index: number }): Promise<SnapshotData>;
+  /** The film strip of the open session: time across, address down, one class byte per bin. */
+  getFilmStrip(req: FilmStripRequest): Promise<FilmStrip>;
   getLogLines(req: { from: number; count: number }): Promise<LogLinesResult>;
   searchLog(req: SearchLogRequest): Promise<SearchLogResult>;
   exportSession(req: ExportRequest): Promise<ExportResult>;
@@ -540,6 +571,11 @@ export interface WireSnapshot extends Omit<SnapshotData, 'areas'> {
   areas: { address: string; blocks: number; kinds64: string }[];
 }
 
+/** A FilmStrip whose bytes are a base64 string (JSON-safe). */
+export interface WireFilmStrip extends Omit<FilmStrip, 'data'> {
+  data64: string;
+}
+
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64_INV = (() => {
   const t = new Int16Array(128).fill(-1);
@@ -547,7 +583,21 @@ const B64_INV = (() => {
   return t;
 })();
 
+/**
+ * Bytes → base64 with the host's native encoder when it has one (`Uint8Array.prototype.toBase64`
+ * in new engines, Node's Buffer in the main process: 20× faster than the loop on a 512 KiB
+ * map), else the hand-written one. Feature tests only: this module still imports nothing.
+ */
 export function toBase64(bytes: Uint8Array): string {
+  const own = bytes as unknown as { toBase64?: () => string };
+  if (typeof own.toBase64 === 'function') return own.toBase64();
+  const B = (globalThis as unknown as { Buffer?: { from(a: ArrayBufferLike, o: number, n: number): { toString(enc: 'base64'): string } } }).Buffer;
+  if (B) return B.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  return toBase64Fallback(bytes);
+}
+
+/** The hand-written encoder, for engines with neither. */
+export function toBase64Fallback(bytes: Uint8Array): string {
   let out = '';
   const n = bytes.length;
   const chunk: string[] = [];
@@ -614,9 +664,13 @@ export function decodeSnapshot(w: WireSnapshot): SnapshotData {
   };
 }
 
-/** Makes a result or event JSON-safe for the WebSocket (snapshot kinds → base64). */
+/** Makes a result or event JSON-safe for the WebSocket (snapshot kinds, film strip bytes → base64). */
 export function encodeForWire(method: MethodName | 'event', value: unknown): unknown {
   if (method === 'getSnapshot') return encodeSnapshot(value as SnapshotData);
+  if (method === 'getFilmStrip') {
+    const f = value as FilmStrip;
+    return { frames: f.frames, rows: f.rows, data64: toBase64(f.data) } satisfies WireFilmStrip;
+  }
   if (method === 'event') {
     const e = value as ServiceEvent;
     if (e.type === 'snapshot') return { ...e, data: encodeSnapshot(e.data) };
@@ -627,6 +681,10 @@ export function encodeForWire(method: MethodName | 'event', value: unknown): unk
 /** The inverse of encodeForWire, on the client. */
 export function decodeFromWire(method: MethodName | 'event', value: unknown): unknown {
   if (method === 'getSnapshot') return decodeSnapshot(value as WireSnapshot);
+  if (method === 'getFilmStrip') {
+    const w = value as WireFilmStrip;
+    return { frames: w.frames, rows: w.rows, data: fromBase64(w.data64) } satisfies FilmStrip;
+  }
   if (method === 'event') {
     const e = value as { type: string; data?: WireSnapshot };
     if (e.type === 'snapshot' && e.data) return { ...e, data: decodeSnapshot(e.data) };

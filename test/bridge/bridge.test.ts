@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import WebSocket from 'ws';
 import { PNG } from 'pngjs';
-import { createWsClient, fromBase64, toBase64, type ServiceEvent } from '../../src/shared/api';
+import { createWsClient, fromBase64, fromBase64Fallback, toBase64, toBase64Fallback, type ServiceEvent } from '../../src/shared/api';
 import { startBridge, resolveStatic, type Bridge } from '../../src/main/bridge/server';
 import { checkRequest, isLoopback, allowedHosts } from '../../src/main/bridge/policy';
 import { HeapScopeService, RawCaptureStore, SessionFileStore, looksLikeSession } from '../../src/main/service';
@@ -257,8 +257,14 @@ describe('messages', () => {
       const b = new Uint8Array(n).map((_, i) => (i * 37 + n) & 0xff);
       const s = toBase64(b);
       expect(s).toBe(Buffer.from(b).toString('base64'));
+      // The hand-written pair, for engines without native base64.
+      expect(toBase64Fallback(b)).toBe(s);
+      expect(Buffer.from(fromBase64Fallback(s))).toEqual(Buffer.from(b));
       expect(Buffer.from(fromBase64(s))).toEqual(Buffer.from(b));
     }
+    // A view into a larger buffer encodes only its own bytes.
+    const whole = Uint8Array.from({ length: 32 }, (_, i) => i);
+    expect(toBase64(whole.subarray(5, 12))).toBe(Buffer.from(whole.subarray(5, 12)).toString('base64'));
   });
 });
 

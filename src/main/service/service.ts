@@ -16,6 +16,8 @@ import {
   type ExportRequest,
   type ExportResult,
   type FileDialogRequest,
+  type FilmStrip,
+  type FilmStripRequest,
   type HeapScopeApi,
   type LogLinesResult,
   type MethodName,
@@ -34,6 +36,7 @@ import {
 import { EXPORT_EXTENSIONS, ExportInputError, runExport } from '../export';
 import type { DemoLister, LiveSession, PortLister, Recorder, RecorderHandle, SessionStore } from './backends';
 import { apiError, CancelledError, toServiceError } from './errors';
+import { FilmStripMaker } from './filmStrip';
 import type { IndexDelta } from './indexBuilder';
 import { RecentList, defaultDataDir } from './recent';
 import type { SessionView } from './sessionView';
@@ -72,6 +75,8 @@ export class HeapScopeService {
   readonly sessionsDir: string;
   private readonly recent: RecentList;
   private session: SessionView | null = null;
+  /** The open session's film strip columns (dropped with the session). */
+  private strip: FilmStripMaker | null = null;
   private recording: Recording | null = null;
   private readonly jobs = new Map<string, AbortController>();
   private readonly listeners = new Set<(e: ServiceEvent) => void>();
@@ -167,6 +172,7 @@ export class HeapScopeService {
 
   private setSession(view: SessionView | null): void {
     this.session = view;
+    this.strip = null;
     this.emit({ type: 'session', meta: view ? { ...view.meta } : null });
   }
 
@@ -224,6 +230,7 @@ export class HeapScopeService {
     const s = this.session;
     if (!s) return;
     this.session = null;
+    this.strip = null;
     await s.close();
     this.emit({ type: 'session', meta: null });
   }
@@ -250,6 +257,13 @@ export class HeapScopeService {
       throw apiError('NOT_FOUND', n ? `There is no snapshot ${index}: the session has ${n} (0–${n - 1}).` : 'The session has no snapshot yet.');
     }
     return s.getSnapshot(index);
+  }
+
+  /** The whole session as one picture: see src/shared/view/filmStrip.ts and ./filmStrip.ts. */
+  async getFilmStrip(req: FilmStripRequest): Promise<FilmStrip> {
+    const s = this.requireSession();
+    if (!this.strip || this.strip.view !== s) this.strip = new FilmStripMaker(s);
+    return this.strip.get(req.columns, req.rows, () => this.session === s);
   }
 
   async getLogLines(from: number, count: number): Promise<LogLinesResult> {
@@ -386,6 +400,8 @@ export class HeapScopeService {
     if (d.lines.length) this.emit({ type: 'log', lines: d.lines, total: this.session?.logCount() ?? 0 });
     for (const e of d.events) this.emit({ type: 'event', event: e });
     for (const s of d.snapshots) this.emit({ type: 'snapshot', entry: s.entry, data: s.data });
+    // A film strip in use bins each live dump as it arrives (no read back from the file later).
+    if (this.strip && this.strip.view === this.session) for (const s of d.snapshots) this.strip.observe(s.entry.index, s.data);
   }
 
   async startRecording(req: StartRecordingRequest): Promise<RecordingStatus> {
@@ -532,6 +548,7 @@ const HANDLERS: Record<MethodName, Handler> = {
   saveSessionAs: (s, p) => s.saveSessionAs(p.path),
   getSessionInfo: (s) => s.getSessionInfo(),
   getSnapshot: (s, p) => s.getSnapshot(p.index),
+  getFilmStrip: (s, p) => s.getFilmStrip(p),
   getLogLines: (s, p) => s.getLogLines(p.from, p.count),
   searchLog: (s, p) => s.searchLog(p),
   exportSession: (s, p) => s.exportSession(p),

@@ -1,4 +1,4 @@
-/** The pane beside the map: the log, the current frame's figures, and the A → B comparison. */
+/** The pane beside the map: the log, the current frame's figures, the A → B comparison, and the film strip. */
 import { useCallback, useMemo, useRef } from 'react';
 import type { LogLine, TimelineEvent } from '../../shared/api';
 import { F_COLLECTED, F_COLLECT_KNOWN, F_COMPLETE, F_CONSISTENT } from '../../shared/view/frameIndex';
@@ -7,6 +7,7 @@ import { untypedShare } from '../../shared/view/heapAnalysis';
 import { LogPane, type LogLineView, type LogPaneHandle, type LineKind } from '../log/LogPane';
 import type { ThemeColours } from '../map/colors';
 import { store, useApp } from '../state/store';
+import { FilmStripTab } from './FilmStrip';
 
 export function SidePane({ colours, logRef }: { colours: ThemeColours; logRef: React.RefObject<LogPaneHandle | null> }) {
   const tab = useApp((s) => s.sideTab);
@@ -25,11 +26,21 @@ export function SidePane({ colours, logRef }: { colours: ThemeColours; logRef: R
           <button className={`tab${tab === 'compare' ? ' on' : ''}`} onClick={() => st.set({ sideTab: 'compare' })} role="tab" data-testid="tab-compare">
             Compare{hasCompare && <span className="badge">A→B</span>}
           </button>
+          <button
+            className={`tab${tab === 'strip' ? ' on' : ''}`}
+            onClick={() => st.set({ sideTab: 'strip' })}
+            role="tab"
+            data-testid="tab-strip"
+            title="The whole session in one picture: time across, address down"
+          >
+            Strip
+          </button>
         </div>
       </div>
       {tab === 'log' && <LogTab logRef={logRef} />}
       {tab === 'frame' && <FrameTab />}
       {tab === 'compare' && <CompareTab colours={colours} />}
+      {tab === 'strip' && <FilmStripTab colours={colours} />}
     </div>
   );
 }

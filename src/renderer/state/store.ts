@@ -24,7 +24,7 @@ import { BreakupDetector, findBreakups, type Breakup } from '../../shared/view/b
 import { SnapshotCache } from './snapshotCache';
 
 export type EventFilter = 'memoryError' | 'breakup' | 'traceback' | 'softReboot' | 'mark' | 'gap' | 'frameLost' | 'any';
-export type SideTab = 'log' | 'compare' | 'frame';
+export type SideTab = 'log' | 'compare' | 'frame' | 'strip';
 export type DialogName = null | 'open' | 'export' | 'keys' | 'save';
 
 export interface Toast {

@@ -1,0 +1,107 @@
+/**
+ * getFilmStrip's work: the columns of a session's film strip (src/shared/view/filmStrip.ts).
+ *
+ * The frames a strip shows are read in ascending order, so a session file decodes each of its
+ * segments once, front to back (stepping forward costs ~0.1–0.2 ms a frame where a random
+ * fetch costs ~7 ms). Every column binned is kept by frame (`rows` bytes each), so a strip
+ * asked for again after the session grew (a live recording) or at another width reads only
+ * the frames it has not binned yet; snapshots pushed live are binned as they arrive. The last
+ * strip is kept whole for (columns, rows, frame count). Long builds yield to the event loop
+ * every few ms so a recording keeps streaming meanwhile.
+ */
+import type { FilmStrip, SnapshotData } from '../../shared/api';
+import { binHeap, chooseColumns, STRIP_NO_MAP } from '../../shared/view/filmStrip';
+import { apiError } from './errors';
+import type { SessionView } from './sessionView';
+
+/** Binned columns kept per session, all row counts together. */
+const MAX_CACHED_BYTES = 32 << 20;
+/** Row counts kept at once (a resize asks for a new one). */
+const MAX_ROW_COUNTS = 2;
+/** Longest stretch of work between two yields to the event loop. */
+const SLICE_MS = 20;
+
+export class FilmStripMaker {
+  /** rows → frame → that frame's column. */
+  private readonly byRows = new Map<number, Map<number, Uint8Array>>();
+  private last: { key: string; strip: Promise<FilmStrip> } | null = null;
+
+  constructor(readonly view: SessionView) {}
+
+  /** A live snapshot arrived: bin it now for every row count in use. */
+  observe(index: number, data: SnapshotData): void {
+    for (const [rows, cols] of this.byRows) {
+      if (!cols.has(index)) this.keep(rows, cols, index, binHeap(data.areas, rows));
+    }
+  }
+
+  /** The strip for the session as it is now. `alive` says whether the session is still open. */
+  get(columns: number, rows: number, alive: () => boolean): Promise<FilmStrip> {
+    const key = `${columns}:${rows}:${this.view.entries().length}`;
+    if (this.last?.key === key) return this.last.strip;
+    const strip = this.build(columns, rows, alive);
+    const entry = { key, strip };
+    this.last = entry;
+    strip.catch(() => {
+      if (this.last === entry) this.last = null;
+    });
+    return strip;
+  }
+
+  private columnsFor(rows: number): Map<number, Uint8Array> {
+    let cols = this.byRows.get(rows);
+    if (!cols) {
+      if (this.byRows.size >= MAX_ROW_COUNTS) this.byRows.delete(this.byRows.keys().next().value as number);
+      cols = new Map();
+      this.byRows.set(rows, cols);
+    }
+    return cols;
+  }
+
+  private keep(rows: number, cols: Map<number, Uint8Array>, frame: number, column: Uint8Array): void {
+    let bytes = 0;
+    for (const [r, m] of this.byRows) bytes += r * m.size;
+    if (bytes + rows > MAX_CACHED_BYTES) cols.clear();
+    cols.set(frame, column);
+  }
+
+  private async build(columns: number, rows: number, alive: () => boolean): Promise<FilmStrip> {
+    const entries = this.view.entries();
+    const frames = chooseColumns(entries.length, columns);
+    const data = new Uint8Array(frames.length * rows);
+    const cols = this.columnsFor(rows);
+    let slice = performance.now();
+    for (let c = 0; c < frames.length; c++) {
+      const f = frames[c];
+      const at = c * rows;
+      const hit = cols.get(f);
+      if (hit) {
+        data.set(hit, at);
+        continue;
+      }
+      if (entries[f].areas.length === 0) {
+        data.fill(STRIP_NO_MAP, at, at + rows);
+      } else {
+        try {
+          const snap = await this.view.getSnapshot(f);
+          binHeap(snap.areas, rows, data, at);
+        } catch {
+          if (!alive()) throw closed();
+          // A frame that cannot be read (a damaged stretch of the file) shows as "no map".
+          data.fill(STRIP_NO_MAP, at, at + rows);
+        }
+      }
+      this.keep(rows, cols, f, data.slice(at, at + rows));
+      if (performance.now() - slice > SLICE_MS) {
+        await new Promise<void>((r) => setImmediate(r));
+        if (!alive()) throw closed();
+        slice = performance.now();
+      }
+    }
+    return { frames, rows, data };
+  }
+}
+
+function closed() {
+  return apiError('NO_SESSION', 'The session was closed while its film strip was being made.', 'Open it again.');
+}
