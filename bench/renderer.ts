@@ -186,94 +186,106 @@ async function withPage<T>(args: string[], home: string, body: (page: Page) => P
   }
 }
 
+/** HEAPSCOPE_BENCH_PARTS=big,long,live picks the parts to run (all by default). */
+function part(name: 'big' | 'long' | 'live'): boolean {
+  const want = process.env.HEAPSCOPE_BENCH_PARTS;
+  return !want || want.split(',').includes(name);
+}
+
 export async function benchRenderer(): Promise<Figures> {
   const figures: Figures = {};
   const home = mkdtempSync(path.join(tmpdir(), 'heapscope-bench-'));
   try {
     // ── 512 Ki blocks ──
-    const big = bigCapture();
-    await withPage(['--session', big], home, async (page) => {
-      await until(page, 'the 512 Ki-block frame', (p) => p.blocksShown() === 512 * 1024);
-      await page.waitForTimeout(300);
-      const draws: number[] = [];
-      for (let i = 0; i < 40; i++) draws.push(await call(page, (p) => p.redraw()));
-      const parts = await call(page, (p) => (p as unknown as { drawParts(): { raster: number; put: number; overlay: number } }).drawParts());
-      figures['map draw parts (last)'] = `raster ${parts.raster.toFixed(1)} ms, putImageData ${parts.put.toFixed(1)} ms, overlay ${parts.overlay.toFixed(1)} ms`;
-      figures['map draw, first (cold)'] = ms(draws[0]);
-      const d = stats(draws.slice(5));
-      figures['map draw, 512 Ki blocks (median)'] = ms(d.median);
-      figures['map draw, 512 Ki blocks (p95)'] = ms(d.p95);
-      figures['map draw budget'] = d.median <= 8 ? 'met (≤ 8 ms)' : 'MISSED (≤ 8 ms)';
-      const cell = await page.getAttribute('[data-testid=heap-map]', 'data-cell');
-      figures['map draw, zoom'] = `${cell} px per block (whole heap in view)`;
-      const big = await isolatedSeeks(page, [5, 2, 9, 0, 11, 7, 3, 10, 1, 6, 4, 8]);
-      figures['seek between 512 Ki-block frames, to map drawn (median)'] = ms(stats(big.draw).median);
-    });
+    if (part('big')) {
+      const big = bigCapture();
+      await withPage(['--session', big], home, async (page) => {
+        await until(page, 'the 512 Ki-block frame', (p) => p.blocksShown() === 512 * 1024);
+        await page.waitForTimeout(300);
+        const draws: number[] = [];
+        for (let i = 0; i < 40; i++) draws.push(await call(page, (p) => p.redraw()));
+        const parts = await call(page, (p) => (p as unknown as { drawParts(): { raster: number; put: number; overlay: number } }).drawParts());
+        figures['map draw parts (last)'] = `raster ${parts.raster.toFixed(1)} ms, putImageData ${parts.put.toFixed(1)} ms, overlay ${parts.overlay.toFixed(1)} ms`;
+        figures['map draw, first (cold)'] = ms(draws[0]);
+        const d = stats(draws.slice(5));
+        figures['map draw, 512 Ki blocks (median)'] = ms(d.median);
+        figures['map draw, 512 Ki blocks (p95)'] = ms(d.p95);
+        figures['map draw budget'] = d.median <= 8 ? 'met (≤ 8 ms)' : 'MISSED (≤ 8 ms)';
+        const cell = await page.getAttribute('[data-testid=heap-map]', 'data-cell');
+        figures['map draw, zoom'] = `${cell} px per block (whole heap in view)`;
+        const big = await isolatedSeeks(page, [5, 2, 9, 0, 11, 7, 3, 10, 1, 6, 4, 8]);
+        figures['seek between 512 Ki-block frames, to map drawn (median)'] = ms(stats(big.draw).median);
+      });
+
+    }
 
     // ── a 10,000-frame session ──
-    const long = await longCapture();
-    figures['long session'] = `${path.basename(long)} (${(statSync(long).size / 1048576).toFixed(0)} MB)`;
-    await withPage(['--session', long], home, async (page) => {
-      await until(page, '10,000 frames', (p) => p.frames() >= 10_000 && p.shownIndex() === 0, 300_000);
-      const n = await call(page, (p) => p.frames());
-      figures['long session frames'] = n;
-      let x = 99;
-      const rnd = () => ((x = (x * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-      const picks = Array.from({ length: 80 }, () => Math.floor(rnd() * n));
-      const r = await isolatedSeeks(page, picks);
-      const s = stats(r.draw.slice(3));
-      const shown = stats(r.shown.slice(3));
-      figures['seek to a random frame, call → map drawn (median)'] = ms(s.median);
-      figures['seek to a random frame, call → map drawn (p95)'] = ms(s.p95);
-      figures['seek to a random frame, call → next animation frame (median)'] = ms(shown.median);
-      figures['seek budget'] = s.median <= 16 ? 'met (≤ 16 ms, to map drawn)' : 'MISSED (≤ 16 ms)';
-      // Back to back (scrubbing: no pause between seeks).
-      const b2b: number[] = [];
-      for (let i = 0; i < 60; i++) b2b.push((await page.evaluate(`window.__heapscope.seekAndDraw(${Math.floor(rnd() * n)})`)) as number);
-      figures['seek to a random frame, back to back (median)'] = ms(stats(b2b.slice(3)).median);
+    if (part('long')) {
+      const long = await longCapture();
+      figures['long session'] = `${path.basename(long)} (${(statSync(long).size / 1048576).toFixed(0)} MB)`;
+      await withPage(['--session', long], home, async (page) => {
+        await until(page, '10,000 frames', (p) => p.frames() >= 10_000 && p.shownIndex() === 0, 300_000);
+        const n = await call(page, (p) => p.frames());
+        figures['long session frames'] = n;
+        let x = 99;
+        const rnd = () => ((x = (x * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+        const picks = Array.from({ length: 80 }, () => Math.floor(rnd() * n));
+        const r = await isolatedSeeks(page, picks);
+        const s = stats(r.draw.slice(3));
+        const shown = stats(r.shown.slice(3));
+        figures['seek to a random frame, call → map drawn (median)'] = ms(s.median);
+        figures['seek to a random frame, call → map drawn (p95)'] = ms(s.p95);
+        figures['seek to a random frame, call → next animation frame (median)'] = ms(shown.median);
+        figures['seek budget'] = s.median <= 16 ? 'met (≤ 16 ms, to map drawn)' : 'MISSED (≤ 16 ms)';
+        // Back to back (scrubbing: no pause between seeks).
+        const b2b: number[] = [];
+        for (let i = 0; i < 60; i++) b2b.push((await page.evaluate(`window.__heapscope.seekAndDraw(${Math.floor(rnd() * n)})`)) as number);
+        figures['seek to a random frame, back to back (median)'] = ms(stats(b2b.slice(3)).median);
 
-      // Playing: as fast as the transport goes (120 fps asked), frames drawn per second.
-      await page.keyboard.press('Home');
-      await page.selectOption('select[aria-label=Speed]', '120');
-      await page.waitForTimeout(200);
-      const c0 = await call(page, (p) => p.drawCount());
-      const f0 = await call(page, (p) => p.frame());
-      await page.keyboard.press('Space');
-      await page.waitForTimeout(5000);
-      await page.keyboard.press('Space');
-      const c1 = await call(page, (p) => p.drawCount());
-      const f1 = await call(page, (p) => p.frame());
-      figures['playing at 120 fps asked: maps drawn per second'] = ((c1 - c0) / 5).toFixed(1);
-      figures['playing at 120 fps asked: frames advanced per second'] = ((f1 - f0) / 5).toFixed(1);
-      await page.selectOption('select[aria-label=Speed]', '30');
-      await page.keyboard.press('Home');
-      const p0 = await call(page, (p) => p.drawCount());
-      await page.keyboard.press('Space');
-      await page.waitForTimeout(4000);
-      await page.keyboard.press('Space');
-      const p1 = await call(page, (p) => p.drawCount());
-      figures['playing at 30 fps asked: maps drawn per second'] = ((p1 - p0) / 4).toFixed(1);
+        // Playing: as fast as the transport goes (120 fps asked), frames drawn per second.
+        await page.keyboard.press('Home');
+        await page.selectOption('select[aria-label=Speed]', '120');
+        await page.waitForTimeout(200);
+        const c0 = await call(page, (p) => p.drawCount());
+        const f0 = await call(page, (p) => p.frame());
+        await page.keyboard.press('Space');
+        await page.waitForTimeout(5000);
+        await page.keyboard.press('Space');
+        const c1 = await call(page, (p) => p.drawCount());
+        const f1 = await call(page, (p) => p.frame());
+        figures['playing at 120 fps asked: maps drawn per second'] = ((c1 - c0) / 5).toFixed(1);
+        figures['playing at 120 fps asked: frames advanced per second'] = ((f1 - f0) / 5).toFixed(1);
+        await page.selectOption('select[aria-label=Speed]', '30');
+        await page.keyboard.press('Home');
+        const p0 = await call(page, (p) => p.drawCount());
+        await page.keyboard.press('Space');
+        await page.waitForTimeout(4000);
+        await page.keyboard.press('Space');
+        const p1 = await call(page, (p) => p.drawCount());
+        figures['playing at 30 fps asked: maps drawn per second'] = ((p1 - p0) / 4).toFixed(1);
 
-      // Replay the whole session (every frame through the map), then the renderer's JS heap.
-      const cdp = await page.context().newCDPSession(page);
-      await cdp.send('HeapProfiler.enable');
-      await cdp.send('HeapProfiler.collectGarbage');
-      const before = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
-      const t0 = Date.now();
-      await page.evaluate(async (count: number) => {
-        const p = (window as unknown as { __heapscope: Probe }).__heapscope;
-        for (let i = 0; i < count; i++) await p.seekAndDraw(i);
-      }, n);
-      const replayS = (Date.now() - t0) / 1000;
-      await cdp.send('HeapProfiler.collectGarbage');
-      const after = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
-      figures['replay of every frame'] = `${n} frames in ${replayS.toFixed(1)} s (${(n / replayS).toFixed(0)} frames/s, each fetched and drawn)`;
-      figures['renderer JS heap before replay'] = `${(before.usedSize / 1048576).toFixed(1)} MB`;
-      figures['renderer JS heap after replay'] = `${(after.usedSize / 1048576).toFixed(1)} MB`;
-    });
+        // Replay the whole session (every frame through the map), then the renderer's JS heap.
+        const cdp = await page.context().newCDPSession(page);
+        await cdp.send('HeapProfiler.enable');
+        await cdp.send('HeapProfiler.collectGarbage');
+        const before = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+        const t0 = Date.now();
+        await page.evaluate(async (count: number) => {
+          const p = (window as unknown as { __heapscope: Probe }).__heapscope;
+          for (let i = 0; i < count; i++) await p.seekAndDraw(i);
+        }, n);
+        const replayS = (Date.now() - t0) / 1000;
+        await cdp.send('HeapProfiler.collectGarbage');
+        const after = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+        figures['replay of every frame'] = `${n} frames in ${replayS.toFixed(1)} s (${(n / replayS).toFixed(0)} frames/s, each fetched and drawn)`;
+        figures['renderer JS heap before replay'] = `${(before.usedSize / 1048576).toFixed(1)} MB`;
+        figures['renderer JS heap after replay'] = `${(after.usedSize / 1048576).toFixed(1)} MB`;
+      });
+
+    }
 
     // ── live: the virtual board's steady demo ──
-    await withPage([], home, async (page) => {
+    if (part('live')) await withPage([], home, async (page) => {
       await page.waitForSelector('[data-testid=record]');
       await page.waitForFunction(() => (document.querySelector('[data-testid=port]') as HTMLSelectElement | null)?.querySelector('option[value=virtual]'));
       await page.selectOption('[data-testid=port]', 'virtual');

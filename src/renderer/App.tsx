@@ -1,5 +1,5 @@
 /** The window: connect bar, map + side pane, transport, timeline, status bar; keys; drop to import. */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ConnectBar, RecordingPhases } from './components/ConnectBar';
 import { ExportDialog, OpenDialog, SaveDialog } from './components/Dialogs';
 import { KeysHelp } from './components/KeysHelp';
@@ -306,7 +306,8 @@ function TimelineBox({ colours }: { colours: ReturnType<typeof themeColours> }) 
     const wait = Math.max(0, 250 - (now - last.current));
     const id = setTimeout(() => {
       last.current = performance.now();
-      setTick((t) => t + 1);
+      // A transition: React may interrupt redrawing the chart to put a new dump's map on screen.
+      startTransition(() => setTick((t) => t + 1));
     }, wait);
     return () => clearTimeout(id);
   }, [s.v, s.events, s.breakups]);

@@ -4,6 +4,7 @@
  * end through the WebSocket client the renderer uses.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testService } from '../support/service';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { PNG } from 'pngjs';
 import { createWsClient, fromBase64, fromBase64Fallback, toBase64, toBase64Fallback, type ServiceEvent } from '../../src/shared/api';
 import { startBridge, resolveStatic, type Bridge } from '../../src/main/bridge/server';
 import { checkRequest, isLoopback, allowedHosts } from '../../src/main/bridge/policy';
-import { HeapScopeService, RawCaptureStore, SessionFileStore, looksLikeSession } from '../../src/main/service';
+import { HeapScopeService, RawCaptureStore, SessionFileStore } from '../../src/main/service';
 import { frameLayout } from '../../src/main/export/frame';
 
 const CORPUS = existsSync('/work/shared/corpus') ? '/work/shared/corpus' : join(__dirname, '..', '..', '..', 'shared', 'corpus');
@@ -80,13 +81,7 @@ beforeAll(async () => {
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><script type="module" src="./assets/app.js"></script>');
   writeFileSync(join(staticDir, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(join(dir, 'secret.txt'), 'secret');
-  service = new HeapScopeService({
-    dataDir: join(dir, 'data'),
-    store: new SessionFileStore(),
-    captureStore: new RawCaptureStore(),
-    isSessionFile: async (p) => looksLikeSession(p),
-    bridge: 'ws',
-  });
+  service = testService(dir, { bridge: 'ws' });
   bridge = await startBridge({ service, staticDir });
 });
 

@@ -3,13 +3,14 @@
  * Uint8Array, equal to what the service answers in process.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testService } from '../support/service';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { createWsClient } from '../../src/shared/api';
 import { startBridge, type Bridge } from '../../src/main/bridge/server';
-import { HeapScopeService, RawCaptureStore, SessionFileStore, looksLikeSession } from '../../src/main/service';
+import { HeapScopeService } from '../../src/main/service';
 
 const CORPUS = existsSync('/work/shared/corpus') ? '/work/shared/corpus' : join(__dirname, '..', '..', '..', 'shared', 'corpus');
 
@@ -22,13 +23,7 @@ beforeAll(async () => {
   const staticDir = join(dir, 'renderer');
   mkdirSync(staticDir, { recursive: true });
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html>');
-  service = new HeapScopeService({
-    dataDir: join(dir, 'data'),
-    store: new SessionFileStore(),
-    captureStore: new RawCaptureStore(),
-    isSessionFile: async (p) => looksLikeSession(p),
-    bridge: 'ws',
-  });
+  service = testService(dir, { bridge: 'ws' });
   bridge = await startBridge({ service, staticDir });
 });
 

@@ -12,32 +12,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, ROOT, serve, type Served } from './support/browser';
+import { probe, waitFor } from './support/probe';
 import { readGif } from '../support/gif';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ART = join(ROOT, 'test-artifacts');
 const haveChromium = existsSync(CHROMIUM);
-
-type Probe = {
-  frame(): number;
-  frames(): number;
-  shownIndex(): number | null;
-  drawCount(): number;
-  events(): Array<{ kind: string; snapshot: number }>;
-};
-
-async function probe<T>(page: Page, fn: (p: Probe) => T): Promise<T> {
-  return page.evaluate(`(${fn.toString()})(window.__heapscope)`) as Promise<T>;
-}
-
-async function waitFor(page: Page, what: string, cond: (p: Probe) => boolean, timeout = 30000): Promise<void> {
-  const t0 = Date.now();
-  for (;;) {
-    if (await probe(page, cond)) return;
-    if (Date.now() - t0 > timeout) throw new Error(`timed out waiting for ${what}`);
-    await page.waitForTimeout(100);
-  }
-}
 
 /** A digest of the heap map's pixels. */
 async function mapDigest(page: Page): Promise<string> {

@@ -5,11 +5,12 @@
  * another session opens), and payload validation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testService, type ServiceOptions } from '../support/service';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiError, type FilmStrip } from '../../src/shared/api';
-import { HeapScopeService, RawCaptureStore, SessionFileStore, looksLikeSession, type Recorder, type RecorderHooks, type SessionStore } from '../../src/main/service';
+import { HeapScopeService, SessionFileStore, type Recorder, type RecorderHooks, type SessionStore } from '../../src/main/service';
 import { binHeap, STRIP_NO_MAP } from '../../src/shared/view/filmStrip';
 import { FREE } from '../../src/shared/heap/blockKinds';
 
@@ -40,14 +41,8 @@ function capture(): string {
   return p;
 }
 
-function service(extra: Partial<ConstructorParameters<typeof HeapScopeService>[0]> = {}): HeapScopeService {
-  return new HeapScopeService({
-    dataDir: join(dir, 'data'),
-    store: new SessionFileStore(),
-    captureStore: new RawCaptureStore(),
-    isSessionFile: async (p) => looksLikeSession(p),
-    ...extra,
-  });
+function service(extra: Partial<ServiceOptions> = {}): HeapScopeService {
+  return testService(dir, extra);
 }
 
 /** Every column equals binning its frame's snapshot, fetched on its own. */

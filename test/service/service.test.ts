@@ -4,12 +4,13 @@
  * recorder that replays a capture.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testService, type ServiceOptions } from '../support/service';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { ApiError, type ServiceEvent } from '../../src/shared/api';
-import { HeapScopeService, RawCaptureStore, SessionFileStore, looksLikeSession } from '../../src/main/service';
+import { HeapScopeService, looksLikeSession } from '../../src/main/service';
 import type { Recorder } from '../../src/main/service';
 import { frameLayout } from '../../src/main/export/frame';
 import { readGif } from '../support/gif';
@@ -25,14 +26,8 @@ const expected = JSON.parse(readFileSync(join(corpusDir, 'expected.json'), 'utf8
 >;
 
 let dir: string;
-function service(extra: Partial<ConstructorParameters<typeof HeapScopeService>[0]> = {}): HeapScopeService {
-  return new HeapScopeService({
-    dataDir: join(dir, 'data'),
-    store: new SessionFileStore(),
-    captureStore: new RawCaptureStore(),
-    isSessionFile: async (p) => looksLikeSession(p),
-    ...extra,
-  });
+function service(extra: Partial<ServiceOptions> = {}): HeapScopeService {
+  return testService(dir, extra);
 }
 
 async function rejects(p: Promise<unknown>): Promise<ApiError> {

@@ -15,6 +15,7 @@
  * heap" shows all of it).
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useDeviceSize, type DeviceSize } from '../hooks/useDeviceSize';
 import type { FilmStrip } from '../../shared/api';
 import { FREE, TAIL, UNKNOWN } from '../../shared/heap/blockKinds';
 import { binBlocks, frameToX, STRIP_MAX_COLUMNS, STRIP_MAX_ROWS, STRIP_MIN_ROWS, STRIP_NO_MAP, usedRows, xToFrame } from '../../shared/view/filmStrip';
@@ -47,12 +48,6 @@ interface Shown {
   strip: FilmStrip;
   from: number;
   to: number;
-}
-
-interface Size {
-  w: number;
-  h: number;
-  dpr: number;
 }
 
 const luts = new WeakMap<ThemeColours, { lut: Uint32Array; hatchA: number; hatchB: number }>();
@@ -89,23 +84,13 @@ export function FilmStripTab({ colours }: { colours: ThemeColours }) {
   const wrapRef = useRef<HTMLDivElement>(null);
   const baseRef = useRef<HTMLCanvasElement>(null);
   const overRef = useRef<HTMLCanvasElement>(null);
-  const [size, setSize] = useState<Size>({ w: 0, h: 0, dpr: 1 });
+  const size = useDeviceSize(wrapRef);
   const [view, setView] = useState<StripView | null>(null);
   const [fit, setFitState] = useState(() => localStorage.getItem(FIT_KEY) !== '0');
   const [error, setError] = useState<string | null>(null);
   const [hover, setHover] = useState<{ x: number; y: number } | null>(null);
   const [took, setTook] = useState<number | null>(null);
 
-  useEffect(() => {
-    const el = wrapRef.current;
-    if (!el) return;
-    const ro = new ResizeObserver(() => {
-      const r = el.getBoundingClientRect();
-      setSize({ w: Math.floor(r.width), h: Math.floor(r.height), dpr: window.devicePixelRatio || 1 });
-    });
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
 
   const W = Math.floor(size.w * size.dpr);
   const H = Math.floor(size.h * size.dpr);
@@ -385,7 +370,7 @@ function FitSwitch({ view, shown, fit, setFit }: { view: StripView; shown: Shown
   );
 }
 
-function StripTooltip({ hover, shown, size, W, H, colours }: { hover: { x: number; y: number }; shown: Shown; size: Size; W: number; H: number; colours: ThemeColours }) {
+function StripTooltip({ hover, shown, size, W, H, colours }: { hover: { x: number; y: number }; shown: Shown; size: DeviceSize; W: number; H: number; colours: ThemeColours }) {
   const st = store();
   const strip = shown.strip;
   const C = strip.frames.length;

@@ -5,6 +5,7 @@
  * run, and in compare mode the diff map of A → B.
  */
 import { forwardRef, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useDeviceSize } from '../hooks/useDeviceSize';
 import { FREE, TAIL, UNKNOWN } from '../../shared/heap/blockKinds';
 import { ALLOCATED, changeRuns, diffHeaps, extentAt, FREED, longestFreeRun, type Extent, type HeapDiff } from '../../shared/view/heapAnalysis';
 import {
@@ -79,7 +80,7 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
   const wrapRef = useRef<HTMLDivElement>(null);
   const baseRef = useRef<HTMLCanvasElement>(null);
   const overRef = useRef<HTMLCanvasElement>(null);
-  const [size, setSize] = useState({ w: 0, h: 0, dpr: 1 });
+  const size = useDeviceSize(wrapRef);
   const [cell, setCell] = useState<number | 'fit'>('fit');
   const [scrollY, setScrollY] = useState(0);
   const [hover, setHover] = useState<Hover | null>(null);
@@ -88,17 +89,6 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
   const propsRef = useRef(props);
   propsRef.current = props;
 
-  // Size of the map in device pixels.
-  useEffect(() => {
-    const el = wrapRef.current;
-    if (!el) return;
-    const ro = new ResizeObserver(() => {
-      const r = el.getBoundingClientRect();
-      setSize({ w: Math.floor(r.width), h: Math.floor(r.height), dpr: window.devicePixelRatio || 1 });
-    });
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
 
   const dpr = size.dpr;
   const W = Math.floor(size.w * dpr);
