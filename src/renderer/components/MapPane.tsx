@@ -107,8 +107,8 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
               fragmentation <b className="num">{percent(f.cols.fragmentation[i], 0)}</b>
             </span>
             {failed && (
-              <span className="chip err" title={failed.text} data-testid="map-memoryerror">
-                next: MemoryError{failed.bytes ? `, ${bytes(failed.bytes)} asked` : ''} — the longest free run is {bytes(f.cols.largest[i])}
+              <span className="chip err" title={`${failed.text}. The longest free run here is ${bytes(f.cols.largest[i])}: the largest block that can still be allocated.`} data-testid="map-memoryerror">
+                next: MemoryError ({failed.bytes ? `${bytes(failed.bytes)} asked, ` : ''}{bytes(f.cols.largest[i])} fits)
               </span>
             )}
             {broke && !failed && (
