@@ -109,9 +109,10 @@ describe.skipIf(!haveChromium)('the film strip in a browser', () => {
     await page.mouse.down();
     for (let k = 1; k <= 10; k++) await page.mouse.move(x(0.1 + (0.85 * k) / 10), y);
     await page.mouse.up();
-    await waitFor(page, 'the drag to seek', (p) => p.shownIndex() === p.frame());
+    // The seeks of the last moves may still be in flight: wait for where the drag ended.
+    await waitFor(page, 'the drag to seek to its end', (p) => p.frame() > Math.floor(p.frames() * 0.85) && p.shownIndex() === p.frame());
     const dragged = await probe(page, (p) => p.frame());
-    expect(dragged).toBeGreaterThan(Math.floor(n * 0.85));
+    expect(dragged).toBeLessThan(n);
     // Hover: the frame and the address range of the slice.
     await page.mouse.move(x(0.25), box.y + box.height * 0.02);
     await page.waitForSelector('[data-testid=strip-tooltip]');

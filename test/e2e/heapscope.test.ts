@@ -115,9 +115,9 @@ describe.skipIf(!haveChromium)('the HeapScope window in a browser', () => {
     await page.mouse.down();
     for (let k = 1; k <= 10; k++) await page.mouse.move(x(0.1 + (0.8 * k) / 10), box.y + box.height / 2);
     await page.mouse.up();
-    await waitFor(page, 'the map to catch up', (p) => p.shownIndex() === p.frame());
+    // The seeks of the last moves may still be in flight: wait for where the drag ended.
+    await waitFor(page, 'the map to catch up with the drag', (p) => p.frame() > Math.floor(p.frames() * 0.75) && p.shownIndex() === p.frame());
     const dragged = await probe(page, (p) => p.frame());
-    expect(dragged).toBeGreaterThan(Math.floor(n * 0.75));
     expect(dragged).toBeLessThan(n);
     await page.keyboard.press('Home');
     await waitFor(page, 'Home', (p) => p.frame() === 0 && p.shownIndex() === 0);
