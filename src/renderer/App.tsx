@@ -330,6 +330,7 @@ function TimelineBox({ colours }: { colours: ReturnType<typeof themeColours> }) 
       free: f.col('free').slice(),
       largest: f.col('largest').slice(),
       kinds: f.kindColumns().map((k) => ({ letter: k.letter, values: k.values.slice() })),
+      logLine: f.col('logLine').slice(),
       markers,
       timeBase: f.timeBase,
     };

@@ -103,6 +103,8 @@ describe.skipIf(!haveChromium)('the HeapScope window in a browser', () => {
     await page.fill('[data-testid=open-path]', sessionPath);
     await page.click('[data-testid=open-go]');
     await waitFor(page, 'the session to load', (p) => p.frames() > 5 && p.shownIndex() === 0);
+    // Where the program printed is ticked along the timeline.
+    await page.waitForSelector('[data-testid=log-ticks] path');
     await shot(page, 'e2e-04-reopened');
   }, 60_000);
 

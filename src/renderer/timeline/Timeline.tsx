@@ -1,13 +1,15 @@
 /**
  * The timeline under the map: used, free and longest free run (bytes, left axis), objects
  * per kind stacked (right axis), markers for MemoryError, soft reboots, tracebacks, link
- * gaps and marks, the A/B pins, a selected range, and a playhead to drag. Thousands of
- * frames are decimated min/max per bucket (peaks survive); the chart only re-renders when
- * the data or the size changes, the playhead and markers live in an overlay.
+ * gaps and marks, ticks where the program printed, the A/B pins, a selected range, and a
+ * playhead to drag. Thousands of frames are decimated min/max per bucket (peaks survive); the
+ * chart only re-renders when the data or the size changes, the playhead and markers live in
+ * an overlay.
  */
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Area, ComposedChart, Line, XAxis, YAxis, CartesianGrid } from 'recharts';
 import { decimateMinMax, nearestIndex } from '../../shared/view/decimate';
+import { logTicks } from '../../shared/view/logTicks';
 import { bytes, duration, kindName } from '../../shared/view/format';
 import type { ThemeColours } from '../map/colors';
 
@@ -31,6 +33,8 @@ export interface TimelineData {
   /** Objects per kind letter, one value per frame. */
   kinds: Array<{ letter: string; values: Float64Array }>;
   markers: Marker[];
+  /** Log lines before each frame's dump (cumulative), for the ticks of where the program printed. */
+  logLine?: Float64Array;
   /** 'index': no clock, x is the frame number. */
   timeBase: 'host' | 'device' | 'index';
 }
@@ -138,6 +142,7 @@ export function Timeline(p: Props) {
             {p.range && (
               <rect x={xOf(p.data!.t[p.range[0]])} y={M.top} width={Math.max(1, xOf(p.data!.t[p.range[1]]) - xOf(p.data!.t[p.range[0]]))} height={h - M.top - M.bottom - X_AXIS} fill="var(--accent-soft)" stroke="var(--accent)" strokeDasharray="3 2" />
             )}
+            <LogTicks data={p.data!} t0={t0} t1={t1} x0={plotL} width={plotW} bottom={h - M.bottom - X_AXIS} />
             {p.data!.markers.map((m, i) => {
               const st = MARKER_STYLE[m.kind];
               const x = xOf(m.t);
@@ -176,6 +181,35 @@ export function Timeline(p: Props) {
     </div>
   );
 }
+
+/** Ticks along the bottom of the plot where the program printed, taller where it printed more. */
+const LogTicks = memo(function LogTicks({ data, t0, t1, x0, width, bottom }: { data: TimelineData; t0: number; t1: number; x0: number; width: number; bottom: number }) {
+  const { d, total } = useMemo(() => {
+    if (!data.logLine) return { d: '', total: 0 };
+    const buckets = Math.max(1, Math.floor(width / 3));
+    const counts = logTicks(data.t, data.logLine, t0, t1, buckets);
+    let max = 0;
+    let total = 0;
+    for (const c of counts) {
+      max = Math.max(max, c);
+      total += c;
+    }
+    let path = '';
+    counts.forEach((c, b) => {
+      if (!c) return;
+      const hgt = 2 + Math.round((6 * Math.log1p(c)) / Math.log1p(max));
+      path += `M${(x0 + (b + 0.5) * (width / buckets)).toFixed(1)} ${bottom}v${-hgt}`;
+    });
+    return { d: path, total };
+  }, [data, t0, t1, x0, width, bottom]);
+  if (!d) return null;
+  return (
+    <g data-testid="log-ticks">
+      <title>{`Where the program printed: ${total.toLocaleString()} lines (taller: more lines between two dumps)`}</title>
+      <path d={d} stroke="var(--muted)" strokeWidth={1.5} opacity={0.7} />
+    </g>
+  );
+});
 
 function Pin({ x, h, label, colour }: { x: number; h: number; label: string; colour: string }) {
   return (
