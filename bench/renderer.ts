@@ -302,6 +302,8 @@ export async function benchRenderer(): Promise<Figures> {
         if (arr.length) figures['live: dump last byte → push in the page (median; the service’s share)'] = ms(stats(arr).median);
         figures['live: dump last byte → pixels (median)'] = ms(s.median);
         figures['live: dump last byte → pixels (p95)'] = ms(s.p95);
+        // The first dumps of a recording also mount the timeline and load the session.
+        if (lat.length > 20) figures['live: dump last byte → pixels, after the first 5 dumps (p95)'] = ms(stats(lat.slice(5)).p95);
         figures['live: samples'] = lat.length;
         figures['live budget'] = s.median <= 50 ? 'met (≤ 50 ms)' : 'MISSED (≤ 50 ms)';
       } else figures['live'] = 'no live frames arrived (virtual board)';
