@@ -400,12 +400,16 @@ function Toasts() {
 }
 
 function StatusBar() {
-  const s = useApp((x) => ({ meta: x.meta, conn: x.conn, bridge: x.bridge, drawMs: x.drawMs, lat: x.liveLatencyMs, n: x.frameCount, logs: x.logCount, rec: x.rec }));
+  const s = useApp((x) => ({ meta: x.meta, conn: x.conn, bridge: x.bridge, drawMs: x.drawMs, lat: x.liveLatencyMs, n: x.frameCount, logs: x.logCount, rec: x.rec, busy: x.busy }));
   const m = s.meta;
   return (
     <div className="statusbar" data-testid="statusbar">
       <span className="grow" title={m?.path}>
-        {m ? (
+        {s.busy ? (
+          <span data-testid="busy">
+            {s.busy.what}…{s.busy.total ? ` ${Math.floor((100 * s.busy.done) / s.busy.total)} %` : ''}
+          </span>
+        ) : m ? (
           <>
             <b style={{ color: 'var(--text)' }}>{m.name}</b> · {m.source === 'import' ? `imported from ${m.origin ?? 'a capture'}` : `recorded${m.origin ? ` from ${m.origin}` : ''}`}
             {m.board?.version ? ` · ${m.board.version}` : ''}

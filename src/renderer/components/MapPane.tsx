@@ -30,6 +30,7 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
     v: x.framesVersion,
     events: x.events,
     breakups: x.breakups,
+    busy: x.busy,
   }));
   const [showChanges, setShowChanges] = useState(true);
   const [showLargest, setShowLargest] = useState(true);
@@ -43,7 +44,12 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
   const failed = s.events.find((e) => e.kind === 'memoryError' && Math.min(s.n - 1, Math.max(0, e.snapshot - 1)) === i) ?? null;
   const share = useMemo(() => (frame ? untypedShare(frame.areas) : null), [frame]);
   const letters = useMemo(() => sortKinds([...f.kinds.keys()]), [f, s.v]);
-  const empty = s.meta ? (
+  const empty = s.busy ? (
+    <div>
+      <h2>{s.busy.what}…</h2>
+      <p>{s.busy.total ? `${Math.floor((100 * s.busy.done) / s.busy.total)} %` : 'Reading every dump in it; a large capture takes a few seconds.'}</p>
+    </div>
+  ) : s.meta ? (
     <div>
       <h2>No heap map in this session yet</h2>
       <p>{s.recording ? 'Waiting for the first dump…' : 'This session has no dumps with a map (stats-only frames show in the timeline).'}</p>

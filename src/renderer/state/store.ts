@@ -100,6 +100,8 @@ export interface AppState {
   drawMs: number;
   /** Live: ms from a dump's last byte (host clock) to its pixels. */
   liveLatencyMs: number | null;
+  /** A file being opened or imported: what, and how far (null total: no figure yet). */
+  busy: { what: string; done: number; total: number | null } | null;
 }
 
 const SETTINGS_KEY = 'heapscope.record';
@@ -176,6 +178,7 @@ export class AppStore {
       sideTab: 'log',
       drawMs: 0,
       liveLatencyMs: null,
+      busy: null,
     };
   }
 
@@ -298,6 +301,10 @@ export class AppStore {
         this.set({ events: [...this.state.events, e.event] });
         break;
       case 'progress': {
+        if (e.job === 'import') {
+          if (this.state.busy) this.set({ busy: e.finished ? null : { ...this.state.busy, done: e.done, total: e.total } });
+          break;
+        }
         if (e.job !== 'export') break;
         this.updateJob(e.jobId, { phase: e.phase, done: e.done, total: e.total, finished: !!e.finished });
         break;
@@ -387,22 +394,27 @@ export class AppStore {
   async openPath(path: string): Promise<void> {
     const p = path.trim();
     if (!p) return;
-    this.set({ dialog: null });
+    this.set({ dialog: null, busy: { what: `Opening ${baseName(p)}`, done: 0, total: null } });
     try {
       // A session opens as saved; any other file is read as a capture (the service decides).
       await this.api.openSession({ path: p });
       await this.loadSession();
     } catch (e) {
       this.fail(e, `Could not open ${baseName(p)}`);
+    } finally {
+      this.set({ busy: null });
     }
   }
 
   async importPath(path: string): Promise<void> {
+    this.set({ busy: { what: `Importing ${baseName(path)}`, done: 0, total: null } });
     try {
       await this.api.importCapture({ path });
       await this.loadSession();
     } catch (e) {
       this.fail(e, `Could not import ${baseName(path)}`);
+    } finally {
+      this.set({ busy: null });
     }
   }
 
