@@ -201,7 +201,7 @@ describe.skipIf(!haveChromium)('the HeapScope window in a browser', () => {
     const broke = await probe(page, (p) => p.frame());
     expect(broke).toBeLessThanOrEqual(failure);
     expect(await page.textContent('[data-testid=breakup-chip]')).toMatch(/Broke apart here/);
-    expect(await page.textContent('[data-testid=map-breakup]')).toMatch(/broke apart: .* free, pieces ≤/);
+    expect(await page.textContent('[data-testid=map-breakup]')).toMatch(/heap broke apart here: .* free, but no piece larger than/);
     expect(await page.locator('[data-testid=timeline] [data-marker=breakup]').count()).toBeGreaterThan(0);
     await shot(page, 'e2e-09-breakup');
     // Its GIF: the range from the break-up to the MemoryError is offered by name.

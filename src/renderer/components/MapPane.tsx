@@ -1,6 +1,6 @@
 /** The centre: a header with the frame's key figures and zoom, the heap map, and its legend. */
 import { useMemo, useState } from 'react';
-import { bytes, int, kindName, percent, sortKinds } from '../../shared/view/format';
+import { bytes, int, kindName, percent, signedBytes, sortKinds } from '../../shared/view/format';
 import { untypedShare } from '../../shared/view/heapAnalysis';
 import { HeapMap, type HeapMapHandle } from '../map/HeapMap';
 import type { ThemeColours } from '../map/colors';
@@ -112,21 +112,6 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
             <span title="1 − longest free run ÷ total free">
               fragmentation <b className="num">{percent(f.cols.fragmentation[i], 0)}</b>
             </span>
-            {failed && (
-              <span className="chip err" title={`${failed.text}. The longest free run here is ${bytes(f.cols.largest[i])}: the largest block that can still be allocated.`} data-testid="map-memoryerror">
-                next: MemoryError ({failed.bytes ? `${bytes(failed.bytes)} asked, ` : ''}{bytes(f.cols.largest[i])} fits)
-              </span>
-            )}
-            {broke && !failed && (
-              <span className="chip frag" title="Plenty is free, but only in small pieces: an allocation larger than the longest free run fails from here on" data-testid="map-breakup">
-                broke apart: {bytes(broke.freeBytes)} free, pieces ≤ {bytes(broke.largestBytes)}
-              </span>
-            )}
-            {f.problems.has(i) && (
-              <span className="chip warn" title={f.problems.get(i)!.join('\n')} data-testid="frame-problems">
-                ⚠ damaged dump: {f.problems.get(i)!.length} problem{f.problems.get(i)!.length === 1 ? '' : 's'} (Frame tab)
-              </span>
-            )}
           </div>
         ) : (
           <span className="pane-title">Heap map</span>
@@ -147,6 +132,27 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
           </button>
         </div>
       </div>
+      {!comparing && s.n > 0 && (
+        // Always there while a session is shown, so the map never jumps as notes come and go.
+        <div className="map-notes" data-testid="map-notes">
+          {!failed && !broke && !f.problems.has(i) && <SinceLast i={i} />}
+          {failed && (
+            <span className="chip err" title={`${failed.text}. The longest free run here is ${bytes(f.cols.largest[i])}: the largest block that can still be allocated.`} data-testid="map-memoryerror">
+              next: MemoryError{failed.bytes ? `, ${bytes(failed.bytes)} asked` : ''}; the longest free run is {bytes(f.cols.largest[i])}
+            </span>
+          )}
+          {broke && !failed && (
+            <span className="chip frag" title="Plenty is free, but only in small pieces: an allocation larger than the longest free run fails from here on" data-testid="map-breakup">
+              heap broke apart here: {bytes(broke.freeBytes)} free, but no piece larger than {bytes(broke.largestBytes)}
+            </span>
+          )}
+          {f.problems.has(i) && (
+            <span className="chip warn" title={f.problems.get(i)!.join('\n')} data-testid="frame-problems">
+              ⚠ damaged dump: {f.problems.get(i)!.length} problem{f.problems.get(i)!.length === 1 ? '' : 's'} (Frame tab)
+            </span>
+          )}
+        </div>
+      )}
       <HeapMap
         ref={mapRef}
         frame={frame ?? null}
@@ -205,5 +211,21 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
         </div>
       </div>
     </div>
+  );
+}
+
+/** What changed since the frame before, from the index's figures (no maps needed). */
+function SinceLast({ i }: { i: number }) {
+  const f = store().frames;
+  if (i === 0) return <span className="muted">The first frame of the session.</span>;
+  const d = (c: 'used' | 'largest') => f.cols[c][i] - f.cols[c][i - 1];
+  const used = d('used');
+  const largest = d('largest');
+  if (!Number.isFinite(used)) return <span className="muted">No figures for this frame.</span>;
+  return (
+    <span className="muted num">
+      Since frame {i}: used {signedBytes(used)}
+      {Number.isFinite(largest) ? `, longest free run ${signedBytes(largest)}` : ''}
+    </span>
   );
 }

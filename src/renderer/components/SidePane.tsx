@@ -312,6 +312,7 @@ function CompareTab({ colours }: { colours: ThemeColours }) {
           </button>
         </div>
       </div>
+      <div className="table-scroll">
       <table className="grid" data-testid="compare-table">
         <thead>
           <tr>
@@ -344,6 +345,7 @@ function CompareTab({ colours }: { colours: ThemeColours }) {
           })}
         </tbody>
       </table>
+      </div>
     </div>
   );
 }
