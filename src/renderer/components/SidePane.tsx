@@ -313,38 +313,38 @@ function CompareTab({ colours }: { colours: ThemeColours }) {
         </div>
       </div>
       <div className="table-scroll">
-      <table className="grid" data-testid="compare-table">
-        <thead>
-          <tr>
-            <th>Kind</th>
-            <th title="Objects in A → B">Objects A → B</th>
-            <th title="Head + tail blocks">Δ blocks</th>
-            <th>Δ bytes</th>
-            <th title="New in B / gone from A">New / gone</th>
-          </tr>
-        </thead>
-        <tbody>
-          {d.kinds.map((k) => {
-            const db = k.blocksB - k.blocksA;
-            return (
-              <tr key={k.kind}>
-                <td>
-                  <span className="swatch" style={{ background: colours.kind(k.kind), marginRight: 6, verticalAlign: -2 }} />
-                  <b className="mono">{k.kind}</b> <span className="muted kind-name">{kindName(k.kind)}</span>
-                </td>
-                <td className="num" title={`${signed(k.objectsB - k.objectsA)} objects`}>
-                  {int(k.objectsA)} → {int(k.objectsB)}
-                </td>
-                <td className={`num ${db > 0 ? 'pos' : db < 0 ? 'neg' : ''}`}>{signed(db)}</td>
-                <td className={`num ${db > 0 ? 'pos' : db < 0 ? 'neg' : ''}`}>{bs ? signedBytes(db * bs) : '—'}</td>
-                <td className="num">
-                  +{int(k.allocated)} / −{int(k.freed)}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+        <table className="grid" data-testid="compare-table">
+          <thead>
+            <tr>
+              <th>Kind</th>
+              <th title="Objects in A → B">Objects A → B</th>
+              <th title="Head + tail blocks">Δ blocks</th>
+              <th>Δ bytes</th>
+              <th title="New in B / gone from A">New / gone</th>
+            </tr>
+          </thead>
+          <tbody>
+            {d.kinds.map((k) => {
+              const db = k.blocksB - k.blocksA;
+              return (
+                <tr key={k.kind}>
+                  <td>
+                    <span className="swatch" style={{ background: colours.kind(k.kind), marginRight: 6, verticalAlign: -2 }} />
+                    <b className="mono">{k.kind}</b> <span className="muted kind-name">{kindName(k.kind)}</span>
+                  </td>
+                  <td className="num" title={`${signed(k.objectsB - k.objectsA)} objects`}>
+                    {int(k.objectsA)} → {int(k.objectsB)}
+                  </td>
+                  <td className={`num ${db > 0 ? 'pos' : db < 0 ? 'neg' : ''}`}>{signed(db)}</td>
+                  <td className={`num ${db > 0 ? 'pos' : db < 0 ? 'neg' : ''}`}>{bs ? signedBytes(db * bs) : '—'}</td>
+                  <td className="num">
+                    +{int(k.allocated)} / −{int(k.freed)}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
       </div>
     </div>
   );
