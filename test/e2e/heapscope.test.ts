@@ -143,6 +143,14 @@ describe.skipIf(!haveChromium)('the HeapScope window in a browser', () => {
       return p.frame() === Math.min(p.frames() - 1, Math.max(0, e.snapshot - 1));
     });
     await shot(page, 'e2e-05-before-memoryerror');
+    // Hover a block: its address, what it is, the object's extent and size.
+    const map = (await page.locator('[data-testid=map-canvas]').boundingBox())!;
+    await page.mouse.move(map.x + map.width * 0.3, map.y + 40);
+    await page.waitForSelector('[data-testid=map-tooltip]');
+    const tip = (await page.textContent('[data-testid=map-tooltip]'))!;
+    expect(tip).toMatch(/Address\s*0x?[0-9a-f]+/i);
+    expect(tip).toMatch(/Size\s*[\d,  ]+ blocks? · [\d,  ]+ B/);
+    await page.mouse.move(map.x - 20, map.y - 20);
   }, 60_000);
 
   it('compares two frames', async () => {

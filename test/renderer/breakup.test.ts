@@ -68,10 +68,11 @@ describe('where the heap broke apart', () => {
     expect(whole.map((x) => x.frame)).toEqual([1, 3]);
   });
 
-  it('picks the range from just before the last break-up to the MemoryError', () => {
+  it('picks the range from before the last break-up to the MemoryError', () => {
     const b = findBreakups(cols([[80, 79], [40, 3], [70, 69], [30, 2], [30, 1]]));
-    expect(breakupRange(b, 4)).toEqual([1, 4]);
-    expect(breakupRange(b, 2)).toEqual([0, 2]);
+    expect(breakupRange(b, 4, 2)).toEqual([1, 4]);
+    expect(breakupRange(b, 2, 2)).toEqual([0, 2]);
+    expect(breakupRange(b, 4)).toEqual([0, 4]); // ten frames of lead, clamped at the start
     expect(breakupRange(b, 0)).toBeNull();
   });
 });

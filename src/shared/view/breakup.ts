@@ -65,10 +65,12 @@ export function findBreakups(c: BreakupColumns, from = 0, detector = new Breakup
 }
 
 /**
- * The range worth watching before a MemoryError: from a couple of frames before the last
- * break-up that precedes it, to the last heap before it. Null when there is no such pair.
+ * The range worth watching before a MemoryError: from `lead` frames before the last break-up
+ * that precedes it (the allocations that set it up: a heap usually breaks apart when objects
+ * made earlier, interleaved, are freed) to the last heap before it. Null when there is no
+ * such pair.
  */
-export function breakupRange(breakups: readonly Breakup[], memoryErrorFrame: number, lead = 2): [number, number] | null {
+export function breakupRange(breakups: readonly Breakup[], memoryErrorFrame: number, lead = 10): [number, number] | null {
   let b: Breakup | null = null;
   for (const x of breakups) if (x.frame <= memoryErrorFrame) b = x;
   if (!b) return null;
