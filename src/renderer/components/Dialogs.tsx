@@ -237,7 +237,7 @@ export function ExportDialog() {
               <input type="radio" disabled={!pinned} checked={which === 'pins'} onChange={() => setWhich('pins')} /> A to B{pinned ? ` (${pinned[0] + 1}–${pinned[1] + 1})` : ''}
             </label>
             {toFailure && (
-              <label className="check" title="From just before the heap broke apart to the last heap before the MemoryError">
+              <label className="check" title="From ten frames before the heap broke apart (the allocations that set it up) to the last heap before the MemoryError">
                 <input type="radio" checked={which === 'breakup'} onChange={() => setWhich('breakup')} data-testid="range-breakup" /> Heap breaking apart → MemoryError ({toFailure[0] + 1}–{toFailure[1] + 1})
               </label>
             )}
