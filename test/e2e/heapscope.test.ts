@@ -211,7 +211,12 @@ describe.skipIf(!haveChromium)('the HeapScope window in a browser', () => {
     expect(await page.textContent('[data-testid=breakup-chip]')).toMatch(/Broke apart here/);
     expect(await page.textContent('[data-testid=map-breakup]')).toMatch(/heap broke apart here: .* free, but no piece larger than/);
     expect(await page.locator('[data-testid=timeline] [data-marker=breakup]').count()).toBeGreaterThan(0);
+    // The Frame tab names the objects that keep the free space apart.
+    await page.click('[data-testid=tab-frame]');
+    await page.waitForSelector('[data-testid=blockers]');
+    expect(await page.textContent('[data-testid=blockers]')).toMatch(/What keeps the free space apart.*→/s);
     await shot(page, 'e2e-09-breakup');
+    await page.click('[data-testid=tab-log]');
     // Its GIF: the range from the break-up to the MemoryError is offered by name.
     await page.keyboard.press('Control+e');
     await page.waitForSelector('[data-testid=export-dialog]');

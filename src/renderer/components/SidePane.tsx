@@ -1,9 +1,11 @@
 /** The pane beside the map: the log, the current frame's figures, the A → B comparison, and the film strip. */
-import { useCallback, useMemo, useRef } from 'react';
-import type { LogLine, TimelineEvent } from '../../shared/api';
+import { Fragment, useCallback, useMemo, useRef } from 'react';
+import type { LogLine, SnapshotData, TimelineEvent } from '../../shared/api';
 import { F_COLLECTED, F_COLLECT_KNOWN, F_COMPLETE, F_CONSISTENT } from '../../shared/view/frameIndex';
 import { bytes, int, kindName, percent, signed, signedBytes, clock, duration } from '../../shared/view/format';
 import { untypedShare } from '../../shared/view/heapAnalysis';
+import { fragmentationBlame } from '../../shared/view/fragmentationBlame';
+import { blockAddress } from '../../shared/view/mapLayout';
 import { LogPane, type LogLineView, type LogPaneHandle, type LineKind } from '../log/LogPane';
 import type { ThemeColours } from '../map/colors';
 import { store, useApp } from '../state/store';
@@ -183,6 +185,7 @@ function FrameTab() {
           )}
         </div>
       </div>
+      {s.data && s.data.index === i && <Blockers data={s.data} />}
       {kinds.length > 0 && (
         <div className="section">
           <h3>Objects by kind</h3>
@@ -211,6 +214,35 @@ function FrameTab() {
           </ul>
         </div>
       )}
+    </div>
+  );
+}
+
+/** The objects whose freeing would give the longest free runs: what keeps the heap apart. */
+function Blockers({ data }: { data: SnapshotData }) {
+  const r = useMemo(() => fragmentationBlame(data.areas, 5), [data]);
+  if (!r.objects.length) return null;
+  const bs = data.blockSize;
+  const size = (blocks: number) => (bs ? bytes(blocks * bs) : `${int(blocks)} blocks`);
+  return (
+    <div className="section" data-testid="blockers">
+      <h3>What keeps the free space apart</h3>
+      <p className="muted" style={{ margin: '0 0 6px', fontSize: 12 }}>
+        Objects never move, so each of these splits free space for as long as it lives. Freeing it would give a free run longer than the longest now ({size(r.longest)}){r.count > r.objects.length ? `; ${int(r.count)} objects in all` : ''}.
+      </p>
+      <div className="kv">
+        {r.objects.map((o) => {
+          const letter = String.fromCharCode(o.code);
+          return (
+            <Fragment key={`${o.area}:${o.head}`}>
+              <span title={kindName(letter)}>
+                <b className="mono">{letter}</b> {size(o.blocks)} at <span className="mono">{blockAddress(data.areas[o.area].address, o.head, bs)}</span>
+              </span>
+              <span>→ {size(o.runIfFreed)}</span>
+            </Fragment>
+          );
+        })}
+      </div>
     </div>
   );
 }
