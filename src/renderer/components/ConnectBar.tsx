@@ -81,7 +81,7 @@ export function ConnectBar() {
 
   const phaseIdx = rec ? PHASES.findIndex(([p]) => p === rec.phase) : -1;
   return (
-    <div className="connect" data-testid="connect-bar">
+    <div className={`connect${recording ? ' recording' : ''}`} data-testid="connect-bar">
       <div className="field">
         <label htmlFor="port">Board</label>
         <select id="port" data-testid="port" value={s.port} disabled={recording} onChange={(e) => st.setSettings({ port: e.target.value })} title={port ? portTitle(port) : ''}>
