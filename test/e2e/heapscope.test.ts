@@ -215,6 +215,11 @@ describe.skipIf(!haveChromium)('the HeapScope window in a browser', () => {
     await page.click('[data-testid=tab-frame]');
     await page.waitForSelector('[data-testid=blockers]');
     expect(await page.textContent('[data-testid=blockers]')).toMatch(/What keeps the free space apart.*→/s);
+    // And answers whether the request that failed would fit here (no), and a small one (yes).
+    await page.fill('[data-testid=fit-bytes]', '9600');
+    expect(await page.textContent('[data-testid=fit-answer]')).toMatch(/Does not fit: it needs 600 blocks/);
+    await page.fill('[data-testid=fit-bytes]', '1000');
+    expect(await page.textContent('[data-testid=fit-answer]')).toMatch(/^Fits: .* starts at 0x[0-9a-f]+/);
     await shot(page, 'e2e-09-breakup');
     await page.click('[data-testid=tab-log]');
     // Its GIF: the range from the break-up to the MemoryError is offered by name.

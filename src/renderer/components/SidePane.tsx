@@ -1,10 +1,11 @@
 /** The pane beside the map: the log, the current frame's figures, the A → B comparison, and the film strip. */
-import { Fragment, useCallback, useMemo, useRef } from 'react';
+import { Fragment, useCallback, useMemo, useRef, useState } from 'react';
 import type { LogLine, SnapshotData, TimelineEvent } from '../../shared/api';
 import { F_COLLECTED, F_COLLECT_KNOWN, F_COMPLETE, F_CONSISTENT } from '../../shared/view/frameIndex';
 import { bytes, int, kindName, percent, signed, signedBytes, clock, duration } from '../../shared/view/format';
 import { untypedShare } from '../../shared/view/heapAnalysis';
 import { fragmentationBlame } from '../../shared/view/fragmentationBlame';
+import { blocksFor, firstFit } from '../../shared/view/firstFit';
 import { blockAddress } from '../../shared/view/mapLayout';
 import { LogPane, type LogLineView, type LogPaneHandle, type LineKind } from '../log/LogPane';
 import type { ThemeColours } from '../map/colors';
@@ -185,6 +186,7 @@ function FrameTab() {
           )}
         </div>
       </div>
+      {s.data && s.data.index === i && <WouldItFit data={s.data} asked={near.find((e) => e.kind === 'memoryError' && e.snapshot === i + 1)?.bytes ?? null} />}
       {s.data && s.data.index === i && <Blockers data={s.data} />}
       {kinds.length > 0 && (
         <div className="section">
@@ -213,6 +215,32 @@ function FrameTab() {
             ))}
           </ul>
         </div>
+      )}
+    </div>
+  );
+}
+
+/** "Would N bytes fit here, and where?" (first fit, as gc_alloc searches after a collection). */
+function WouldItFit({ data, asked }: { data: SnapshotData; asked: number | null }) {
+  const [text, setText] = useState('');
+  const bs = data.blockSize;
+  const value = text.trim() === '' ? asked : Number(text.replace(/[_\s,]/g, ''));
+  const answer = useMemo(() => (bs && value && Number.isFinite(value) && value > 0 ? firstFit(data.areas, blocksFor(value, bs)) : null), [data, bs, value]);
+  if (!bs) return null;
+  return (
+    <div className="section" data-testid="would-it-fit">
+      <h3>Would it fit?</h3>
+      <label className="fit-ask">
+        An allocation of{' '}
+        <input type="text" inputMode="numeric" placeholder={asked ? String(asked) : 'bytes'} value={text} onChange={(e) => setText(e.target.value)} aria-label="Bytes to allocate" data-testid="fit-bytes" />{' '}
+        bytes{asked && text.trim() === '' ? ' (the request that failed next)' : ''}
+      </label>
+      {answer && (
+        <p className={answer.at ? '' : 'fit-no'} style={{ margin: '6px 0 0', fontSize: 12 }} data-testid="fit-answer">
+          {answer.at
+            ? `Fits: the first free run long enough starts at ${blockAddress(data.areas[answer.at.area].address, answer.at.block, bs)} (${int(answer.at.runBlocks)} blocks, ${bytes(answer.at.runBlocks * bs)}).`
+            : `Does not fit: it needs ${int(answer.blocks)} blocks in one run, and the longest free run is ${int(answer.longest)} blocks (${bytes(answer.longest * bs)}).`}
+        </p>
       )}
     </div>
   );
