@@ -85,7 +85,13 @@ export function Timeline(p: Props) {
 
   const n = p.data?.t.length ?? 0;
   const t0 = n ? p.data!.t[0] : 0;
-  const t1 = n ? Math.max(p.data!.t[n - 1], t0 + 1e-3) : 1;
+  // The axis reaches the last marker too: a MemoryError comes after the last dump.
+  const t1 = useMemo(() => {
+    if (!n) return 1;
+    let end = p.data!.t[n - 1];
+    for (const m of p.data!.markers) end = Math.max(end, m.tEnd ?? m.t);
+    return Math.max(end, t0 + 1e-3);
+  }, [p.data, n, t0]);
   const plotL = M.left + LEFT_AXIS;
   const plotR = w - M.right - RIGHT_AXIS;
   const plotW = Math.max(1, plotR - plotL);
