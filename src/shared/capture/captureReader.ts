@@ -20,7 +20,7 @@ import {
 import { deviceEventOf } from './deviceLines';
 import type { CaptureEvent } from './events';
 import { LineSplitter, type LineSink } from './lineSplitter';
-import { asciiString, lineText } from './text';
+import { asciiString, isPlainAscii, lineText } from './text';
 import type { DumpFraming, HeapSnapshot } from '../heap/snapshot';
 
 const AT = 0x40;
@@ -42,9 +42,12 @@ export class CaptureReader implements LineSink {
   private nextSeq: number | null = null;
   /** Stream offset just past the last line handled: where an unframed dump ends. */
   private lastLineEnd = 0;
-  /** Next `@` in the current chunk: one scan per chunk, not one per line. */
-  private atChunk = -1;
-  private atPos = -1;
+  /** See ascii(). */
+  private memoLine = -1;
+  private memoBytes: Uint8Array | null = null;
+  private memoStart = 0;
+  private memoEnd = 0;
+  private memoText = '';
 
   /** Feeds bytes; returns the events they completed. */
   feed(chunk: Uint8Array): CaptureEvent[] {
@@ -73,24 +76,40 @@ export class CaptureReader implements LineSink {
     return this.dump !== null;
   }
 
+  /**
+   * asciiString, remembering the last range: a line outside a dump is tried as a header, as
+   * a dump starting mid-line, then logged, and used to be decoded for each. The line number
+   * is part of the key because the carry buffer is reused from line to line.
+   */
+  private ascii(b: Uint8Array, s: number, e: number, lineNo: number): string {
+    if (lineNo !== this.memoLine || b !== this.memoBytes || s !== this.memoStart || e !== this.memoEnd) {
+      this.memoText = asciiString(b, s, e);
+      this.memoLine = lineNo;
+      this.memoBytes = b;
+      this.memoStart = s;
+      this.memoEnd = e;
+    }
+    return this.memoText;
+  }
+
   private take(): CaptureEvent[] {
     const events = this.out;
     this.out = [];
     return events;
   }
 
-  line(b: Uint8Array, start: number, end: number, termLen: number, lineNo: number, byteOffset: number, chunkId: number): void {
+  line(b: Uint8Array, start: number, end: number, termLen: number, lineNo: number, byteOffset: number): void {
     const lineEnd = byteOffset + (end - start) + termLen;
-    // Fast path for the bulk of every capture: an undecorated map line inside a dump.
+    // Fast path for the bulk of every capture: an undecorated map line inside a dump. No
+    // marker search first: tryMapLine accepts only hex digits, ": " and map letters, never
+    // `@`, so a line with a frame marker in it fails here and takes the general path.
     const d = this.dump;
-    if (d !== null && d.stage === Stage.Map && isHexDigit(b[start]) && !this.mayHaveMarker(b, start, end, chunkId)) {
-      if (d.tryMapLine(b, start, end, lineNo)) {
-        this.lastLineEnd = lineEnd;
-        return;
-      }
+    if (d !== null && d.stage === Stage.Map && isHexDigit(b[start]) && d.tryMapLine(b, start, end, lineNo)) {
+      this.lastLineEnd = lineEnd;
+      return;
     }
     try {
-      if (!this.mayHaveMarker(b, start, end, chunkId)) {
+      if (!hasAt(b, start, end)) {
         this.plainLine(b, start, end, lineNo, byteOffset);
       } else {
         this.handle(b, start, end, lineEnd, lineNo, byteOffset);
@@ -109,18 +128,6 @@ export class CaptureReader implements LineSink {
       });
     }
     this.lastLineEnd = lineEnd;
-  }
-
-  private mayHaveMarker(b: Uint8Array, start: number, end: number, chunkId: number): boolean {
-    if (chunkId === 0) {
-      const i = b.subarray(start, end).indexOf(AT);
-      return i !== -1;
-    }
-    if (chunkId !== this.atChunk || (this.atPos !== -1 && this.atPos < start)) {
-      this.atChunk = chunkId;
-      this.atPos = b.indexOf(AT, start);
-    }
-    return this.atPos !== -1 && this.atPos < end;
   }
 
   private handle(b: Uint8Array, start: number, end: number, lineEnd: number, lineNo: number, byteOffset: number): void {
@@ -173,7 +180,7 @@ export class CaptureReader implements LineSink {
       const c = b[s];
       if (c === 0x6d || c === 0x73 || c === 0x47 || c === 0x4e) {
         // m(em) s(tack) G(C) N(o. of): a dump's header.
-        const text = asciiString(b, s, e);
+        const text = this.ascii(b, s, e, lineNo);
         const stage = headerStage(text);
         if (stage !== Stage.None) {
           this.dump = new DumpAssembler(byteOffset, 'bare', null, null, null);
@@ -190,7 +197,7 @@ export class CaptureReader implements LineSink {
       }
       // A dump that begins after text the program had not finished printing.
       if (e - s > 7) {
-        const text = asciiString(b, s, e);
+        const text = this.ascii(b, s, e, lineNo);
         for (const marker of DUMP_STARTS) {
           const i = text.indexOf(marker);
           if (i > 0 && headerStage(text.slice(i)) !== Stage.None) {
@@ -213,7 +220,7 @@ export class CaptureReader implements LineSink {
     if (e <= s) return false;
     const c = b[s];
     if (isHexDigit(c) && d.tryMapLine(b, s, e, lineNo)) return true;
-    const text = asciiString(b, s, e);
+    const text = this.ascii(b, s, e, lineNo);
     if (c === 0x28 /* ( */) {
       const m = FOLD.exec(text);
       if (!m) return false;
@@ -388,11 +395,21 @@ export class CaptureReader implements LineSink {
   }
 
   private log(b: Uint8Array, start: number, end: number, lineNo: number, byteOffset: number): void {
-    const text = lineText(b, start, end);
+    const text = isPlainAscii(b, start, end) ? this.ascii(b, start, end, lineNo) : lineText(b, start, end);
     this.out.push({ type: 'log', text, line: lineNo, byteOffset });
     const ev = deviceEventOf(text, lineNo, byteOffset);
     if (ev) this.out.push(ev);
   }
+}
+
+/**
+ * Whether b[start, end) holds an `@` (a frame marker may start there). A loop over the line
+ * rather than `indexOf`: that has no end bound, so on a capture without markers it would
+ * scan to the end of the chunk for every line that asks.
+ */
+function hasAt(b: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (b[i] === AT) return true;
+  return false;
 }
 
 function isHexDigit(c: number): boolean {

@@ -2,16 +2,17 @@ const utf8 = new TextDecoder('utf-8');
 
 /** Text of a line for display: UTF-8 (bad bytes become U+FFFD), escapes and controls removed. */
 export function lineText(bytes: Uint8Array, start: number, end: number): string {
-  let plain = true;
+  if (isPlainAscii(bytes, start, end)) return asciiString(bytes, start, end);
+  return stripTerminalCodes(utf8.decode(bytes.subarray(start, end)));
+}
+
+/** Printable ASCII only: lineText is then the bytes as they are. */
+export function isPlainAscii(bytes: Uint8Array, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
     const c = bytes[i];
-    if (c < 0x20 || c >= 0x7f) {
-      plain = false;
-      break;
-    }
+    if (c < 0x20 || c >= 0x7f) return false;
   }
-  if (plain) return asciiString(bytes, start, end);
-  return stripTerminalCodes(utf8.decode(bytes.subarray(start, end)));
+  return true;
 }
 
 /** A pure-ASCII byte range as a string, without a decoder round trip for short lines. */
