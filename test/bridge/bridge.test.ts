@@ -353,3 +353,27 @@ describe('live over the WebSocket', () => {
     expect(Math.max(...lags)).toBeLessThan(50);
   });
 });
+
+// The film strip's bytes travel as base64 and arrive as a Uint8Array, equal to the in-process answer.
+describe('getFilmStrip over the WebSocket', () => {
+  it('arrives as a Uint8Array, the same bytes as in process', async () => {
+    const part = (f: string) => readFileSync(join(CORPUS, f), 'utf8').trimEnd();
+    const capture = join(dir, 'three.txt');
+    writeFileSync(
+      capture,
+      [part('022-rp2-v1.23plus-picow-after-soft-reset.txt'), part('024-rp2-v1.23plus-picow-heap-nearly-full.txt'), part('025-esp32-v1.21plus-split-heap-two-areas.txt'), ''].join('\r\n'),
+    );
+    const api = createWsClient(`ws://127.0.0.1:${bridge.port}/ws?token=${bridge.token}`, WebSocket as never);
+    await api.ready;
+    await api.openSession({ path: capture });
+    const strip = await api.getFilmStrip({ columns: 500, rows: 200 });
+    expect(strip.frames).toEqual([0, 1, 2]);
+    expect(strip.rows).toBe(200);
+    expect(strip.data).toBeInstanceOf(Uint8Array);
+    expect(strip.data.length).toBe(3 * 200);
+    const direct = await service.getFilmStrip({ columns: 500, rows: 200 });
+    expect(Buffer.from(strip.data)).toEqual(Buffer.from(direct.data));
+    await expect(api.getFilmStrip({ columns: 500, rows: 2 })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    api.close();
+  });
+});

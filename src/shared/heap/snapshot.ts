@@ -98,24 +98,10 @@ export function hasMap(s: Pick<HeapSnapshot, 'areas'>): boolean {
 }
 
 /** A snapshot as an index keeps it: everything but the map itself, plus its metrics. */
-export interface SnapshotIndexEntry {
-  index: number;
-  line: number;
-  byteStart: number;
-  byteEnd: number;
-  framing: DumpFraming;
-  seq: number | null;
-  deviceMs: number | null;
+export interface SnapshotIndexEntry extends Omit<HeapSnapshot, 'areas'> {
   /** Host clock (ms since the epoch) when the dump's last byte arrived; null for imports. */
   hostMs: number | null;
-  collected: boolean | null;
-  printed: PrintedFigures | null;
-  blockSize: number | null;
-  addressStyle: AddressStyle | null;
+  /** The areas' shapes, without their blocks. */
   areas: Array<{ address: string; blocks: number }>;
-  stats: { alloc: number; free: number } | null;
-  complete: boolean;
-  consistent: boolean;
-  problems: string[];
   metrics: SnapshotMetrics;
 }
