@@ -15,7 +15,7 @@
  * heap" shows all of it).
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { useDeviceSize, type DeviceSize } from '../hooks/useDeviceSize';
+import { fitCanvas, useDeviceSize, type DeviceSize } from '../hooks/useDeviceSize';
 import type { FilmStrip } from '../../shared/api';
 import { FREE, TAIL, UNKNOWN } from '../../shared/heap/blockKinds';
 import { binBlocks, frameToX, STRIP_MAX_COLUMNS, STRIP_MAX_ROWS, STRIP_MIN_ROWS, STRIP_NO_MAP, usedRows, xToFrame } from '../../shared/view/filmStrip';
@@ -201,10 +201,7 @@ export function FilmStripTab({ colours }: { colours: ThemeColours }) {
   useLayoutEffect(() => {
     const c = baseRef.current;
     if (!c || W === 0 || H === 0) return;
-    if (c.width !== W || c.height !== H) {
-      c.width = W;
-      c.height = H;
-    }
+    fitCanvas(c, W, H);
     const ctx = c.getContext('2d', { alpha: false })!;
     const img = ctx.createImageData(W, H);
     const px = new Uint32Array(img.data.buffer);
@@ -235,10 +232,7 @@ export function FilmStripTab({ colours }: { colours: ThemeColours }) {
   useLayoutEffect(() => {
     const c = overRef.current;
     if (!c || W === 0 || H === 0) return;
-    if (c.width !== W || c.height !== H) {
-      c.width = W;
-      c.height = H;
-    }
+    fitCanvas(c, W, H);
     const ctx = c.getContext('2d')!;
     ctx.clearRect(0, 0, W, H);
     if (!strip || strip.frames.length === 0 || s.n === 0) return;

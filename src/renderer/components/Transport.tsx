@@ -127,6 +127,24 @@ export function Transport() {
   );
 }
 
+/** A chip that takes the playhead to `frame` (pausing), or says the playhead is there. */
+function JumpChip({ kind, frame, here, title, testid, children }: { kind: 'frag' | 'err'; frame: number; here: boolean; title: string; testid: string; children: string }) {
+  return (
+    <button
+      className={`chip ${kind}${here ? '' : ' clickable'}`}
+      style={{ border: 0, cursor: here ? 'default' : 'pointer' }}
+      onClick={() => {
+        store().pause();
+        void store().seek(frame);
+      }}
+      title={title}
+      data-testid={testid}
+    >
+      {children}
+    </button>
+  );
+}
+
 /** Where plenty was free but only in small pieces: one click to the first such heap. */
 function BreakupChip({ breakups, frame }: { breakups: Breakup[]; frame: number }) {
   if (!breakups.length) return null;
@@ -134,18 +152,15 @@ function BreakupChip({ breakups, frame }: { breakups: Breakup[]; frame: number }
   const here = target.frame === frame;
   const what = `${bytes(target.freeBytes)} free, longest free run ${bytes(target.largestBytes)}`;
   return (
-    <button
-      className={`chip frag${here ? '' : ' clickable'}`}
-      style={{ border: 0, cursor: here ? 'default' : 'pointer' }}
-      onClick={() => {
-        store().pause();
-        void store().seek(target.frame);
-      }}
+    <JumpChip
+      kind="frag"
+      frame={target.frame}
+      here={here}
       title={`The heap broke apart at frame ${target.frame + 1}: ${what}. From here, an allocation larger than the longest free run fails although the total free is larger.`}
-      data-testid="breakup-chip"
+      testid="breakup-chip"
     >
       {here ? 'Broke apart here' : `Broke apart → ${target.frame + 1}`}
-    </button>
+    </JumpChip>
   );
 }
 
@@ -157,17 +172,14 @@ function MemoryErrorChip({ events, n, frame }: { events: TimelineEvent[]; n: num
   const f = eventFrame(target, n);
   const here = f === frame;
   return (
-    <button
-      className={`chip err${here ? '' : ' clickable'}`}
-      style={{ border: 0, cursor: here ? 'default' : 'pointer' }}
-      onClick={() => {
-        store().pause();
-        void store().seek(f);
-      }}
+    <JumpChip
+      kind="err"
+      frame={f}
+      here={here}
       title={here ? `${target.text}${target.bytes ? ` (${bytes(target.bytes)} asked)` : ''}` : `${target.text}: click to go to the last heap before it (frame ${f + 1})`}
-      data-testid="memoryerror-chip"
+      testid="memoryerror-chip"
     >
       {here ? 'Before the MemoryError' : `MemoryError${errs.length > 1 ? ` ×${errs.length}` : ''} → ${f + 1}`}
-    </button>
+    </JumpChip>
   );
 }

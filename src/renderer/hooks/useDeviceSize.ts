@@ -22,3 +22,11 @@ export function useDeviceSize(ref: RefObject<HTMLElement | null>): DeviceSize {
   }, [ref]);
   return size;
 }
+
+/** Gives a canvas a backing store of W × H device pixels; resizing (which clears it) only on change. */
+export function fitCanvas(c: HTMLCanvasElement, W: number, H: number): void {
+  if (c.width !== W || c.height !== H) {
+    c.width = W;
+    c.height = H;
+  }
+}

@@ -5,7 +5,7 @@
  * run, and in compare mode the diff map of A → B.
  */
 import { forwardRef, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { useDeviceSize } from '../hooks/useDeviceSize';
+import { fitCanvas, useDeviceSize } from '../hooks/useDeviceSize';
 import { FREE, TAIL, UNKNOWN } from '../../shared/heap/blockKinds';
 import { ALLOCATED, changeRuns, diffHeaps, extentAt, FREED, longestFreeRun, type Extent, type HeapDiff } from '../../shared/view/heapAnalysis';
 import {
@@ -136,13 +136,9 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
     const over = overRef.current;
     const p = propsRef.current;
     if (!base || !over || W === 0 || H === 0) return 0;
-    if (base.width !== W || base.height !== H) {
-      base.width = W;
-      base.height = H;
-      over.width = W;
-      over.height = H;
-      image.current = null;
-    }
+    // The image buffer below follows the new size by itself.
+    fitCanvas(base, W, H);
+    fitCanvas(over, W, H);
     const ctx = base.getContext('2d', { alpha: false })!;
     if (!image.current || image.current.width !== W || image.current.height !== H) image.current = ctx.createImageData(W, H);
     const img = image.current;

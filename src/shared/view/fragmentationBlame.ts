@@ -7,6 +7,7 @@
  * at. One pass over the blocks, no allocation per block.
  */
 import { FREE, TAIL } from '../heap/blockKinds';
+import { longestFreeRun } from './heapAnalysis';
 
 export interface Blamed {
   /** Area index and the object's head block in it. */
@@ -30,15 +31,7 @@ export interface BlameReport {
 }
 
 export function fragmentationBlame(areas: readonly { kinds: Uint8Array }[], limit = 10): BlameReport {
-  let longest = 0;
-  for (const a of areas) {
-    let run = 0;
-    for (let i = 0; i < a.kinds.length; i++) {
-      if (a.kinds[i] === FREE) {
-        if (++run > longest) longest = run;
-      } else run = 0;
-    }
-  }
+  const longest = longestFreeRun(areas)?.length ?? 0;
   const top: Blamed[] = [];
   let count = 0;
   areas.forEach((a, area) => {
