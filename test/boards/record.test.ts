@@ -11,6 +11,7 @@ import { recordToSession } from '../../src/main/record/toSession';
 import type { SessionReader } from '../../src/main/session/reader';
 import { openSession, sleep } from '../record/support';
 import { skipUnless, startBoard, type RunningBoard } from './support/boards';
+import { expectWhole } from './support/checks';
 
 let board: RunningBoard | null = null;
 let dir = '';
@@ -22,12 +23,6 @@ afterEach(async () => {
   board = null;
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Every dump in the session is whole: complete and consistent, nothing cut. */
-export function expectWhole(s: SessionReader): void {
-  const bad = s.snapshots.filter((x) => !x.complete || !x.consistent).map((x) => `#${x.index} (seq ${x.seq}): ${x.problems.join('; ')}`);
-  expect(bad, 'dumps that are not complete and consistent').toEqual([]);
-}
 
 function logs(s: SessionReader): string[] {
   return s.events.filter((e) => e.type === 'log').map((e) => (e as { text: string }).text);
@@ -58,7 +53,7 @@ async def main():
 asyncio.run(main())
 `;
 
-export const TIMER = `import time
+const TIMER = `import time
 keep = []
 n = 0
 while True:
