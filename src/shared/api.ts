@@ -140,6 +140,8 @@ export interface RecordingStatus {
   dumpCost?: { bytes: number; boardMs: number };
   /** In words, when a dump takes longer than the period. */
   dumpWarning?: string;
+  /** In words, what this board cannot show (CircuitPython: heap totals only, no map). */
+  limits?: string;
 }
 
 export interface SessionMeta {

@@ -57,7 +57,7 @@ export interface RecordHooks {
   /** Something the user should know ("stats only: no mem_info on this firmware"). */
   note?(message: string): void;
   /** How dumps will be made, and one dump's measured cost (after identifying the board). */
-  dumping?(how: { mode: DumpMode | null; cost: DumpCost | null; tooSlow: boolean }): void;
+  dumping?(how: { mode: DumpMode | null; cost: DumpCost | null; tooSlow: boolean; limits: string | null }): void;
 }
 
 export interface RecordOptions {
@@ -393,9 +393,7 @@ class Recording {
         id,
       );
       this.hooks.note?.(describeIdentity(id));
-      if (!id.hasMemInfo) {
-        this.hooks.note?.('This firmware has no micropython.mem_info: recording heap totals only (gc.mem_alloc / gc.mem_free), no heap map.');
-      }
+      if (!id.hasMemInfo) this.hooks.note?.(statsOnlyNote(id));
       this.dumpMode = chooseDumpMode(id, this.opts.dumps ?? 'auto', this.opts.run.kind === 'attach');
       this.hooks.note?.(dumpModeNote(id, this.dumpMode, this.opts.periodMs));
       let tooSlow = false;
@@ -408,7 +406,7 @@ class Recording {
         if (isDisconnect(err) || isCancel(err)) throw err;
         this.log(`dump cost: ${(err as Error).message}`);
       }
-      this.hooks.dumping?.({ mode: this.dumpMode, cost: this.dumpCost, tooSlow });
+      this.hooks.dumping?.({ mode: this.dumpMode, cost: this.dumpCost, tooSlow, limits: id.hasMemInfo ? null : statsOnlyNote(id) });
     }
     this.setPhase('installingHelper', 'Putting the helper on the board…');
     this.placement = await installHelper(repl, this.identity, {
@@ -417,6 +415,9 @@ class Recording {
       onProgress: (done, total) => this.setPhase('installingHelper', `Uploading the helper (${(done / 1024).toFixed(1)} of ${(total / 1024).toFixed(1)} KB)…`, { done, total }),
     });
     this.hooks.note?.(placementNote(this.placement, this.program));
+    if (this.program?.kind === 'file' && this.opts.run.kind === 'main' && !this.opts.run.file) {
+      this.program = { kind: 'file', file: await boardProgram(repl, this.identity) };
+    }
     if (this.program?.kind === 'file') {
       const { size } = await remoteFileInfo(repl, this.program.file, false);
       if (size < 0) {
@@ -708,4 +709,24 @@ function placementNote(p: HelperPlacement, program: LaunchProgram | null): strin
   const kb = (p.result.bytes / 1024).toFixed(1);
   if (p.result.status === 'written') return `Wrote ${HELPER_FILE} (${kb} KB, HeapScope's helper) to the board's filesystem; it stays there, and nothing else is written.${prog}`;
   return `${HELPER_FILE} is already on the board, unchanged: nothing is written.${prog}`;
+}
+
+/** The program the board runs by itself: CircuitPython's first of its four names, else main.py. */
+async function boardProgram(repl: RawRepl, id: BoardIdentity): Promise<string> {
+  if (id.impl !== 'circuitpython') return 'main.py';
+  // supervisor's order (CircuitPython's main.c): code.txt, code.py, main.txt, main.py.
+  for (const name of ['code.txt', 'code.py', 'main.txt', 'main.py']) {
+    if ((await remoteFileInfo(repl, name, false)).size >= 0) return name;
+  }
+  return 'code.py';
+}
+
+/** What a board without mem_info (every CircuitPython) can and cannot show, plainly. */
+export function statsOnlyNote(id: BoardIdentity): string {
+  const who = id.impl === 'circuitpython' ? 'CircuitPython has' : 'This firmware has';
+  return (
+    `${who} no micropython.mem_info: each dump is the heap's totals only, gc.mem_alloc() and gc.mem_free(). ` +
+    'The timeline shows used and free bytes and their change from dump to dump; there is no heap map, so no blocks, ' +
+    'object types, fragmentation or largest free run.'
+  );
 }

@@ -154,8 +154,8 @@ export function boardRecorder(opts: { demosDir: string; openVirtual?: (demo: str
           data: (chunk, hostMs) => hooks.data(chunk, hostMs),
           gap: (reason, a, b) => hooks.gap(reason, a, b),
           board: (info) => hooks.board(info),
-          dumping: ({ mode, cost, tooSlow }) =>
-            hooks.dumping?.({ mode, cost: cost && { bytes: cost.bytes, boardMs: cost.boardMs }, warning: tooSlow && cost ? describeDumpCost(cost, req.periodMs).text : null }),
+          dumping: ({ mode, cost, tooSlow, limits }) =>
+            hooks.dumping?.({ mode, cost: cost && { bytes: cost.bytes, boardMs: cost.boardMs }, warning: tooSlow && cost ? describeDumpCost(cost, req.periodMs).text : null, limits }),
         },
       );
       const onAbort = () => void h.stop();

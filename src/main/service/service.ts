@@ -466,6 +466,7 @@ export class HeapScopeService {
             if (how.mode) r.status.dumps = how.mode;
             if (how.cost) r.status.dumpCost = { bytes: how.cost.bytes, boardMs: how.cost.boardMs };
             if (how.warning) r.status.dumpWarning = how.warning;
+            if (how.limits) r.status.limits = how.limits;
             this.pushStatus(true);
           },
           board: (info) => {

@@ -145,6 +145,12 @@ export function ConnectBar() {
           {bytes(perDump)}/dump · {costMs < 1 ? '< 1 ms' : costMs < 1000 ? `${Math.round(costMs)} ms` : `${(costMs / 1000).toFixed(1)} s`} {measured ? 'measured' : 'on the link'}
           {tooSlow ? ' ⚠ longer than the period' : ''}
           {rec?.dumps ? <span data-testid="dump-mode"> · {DUMP_MODE_WORDS[rec.dumps]}</span> : null}
+          {rec?.limits ? (
+            <span data-testid="dump-limits" title={rec.limits}>
+              {' '}
+              · heap totals only, no map
+            </span>
+          ) : null}
         </span>
         <label className="check small" title="Run gc.collect() before each dump: the map then shows live data only, not garbage waiting to be collected">
           <input type="checkbox" data-testid="collect" checked={s.collect} disabled={recording} onChange={(e) => st.setSettings({ collect: e.target.checked })} />

@@ -64,7 +64,7 @@ export async function run(opts: RecordCliOptions): Promise<void> {
   } else if (opts.attach) {
     run = { kind: 'attach' };
   } else {
-    run = { kind: 'main', file: opts.run ?? 'main.py' };
+    run = { kind: 'main', file: opts.run };
   }
   let demo: string | undefined;
   if (virtual && run.kind === 'main' && opts.run === undefined) {
