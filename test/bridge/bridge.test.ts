@@ -18,7 +18,7 @@ import { checkRequest, isLoopback, allowedHosts } from '../../src/main/bridge/po
 import { HeapScopeService, RawCaptureStore, SessionFileStore } from '../../src/main/service';
 import { frameLayout } from '../../src/main/export/frame';
 
-const CORPUS = existsSync('/work/shared/corpus') ? '/work/shared/corpus' : join(__dirname, '..', '..', '..', 'shared', 'corpus');
+import { CORPUS } from '../support/corpus';
 
 let dir: string;
 let staticDir: string;
