@@ -2,12 +2,15 @@
  * `npm run bench`: prints the figures the performance budgets name. Run on demand, never in
  * the test suite. Each section runs on its own so one failure does not hide the others.
  */
+import os from 'node:os';
 import { measureHelperFootprint } from '../src/main/board/virtual/helperFootprint';
-import { benchCapture } from './captureGen';
+import { benchCapture, benchPimstCapture } from './captureGen';
+import { benchImportCommand } from './importCmd';
 import { benchIngest } from './ingest';
 import { benchRecord } from './record';
 import { benchRenderer } from './renderer';
 import { benchSession } from './session';
+import { benchSoak } from './soak';
 
 type Section = [string, () => Promise<Record<string, string | number>>];
 
@@ -16,10 +19,17 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   process.stdout.write('making (or reusing) a 100 MB capture with real MicroPython…\n');
   const capture = await benchCapture();
-  process.stdout.write(`  ${capture} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n\n`);
+  process.stdout.write(`  ${capture} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+  const t1 = Date.now();
+  process.stdout.write('making (or reusing) a 40 MB pi-mst-framed capture with real MicroPython…\n');
+  const pimst = await benchPimstCapture();
+  process.stdout.write(`  ${pimst} (${((Date.now() - t1) / 1000).toFixed(1)} s)\n`);
+  process.stdout.write(`load average: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (2 cores shared: ratios hold, times do not)\n\n`);
   const sections: Section[] = [
     ['ingest', () => benchIngest(capture)],
-    ['session', () => benchSession(capture)],
+    ['import', () => benchImportCommand(pimst)],
+    ['session', () => benchSession(capture, pimst)],
+    ['soak', benchSoak],
     ['helper', helperFigures],
     ['record', benchRecord],
     ['renderer', benchRenderer],
