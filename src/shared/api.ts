@@ -103,7 +103,12 @@ export interface StartRecordingRequest {
   collect: boolean;
   /** Where to write the session; default: the sessions folder with a dated name. */
   sessionPath?: string;
+  /** How dumps are made (default auto: a timer where the board has one, else an asyncio task, else the program's calls). */
+  dumps?: 'auto' | DumpMode;
 }
+
+/** timer: machine.Timer; async: a task in the program's asyncio loop; calls: the program's mem_dump.dump() calls. */
+export type DumpMode = 'timer' | 'async' | 'calls';
 
 export type RecordingPhase =
   | 'opening' // opening the port / starting the virtual board
@@ -129,6 +134,12 @@ export interface RecordingStatus {
   snapshots: number;
   /** Link's estimated cost per dump, bytes; known once the first dump arrived. */
   bytesPerDump?: number;
+  /** How dumps are made on this board (known after identifying it). */
+  dumps?: DumpMode;
+  /** One dump measured after identifying the board: bytes, and board ms to print it on this link. */
+  dumpCost?: { bytes: number; boardMs: number };
+  /** In words, when a dump takes longer than the period. */
+  dumpWarning?: string;
 }
 
 export interface SessionMeta {
@@ -401,6 +412,7 @@ function buildSchemas() {
       periodMs: z.number().int().min(50, 'dump period must be ≥ 50 ms').max(600_000),
       collect: z.boolean(),
       sessionPath: pathString.optional(),
+      dumps: z.enum(['auto', 'timer', 'async', 'calls']).optional(),
     })
     .strict();
 

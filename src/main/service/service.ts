@@ -461,6 +461,13 @@ export class HeapScopeService {
           gap: (reason, a, b) => {
             if (this.recording === r && r.live) this.pushDelta(r.live.gap(reason, a, b));
           },
+          dumping: (how) => {
+            if (this.recording !== r) return;
+            if (how.mode) r.status.dumps = how.mode;
+            if (how.cost) r.status.dumpCost = { bytes: how.cost.bytes, boardMs: how.cost.boardMs };
+            if (how.warning) r.status.dumpWarning = how.warning;
+            this.pushStatus(true);
+          },
           board: (info) => {
             if (r.live) {
               r.live.setBoard(info);

@@ -20,6 +20,9 @@ export interface RecordCliOptions {
   output: string;
   quiet?: boolean;
   verbose?: boolean;
+  /** false with --no-write. */
+  write?: boolean;
+  dumps?: 'auto' | 'timer' | 'asyncio' | 'calls';
 }
 
 /** "30s", "2m", "1500ms", "1h", "10" (seconds) → ms. */
@@ -83,6 +86,8 @@ export async function run(opts: RecordCliOptions): Promise<void> {
       periodMs,
       collect: !!opts.collect,
       durationMs,
+      helperFromRam: opts.write === false,
+      dumps: opts.dumps === 'asyncio' ? 'async' : (opts.dumps ?? 'auto'),
       sessionPath: out,
       openVirtual: () => openVirtualLink({ demo }),
       meta: demo ? { demo } : undefined,
