@@ -37,6 +37,12 @@ export function toServiceError(err: unknown): ServiceError {
               : 'BOARD';
     return err.advice ? { code, message: err.what, fix: err.advice } : { code, message: err.what };
   }
+  if (err instanceof Error && err.name === 'FileRefusedError') {
+    const r = (err as Error & { reason: string }).reason;
+    if (r === 'exists') return { code: 'EXISTS', message: err.message, fix: 'Pick another name, or confirm that the file may be replaced.' };
+    if (r === 'too-large') return { code: 'BAD_FILE', message: err.message, fix: 'Import it as a session instead: that reads it a piece at a time.' };
+    return { code: 'BAD_REQUEST', message: err.message, fix: 'Pick a regular file.' };
+  }
   const e = err as NodeJS.ErrnoException & { file?: string };
   if (e && typeof e === 'object' && e.name === 'AbortError') return { code: 'CANCELLED', message: 'The job was cancelled.' };
   if (e && typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) {
