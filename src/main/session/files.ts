@@ -104,3 +104,56 @@ export function formatBytes(n: number): string {
   if (n < 1 << 30) return `${(n / (1 << 20)).toFixed(1)} MB`;
   return `${(n / (1 << 30)).toFixed(2)} GB`;
 }
+
+/** What a failed write means, in words. */
+export function writeFailureWords(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  switch (code) {
+    case 'ENOSPC':
+      return 'the disk is full';
+    case 'EDQUOT':
+      return 'the disk quota is used up';
+    case 'EROFS':
+      return 'the disk is read-only';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied (the folder is not writable)';
+    case 'ENOENT':
+      return 'its folder does not exist';
+    case 'ENOTDIR':
+      return 'a part of its folder path is not a folder';
+    case 'EIO':
+      return 'the disk failed (input/output error)';
+    case 'EFBIG':
+      return 'the file would be larger than this disk allows';
+    default:
+      return (err as Error)?.message ?? String(err);
+  }
+}
+
+/**
+ * A write that did not complete. Names the file the user asked for (never a temporary one)
+ * and keeps the system's code (ENOSPC…) for callers that map it.
+ */
+export class WriteFailedError extends Error {
+  override readonly name = 'WriteFailedError';
+  readonly code: string | undefined;
+  constructor(
+    readonly path: string,
+    cause: unknown,
+    what = 'was not written',
+  ) {
+    super(`${path} ${what}: ${writeFailureWords(cause)}`);
+    this.code = (cause as NodeJS.ErrnoException)?.code;
+  }
+}
+
+/** Writes all of `buf` at the file's position: a short write is continued, never ignored. */
+export async function writeAll(fh: FileHandle, buf: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < buf.length) {
+    const { bytesWritten } = await fh.write(buf, off, buf.length - off);
+    if (bytesWritten <= 0) throw Object.assign(new Error('no byte was written'), { code: 'ENOSPC' });
+    off += bytesWritten;
+  }
+}
