@@ -456,7 +456,8 @@ export class AppStore {
       }
     }
     try {
-      const meta = await this.api.saveSessionAs({ path });
+      const to = path;
+      const meta = await this.askToReplace((overwrite) => this.api.saveSessionAs({ path: to, overwrite }));
       this.set({ meta, dialog: null });
       this.toast('ok', `Saved as ${meta.path}`);
       void this.refreshRecent();
@@ -726,7 +727,7 @@ export class AppStore {
     const job: Job = { jobId, format: req.format, phase: 'starting', done: 0, total: 1, finished: false };
     this.set({ jobs: [...this.state.jobs.filter((j) => !j.finished || j.error), job] });
     try {
-      const r = await this.api.exportSession({ ...req, jobId });
+      const r = await this.askToReplace((overwrite) => this.api.exportSession({ ...req, jobId, overwrite }));
       this.updateJob(jobId, { finished: true, done: 1, total: 1, phase: 'done', path: r.path, bytes: r.bytes });
       this.toast('ok', `Exported ${req.format.toUpperCase()}: ${r.path}`);
       return this.state.jobs.find((j) => j.jobId === jobId) ?? null;
@@ -736,6 +737,18 @@ export class AppStore {
       if (err.code !== 'CANCELLED') this.fail(e, `Export ${req.format.toUpperCase()} failed`);
       else this.toast('info', 'Export cancelled.');
       return null;
+    }
+  }
+
+  /** Runs a write; when its file exists (EXISTS), asks the user once and replaces it only if they say so. */
+  private async askToReplace<T>(write: (overwrite: boolean) => Promise<T>): Promise<T> {
+    try {
+      return await write(false);
+    } catch (e) {
+      const err = asError(e);
+      const ask = typeof window !== 'undefined' && typeof window.confirm === 'function' ? window.confirm.bind(window) : null;
+      if (err.code !== 'EXISTS' || !ask || !ask(`${err.message.replace(/: it is left as it is.*$/, '')}.\n\nReplace it?`)) throw e;
+      return write(true);
     }
   }
 

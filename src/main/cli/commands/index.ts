@@ -39,6 +39,7 @@ export function registerCommands(program: Command): void {
     .description('make a raw capture (any terminal log with mem_info dumps) into a session')
     .argument('<capture>', 'the capture: a log from mpremote, screen, Thonny, a pi-mst capture, a paste…')
     .requiredOption('-o, --output <session>', 'the session file to write (.hss)')
+    .option('-f, --force', 'replace the output session if it exists')
     .action(async (capture: string, opts: ImportCliOptions) => (await import('./import')).run(capture, opts));
 
   program
@@ -53,6 +54,7 @@ export function registerCommands(program: Command): void {
     .option('--scale <px>', 'pixels per block, 1–16 (png, gif; default 2)')
     .option('--fps <n>', 'frames per second, 1–60 (gif; default 10)')
     .option('--theme <theme>', 'light or dark colours (png, gif; default light)')
+    .option('-f, --force', 'replace the output file if it exists')
     .action(async (session: string, opts: ExportCliOptions) => (await import('./export')).run(session, opts));
 
   program
@@ -73,6 +75,7 @@ export function registerCommands(program: Command): void {
     .command('record')
     .description('record a board: run a program with periodic heap dumps and write a session')
     .requiredOption('-o, --output <session>', 'the session file to write (.hss)')
+    .option('-f, --force', 'replace the output session if it exists')
     .option('--port <path>', 'serial port, `auto` (the first board found) or `virtual`', 'auto')
     .option('--baud <n>', 'baud rate (USB boards ignore it)', '115200')
     .option('--run <file>', 'run this file from the board (default: main.py)')

@@ -6,6 +6,7 @@ import { openVirtualLink, virtualDemoNames } from '../../board/serial/virtualLin
 import type { RecordRun } from '../../record/recorder';
 import { recordToSession, type SessionRecordResult } from '../../record/toSession';
 import { InputError, UsageError } from '../errors';
+import { assertOutput } from '../sessionInput';
 
 export interface RecordCliOptions {
   port: string;
@@ -18,6 +19,7 @@ export interface RecordCliOptions {
   collect?: boolean;
   duration?: string;
   output: string;
+  force?: boolean;
   quiet?: boolean;
   verbose?: boolean;
   /** false with --no-write. */
@@ -53,8 +55,8 @@ export async function run(opts: RecordCliOptions): Promise<void> {
   const baudRate = positiveInt(opts.baud, '--baud', 300, 20_000_000);
   const durationMs = opts.duration !== undefined ? parseDuration(opts.duration) : null;
   const out = opts.output;
-  const outDir = path.dirname(path.resolve(out));
-  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new InputError(out, 'its folder does not exist');
+  // Checked before the board is touched: a session that cannot be written stops nothing.
+  await assertOutput(out, !!opts.force);
 
   let run: RecordRun;
   if (opts.script !== undefined) {
