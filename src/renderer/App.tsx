@@ -14,6 +14,7 @@ import { registerMap } from './probe';
 import { useMenuCommands } from './menuCommands';
 import { Timeline, type Marker, type MarkerKind, type TimelineData } from './timeline/Timeline';
 import { bytes, duration } from '../shared/view/format';
+import { PRELOAD_GLOBAL, PRELOAD_PATH_FOR_FILE } from '../shared/api';
 
 function useTheme(): Theme {
   const q = useMemo(() => matchMedia('(prefers-color-scheme: dark)'), []);
@@ -190,8 +191,9 @@ export function App() {
       setDropping(false);
       const file = e.dataTransfer?.files?.[0];
       if (!file) return;
-      const g = window as unknown as { heapscopeFiles?: { pathForFile(f: File): string } };
-      const path = g.heapscopeFiles?.pathForFile(file) ?? (file as File & { path?: string }).path ?? '';
+      // Electron: the preload's webUtils.getPathForFile says where the file is on disk.
+      const g = window as unknown as Record<string, Record<string, ((f: File) => string) | undefined> | undefined>;
+      const path = g[PRELOAD_GLOBAL]?.[PRELOAD_PATH_FOR_FILE]?.(file) ?? '';
       if (path) void st.openPath(path);
       else
         st.set({

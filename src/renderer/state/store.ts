@@ -124,6 +124,7 @@ export class AppStore {
   private readonly cache = new SnapshotCache();
   private breakupDetector = new BreakupDetector();
   private wanted = -1;
+  private portProblemShown = false;
   private inflight = new Map<number, Promise<SnapshotData | null>>();
   private toastId = 1;
   private playTimer = 0;
@@ -228,6 +229,12 @@ export class AppStore {
       let demo = s.demo;
       if (demos.length && !demos.some((d) => d.id === demo)) demo = demos[0].id;
       this.set({ ports, demos, settings: { ...s, port, demo } });
+      // Serial ports missing (the driver did not load): say so once, with the reason.
+      const problem = ports.find((p) => p.problem)?.problem;
+      if (problem && !this.portProblemShown) {
+        this.portProblemShown = true;
+        this.set({ banner: { code: 'INTERNAL', level: 'warn', title: 'No serial ports', message: problem, fix: 'The virtual board still works. Reinstall HeapScope, or record from the command line with `heapscope record`.' } });
+      }
     } catch (e) {
       this.fail(e, 'Could not list the ports');
     }
