@@ -22,6 +22,7 @@ import { FrameIndex, eventFrame, stepEvent } from '../../shared/view/frameIndex'
 import { diffHeaps, type HeapDiff } from '../../shared/view/heapAnalysis';
 import { BreakupDetector, findBreakups, type Breakup } from '../../shared/view/breakup';
 import { SnapshotCache } from './snapshotCache';
+import { uploadFile } from '../upload';
 
 export type EventFilter = 'memoryError' | 'breakup' | 'traceback' | 'softReboot' | 'mark' | 'gap' | 'frameLost' | 'any';
 export type SideTab = 'log' | 'compare' | 'frame' | 'strip';
@@ -411,6 +412,24 @@ export class AppStore {
     } finally {
       this.set({ busy: null });
     }
+  }
+
+  /**
+   * The browser window: a dropped or picked file goes to HeapScope by content (the browser
+   * never says where it is on disk), with progress, then opens like any other file.
+   */
+  async openFile(file: File): Promise<void> {
+    const what = `Sending ${file.name}`;
+    this.set({ dialog: null, busy: { what, done: 0, total: file.size } });
+    let path: string;
+    try {
+      path = await uploadFile(file, (done, total) => this.set({ busy: { what, done, total } }));
+    } catch (e) {
+      this.set({ busy: null });
+      this.fail(e, `Could not open ${file.name}`);
+      return;
+    }
+    await this.openPath(path);
   }
 
   async importPath(path: string): Promise<void> {
