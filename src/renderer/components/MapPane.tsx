@@ -138,7 +138,7 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
           {!failed && !broke && !f.problems.has(i) && <SinceLast i={i} />}
           {failed && (
             <span className="chip err" title={`${failed.text}. The longest free run here is ${bytes(f.cols.largest[i])}: the largest block that can still be allocated.`} data-testid="map-memoryerror">
-              next: MemoryError{failed.bytes ? `, ${bytes(failed.bytes)} asked` : ''}; the longest free run is {bytes(f.cols.largest[i])}
+              next: MemoryError{failed.bytes ? `, ${bytes(failed.bytes)} asked` : /%u/.test(failed.text) ? ' (its size unsaid: the heap was too full to print it)' : ''}; the longest free run is {bytes(f.cols.largest[i])}
             </span>
           )}
           {broke && !failed && (

@@ -50,7 +50,7 @@ export function registerCommands(program: Command): void {
     .option('--from <n>', 'first snapshot (0-based)')
     .option('--to <n>', 'last snapshot (0-based)')
     .option('--snapshot <n>', 'the snapshot to draw (png)')
-    .option('--scale <px>', 'pixels per block, 1–16 (png, gif; default 2)')
+    .option('--scale <px>', 'pixels per block, 1–16 (png, gif; default 4)')
     .option('--fps <n>', 'frames per second, 1–60 (gif; default 10)')
     .option('--theme <theme>', 'light or dark colours (png, gif; default light)')
     .action(async (session: string, opts: ExportCliOptions) => (await import('./export')).run(session, opts));
