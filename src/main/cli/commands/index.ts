@@ -39,6 +39,7 @@ export function registerCommands(program: Command): void {
     .description('make a raw capture (any terminal log with mem_info dumps) into a session')
     .argument('<capture>', 'the capture: a log from mpremote, screen, Thonny, a pi-mst capture, a paste…')
     .requiredOption('-o, --output <session>', 'the session file to write (.hss)')
+    .option('--allow-empty', 'write the session even if the capture holds no heap dump (exit 0)')
     .action(async (capture: string, opts: ImportCliOptions) => (await import('./import')).run(capture, opts));
 
   program
