@@ -165,6 +165,15 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
         onZoom={(cell, fit) => setZoom({ cell, fit })}
         empty={empty}
       />
+      {comparing ? (
+        // The diff map has three colours, not kinds: its own legend.
+        <div className="legend" data-testid="legend">
+          <span className="note" data-testid="diff-legend">
+            The diff map: <span className="swatch" style={{ background: colours.allocated }} /> allocated between A and B · <span className="swatch" style={{ background: colours.freed }} /> freed ·{' '}
+            <span className="swatch" style={{ background: colours.same }} /> unchanged · <span className="swatch" style={{ background: colours.free }} /> free in both.
+          </span>
+        </div>
+      ) : (
       <div className="legend" data-testid="legend">
         {letters.map((l) => (
           <span className="item" key={l} title={kindName(l)}>
@@ -203,13 +212,14 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
           <input type="checkbox" checked={showLargest} onChange={(e) => setShowLargest(e.target.checked)} />
           <span className="outline-sample" style={{ borderColor: colours.largestRun, borderStyle: 'dashed' }} /> longest free run
         </label>
-        <label className="check" title="Colour tails with a paler shade of their object's kind (off: one neutral colour, as in the PNG export)">
+        <label className="check" title="Colour tails with a paler shade of their object's kind (off: one neutral colour for every tail; the exported pictures always tint)">
           <input type="checkbox" checked={tintTails} onChange={(e) => onTintTails(e.target.checked)} />
           tint tails
         </label>
 
         </div>
       </div>
+      )}
     </div>
   );
 }
