@@ -33,6 +33,8 @@ export interface Toast {
   kind: 'ok' | 'error' | 'info';
   text: string;
   fix?: string;
+  /** "Now pin B": gone once the next pin is made. */
+  pinHint?: boolean;
 }
 
 export interface Job {
@@ -714,12 +716,15 @@ export class AppStore {
   }
 
   // ───────────── compare ─────────────
-  pin(which: 'A' | 'B', i = this.state.frame): void {
+  /** Pins the frame asked for last (a key pressed right after End pins where End goes). */
+  pin(which: 'A' | 'B', i = this.here): void {
     const patch: Partial<AppState> = which === 'A' ? { pinA: i } : { pinB: i };
     this.set(patch);
     const { pinA, pinB } = this.state;
+    // The hint to pin the other frame is stale once it is pinned.
+    this.set({ toasts: this.state.toasts.filter((t) => !t.pinHint) });
     if (pinA !== null && pinB !== null && pinA !== pinB) void this.runCompare(true);
-    else this.toast('info', `Frame ${i + 1} pinned as ${which}. ${which === 'A' ? 'Now pin B with ]' : 'Now pin A with ['}.`);
+    else this.toast('info', `Frame ${i + 1} pinned as ${which}. ${which === 'A' ? 'Now pin B with ]' : 'Now pin A with ['}.`, undefined, true);
   }
 
   async runCompare(show: boolean): Promise<void> {
@@ -795,9 +800,9 @@ export class AppStore {
   }
 
   // ───────────── messages ─────────────
-  toast(kind: Toast['kind'], text: string, fix?: string): void {
+  toast(kind: Toast['kind'], text: string, fix?: string, pinHint = false): void {
     const id = this.toastId++;
-    this.set({ toasts: [...this.state.toasts, { id, kind, text, fix }].slice(-4) });
+    this.set({ toasts: [...this.state.toasts, { id, kind, text, fix, ...(pinHint ? { pinHint } : {}) }].slice(-4) });
     setTimeout(() => this.set({ toasts: this.state.toasts.filter((t) => t.id !== id) }), kind === 'error' ? 9000 : 4500);
   }
 

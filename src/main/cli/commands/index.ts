@@ -40,6 +40,7 @@ export function registerCommands(program: Command): void {
     .argument('<capture>', 'the capture: a log from mpremote, screen, Thonny, a pi-mst capture, a paste…')
     .requiredOption('-o, --output <session>', 'the session file to write (.hss)')
     .option('-f, --force', 'replace the output session if it exists')
+    .option('--allow-empty', 'write the session even if the capture holds no heap dump (exit 0)')
     .action(async (capture: string, opts: ImportCliOptions) => (await import('./import')).run(capture, opts));
 
   program
@@ -51,7 +52,7 @@ export function registerCommands(program: Command): void {
     .option('--from <n>', 'first snapshot (0-based)')
     .option('--to <n>', 'last snapshot (0-based)')
     .option('--snapshot <n>', 'the snapshot to draw (png)')
-    .option('--scale <px>', 'pixels per block, 1–16 (png, gif; default 2)')
+    .option('--scale <px>', 'pixels per block, 1–16 (png, gif; default 4)')
     .option('--fps <n>', 'frames per second, 1–60 (gif; default 10)')
     .option('--theme <theme>', 'light or dark colours (png, gif; default light)')
     .option('-f, --force', 'replace the output file if it exists')
