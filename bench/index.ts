@@ -5,6 +5,7 @@
 import { measureHelperFootprint } from '../src/main/board/virtual/helperFootprint';
 import { benchCapture } from './captureGen';
 import { benchIngest } from './ingest';
+import { benchLifetimes } from './lifetimes';
 import { benchRecord } from './record';
 import { benchRenderer } from './renderer';
 import { benchSession } from './session';
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     ['helper', helperFigures],
     ['record', benchRecord],
     ['renderer', benchRenderer],
+    ['lifetimes', benchLifetimes],
   ];
   for (const [name, run] of sections) {
     if (only.length && !only.includes(name)) continue;
