@@ -147,7 +147,7 @@ function groupsOf(t: LifetimeTracker, ids: readonly number[], bs: number): LeakG
 }
 
 /** "leaking 960 B/min, full in about 2 min" */
-export function formatLeak(v: LeakVerdict): string {
+export function formatLeak(v: Pick<LeakVerdict, 'verdict' | 'reason' | 'bytesPerMinute' | 'forecastMs' | 'forecastLimit'>): string {
   if (v.verdict === 'unknown') return `leak: unknown (${v.reason})`;
   if (v.verdict === 'steady') return `leak: steady (${v.reason})`;
   const rate = v.bytesPerMinute ?? 0;

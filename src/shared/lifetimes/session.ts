@@ -3,7 +3,8 @@
  * each line sits, maps are fetched one at a time. `update` feeds only what arrived since the
  * last call, so a recording's tracker follows it frame by frame and is built once per session.
  */
-import type { DeviceEvent, GapEvent, LogEvent, MarkEvent } from '../capture/events';
+import type { CaptureEvent, DeviceEvent, GapEvent, LogEvent, MarkEvent } from '../capture/events';
+import { metricsOf, type SnapshotMetrics } from '../heap/metrics';
 import type { HeapSnapshot, SnapshotIndexEntry } from '../heap/snapshot';
 import { feedEvent, frameTime } from './feed';
 import { leakVerdict, type HeapFigures, type LeakVerdict } from './leak';
@@ -37,25 +38,49 @@ export class SessionLifetimes {
       const e = snaps[this.nextSnapshot];
       // Lines and marks before the dump set the phase its newborn are blamed on.
       while (this.nextEvent < events.length && events[this.nextEvent].byteOffset < e.byteStart) this.event(events[this.nextEvent++]);
-      if (e.areas.length > 0) {
-        const s = src.getSnapshot(this.nextSnapshot);
-        this.tracker.addFrame({ index: e.index, timeMs: frameTime(e, e.hostMs), areas: s.areas });
-        if (e.blockSize) this.figures.blockSize = e.blockSize;
-        this.figures.freeBytes = e.metrics.freeBytes;
-        this.figures.largestFreeRunBytes = e.metrics.largestFreeRunBytes;
-        this.largestAllocBlocks = Math.max(this.largestAllocBlocks, e.metrics.largestAlloc);
-      }
+      if (e.areas.length > 0) this.frame(e, src.getSnapshot(this.nextSnapshot).areas, e.metrics, e.hostMs);
       this.nextSnapshot++;
     }
     while (this.nextEvent < events.length) this.event(events[this.nextEvent++]);
-    const bs = this.figures.blockSize;
-    this.figures.largestAllocBytes = bs ? Math.max(this.largestAllocBlocks * bs, this.failedRequest) : null;
     if (this.nextSnapshot !== before || this.nextEvent !== eventsBefore) this.verdict = null;
     return this.nextSnapshot - before;
   }
 
-  private event(e: StoredEvent): void {
-    if (e.type === 'device' && e.kind === 'memoryError' && e.bytes !== undefined) this.failedRequest = Math.max(this.failedRequest, e.bytes);
+  /**
+   * A raw capture's events, in order (dumps with their maps): the same lifetimes as a session
+   * of it would give.
+   */
+  addCaptureEvent(e: CaptureEvent): void {
+    if (e.type === 'snapshot') {
+      const s = e.snapshot;
+      this.nextSnapshot = s.index + 1;
+      if (s.areas.length > 0) this.frame(s, s.areas, metricsOf(s), null);
+      this.verdict = null;
+    } else this.event(e as StoredEvent);
+  }
+
+  private frame(
+    e: { index: number; deviceMs: number | null; blockSize: number | null },
+    areas: HeapSnapshot['areas'],
+    m: SnapshotMetrics,
+    hostMs: number | null,
+  ): void {
+    this.tracker.addFrame({ index: e.index, timeMs: frameTime(e, hostMs), areas });
+    if (e.blockSize) this.figures.blockSize = e.blockSize;
+    this.figures.freeBytes = m.freeBytes;
+    this.figures.largestFreeRunBytes = m.largestFreeRunBytes;
+    this.largestAllocBlocks = Math.max(this.largestAllocBlocks, m.largestAlloc);
+    const bs = this.figures.blockSize;
+    this.figures.largestAllocBytes = bs ? Math.max(this.largestAllocBlocks * bs, this.failedRequest) : null;
+  }
+
+  private event(e: StoredEvent | Exclude<CaptureEvent, { type: 'snapshot' }>): void {
+    if (e.type === 'device' && e.kind === 'memoryError' && e.bytes !== undefined) {
+      this.failedRequest = Math.max(this.failedRequest, e.bytes);
+      const bs = this.figures.blockSize;
+      if (bs) this.figures.largestAllocBytes = Math.max(this.largestAllocBlocks * bs, this.failedRequest);
+      this.verdict = null;
+    }
     feedEvent(this.tracker, e);
   }
 
