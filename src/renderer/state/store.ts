@@ -353,7 +353,9 @@ export class AppStore {
       if (!keepFrame) this.cache.clear();
       const n = frames.length;
       const live = info.meta.live;
-      const frame = keepFrame ? Math.min(this.state.frame, Math.max(0, n - 1)) : live ? Math.max(0, n - 1) : 0;
+      // A recording that just ended lands on its story, not on frame 1.
+      const justEnded = !live && !!this.state.meta?.live && this.state.meta.path === info.meta.path;
+      const frame = keepFrame ? Math.min(this.state.frame, Math.max(0, n - 1)) : live ? Math.max(0, n - 1) : justEnded ? storyFrame(info.events, n) : 0;
       this.set({
         meta: info.meta,
         frameCount: n,
@@ -855,4 +857,11 @@ function shallowEqual(a: unknown, b: unknown): boolean {
   if (ka.length !== kb.length) return false;
   for (const k of ka) if (!Object.is((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
   return true;
+}
+
+/** Where a finished recording tells its story: the last heap before its first MemoryError, else its last frame. */
+export function storyFrame(events: readonly TimelineEvent[], frames: number): number {
+  const last = Math.max(0, frames - 1);
+  const oom = events.find((e) => e.kind === 'memoryError');
+  return oom ? Math.min(last, Math.max(0, oom.snapshot - 1)) : last;
 }
