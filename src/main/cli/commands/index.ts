@@ -8,6 +8,7 @@
  * A new command is a block here plus its own file exporting `run`.
  */
 import { Option, type Command } from 'commander';
+import type { CheckCliOptions } from './check';
 import type { ExportCliOptions } from './export';
 import type { InspectCliOptions } from './inspect';
 import type { ImportCliOptions } from './import';
@@ -33,6 +34,13 @@ export function registerCommands(program: Command): void {
     .argument('<file>', 'a raw capture (any text log with mem_info dumps) or a HeapScope session')
     .option('--json', 'print one JSON object on stdout')
     .action(async (file: string, opts: InspectCliOptions) => (await import('./inspect')).run(file, opts));
+
+  addRuleOptions(program
+    .command('check')
+    .description('check a session or capture against rules (for CI and test rigs): exit 0 if all hold, 1 with one line per broken rule')
+    .argument('<file>', 'a HeapScope session (.hss) or a raw capture'))
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (file: string, opts: CheckCliOptions) => (await import('./check')).run(file, opts));
 
   program
     .command('import')
@@ -72,7 +80,7 @@ export function registerCommands(program: Command): void {
     .option('--json', 'print one JSON array on stdout')
     .action(async (opts: PortsCliOptions) => (await import('./ports')).run(opts));
 
-  program
+  const record = program
     .command('record')
     .description('record a board: run a program with periodic heap dumps and write a session')
     .requiredOption('-o, --output <session>', 'the session file to write (.hss)')
@@ -89,8 +97,8 @@ export function registerCommands(program: Command): void {
     .option('--collect', 'run gc.collect() before each dump')
     .addOption(new Option('--duration <time>', 'stop after this long (30s, 2m, 1500ms); default: until Ctrl-C or the program ends'))
     .option('-q, --quiet', 'print only errors')
-    .option('-v, --verbose', 'trace the serial protocol on stderr')
-    .action(async (opts: RecordCliOptions) => (await import('./record')).run(opts));
+    .option('-v, --verbose', 'trace the serial protocol on stderr');
+  addRuleOptions(record, ' (checked when the recording ends: exit 1 if one broke)').action(async (opts: RecordCliOptions) => (await import('./record')).run(opts));
 
   program
     .command('serve')
@@ -100,4 +108,15 @@ export function registerCommands(program: Command): void {
     .option('-s, --session <file>', 'a session or capture to open')
     .option('--no-build', 'do not build the renderer, even if it is missing or out of date')
     .action(async (opts: ServeCliOptions) => (await import('./serve')).run(opts));
+}
+
+/** `check`'s rules, which `record` takes too. */
+function addRuleOptions(cmd: Command, when = ''): Command {
+  return cmd
+    .option('--max-used <n>', `used bytes at most N (bytes, 12K, 1M) or N% of the heap${when}`)
+    .option('--min-largest-free <n>', 'the longest free run at least N bytes')
+    .option('--max-fragmentation <n%>', 'fragmentation at most N%')
+    .option('--no-memory-error', 'no MemoryError printed')
+    .option('--no-leak', 'the leak verdict is not "leaking"')
+    .option('--junit <file>', 'also write a JUnit XML report (rewritten on each run; any other file is never replaced)');
 }
