@@ -8,6 +8,7 @@ import { benchCapture, benchPimstCapture } from './captureGen';
 import { benchImportCommand } from './importCmd';
 import { benchIngest } from './ingest';
 import { benchRecord } from './record';
+import { benchRecordAttach } from './recordAttach';
 import { benchRenderer } from './renderer';
 import { benchSession } from './session';
 import { benchSoak } from './soak';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     ['soak', benchSoak],
     ['helper', helperFigures],
     ['record', benchRecord],
+    ['attach', () => benchRecordAttach(pimst)],
     ['renderer', benchRenderer],
   ];
   for (const [name, run] of sections) {
