@@ -1,16 +1,20 @@
 import { importCapture } from '../../session';
 import { InputError, UsageError } from '../errors';
-import { assertFile, isSessionFile } from '../sessionInput';
+import { assertFile, assertOutput, isSessionFile } from '../sessionInput';
+import { sameFile } from '../../session/files';
 
 export interface ImportCliOptions {
   output: string;
+  force?: boolean;
 }
 
 /** `heapscope import`: its options are in ./index.ts. */
 export async function run(capture: string, opts: ImportCliOptions): Promise<void> {
   await assertFile(capture);
   if (isSessionFile(capture)) throw new InputError(capture, 'is already a HeapScope session');
-  if (opts.output === capture) throw new UsageError('the session must not overwrite the capture');
+  // The same file by any name (./d/cap.txt, a link): device and inode, not the path string.
+  if (opts.output === capture || sameFile(opts.output, capture)) throw new UsageError(`${opts.output} is the capture itself: the session must not overwrite it`);
+  await assertOutput(opts.output, !!opts.force);
   const t0 = Date.now();
   const summary = await importCapture(capture, opts.output);
   const raw = summary.rawLength;

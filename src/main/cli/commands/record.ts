@@ -6,6 +6,7 @@ import { openVirtualLink, virtualDemoNames } from '../../board/serial/virtualLin
 import type { RecordRun } from '../../record/recorder';
 import { recordToSession, type SessionRecordResult } from '../../record/toSession';
 import { InputError, UsageError } from '../errors';
+import { assertOutput } from '../sessionInput';
 
 export interface RecordCliOptions {
   port: string;
@@ -18,8 +19,12 @@ export interface RecordCliOptions {
   collect?: boolean;
   duration?: string;
   output: string;
+  force?: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  /** false with --no-write. */
+  write?: boolean;
+  dumps?: 'auto' | 'timer' | 'asyncio' | 'calls';
 }
 
 /** "30s", "2m", "1500ms", "1h", "10" (seconds) → ms. */
@@ -50,8 +55,8 @@ export async function run(opts: RecordCliOptions): Promise<void> {
   const baudRate = positiveInt(opts.baud, '--baud', 300, 20_000_000);
   const durationMs = opts.duration !== undefined ? parseDuration(opts.duration) : null;
   const out = opts.output;
-  const outDir = path.dirname(path.resolve(out));
-  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new InputError(out, 'its folder does not exist');
+  // Checked before the board is touched: a session that cannot be written stops nothing.
+  await assertOutput(out, !!opts.force);
 
   let run: RecordRun;
   if (opts.script !== undefined) {
@@ -83,6 +88,8 @@ export async function run(opts: RecordCliOptions): Promise<void> {
       periodMs,
       collect: !!opts.collect,
       durationMs,
+      helperFromRam: opts.write === false,
+      dumps: opts.dumps === 'asyncio' ? 'async' : (opts.dumps ?? 'auto'),
       sessionPath: out,
       openVirtual: () => openVirtualLink({ demo }),
       meta: demo ? { demo } : undefined,
