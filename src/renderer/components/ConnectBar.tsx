@@ -47,7 +47,8 @@ export function ConnectBar() {
   const recording = st.isRecording() || starting;
   const port = ports.find((p) => p.path === s.port);
   const virtual = port?.kind === 'virtual' || s.port === 'virtual';
-  const link = linkSpeed(port);
+  // Until the port list arrives the remembered virtual board is still the virtual board.
+  const link = linkSpeed(port ?? (virtual ? { path: 'virtual', name: 'Virtual board', kind: 'virtual' } : undefined));
   // Cost per dump: measured once a dump arrived, else ~76 bytes per KiB of used heap on a
   // 32-bit port, for a typical 192 KiB heap a third used.
   // Once the board is identified, one dump measured on it replaces the estimate.
@@ -60,7 +61,8 @@ export function ConnectBar() {
   const programOptions = useMemo(() => {
     if (virtual)
       return [
-        ...demos.map((d) => ({ v: d.id, label: `Demo: ${d.title}`, title: d.description })),
+        // Until the demo list arrives, the remembered demo stands for itself.
+        ...(demos.length ? demos : s.run === 'main' && s.demo ? [{ id: s.demo, title: s.demo.charAt(0).toUpperCase() + s.demo.slice(1), description: '' }] : []).map((d) => ({ v: d.id, label: `Demo: ${d.title}`, title: d.description })),
         { v: '@script', label: 'A file from this computer…', title: 'Run a .py file from this computer' },
       ];
     return [
@@ -68,7 +70,7 @@ export function ConnectBar() {
       { v: 'script', label: 'A file from this computer…', title: 'Run a .py file from RAM, without copying it to the board' },
       { v: 'attach', label: 'Attach (start nothing)', title: 'Dump while whatever runs keeps running' },
     ];
-  }, [virtual, demos]);
+  }, [virtual, demos, s.run, s.demo]);
 
   const onProgram = (v: string) => {
     if (virtual) st.setSettings(v === '@script' ? { run: 'script' } : { demo: v, run: 'main' });
@@ -93,7 +95,8 @@ export function ConnectBar() {
           {ports.length === 0 && <option value="virtual">Virtual board</option>}
           {ports.map((p) => (
             <option key={p.path} value={p.path}>
-              {p.kind === 'virtual' ? p.name : `${p.name}${p.serialNumber ? ` · ${p.serialNumber.slice(-6)}` : ''} (${p.path})`}
+              {/* The virtual board's long name (MicroPython version, build) is in the title: its label must fit the box. */}
+              {p.kind === 'virtual' ? 'Virtual board' : `${p.name}${p.serialNumber ? ` · ${p.serialNumber.slice(-6)}` : ''} (${p.path})`}
             </option>
           ))}
         </select>
