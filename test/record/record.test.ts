@@ -172,7 +172,7 @@ del _x, _k, _m, _NoMemInfo
     const h = recordToSession({ port: rig.port, run: { kind: 'main' }, periodMs: 100, collect: false, durationMs: 1500, sessionPath: out }, { note: (m) => notes.push(m) });
     const { summary } = await h.done;
     expect(summary.identity?.hasMemInfo).toBe(false);
-    expect(notes.join('\n')).toMatch(/no micropython\.mem_info: recording heap totals only/);
+    expect(notes.join('\n')).toMatch(/no micropython\.mem_info: each dump is the heap.s totals only/);
     const s = openSession(out);
     expect(s.snapshots.length).toBeGreaterThanOrEqual(5);
     expect(s.snapshots.every((x) => x.stats !== null && x.areas.length === 0)).toBe(true);
