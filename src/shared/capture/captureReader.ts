@@ -238,7 +238,8 @@ export class CaptureReader implements LineSink {
           return true;
         }
       }
-      return false;
+      // A map line that noise hit stays in its dump, its unreadable cells unknown.
+      return d.tryNoisyMapLine(b, s, e, lineNo);
     }
     if (stage === Stage.Map) {
       d.startArea(LAYOUT.exec(text)![1], lineNo);
