@@ -330,7 +330,9 @@ export class SessionWriter {
   private record(ev: CaptureEvent, hostMs: number | null): void {
     if (ev.type === 'snapshot') {
       const s = ev.snapshot;
-      this.items.push({ snap: summarize(s), hostMs, metrics: metricsOf(s) });
+      // An import has no arrival times; a capture that tied its ticks to the board's clock
+      // (pi-mst's first line) gives its dumps that time instead.
+      this.items.push({ snap: summarize(s), hostMs: hostMs ?? this.parser.wallClockOf(s.deviceMs), metrics: metricsOf(s) });
       this.snapshots++;
       if (s.line > 0) this.lastLine = s.line;
       return;

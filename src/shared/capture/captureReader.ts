@@ -24,6 +24,22 @@ import { asciiString, isPlainAscii, lineText } from './text';
 import type { DumpFraming, HeapSnapshot } from '../heap/snapshot';
 
 const AT = 0x40;
+/** MicroPython's ticks_ms() period. */
+const TICKS_PERIOD = 2 ** 30;
+
+/**
+ * `time.localtime()[:8]` as pi-mst prints it (`2026, 11, 23, 14, 5, 9, 0, 327`) in ms since
+ * the epoch, or null if it is not a date. The board's clock is local time (mpremote sets it
+ * from the host's), so it is read as the host's local time.
+ */
+export function wallClockOf(tuple: string): number | null {
+  const f = tuple.split(',').map((x) => Number(x.trim()));
+  if (f.length < 6 || f.slice(0, 6).some((x) => !Number.isInteger(x))) return null;
+  const [y, mo, d, h, mi, sec] = f;
+  if (y < 2000 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return null;
+  const ms = new Date(y, mo - 1, d, h, mi, sec).getTime();
+  return Number.isFinite(ms) ? ms : null;
+}
 
 interface Frame {
   framing: Exclude<DumpFraming, 'bare'>;
@@ -40,6 +56,10 @@ export class CaptureReader implements LineSink {
   private frame: Frame | null = null;
   private snapshots = 0;
   private nextSeq: number | null = null;
+  /** The frame open is pi-mst's clock line (`@@@ <ticks_ms> (<localtime>)`), not a dump yet. */
+  private clockLine = false;
+  /** pi-mst's clock line: device ticks and the wall-clock time (ms since the epoch) they were. */
+  private clock: { deviceMs: number; wallMs: number } | null = null;
   /** Stream offset just past the last line handled: where an unframed dump ends. */
   private lastLineEnd = 0;
   /** See ascii(). */
@@ -69,6 +89,18 @@ export class CaptureReader implements LineSink {
 
   get bytesSeen(): number {
     return this.splitter.bytesSeen;
+  }
+
+  /**
+   * The wall-clock time (ms since the epoch) of a device tick count, where the capture tied
+   * its ticks to the board's clock (pi-mst's first line); null where it did not. ticks_ms
+   * wraps at 2^30 ms.
+   */
+  wallClockOf(deviceMs: number | null): number | null {
+    if (deviceMs === null || this.clock === null) return null;
+    let delta = deviceMs - this.clock.deviceMs;
+    if (delta < 0) delta += TICKS_PERIOD;
+    return delta >= 0 && delta < TICKS_PERIOD ? this.clock.wallMs + delta : null;
   }
 
   /** True while a dump has started and not ended (its bytes are not settled yet). */
@@ -238,7 +270,8 @@ export class CaptureReader implements LineSink {
           return true;
         }
       }
-      return false;
+      // A map line that noise hit stays in its dump, its unreadable cells unknown.
+      return d.tryNoisyMapLine(b, s, e, lineNo);
     }
     if (stage === Stage.Map) {
       d.startArea(LAYOUT.exec(text)![1], lineNo);
@@ -337,7 +370,8 @@ export class CaptureReader implements LineSink {
       }
     }
     if (text.startsWith('@@@')) {
-      // pi-mst's mem_dump.py: `@@@ <ticks_ms> [(y, m, d, H, M, S, wd, yd)]` … `@@@`.
+      // pi-mst's mem_dump.py: once `@@@ <ticks_ms> (y, m, d, H, M, S, wd, yd)` to tie its
+      // ticks to the wall clock, then per dump `@@@ <ticks_ms>` … `@@@`.
       const m = /^@@@(?: (\d+))?(?: \((.*)\))?$/.exec(text);
       if (!m) return false;
       if (m[1] === undefined) {
@@ -345,10 +379,20 @@ export class CaptureReader implements LineSink {
         this.frame = null;
         return true;
       }
-      if (this.dump) this.finishDump(byteOffset, this.frame ? 'the dump was cut short (no end marker)' : null);
+      if (this.dump) this.finishDump(byteOffset, this.frame && !this.clockLine ? 'the dump was cut short (no end marker)' : null);
       const deviceMs = Number(m[1]);
+      this.clockLine = false;
       if (m[2]) {
-        this.out.push({ type: 'device', kind: 'helperStart', text, line: lineNo, byteOffset, detail: { helper: 'pi-mst', clock: m[2] } });
+        const wallMs = wallClockOf(m[2]);
+        const detail: Record<string, string | number> = { helper: 'pi-mst', clock: m[2], deviceMs };
+        if (wallMs !== null) {
+          detail.wallMs = wallMs;
+          this.clock = { deviceMs, wallMs };
+        }
+        this.out.push({ type: 'device', kind: 'helperStart', text, line: lineNo, byteOffset, detail });
+        // pi-mst prints its own `@@@ <ticks_ms>` next; a dump right after this line (a
+        // hand-made capture) still reads as one.
+        this.clockLine = true;
       }
       this.frame = { framing: 'pimst', seq: null, deviceMs, collected: null, byteStart: byteOffset };
       this.dump = new DumpAssembler(byteOffset, 'pimst', null, deviceMs, null);
@@ -377,7 +421,11 @@ export class CaptureReader implements LineSink {
     const d = this.dump!;
     this.dump = null;
     if (cut) this.frame = null;
+    const clockLine = this.clockLine;
+    this.clockLine = false;
     if (d.line === 0) {
+      // pi-mst's clock line opened no dump of its own: nothing happened, nothing to report.
+      if (clockLine) return;
       // A frame with nothing in it (or only foreign text): no snapshot to report.
       if (cut || d.framing !== 'bare') {
         this.out.push({

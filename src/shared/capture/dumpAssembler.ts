@@ -6,7 +6,7 @@
  */
 import { FREE, MAP_CHARS, OLD_TAIL, TAIL, UNKNOWN } from '../heap/blockKinds';
 import { metricsOf } from '../heap/metrics';
-import { matchMapAddress } from './dumpLines';
+import { matchMapAddress, noisyMapLine } from './dumpLines';
 import {
   emptyPrinted,
   type AddressStyle,
@@ -22,6 +22,8 @@ interface Entry {
   address: number; // map lines only
   width: number;
   separator: boolean;
+  /** Noise hit the address column: the line is placed by its position, its address unread. */
+  garbled: boolean;
   kindStart: number; // index of its first block in the area's kinds
   length: number; // blocks it contributed
   line: number;
@@ -97,6 +99,8 @@ export class DumpAssembler {
   readonly problems: string[] = [];
   /** 1-based line where the dump starts (set by the first dump line). */
   line = 0;
+  /** Blocks read as UNKNOWN because noise replaced their character. */
+  private noisyBlocks = 0;
   private tailSeenT = false;
   private tailSeenEq = false;
   /** The buffer map lines last came in (a chunk, as a rule), and a DataView of it. */
@@ -222,7 +226,50 @@ export class DumpAssembler {
     this.stage = Stage.Map;
     if (this.width === null && separator && width >= 4) this.width = width;
     area.length += n;
-    area.entries.push({ fold: 0, address, width, separator, kindStart: at, length: n, line });
+    area.entries.push({ fold: 0, address, width, separator, garbled: false, kindStart: at, length: n, line });
+    return true;
+  }
+
+  /**
+   * A map line that serial noise hit, once tryMapLine has refused it: bytes that are no block
+   * character become UNKNOWN blocks, a garbled address is placed by position, a damaged `: `
+   * still separates. Only inside a dump whose header came (a noisy line is never what starts
+   * a dump), and only when most of the line still reads as a map line, so that a program's
+   * output after the dump is not swallowed. False (and nothing added) if it is not one.
+   */
+  tryNoisyMapLine(b: Uint8Array, s: number, e: number, line: number): boolean {
+    if (this.stage < Stage.Gc) return false;
+    const m = noisyMapLine(b, s, e, this.width);
+    if (m === null) return false;
+    const n = e - m.charsStart;
+    const area = this.currentArea(line, true)!;
+    const at = area.length;
+    if (at + n > area.kinds.length) this.reserve(area, n);
+    const kinds = area.kinds;
+    let unread = 0;
+    for (let i = 0; i < n; i++) {
+      const c = b[m.charsStart + i];
+      if (MAP_CHARS[c] === 1) {
+        kinds[at + i] = c;
+        if (c === TAIL) this.tailSeenEq = true;
+        else if (c === OLD_TAIL) this.tailSeenT = true;
+      } else {
+        kinds[at + i] = UNKNOWN;
+        unread++;
+      }
+    }
+    this.touch(line);
+    this.stage = Stage.Map;
+    if (this.width === null && !m.garbled && m.separator && m.width >= 4) this.width = m.width;
+    area.length += n;
+    area.entries.push({ fold: 0, address: m.address, width: m.width, separator: m.separator || m.damagedSeparator, garbled: m.garbled, kindStart: at, length: n, line });
+    this.noisyBlocks += unread;
+    const what = [
+      unread ? `${unread} character${unread > 1 ? 's' : ''} that ${unread > 1 ? 'are' : 'is'} no block (read as unknown block${unread > 1 ? 's' : ''})` : '',
+      m.garbled ? 'a garbled address (placed by position)' : '',
+      m.damagedSeparator ? 'a damaged ": "' : '',
+    ].filter(Boolean);
+    this.problems.push(`line ${line}: noise on the link: ${what.join(', ') || 'unexpected bytes'}`);
     return true;
   }
 
@@ -235,7 +282,7 @@ export class DumpAssembler {
     this.reserve(area, n);
     area.kinds.fill(FREE, at, at + n);
     area.length += n;
-    area.entries.push({ fold: lines, address: 0, width: 0, separator: true, kindStart: at, length: n, line });
+    area.entries.push({ fold: lines, address: 0, width: 0, separator: true, garbled: false, kindStart: at, length: n, line });
   }
 
   get hasMap(): boolean {
@@ -307,11 +354,19 @@ export class DumpAssembler {
       snapshot.complete = false;
       return snapshot;
     }
-    let complete = !cut && holes === 0;
+    const noisy = this.noisyBlocks;
+    let complete = !cut && holes === 0 && noisy === 0 && knownBlocks > 0;
     let consistent = true;
     if (holes) problems.push(`${holes} blocks missing from the map`);
+    if (noisy) problems.push(`${noisy} block${noisy > 1 ? 's' : ''} unreadable (noise on the link): counted in neither used nor free`);
     if (blockSize === null) {
       problems.push('block size unknown: the map has too few lines and no total to infer it from');
+      complete = false;
+      if (printed && (printed.total !== null || printed.used !== null || printed.free !== null)) {
+        // Figures the map cannot be checked against do not agree with it.
+        consistent = false;
+        problems.push('the map cannot be checked against the printed total, used and free');
+      }
     }
     if (printed && blockSize !== null) {
       const m = metricsOf(snapshot);
@@ -341,7 +396,7 @@ export class DumpAssembler {
   }
 
   private addressStyle(): AddressStyle {
-    const w = this.width ?? this.areas.flatMap((a) => a.entries).find((e) => !e.fold)?.width ?? 8;
+    const w = this.width ?? this.areas.flatMap((a) => a.entries).find((e) => !e.fold && !e.garbled)?.width ?? 8;
     if (w >= 8) return 'off8';
     if (w === 4) return 'index4';
     // Five digits: an absolute 20-bit pointer (v1.3.5–v1.8.0) counts from the pool's low
@@ -349,13 +404,16 @@ export class DumpAssembler {
     const unit = this.addressUnit('off5');
     if (unit === null) return 'off5';
     for (const a of this.areas) {
-      const first = a.entries.find((e) => !e.fold);
-      if (!first || first.width !== 5 || !a.address) continue;
+      if (!a.address) continue;
       const low = parseInt(a.address, 16) & 0xfffff;
       if (low === 0) continue;
-      const offset = (first.kindStart * unit) & 0xfffff;
-      if (first.address === ((low + offset) & 0xfffff)) return 'abs5';
-      if (first.address === offset) return 'off5';
+      // The first line whose address reads as one or the other (noise may have hit the first).
+      for (const e of a.entries) {
+        if (e.fold || e.garbled || e.width !== 5) continue;
+        const offset = (e.kindStart * unit) & 0xfffff;
+        if (e.address === ((low + offset) & 0xfffff)) return 'abs5';
+        if (e.address === offset) return 'off5';
+      }
     }
     return 'off5';
   }
@@ -380,7 +438,7 @@ export class DumpAssembler {
           between += e.length;
           continue;
         }
-        if (this.width !== null && e.width !== this.width) {
+        if (e.garbled || (this.width !== null && e.width !== this.width)) {
           prev = null;
           between = 0;
           continue;
@@ -398,12 +456,23 @@ export class DumpAssembler {
         between = 0;
       }
     }
+    // The printed total is a witness too: in a short map one address changed by noise would
+    // otherwise outvote the rest. It weighs one and a half steps (steps count two).
+    const printedTotal = this.hasPrinted ? this.printed.total : null;
+    let fromTotal = 0;
+    if (printedTotal !== null && seen.length > 0) {
+      let blocks = 0;
+      for (const a of this.areas) blocks += a.length;
+      const u = blocks > 0 ? printedTotal / blocks : 0;
+      if (Number.isInteger(u) && u > 0 && (u & (u - 1)) === 0 && u <= 256) fromTotal = u;
+    }
     let best: number | null = null;
     let bestVotes = 0;
     for (const u of seen) {
-      const v = votes[31 - Math.clz32(u)];
+      const v = 2 * votes[31 - Math.clz32(u)] + (u === fromTotal ? 3 : 0);
       if (v > bestVotes) [best, bestVotes] = [u, v];
     }
+    if (fromTotal && !seen.includes(fromTotal) && 3 > bestVotes) best = fromTotal;
     return best;
   }
 
@@ -430,21 +499,27 @@ export class DumpAssembler {
     const lineSpan = 64 * unit;
     let expected = origin; // address the next entry should have
     const gaps: Array<{ at: number; blocks: number }> = [];
-    for (const e of a.entries) {
+    let gapBlocks = 0;
+    const entries = a.entries;
+    for (let k = 0; k < entries.length; k++) {
+      const e = entries[k];
       if (e.fold) {
         expected = wrap(expected + e.fold * lineSpan, mod);
         continue;
       }
       this.checkLength(a, e, problems);
       const fullWidth = width === null || e.width === width;
-      if (e.address !== expected) {
+      if (e.garbled) {
+        // Reported where it was read; its position is all there is.
+      } else if (e.address !== expected) {
         const ahead = wrap(e.address - expected, mod);
         if (!fullWidth) {
           problems.push(`line ${e.line}: address cut short to ${e.width} digits${where}; placed by position`);
-        } else if (ahead % lineSpan === 0 && ahead / lineSpan <= 0x4000 && ahead < mod / 2) {
+        } else if (ahead % lineSpan === 0 && ahead / lineSpan <= 0x4000 && ahead < mod / 2 && this.gapConfirmed(a, k, expected, lineSpan, unit, mod, gapBlocks)) {
           const lost = ahead / unit;
           problems.push(`line ${e.line}: ${ahead / lineSpan} map lines missing before it${where}`);
           gaps.push({ at: e.kindStart, blocks: lost });
+          gapBlocks += lost;
           expected = e.address;
         } else {
           problems.push(
@@ -470,6 +545,34 @@ export class DumpAssembler {
     }
     out.set(kinds.subarray(src), dst);
     return { kinds: out, holes };
+  }
+
+  /**
+   * Whether a jump in entries[k]'s address means lost lines rather than a digit noise
+   * changed into another: the next line with a readable address must follow the new
+   * address, not the old one. For the last line, the printed total decides when there is one.
+   */
+  private gapConfirmed(a: AreaBuilder, k: number, expected: number, lineSpan: number, unit: number, mod: number, holes: number): boolean {
+    const entries = a.entries;
+    let span = lineSpan;
+    for (let j = k + 1; j < entries.length; j++) {
+      const n = entries[j];
+      if (n.fold) {
+        span += n.fold * lineSpan;
+        continue;
+      }
+      if (n.garbled || (this.width !== null && n.width !== this.width)) {
+        span += lineSpan;
+        continue;
+      }
+      if (n.address === wrap(entries[k].address + span, mod)) return true;
+      if (n.address === wrap(expected + span, mod)) return false;
+      span += lineSpan;
+    }
+    const total = this.hasPrinted ? this.printed.total : null;
+    if (total === null || unit === 1 || this.areas.length !== 1) return true;
+    const lost = wrap(entries[k].address - expected, mod) / unit;
+    return total === (a.length + holes + lost) * unit;
   }
 
   private checkLength(a: AreaBuilder, e: Entry, problems: string[]): void {

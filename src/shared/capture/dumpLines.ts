@@ -100,3 +100,91 @@ export const LAYOUT = /^GC memory layout; from (?:0x)?([0-9a-fA-F]+):/;
 
 /** Text that can begin a dump in the middle of a line the program was printing. */
 export const DUMP_STARTS = ['mem: total=', 'stack: ', 'GC: total: '];
+
+export interface NoisyMapLine extends MapLineMatch {
+  /** Some address digits are no hex digit: the address cannot be trusted. */
+  garbled: boolean;
+  /** The two bytes where `: ` belongs were read as the separator though noise hit them. */
+  damagedSeparator: boolean;
+}
+
+const isHex = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66);
+
+/**
+ * A map line that noise on the link hit (bytes replaced, none lost): `ADDR: cells` with some
+ * address digits, the separator or some cells replaced by other bytes. `knownWidth` is the
+ * dump's address width. A full line keeps its shape whatever replaced its bytes (address,
+ * two separator bytes, 64 cells), so it is cut by position; a shorter one (an area's last
+ * line) needs its `:` or its space. Null unless most of it still reads as a map line: at
+ * most half the address digits and a quarter of the cells (at least 3) may be noise.
+ */
+export function noisyMapLine(b: Uint8Array, s: number, e: number, knownWidth: number | null): NoisyMapLine | null {
+  let width = -1;
+  let charsStart = -1;
+  let separator = false;
+  let damagedSeparator = false;
+  const fullWidth = knownWidth ?? (e - s - 66 === 4 || e - s - 66 === 5 || e - s - 66 === 8 ? e - s - 66 : null);
+  if (fullWidth !== null && e - s === fullWidth + 66) {
+    width = fullWidth;
+    charsStart = s + width + 2;
+    separator = b[s + width] === 0x3a && b[s + width + 1] === 0x20;
+    damagedSeparator = !separator;
+  } else if (
+    knownWidth !== null &&
+    e - s > knownWidth + 2 &&
+    (b[s + knownWidth] === 0x3a || b[s + knownWidth + 1] === 0x20 || (MAP_CHARS[b[s + knownWidth]] !== 1 && MAP_CHARS[b[s + knownWidth + 1]] !== 1))
+  ) {
+    // The separator's place in the dump's width holds one of its two bytes, or two bytes
+    // that are no block characters. A firmware always prints both, so a byte after the `:`
+    // that is no block character is the space noise replaced, not a cell.
+    width = knownWidth;
+    const after = b[s + width + 1];
+    separator = b[s + width] === 0x3a && after === 0x20;
+    damagedSeparator = !separator && (after === 0x20 || MAP_CHARS[after] !== 1);
+    charsStart = s + width + (b[s + width] !== 0x3a || after === 0x20 || MAP_CHARS[after] !== 1 ? 2 : 1);
+  } else {
+    // A shortened address (the link lost digits), or the dump's first line: the `:` ends the
+    // address, or noise replaced it and the space stands.
+    let p = s;
+    while (p < e && p - s < 8 && isHex(b[p])) p++;
+    let colon = s + 3;
+    while (colon < e && colon <= s + 8 && b[colon] !== 0x3a) colon++;
+    if (colon < e && colon <= s + 8) {
+      width = colon - s;
+      const after = colon + 1 < e ? b[colon + 1] : 0x20;
+      separator = after === 0x20;
+      damagedSeparator = MAP_CHARS[after] !== 1 && after !== 0x20;
+      charsStart = MAP_CHARS[after] !== 1 ? colon + 2 : colon + 1;
+    } else if (p - s >= (knownWidth === null ? 4 : 3) && p + 1 < e && b[p + 1] === 0x20) {
+      width = p - s;
+      charsStart = p + 2;
+      damagedSeparator = true;
+    }
+    if (width < 0 && knownWidth !== null && e - s === knownWidth + 64) {
+      // A full line whose `: ` was lost, as matchMapAddress reads it.
+      width = knownWidth;
+      charsStart = s + width;
+    }
+    if (width < 0) return null;
+    // A shortened address is only believed on a full line, as in tryMapLine.
+    if (knownWidth !== null && width !== knownWidth && e - charsStart !== 64) return null;
+  }
+  if (width < 4 && !(knownWidth !== null && width >= 3)) return null;
+  const n = e - charsStart;
+  if (n <= 0) return null;
+  let address = 0;
+  let badDigits = 0;
+  for (let i = s; i < s + width; i++) {
+    const c = b[i];
+    if (isHex(c)) address = address * 16 + (c <= 0x39 ? c - 0x30 : c - 0x57);
+    else {
+      badDigits++;
+      address = address * 16;
+    }
+  }
+  if (badDigits * 2 > width) return null;
+  let badCells = 0;
+  for (let i = charsStart; i < e; i++) if (MAP_CHARS[b[i]] !== 1) badCells++;
+  if (badCells === n || badCells > Math.max(3, n >> 2)) return null;
+  return { address, width, separator, charsStart, charsEnd: e, garbled: badDigits > 0, damagedSeparator };
+}
