@@ -8,7 +8,9 @@ import { benchCapture, benchPimstCapture } from './captureGen';
 import { benchHostile } from './hostile';
 import { benchImportCommand } from './importCmd';
 import { benchIngest } from './ingest';
+import { benchLifetimes } from './lifetimes';
 import { benchRecord } from './record';
+import { benchRecordAttach } from './recordAttach';
 import { benchRenderer } from './renderer';
 import { benchSession } from './session';
 import { benchSoak } from './soak';
@@ -45,8 +47,10 @@ async function main(): Promise<void> {
     ['soak', benchSoak],
     ['helper', helperFigures],
     ['record', benchRecord],
+    ['attach', async () => benchRecordAttach(await pimst())],
     ['renderer', benchRenderer],
     ['startup', benchStartup],
+    ['lifetimes', benchLifetimes],
     ['hostile', benchHostile],
   ];
   for (const [name, run] of sections) {

@@ -79,6 +79,8 @@ export interface PortInfo {
   productId?: string;
   /** True for the port HeapScope would pick by default (the last used, else a board, else virtual). */
   preferred?: boolean;
+  /** On the virtual board's entry when serial ports could not be listed: why (e.g. the serial driver failed to load). */
+  problem?: string;
 }
 
 export interface DemoInfo {
@@ -104,7 +106,12 @@ export interface StartRecordingRequest {
   collect: boolean;
   /** Where to write the session; default: the sessions folder with a dated name. */
   sessionPath?: string;
+  /** How dumps are made (default auto: a timer where the board has one, else an asyncio task, else the program's calls). */
+  dumps?: 'auto' | DumpMode;
 }
+
+/** timer: machine.Timer; async: a task in the program's asyncio loop; calls: the program's mem_dump.dump() calls. */
+export type DumpMode = 'timer' | 'async' | 'calls';
 
 export type RecordingPhase =
   | 'opening' // opening the port / starting the virtual board
@@ -130,6 +137,12 @@ export interface RecordingStatus {
   snapshots: number;
   /** Link's estimated cost per dump, bytes; known once the first dump arrived. */
   bytesPerDump?: number;
+  /** How dumps are made on this board (known after identifying it). */
+  dumps?: DumpMode;
+  /** One dump measured after identifying the board: bytes, and board ms to print it on this link. */
+  dumpCost?: { bytes: number; boardMs: number };
+  /** In words, when a dump takes longer than the period. */
+  dumpWarning?: string;
 }
 
 export interface SessionMeta {
@@ -406,6 +419,7 @@ function buildSchemas() {
       periodMs: z.number().int().min(50, 'dump period must be ≥ 50 ms').max(600_000),
       collect: z.boolean(),
       sessionPath: pathString.optional(),
+      dumps: z.enum(['auto', 'timer', 'async', 'calls']).optional(),
     })
     .strict();
 
@@ -839,6 +853,8 @@ export function createWsClient(url: string, WebSocketCtor: new (url: string) => 
 
 /** The name under which the preload exposes the API in Electron: `window.heapscope`. */
 export const PRELOAD_GLOBAL = 'heapscope';
+/** The preload's one function beside the API: a dropped File's path on disk (Electron's webUtils.getPathForFile). */
+export const PRELOAD_PATH_FOR_FILE = 'pathForFile';
 /** IPC channel names (Electron). */
 export const IPC_INVOKE = 'heapscope:invoke';
 export const IPC_EVENT = 'heapscope:event';

@@ -375,11 +375,12 @@ export class HeapScopeService {
     if (!path) {
       const base = basename(s.meta.path, extname(s.meta.path));
       const n = s.entries().length;
+      // Frames counted from 1, as the window and the export dialog count them.
       const suffix =
         req.format === 'png'
-          ? `-frame${req.snapshot ?? req.range?.from ?? 0}`
+          ? `-frame${(req.snapshot ?? req.range?.from ?? 0) + 1}`
           : req.range
-            ? `-${req.range.from}-${Math.min(req.range.to, Math.max(0, n - 1))}`
+            ? `-${req.range.from + 1}-${Math.min(req.range.to, Math.max(0, n - 1)) + 1}`
             : req.format === 'raw'
               ? '-raw'
               : '';
@@ -499,6 +500,13 @@ export class HeapScopeService {
           },
           gap: (reason, a, b) => {
             if (this.recording === r && r.live) this.pushDelta(r.live.gap(reason, a, b));
+          },
+          dumping: (how) => {
+            if (this.recording !== r) return;
+            if (how.mode) r.status.dumps = how.mode;
+            if (how.cost) r.status.dumpCost = { bytes: how.cost.bytes, boardMs: how.cost.boardMs };
+            if (how.warning) r.status.dumpWarning = how.warning;
+            this.pushStatus(true);
           },
           board: (info) => {
             if (r.live) {
