@@ -5,6 +5,7 @@
 import os from 'node:os';
 import { measureHelperFootprint } from '../src/main/board/virtual/helperFootprint';
 import { benchCapture, benchPimstCapture } from './captureGen';
+import { benchHostile } from './hostile';
 import { benchImportCommand } from './importCmd';
 import { benchIngest } from './ingest';
 import { benchLifetimes } from './lifetimes';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     ['renderer', benchRenderer],
     ['startup', benchStartup],
     ['lifetimes', benchLifetimes],
+    ['hostile', benchHostile],
   ];
   for (const [name, run] of sections) {
     if (only.length && !only.includes(name)) continue;

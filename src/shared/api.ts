@@ -243,6 +243,8 @@ export interface SearchLogRequest {
   from?: number;
   /** At most this many matches (default 1000, max 100000). */
   limit?: number;
+  /** Chosen by the client so `cancelJob` can stop the search; default generated. */
+  jobId?: string;
 }
 
 export interface SearchLogResult {
@@ -449,6 +451,7 @@ function buildSchemas() {
       caseSensitive: z.boolean().optional(),
       from: index.optional(),
       limit: z.number().int().min(1).max(100_000).optional(),
+      jobId: jobId.optional(),
     })
     .strict();
 

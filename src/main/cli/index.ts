@@ -28,7 +28,7 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     const e = err as NodeJS.ErrnoException;
-    if (e && (e.name === 'WriteFailedError' || e.name === 'FileRefusedError')) {
+    if (e && (e.name === 'WriteFailedError' || e.name === 'FileRefusedError' || e.name === 'SessionLockedError')) {
       // These messages already name the file and say what happened.
       process.stderr.write(`heapscope: ${e.message}\n`);
       return 1;

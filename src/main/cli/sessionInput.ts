@@ -6,6 +6,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { kindOf } from '../session/files';
+import { lockHolder } from '../session/lock';
 // The session modules themselves, not '../session' or the service's sessionStore: those pull
 // in the importer, the writer and (through the service's errors) the API schemas, which
 // `inspect` on a raw capture has no use for.
@@ -37,6 +38,9 @@ export async function assertOutput(file: string, force: boolean): Promise<void> 
   }
   const f = await stat(file).catch(() => null);
   if (f?.isDirectory()) throw new InputError(file, 'is a folder: give a file name');
+  // Even with --force: a session another process is writing is never replaced under it.
+  const pid = lockHolder(file);
+  if (pid !== null) throw new InputError(file, `is being written by another HeapScope (process ${pid}): it is left as it is`);
   if (f && !force) throw new InputError(file, 'already exists: it is left as it is (add --force to replace it)');
 }
 

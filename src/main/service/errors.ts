@@ -47,6 +47,9 @@ export function toServiceError(err: unknown): ServiceError {
           : 'Try again, or pick another place.';
     return { code: c === 'EACCES' || c === 'EPERM' || c === 'EROFS' ? 'PERMISSION' : 'INTERNAL', message: err.message, fix };
   }
+  if (err instanceof Error && err.name === 'SessionLockedError') {
+    return { code: 'BUSY', message: err.message, fix: 'Pick another file, or stop the other recording first.' };
+  }
   if (err instanceof Error && err.name === 'FileRefusedError') {
     const r = (err as Error & { reason: string }).reason;
     if (r === 'exists') return { code: 'EXISTS', message: err.message, fix: 'Pick another name, or confirm that the file may be replaced.' };

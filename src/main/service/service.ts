@@ -40,6 +40,7 @@ import { FilmStripMaker } from './filmStrip';
 import type { IndexDelta } from './indexBuilder';
 import { RecentList, defaultDataDir } from './recent';
 import { assertRegular, refuseToReplace, sameFile } from '../session/files';
+import { RE2JS } from 're2js';
 import type { SessionView } from './sessionView';
 
 export interface ServiceOptions {
@@ -70,6 +71,8 @@ interface Recording {
 }
 
 const STATUS_PUSH_MS = 250;
+/** Log lines searched between two yields to the event loop. */
+const SEARCH_SLICE = 2000;
 
 export class HeapScopeService {
   readonly dataDir: string;
@@ -286,33 +289,56 @@ export class HeapScopeService {
     return { from: start, lines, total };
   }
 
+  /**
+   * Regular expressions run on RE2 (re2js): time linear in the text, so no pattern can stall
+   * the service (`^(a+)+$` backtracks for seconds per line in JavaScript's own engine). The
+   * loop yields every few thousand lines, so other calls go on, and `cancelJob` stops it.
+   */
   async searchLog(req: SearchLogRequest): Promise<SearchLogResult> {
     const s = this.requireSession();
-    const texts = await s.logTexts();
     let test: (t: string) => boolean;
     if (req.regex) {
-      let re: RegExp;
+      let re: RE2JS;
       try {
-        re = new RegExp(req.query, req.caseSensitive ? '' : 'i');
+        re = RE2JS.compile(req.query, req.caseSensitive ? 0 : RE2JS.CASE_INSENSITIVE);
       } catch (e) {
-        throw apiError('BAD_REQUEST', `The search is not a valid regular expression: ${(e as Error).message}.`, 'Fix the pattern, or turn off "regular expression".');
+        const why = (e as Error).message.replace(/^error parsing regexp: /, '');
+        throw apiError(
+          'BAD_REQUEST',
+          `The search is not a valid regular expression: ${why}.`,
+          'Fix the pattern, or turn off "regular expression". Look-behind and back-references are not supported (searches run in linear time).',
+        );
       }
-      test = (t) => re.test(t);
+      test = (t) => re.matcher(t).find();
     } else if (req.caseSensitive) {
       test = (t) => t.includes(req.query);
     } else {
       const q = req.query.toLowerCase();
       test = (t) => t.toLowerCase().includes(q);
     }
-    const limit = req.limit ?? 1000;
-    const matches: number[] = [];
-    for (let i = req.from ?? 0; i < texts.length; i++) {
-      if (test(texts[i])) {
-        if (matches.length === limit) return { matches, truncated: true };
-        matches.push(i);
+    const jobId = req.jobId ?? this.newJobId('search');
+    const ctl = this.startJob(jobId);
+    try {
+      const texts = await s.logTexts();
+      const limit = req.limit ?? 1000;
+      const matches: number[] = [];
+      let since = 0;
+      for (let i = req.from ?? 0; i < texts.length; i++) {
+        if (++since === SEARCH_SLICE) {
+          since = 0;
+          await new Promise((r) => setImmediate(r));
+          if (ctl.signal.aborted) throw new CancelledError('The search');
+          if (this.session !== s) throw apiError('CANCELLED', 'The search was stopped: the session was closed.');
+        }
+        if (test(texts[i])) {
+          if (matches.length === limit) return { matches, truncated: true };
+          matches.push(i);
+        }
       }
+      return { matches, truncated: false };
+    } finally {
+      this.jobs.delete(jobId);
     }
-    return { matches, truncated: false };
   }
 
   recentSessions() {

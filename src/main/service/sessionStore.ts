@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { open as openFile, rm, copyFile } from 'node:fs/promises';
 import { openRegular } from '../session/files';
+import { appendSliced } from '../session/importCapture';
 import { basename } from 'node:path';
 import type { LogLine, SessionMeta, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
 import type { CaptureEvent } from '../../shared/capture/events';
@@ -235,7 +236,9 @@ export class SessionFileStore implements SessionStore {
         if (hooks.signal?.aborted) throw new CancelledError('The import');
         const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
         if (bytesRead === 0) break;
-        w.appendRaw(buf.subarray(0, bytesRead), null);
+        appendSliced(w, buf.subarray(0, bytesRead), null);
+        // Let other calls through between chunks: an import does not hold the service.
+        await new Promise((r) => setImmediate(r));
         done += bytesRead;
         hooks.onProgress?.('reading', done, size);
       }

@@ -64,9 +64,11 @@ export class SessionFormatError extends Error {
   }
 
   static damaged(path: string, at: number, what: string, snapshotsBefore: number): SessionFormatError {
+    // An offset read from the damaged file itself can be anything: say "at byte" only for a real one.
+    const where = Number.isSafeInteger(at) && at >= 0 ? ` at byte ${at}` : '';
     return new SessionFormatError(
       'damaged',
-      `${path} is damaged at byte ${at}: ${what}; ${snapshotsBefore} snapshot${snapshotsBefore === 1 ? '' : 's'} before it ${snapshotsBefore === 1 ? 'is' : 'are'} readable`,
+      `${path} is damaged${where}: ${what}; ${snapshotsBefore} snapshot${snapshotsBefore === 1 ? '' : 's'} before it ${snapshotsBefore === 1 ? 'is' : 'are'} readable`,
       at,
       snapshotsBefore,
     );

@@ -7,6 +7,17 @@ import path from 'node:path';
 import { SessionWriter, type SessionMeta, type SessionSummary, type SessionWriterOptions } from './writer';
 
 const CHUNK = 1 << 20;
+/**
+ * Bytes given to the writer at a time. Each line becomes an event that lives until the writer's
+ * next index record: 64 KiB of empty lines is 64 Ki events, a 1 MiB chunk would be a million
+ * (hundreds of MB). Memory is bounded by this slice, not by the shape of the input.
+ */
+export const FEED_SLICE = 64 << 10;
+
+/** Feeds `bytes` to the writer in slices of FEED_SLICE. */
+export function appendSliced(w: SessionWriter, bytes: Uint8Array, hostMs: number | null): void {
+  for (let i = 0; i < bytes.length; i += FEED_SLICE) w.appendRaw(bytes.subarray(i, Math.min(bytes.length, i + FEED_SLICE)), hostMs);
+}
 
 /** Imports raw capture bytes, or the capture file at a path, into a new session file. */
 export async function importCapture(
@@ -19,9 +30,9 @@ export async function importCapture(
   const w = SessionWriter.create(outPath, m, options);
   try {
     if (typeof source === 'string') {
-      for await (const chunk of createReadStream(source, { highWaterMark: CHUNK })) w.appendRaw(chunk as Buffer, null);
+      for await (const chunk of createReadStream(source, { highWaterMark: CHUNK })) appendSliced(w, chunk as Buffer, null);
     } else {
-      for (let i = 0; i < source.length; i += CHUNK) w.appendRaw(source.subarray(i, i + CHUNK), null);
+      appendSliced(w, source, null);
     }
     return w.close();
   } catch (err) {

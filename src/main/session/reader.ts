@@ -76,6 +76,12 @@ class SegmentCursor {
 
 const CACHE = 4;
 
+/**
+ * The most one record inflates to. The writer emits raw records of about 1 MiB of ops and
+ * index records of 2048 items; a record claiming more is damage, not data.
+ */
+const MAX_INFLATED = 64 << 20;
+
 export class SessionReader {
   readonly meta: SessionMeta;
   readonly info: Omit<StoredMeta, 'meta'>;
@@ -378,7 +384,9 @@ export class SessionReader {
           case RecordType.Index: {
             const src = new ByteSource(payload);
             const textLength = src.uvar();
-            const opts: zlib.ZlibOptions = {};
+            if (textLength > MAX_INFLATED) throw new MalformedError(`an index record that claims ${textLength} bytes, more than any record holds`);
+            // Inflation stops at the declared length: a small record cannot grow into gigabytes.
+            const opts: zlib.ZlibOptions = { maxOutputLength: Math.max(1, textLength) };
             if (indexDict.length) opts.dictionary = indexDict;
             const text = zlib.inflateRawSync(payload.subarray(src.pos), opts);
             if (text.length !== textLength) throw new MalformedError('index record of the wrong length');
@@ -518,8 +526,10 @@ export class SessionReader {
         throw SessionFormatError.damaged(this.path, where, 'the checksum of a raw record does not match', before());
       }
       let ops: Uint8Array;
+      if (r.opLength > MAX_INFLATED) throw SessionFormatError.damaged(this.path, where, `a raw record that claims ${r.opLength} bytes, more than any record holds`, before());
       try {
-        const opts: zlib.ZlibOptions = {};
+        // Inflation stops at the declared length: a small record cannot grow into gigabytes.
+        const opts: zlib.ZlibOptions = { maxOutputLength: Math.max(1, r.opLength) };
         if (c.dict.length) opts.dictionary = c.dict;
         ops = zlib.inflateRawSync(payload.subarray(r.dataAt), opts);
       } catch (err) {

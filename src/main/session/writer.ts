@@ -5,6 +5,7 @@
  * to the file, flushed to the operating system at least every `flushIntervalMs`.
  */
 import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { lockSession } from './lock';
 import zlib from 'node:zlib';
 import { CaptureReader } from '../../shared/capture/captureReader';
 import type { CaptureEvent, DeviceEvent, GapEvent, LogEvent, MarkEvent } from '../../shared/capture/events';
@@ -158,13 +159,24 @@ export class SessionWriter {
   private readonly logTextInRaw: boolean;
   private readonly onError?: (err: Error) => void;
 
-  /** Creates (or replaces) the file and writes its header. */
+  /** Releases the session's lock (see lock.ts) once the file is closed. */
+  private unlock: (() => void) | null = null;
+
+  /**
+   * Creates (or replaces) the file and writes its header. Takes the session's lock first: a
+   * session another process is writing is refused (SessionLockedError), never truncated.
+   */
   static create(path: string, meta: SessionMeta = {}, options: SessionWriterOptions = {}): SessionWriter {
-    const fd = openSync(path, 'w');
+    const unlock = lockSession(path);
+    let fd: number | null = null;
     try {
-      return new SessionWriter(path, fd, meta, options);
+      fd = openSync(path, 'w');
+      const w = new SessionWriter(path, fd, meta, options);
+      w.unlock = unlock;
+      return w;
     } catch (err) {
-      closeSync(fd);
+      if (fd !== null) closeSync(fd);
+      unlock();
       throw err;
     }
   }
@@ -303,7 +315,12 @@ export class SessionWriter {
     if (this.fd !== null) {
       const fd = this.fd;
       this.fd = null;
-      closeSync(fd);
+      try {
+        closeSync(fd);
+      } finally {
+        this.unlock?.();
+        this.unlock = null;
+      }
     }
   }
 

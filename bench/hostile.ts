@@ -1,0 +1,57 @@
+/**
+ * Hostile inputs, as a user would run them: peak RSS (from /usr/bin/time) and wall time of
+ * `heapscope import` and `heapscope inspect` on 20 MB of empty lines, one 50 MB line and a
+ * 1 GB sparse file of zeros. The goal is under 300 MB peak each; figures are printed, never
+ * asserted. The 1 GB file costs no disk (sparse).
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, truncateSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cli = path.join(root, 'bin/heapscope.mjs');
+
+function fill(file: string, bytes: number, byte: number): void {
+  const fd = openSync(file, 'w');
+  const block = Buffer.alloc(1 << 20, byte);
+  for (let left = bytes; left > 0; left -= block.length) writeSync(fd, block, 0, Math.min(block.length, left));
+  closeSync(fd);
+}
+
+/** Runs the CLI under /usr/bin/time: peak RSS, wall, exit code and the last line it said. */
+function run(args: string[], timeoutS: number): string {
+  const r = spawnSync('/usr/bin/time', ['-f', '@@T %M %e', process.execPath, cli, ...args], { encoding: 'utf8', timeout: timeoutS * 1000, maxBuffer: 1 << 26 });
+  if (r.signal) return `killed after ${timeoutS} s (${r.signal})`;
+  const m = /@@T (\d+) ([\d.]+)/.exec(r.stderr);
+  const said = r.stderr.split('\n').filter((l) => l && !l.startsWith('@@T')).pop() ?? '';
+  const rss = m ? Number(m[1]) / 1024 : NaN;
+  return `peak RSS ${rss.toFixed(0)} MB (goal < 300)${rss < 300 ? '' : ' OVER'}, ${m?.[2]} s, exit ${r.status}${said ? `: ${said.slice(0, 160)}` : ''}`;
+}
+
+export async function benchHostile(): Promise<Record<string, string | number>> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'heapscope-bench-hostile-'));
+  try {
+    const empty = path.join(dir, 'empty-lines.txt');
+    fill(empty, 20_000_000, 0x0a);
+    const long = path.join(dir, 'one-line.txt');
+    fill(long, 50_000_000, 0x61);
+    const sparse = path.join(dir, 'zeros.txt');
+    closeSync(openSync(sparse, 'w'));
+    truncateSync(sparse, 1 << 30);
+    const out: Record<string, string> = {};
+    for (const [name, file] of [
+      ['20 MB of empty lines', empty],
+      ['one 50 MB line', long],
+      ['1 GB sparse file of zeros', sparse],
+    ] as const) {
+      out[`import, ${name}`] = run(['import', file, '-o', path.join(dir, 'out.hss'), '--force'], 900);
+      out[`inspect, ${name}`] = run(['inspect', file], 900);
+    }
+    out['load average at the end'] = os.loadavg().map((x) => x.toFixed(1)).join(' ');
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
