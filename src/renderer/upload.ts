@@ -3,7 +3,7 @@
  * progress, and get back where HeapScope keeps it. XMLHttpRequest, because fetch reports no
  * upload progress. The token travels in the page's cookie.
  */
-import { MAX_UPLOAD_BYTES, UPLOAD_HEADER, UPLOAD_PATH } from '../shared/upload';
+import { downloadUrl, MAX_UPLOAD_BYTES, UPLOAD_HEADER, UPLOAD_PATH } from '../shared/upload';
 
 export function uploadFile(file: File, onProgress: (done: number, total: number) => void): Promise<string> {
   if (file.size > MAX_UPLOAD_BYTES) {
@@ -30,4 +30,15 @@ export function uploadFile(file: File, onProgress: (done: number, total: number)
     };
     xhr.send(file);
   });
+}
+
+/** The browser window: download an export HeapScope wrote at `path` (the bridge's `GET /download`). */
+export function startDownload(path: string): void {
+  const a = document.createElement('a');
+  a.href = downloadUrl(path);
+  a.download = path.split(/[\\/]/).pop() ?? 'export';
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
 }
