@@ -1,7 +1,9 @@
 # fragment.py - HeapScope demo: fragmentation. It fills the heap with pairs of a buffer and a
 # smaller long-lived object allocated just after it, then frees the buffers: two thirds of
 # the heap are free again, but in holes no larger than one buffer, and asking for a block
-# eight buffers long fails (MemoryError after about 5-10 s, whatever the heap size).
+# eight buffers long fails (MemoryError after about 10 s, whatever the heap size).
+# Paced for HeapScope's default dump period (500 ms): the heap is seen filling, breaking apart
+# over several dumps, and staying broken for a few seconds before the MemoryError.
 # (The kept objects are half a buffer: smaller ones would slip into the little holes that
 # garbage leaves near the start of the heap, and then buffers would merge into big holes.)
 #
@@ -45,7 +47,7 @@ while not full:
     step += 1
     if step % 20 == 0 or full:
         print("fragment: %d pairs of %d + %d B, %d B free" % (len(keeps), BUF, SMALL, gc.mem_free()))
-    time.sleep_ms(50)
+    time.sleep_ms(30)
 
 # 2. Release the buffers, a few at a time: holes appear between the small objects.
 for i in range(len(temps)):
@@ -53,11 +55,11 @@ for i in range(len(temps)):
     if i % 20 == 19:
         gc.collect()
         print("fragment: %d buffers freed, %d B free" % (i + 1, gc.mem_free()))
-        time.sleep_ms(100)
+        time.sleep_ms(700)
 temps = None
 gc.collect()  # what fails below is fragmentation, not garbage
 print("fragment: %d B free in holes of ~%d B; asking for %d B" % (gc.mem_free(), BUF, 8 * BUF))
-time.sleep_ms(400)
+time.sleep_ms(2500)  # broken apart: plenty free, no piece large enough
 
 # 3. Too large for any hole: MemoryError: memory allocation failed, allocating N bytes
 big = bytearray(8 * BUF)

@@ -1,7 +1,8 @@
 /**
  * The browser window: send a file's bytes to HeapScope (the bridge's `POST /upload`), with
  * progress, and get back where HeapScope keeps it. XMLHttpRequest, because fetch reports no
- * upload progress. The token travels in the page's cookie.
+ * upload progress. The token travels in the URL, as the page's own does (there is no cookie:
+ * see src/main/bridge/policy.ts).
  */
 import { downloadUrl, MAX_UPLOAD_BYTES, UPLOAD_HEADER, UPLOAD_PATH } from '../shared/upload';
 
@@ -12,7 +13,8 @@ export function uploadFile(file: File, onProgress: (done: number, total: number)
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     // Relative to the page: the bridge serves it at its root.
-    xhr.open('POST', `.${UPLOAD_PATH}?name=${encodeURIComponent(file.name)}`);
+    const token = new URLSearchParams(location.search).get('token') ?? '';
+    xhr.open('POST', `.${UPLOAD_PATH}?token=${encodeURIComponent(token)}&name=${encodeURIComponent(file.name)}`);
     xhr.setRequestHeader(UPLOAD_HEADER, '1');
     xhr.setRequestHeader('Content-Type', 'application/octet-stream');
     xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
@@ -32,10 +34,15 @@ export function uploadFile(file: File, onProgress: (done: number, total: number)
   });
 }
 
-/** The browser window: download an export HeapScope wrote at `path` (the bridge's `GET /download`). */
+/** The page's link to an export HeapScope wrote at `path` (the bridge's `GET /download`). */
+export function downloadHref(path: string): string {
+  return downloadUrl(path, new URLSearchParams(location.search).get('token') ?? '');
+}
+
+/** The browser window: download an export HeapScope wrote at `path`. */
 export function startDownload(path: string): void {
   const a = document.createElement('a');
-  a.href = downloadUrl(path);
+  a.href = downloadHref(path);
   a.download = path.split(/[\\/]/).pop() ?? 'export';
   a.style.display = 'none';
   document.body.appendChild(a);

@@ -14,7 +14,7 @@ export const MAX_UPLOAD_BYTES = 1 << 30;
  */
 export const DOWNLOAD_PATH = '/download';
 
-/** The page's URL for downloading an export written at `path` on HeapScope's computer. */
-export function downloadUrl(path: string): string {
-  return `.${DOWNLOAD_PATH}?path=${encodeURIComponent(path)}`;
+/** The page's URL for downloading an export written at `path` on HeapScope's computer (the token travels in the URL). */
+export function downloadUrl(path: string, token: string): string {
+  return `.${DOWNLOAD_PATH}?token=${encodeURIComponent(token)}&path=${encodeURIComponent(path)}`;
 }

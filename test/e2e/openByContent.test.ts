@@ -123,10 +123,12 @@ describe.skipIf(!existsSync(CHROMIUM))('opening files by content in the browser 
     const again = await page.getAttribute('[data-testid=export-download]', 'href');
     expect(again).toContain(encodeURIComponent(written));
     await page.keyboard.press('Escape');
-    const status = (p: string) => page.evaluate(async (u) => (await fetch(u)).status, `./download?path=${encodeURIComponent(p)}`);
+    const token = new URL(served.url).searchParams.get('token')!;
+    const status = (p: string, t = token) => page.evaluate(async (u) => (await fetch(u)).status, `./download?token=${t}&path=${encodeURIComponent(p)}`);
     expect(await status(written)).toBe(200);
     expect(await status('/etc/passwd')).toBe(404);
     expect(await status(join(home, 'recent.json'))).toBe(404);
+    expect(await status(written, 'wrong')).toBe(401);
   });
 
   it('the upload endpoint refuses what it must, and keeps nothing it refused', async () => {

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as api from '../../src/shared/api';
+import { CORPUS } from '../support/corpus';
 import {
   APP_INDEX_URL,
   APP_ORIGIN,
@@ -390,8 +391,7 @@ describe('main bundle', () => {
     expect(bad.error.message).toMatch(/from/);
     expect(bad.error.message).toMatch(/count/);
     // A real call end to end: open a corpus capture, read its info.
-    const cap = join(ROOT, '..', 'shared', 'corpus', '022-rp2-v1.23plus-picow-after-soft-reset.txt');
-    const path = (await import('node:fs')).existsSync(cap) ? cap : '/work/shared/corpus/022-rp2-v1.23plus-picow-after-soft-reset.txt';
+    const path = join(CORPUS, '022-rp2-v1.23plus-picow-after-soft-reset.txt');
     const opened = await invoke(trusted, 'openSession', { path });
     expect(opened.ok).toBe(true);
     const info = await invoke(trusted, 'getSessionInfo', undefined);

@@ -134,6 +134,7 @@ export function boardRecorder(opts: { demosDir: string; openVirtual?: (demo: str
   return {
     async start(req, hooks, signal): Promise<RecorderHandle> {
       const { startRecording } = await import('../record/recorder');
+      const { describeDumpCost } = await import('../record/dumpCost');
       let run: import('../record/recorder').RecordRun;
       let demo: string | undefined;
       if (req.demo) {
@@ -153,6 +154,7 @@ export function boardRecorder(opts: { demosDir: string; openVirtual?: (demo: str
           run,
           periodMs: req.periodMs,
           collect: req.collect,
+          dumps: req.dumps ?? 'auto',
           openVirtual: () => openVirtual(demo),
         },
         {
@@ -164,6 +166,8 @@ export function boardRecorder(opts: { demosDir: string; openVirtual?: (demo: str
           data: (chunk, hostMs) => hooks.data(chunk, hostMs),
           gap: (reason, a, b) => hooks.gap(reason, a, b),
           board: (info) => hooks.board(info),
+          dumping: ({ mode, cost, tooSlow }) =>
+            hooks.dumping?.({ mode, cost: cost && { bytes: cost.bytes, boardMs: cost.boardMs }, warning: tooSlow && cost ? describeDumpCost(cost, req.periodMs).text : null }),
         },
       );
       const onAbort = () => void h.stop();

@@ -5,7 +5,7 @@ import { bytes, clock } from '../../shared/view/format';
 import { breakupRange } from '../../shared/view/breakup';
 import { eventFrame } from '../../shared/view/frameIndex';
 import { store, useApp } from '../state/store';
-import { downloadUrl } from '../../shared/upload';
+import { downloadHref } from '../upload';
 
 function Dialog({ title, onClose, children, footer, testid }: { title: string; onClose: () => void; children: React.ReactNode; footer?: React.ReactNode; testid?: string }) {
   useEffect(() => {
@@ -328,7 +328,7 @@ export function ExportDialog() {
               {st.state.bridge === 'ws' && (
                 <>
                   {' '}
-                  <a href={downloadUrl(job.path)} download={job.path.split(/[\\/]/).pop()} data-testid="export-download">
+                  <a href={downloadHref(job.path)} download={job.path.split(/[\\/]/).pop()} data-testid="export-download">
                     Download again
                   </a>
                 </>

@@ -33,6 +33,8 @@ export interface Toast {
   kind: 'ok' | 'error' | 'info';
   text: string;
   fix?: string;
+  /** "Now pin B": gone once the next pin is made. */
+  pinHint?: boolean;
 }
 
 export interface Job {
@@ -361,7 +363,9 @@ export class AppStore {
       if (!keepFrame) this.cache.clear();
       const n = frames.length;
       const live = info.meta.live;
-      const frame = keepFrame ? Math.min(this.state.frame, Math.max(0, n - 1)) : live ? Math.max(0, n - 1) : 0;
+      // A recording that just ended lands on its story, not on frame 1.
+      const justEnded = !live && !!this.state.meta?.live && this.state.meta.path === info.meta.path;
+      const frame = keepFrame ? Math.min(this.state.frame, Math.max(0, n - 1)) : live ? Math.max(0, n - 1) : justEnded ? storyFrame(info.events, n) : 0;
       this.set({
         meta: info.meta,
         frameCount: n,
@@ -480,7 +484,8 @@ export class AppStore {
       }
     }
     try {
-      const meta = await this.api.saveSessionAs({ path });
+      const to = path;
+      const meta = await this.askToReplace((overwrite) => this.api.saveSessionAs({ path: to, overwrite }));
       this.set({ meta, dialog: null });
       this.toast('ok', `Saved as ${meta.path}`);
       void this.refreshRecent();
@@ -711,12 +716,15 @@ export class AppStore {
   }
 
   // ───────────── compare ─────────────
-  pin(which: 'A' | 'B', i = this.state.frame): void {
+  /** Pins the frame asked for last (a key pressed right after End pins where End goes). */
+  pin(which: 'A' | 'B', i = this.here): void {
     const patch: Partial<AppState> = which === 'A' ? { pinA: i } : { pinB: i };
     this.set(patch);
     const { pinA, pinB } = this.state;
+    // The hint to pin the other frame is stale once it is pinned.
+    this.set({ toasts: this.state.toasts.filter((t) => !t.pinHint) });
     if (pinA !== null && pinB !== null && pinA !== pinB) void this.runCompare(true);
-    else this.toast('info', `Frame ${i + 1} pinned as ${which}. ${which === 'A' ? 'Now pin B with ]' : 'Now pin A with ['}.`);
+    else this.toast('info', `Frame ${i + 1} pinned as ${which}. ${which === 'A' ? 'Now pin B with ]' : 'Now pin A with ['}.`, undefined, true);
   }
 
   async runCompare(show: boolean): Promise<void> {
@@ -750,7 +758,7 @@ export class AppStore {
     const job: Job = { jobId, format: req.format, phase: 'starting', done: 0, total: 1, finished: false };
     this.set({ jobs: [...this.state.jobs.filter((j) => !j.finished || j.error), job] });
     try {
-      const r = await this.api.exportSession({ ...req, jobId });
+      const r = await this.askToReplace((overwrite) => this.api.exportSession({ ...req, jobId, overwrite }));
       this.updateJob(jobId, { finished: true, done: 1, total: 1, phase: 'done', path: r.path, bytes: r.bytes });
       this.toast('ok', `Exported ${req.format.toUpperCase()}: ${r.path}`);
       // The browser window: the file was written on HeapScope's computer; hand it over too.
@@ -762,6 +770,18 @@ export class AppStore {
       if (err.code !== 'CANCELLED') this.fail(e, `Export ${req.format.toUpperCase()} failed`);
       else this.toast('info', 'Export cancelled.');
       return null;
+    }
+  }
+
+  /** Runs a write; when its file exists (EXISTS), asks the user once and replaces it only if they say so. */
+  private async askToReplace<T>(write: (overwrite: boolean) => Promise<T>): Promise<T> {
+    try {
+      return await write(false);
+    } catch (e) {
+      const err = asError(e);
+      const ask = typeof window !== 'undefined' && typeof window.confirm === 'function' ? window.confirm.bind(window) : null;
+      if (err.code !== 'EXISTS' || !ask || !ask(`${err.message.replace(/: it is left as it is.*$/, '')}.\n\nReplace it?`)) throw e;
+      return write(true);
     }
   }
 
@@ -782,9 +802,9 @@ export class AppStore {
   }
 
   // ───────────── messages ─────────────
-  toast(kind: Toast['kind'], text: string, fix?: string): void {
+  toast(kind: Toast['kind'], text: string, fix?: string, pinHint = false): void {
     const id = this.toastId++;
-    this.set({ toasts: [...this.state.toasts, { id, kind, text, fix }].slice(-4) });
+    this.set({ toasts: [...this.state.toasts, { id, kind, text, fix, ...(pinHint ? { pinHint } : {}) }].slice(-4) });
     setTimeout(() => this.set({ toasts: this.state.toasts.filter((t) => t.id !== id) }), kind === 'error' ? 9000 : 4500);
   }
 
@@ -883,4 +903,11 @@ function shallowEqual(a: unknown, b: unknown): boolean {
   if (ka.length !== kb.length) return false;
   for (const k of ka) if (!Object.is((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
   return true;
+}
+
+/** Where a finished recording tells its story: the last heap before its first MemoryError, else its last frame. */
+export function storyFrame(events: readonly TimelineEvent[], frames: number): number {
+  const last = Math.max(0, frames - 1);
+  const oom = events.find((e) => e.kind === 'memoryError');
+  return oom ? Math.min(last, Math.max(0, oom.snapshot - 1)) : last;
 }
