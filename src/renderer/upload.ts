@@ -4,7 +4,7 @@
  * upload progress. The token travels in the URL, as the page's own does (there is no cookie:
  * see src/main/bridge/policy.ts).
  */
-import { MAX_UPLOAD_BYTES, UPLOAD_HEADER, UPLOAD_PATH } from '../shared/upload';
+import { downloadUrl, MAX_UPLOAD_BYTES, UPLOAD_HEADER, UPLOAD_PATH } from '../shared/upload';
 
 export function uploadFile(file: File, onProgress: (done: number, total: number) => void): Promise<string> {
   if (file.size > MAX_UPLOAD_BYTES) {
@@ -32,4 +32,20 @@ export function uploadFile(file: File, onProgress: (done: number, total: number)
     };
     xhr.send(file);
   });
+}
+
+/** The page's link to an export HeapScope wrote at `path` (the bridge's `GET /download`). */
+export function downloadHref(path: string): string {
+  return downloadUrl(path, new URLSearchParams(location.search).get('token') ?? '');
+}
+
+/** The browser window: download an export HeapScope wrote at `path`. */
+export function startDownload(path: string): void {
+  const a = document.createElement('a');
+  a.href = downloadHref(path);
+  a.download = path.split(/[\\/]/).pop() ?? 'export';
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
 }

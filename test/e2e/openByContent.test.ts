@@ -3,7 +3,8 @@
  * dropped or picked file's bytes, never its path. A real drop (a DataTransfer with a File, as
  * Chromium builds it) and a pick through the Open dialog's file input each open a real corpus
  * dump; the bridge's upload endpoint refuses what it must (no token, foreign origin, no upload
- * header, too large, a body shorter than it said) and never replaces a file.
+ * header, too large, a body shorter than it said) and never replaces a file. An export made in
+ * the window is delivered as a download too, and nothing but an export can be downloaded.
  *
  * Needs Chromium (/usr/bin/chromium or $CHROMIUM); skipped without it. Screenshots go to
  * test-artifacts/.
@@ -104,6 +105,30 @@ describe.skipIf(!existsSync(CHROMIUM))('opening files by content in the browser 
     await page.screenshot({ path: join(ART, 'open-by-pick.png') });
     expect(uploads().filter((f) => f.endsWith(SPLIT_HEAP))).toHaveLength(2);
     expect(pageErrors).toEqual([]);
+  });
+
+  it('an export in the browser window arrives as a download too; nothing else is downloadable', async () => {
+    await page.click('[data-testid=export]');
+    await page.waitForSelector('[data-testid=export-dialog]');
+    await page.click('[data-testid=export-csv]');
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid=export-go]')]);
+    await page.waitForSelector('[data-testid=export-result]', { timeout: 30_000 });
+    const written = (await page.textContent('[data-testid=export-result] .mono'))!.trim();
+    expect(download.suggestedFilename()).toBe(written.split('/').pop());
+    const got = readFileSync((await download.path())!, 'utf8');
+    expect(got).toBe(readFileSync(written, 'utf8'));
+    expect(got.trim().split(/\r?\n/)).toHaveLength(2); // a header and the one frame
+    await page.screenshot({ path: join(ART, 'export-download.png') });
+    // The link offers it again; any other path is refused, even one that exists.
+    const again = await page.getAttribute('[data-testid=export-download]', 'href');
+    expect(again).toContain(encodeURIComponent(written));
+    await page.keyboard.press('Escape');
+    const token = new URL(served.url).searchParams.get('token')!;
+    const status = (p: string, t = token) => page.evaluate(async (u) => (await fetch(u)).status, `./download?token=${t}&path=${encodeURIComponent(p)}`);
+    expect(await status(written)).toBe(200);
+    expect(await status('/etc/passwd')).toBe(404);
+    expect(await status(join(home, 'recent.json'))).toBe(404);
+    expect(await status(written, 'wrong')).toBe(401);
   });
 
   it('the upload endpoint refuses what it must, and keeps nothing it refused', async () => {

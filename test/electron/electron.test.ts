@@ -273,6 +273,11 @@ describe('main bundle', () => {
       isDestroyed() {
         return false;
       }
+      isMinimized() {
+        return false;
+      }
+      restore() {}
+      focus() {}
       static getAllWindows() {
         return [];
       }
@@ -395,6 +400,22 @@ describe('main bundle', () => {
     expect(snap.result.areas[0].kinds).toBeInstanceOf(Uint8Array);
     // Service events reach the window.
     expect(h.sent.some((a: any) => a[0] === api.IPC_EVENT && a[1].type === 'session')).toBe(true);
+  });
+
+  it('a second instance’s file is found in that instance’s folder, not this one’s', async () => {
+    const name = '024-rp2-v1.23plus-picow-heap-nearly-full.txt';
+    const elsewhere = join(out, 'second-instance-cwd');
+    mkdirSync(elsewhere, { recursive: true });
+    writeFileSync(join(elsewhere, name), readFileSync(join(ROOT, 'test', 'e2e', 'fixtures', name)));
+    const before = h.sent.length;
+    h.appHandlers.get('second-instance')!({}, ['/usr/bin/electron', '.', name], elsewhere);
+    const opened = () => h.sent.slice(before).find((a: any) => a[0] === api.IPC_EVENT && a[1].type === 'session' && a[1].meta);
+    for (let i = 0; i < 200 && !opened(); i++) await new Promise((r) => setTimeout(r, 25));
+    expect((opened() as any)?.[1].meta.path).toBe(join(elsewhere, name));
+  });
+
+  it('developer tools only in a development build', () => {
+    expect(h.windowOptions.webPreferences.devTools).toBe(true); // isPackaged: false here; test/packaging checks the packaged side
   });
 
   it('the preload stays small: api.ts loads zod only inside functions', () => {

@@ -15,6 +15,7 @@ import { encodeForWire, isMethodName, wireRequestSchema, type ServiceError, type
 import { toServiceError } from '../service/errors';
 import { defaultDataDir } from '../service/recent';
 import { handleUpload, UPLOAD_PATH } from './upload';
+import { Downloads, DOWNLOAD_PATH } from './download';
 import { allowedHosts, bridgeCsp, checkRequest, isLoopback, newToken, requestPath, type PolicyConfig } from './policy';
 
 /** What the bridge needs from the service. */
@@ -105,6 +106,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const token = opts.token ?? newToken();
   const cfg: PolicyConfig = { token, port: 0, hosts: allowedHosts(host) };
   const sockets = new Set<WebSocket>();
+  const downloads = new Downloads();
 
   const server = createServer((req, res) => {
     void handleHttp(req, res).catch(() => {
@@ -125,6 +127,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       return;
     }
     if (v.ok && path === UPLOAD_PATH) return handleUpload(req, res, opts.uploadDir ?? join(defaultDataDir(), 'uploads'));
+    if (v.ok && path === DOWNLOAD_PATH) return downloads.handle(req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       deny(res, 405, 'Method not allowed');
@@ -244,6 +247,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         if (!isMethodName(method)) return fail({ code: 'UNKNOWN_METHOD', message: `Unknown method "${method}".` });
         try {
           const result = await opts.service.call(method, r.data.params);
+          if (method === 'exportSession') downloads.allow(result);
           send(ws, { id, ok: true, result: encodeForWire(method, result) ?? null });
         } catch (err) {
           fail(toServiceError(err));

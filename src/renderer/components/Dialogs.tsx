@@ -5,6 +5,7 @@ import { bytes, clock } from '../../shared/view/format';
 import { breakupRange } from '../../shared/view/breakup';
 import { eventFrame } from '../../shared/view/frameIndex';
 import { store, useApp } from '../state/store';
+import { downloadHref } from '../upload';
 
 function Dialog({ title, onClose, children, footer, testid }: { title: string; onClose: () => void; children: React.ReactNode; footer?: React.ReactNode; testid?: string }) {
   useEffect(() => {
@@ -324,6 +325,14 @@ export function ExportDialog() {
           {job.finished && !job.error && job.path && (
             <span data-testid="export-result">
               Wrote <span className="mono">{job.path}</span> ({bytes(job.bytes ?? 0)}) at {clock(Date.now())}.
+              {st.state.bridge === 'ws' && (
+                <>
+                  {' '}
+                  <a href={downloadHref(job.path)} download={job.path.split(/[\\/]/).pop()} data-testid="export-download">
+                    Download again
+                  </a>
+                </>
+              )}
             </span>
           )}
           {job.error && job.error.code !== 'CANCELLED' && (

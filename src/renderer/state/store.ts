@@ -22,7 +22,7 @@ import { FrameIndex, eventFrame, stepEvent } from '../../shared/view/frameIndex'
 import { diffHeaps, type HeapDiff } from '../../shared/view/heapAnalysis';
 import { BreakupDetector, findBreakups, type Breakup } from '../../shared/view/breakup';
 import { SnapshotCache } from './snapshotCache';
-import { uploadFile } from '../upload';
+import { startDownload, uploadFile } from '../upload';
 
 export type EventFilter = 'memoryError' | 'breakup' | 'traceback' | 'softReboot' | 'mark' | 'gap' | 'frameLost' | 'any';
 export type SideTab = 'log' | 'compare' | 'frame' | 'strip';
@@ -761,6 +761,8 @@ export class AppStore {
       const r = await this.askToReplace((overwrite) => this.api.exportSession({ ...req, jobId, overwrite }));
       this.updateJob(jobId, { finished: true, done: 1, total: 1, phase: 'done', path: r.path, bytes: r.bytes });
       this.toast('ok', `Exported ${req.format.toUpperCase()}: ${r.path}`);
+      // The browser window: the file was written on HeapScope's computer; hand it over too.
+      if (this.state.bridge === 'ws') startDownload(r.path);
       return this.state.jobs.find((j) => j.jobId === jobId) ?? null;
     } catch (e) {
       const err = asError(e);
