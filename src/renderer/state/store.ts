@@ -371,6 +371,8 @@ export class AppStore {
         frameData: keepFrame ? this.state.frameData : null,
         prevData: keepFrame ? this.state.prevData : null,
         ...(keepFrame ? {} : { pinA: null, pinB: null, compare: false, compareDiff: null, compareA: null, compareB: null, range: null }),
+        // Another session starts from the default event filter, not the last one's.
+        ...(this.state.meta?.path === info.meta.path ? {} : { eventFilter: 'memoryError' as EventFilter }),
       });
       if (n > 0) void this.seek(frame, { keepFollow: live });
       else if (!live && !keepFrame)
