@@ -174,6 +174,14 @@ describe.skipIf(!existsSync(CHROMIUM))('the first story, at 1280×720 and 1440×
     expect(m, `break-up chip: ${chip}`).not.toBeNull();
     const broke = Number(m![1]) - 1;
     expect(story.oom - 1 - broke, `break-up at frame ${broke + 1}, MemoryError after frame ${story.oom}`).toBeGreaterThanOrEqual(3);
+    // The marker's tooltip names the MemoryError once; the Frame tab asks the failed request as a value.
+    expect(await page.$eval('[data-testid=timeline] [data-marker=memoryError] title', (t) => t.textContent)).not.toMatch(/MemoryError: MemoryError/);
+    await page.click('[data-testid=tab-frame]');
+    const asked = await probe(page, (p) => p.events().find((e) => e.kind === 'memoryError')!.bytes);
+    expect(asked).toBeGreaterThan(0);
+    expect(await page.inputValue('[data-testid=fit-bytes]')).toBe(String(asked));
+    expect(await page.textContent('[data-testid=fit-answer]')).toMatch(/^Does not fit/);
+    await page.click('[data-testid=tab-log]');
     sessionPath = (await page.getAttribute('[data-testid=statusbar] .grow', 'title')) ?? '';
     expect(sessionPath).toMatch(/\.hss$/);
     await shot(page, 'story-1280x720', true);

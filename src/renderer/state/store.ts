@@ -484,7 +484,8 @@ export class AppStore {
       await this.api.startRecording({
         port: s.port,
         run,
-        ...(port?.kind === 'virtual' && s.demo ? { demo: s.demo } : {}),
+        // Before the port list arrives, the remembered virtual board is still the virtual board.
+        ...((port ? port.kind === 'virtual' : s.port === 'virtual') && s.demo ? { demo: s.demo } : {}),
         periodMs: s.periodMs,
         collect: s.collect,
       });
