@@ -37,7 +37,7 @@ function breakdown(file: string): Record<string, number> {
   return out;
 }
 
-export async function benchSession(rawCapturePath: string): Promise<Record<string, string | number>> {
+export async function benchSession(rawCapturePath: string, pimstPath?: string): Promise<Record<string, string | number>> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'heapscope-bench-session-'));
   try {
     const raw = readFileSync(rawCapturePath);
@@ -98,12 +98,23 @@ export async function benchSession(rawCapturePath: string): Promise<Record<strin
     await importCapture(synth, synthFile);
     const synthRatio = statSync(synthFile).size / gzipSize(synth);
 
+    // The pi-mst-framed capture (a few % of blocks change per dump): the harder case for size.
+    let pimst: Record<string, string> = {};
+    if (pimstPath) {
+      const pimstFile = path.join(dir, 'pimst.hss');
+      await importCapture(pimstPath, pimstFile);
+      const pgz = gzipSize(readFileSync(pimstPath));
+      const ps = statSync(pimstFile).size;
+      pimst = { 'pi-mst capture: session ÷ gzip -6': `${ps} / ${pgz} = ${(ps / pgz).toFixed(3)} (goal ≤ 0.25)` };
+    }
+
     return {
       'capture MB': mb.toFixed(1),
       snapshots: n,
       'session bytes': size,
       'gzip -6 bytes': gz,
-      'session ÷ gzip -6': (size / gz).toFixed(3),
+      'session ÷ gzip -6': `${(size / gz).toFixed(3)} (goal ≤ 0.25)`,
+      ...pimst,
       'of which raw / index bytes': `${parts.raw ?? 0} / ${parts.index ?? 0}`,
       "session ÷ gzip -6 with logText: 'raw'": rawTextRatio.toFixed(3),
       'import (parse + metrics + write) MB/s': (mb / best).toFixed(0),

@@ -6,6 +6,12 @@
 #   @@HS:K <seq> <ticks_ms> <label>                      mark
 # API: start_timer(period_ms=350, collect=False), start_async(period_ms=350, collect=False),
 #      dump(collect=False), mark(label), stop().
+# Under HeapScope's launcher (guard(1) ... _end()), a dump is never cut by Ctrl-C: while it
+# prints, Ctrl-C is an ordinary byte (kbd_intr(-1)), so a KeyboardInterrupt can neither cut
+# mem_info's output nor be swallowed inside a scheduled callback (MicroPython prints such an
+# exception and the program goes on). The host sends Ctrl-C again after the dump's end marker.
+# Without the guard (a timer started at the friendly REPL) Ctrl-C is left alone: turning it
+# back on at a prompt would make the next Ctrl-C a fatal error there.
 # In steady state a dump allocates nothing: it prints only constant strings and small ints,
 # and the timer callback hands the dump to micropython.schedule through a pre-bound
 # reference (a callback may run in hard-IRQ context, where allocating is forbidden).
@@ -20,11 +26,15 @@ except ImportError:
 
 _info = getattr(micropython, "mem_info", None)  # compiled out of CircuitPython
 _sched = getattr(micropython, "schedule", None)
+_nop = lambda c: None  # noqa: E731
+_kbd = getattr(micropython, "kbd_intr", None) or _nop
+_k0 = _nop  # called at a dump's start and end: _kbd while guarded
 _seq = 0
 _col = False
 _said = False  # hello printed
 _tim = None
 _task = None
+_new = None  # asyncio's own new_event_loop, once start_async wrapped it
 
 
 def _hello(period, mode, collect):
@@ -34,6 +44,27 @@ def _hello(period, mode, collect):
 
 
 def dump(collect=False):
+    # First and last statements: no bytecode that checks for a pending KeyboardInterrupt runs
+    # before Ctrl-C is off or after it is back on.
+    _k0(-1)
+    _dump(collect)
+    _k0(3)
+
+
+def guard(on):
+    global _k0
+    _k0 = _kbd if on else _nop
+
+
+def _end():
+    # The launcher's `finally`: Ctrl-C left alone first (the REPL's prompt comes next), then
+    # no more dumps.
+    global _k0
+    _k0 = _nop
+    stop()
+
+
+def _dump(collect):
     global _seq
     if not _said:
         _hello(0, "manual", collect)
@@ -97,17 +128,34 @@ def start_timer(period_ms=350, collect=False):
 
 
 def start_async(period_ms=350, collect=False):
-    global _task
+    # A task in the default event loop: an unchanged asyncio.run(main()) program runs it
+    # beside its own tasks. A program that makes a new loop gets the task in that one too.
+    global _task, _new
     stop()
     import asyncio
 
     _hello(period_ms, "async", collect)
 
+    sl = getattr(asyncio, "sleep_ms", None)
+    pause = period_ms if sl else period_ms / 1000
+    sl = sl or asyncio.sleep
+
     async def loop():
         while True:
             dump(collect)
-            await asyncio.sleep_ms(period_ms)
+            await sl(pause)
 
+    if _new is None:
+        _new = asyncio.new_event_loop
+
+        def new_event_loop():
+            global _task
+            lp = _new()
+            if _task:
+                _task = asyncio.create_task(loop())
+            return lp
+
+        asyncio.new_event_loop = new_event_loop
     _task = asyncio.create_task(loop())
     return _task
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { escapeBytes, splitEscaped } from '../../src/main/board/install/installFile';
 import { Utf8Stream } from '../../src/main/board/repl/utf8';
 import { parseIdentity } from '../../src/main/board/repl/identify';
-import { buildLauncher } from '../../src/main/record/launcher';
+import { buildLauncher, programSourceLoader, ramHelperLoader } from '../../src/main/record/launcher';
 import { parseDuration } from '../../src/main/cli/commands/record';
 
 describe('pure parts of the board link', () => {
@@ -31,13 +31,18 @@ describe('pure parts of the board link', () => {
     expect(id).toMatchObject({ impl: 'micropython', version: '1.27.0', platform: 'rp2', hasMemInfo: true, hasSha256: false, readOnlyFs: false, heapBytes: 192064 });
   });
 
-  it('builds launchers', () => {
+  it('builds launchers: the dumps guarded, the program wrapped so the dumps stop when it ends', () => {
     const main = Buffer.from(buildLauncher({ program: { kind: 'file', file: 'main.py' }, periodMs: 250, collect: true })).toString();
-    expect(main).toBe("import mem_dump;mem_dump.start_timer(250,1)\nexec(compile(open('main.py').read(),'main.py','exec'),{'__name__':'__main__'})\n");
-    const script = Buffer.from(buildLauncher({ program: { kind: 'source', source: Buffer.from('print(1)'), name: 'x.py' }, periodMs: 100, collect: false })).toString();
-    expect(script).toBe('import mem_dump;mem_dump.start_timer(100,0)\nprint(1)\n');
-    const ram = Buffer.from(buildLauncher({ program: { kind: 'none' }, periodMs: 100, collect: false, helperSource: Buffer.from('def start_timer(p,c):\n pass') })).toString();
-    expect(ram).toBe('def start_timer(p,c):\n pass\nstart_timer(100,0)\n');
+    expect(main).toBe(
+      "import mem_dump\nmem_dump.guard(1)\nmem_dump.start_timer(250,1)\ntry:\n exec(compile(open('main.py').read(),'main.py','exec'),{'__name__':'__main__'})\nfinally:\n mem_dump._end()\n",
+    );
+    const p = { kind: 'source' as const, source: Buffer.from("print('a\\b')\x04\n"), name: 'x.py' };
+    expect(programSourceLoader(p)).toBe("_hs_src='print(\\'a\\\\b\\')\\x04\\x0a'\n");
+    const script = Buffer.from(buildLauncher({ program: p, periodMs: 100, collect: false, dumps: 'async' })).toString();
+    expect(script).toBe("import mem_dump\nmem_dump.guard(1)\nmem_dump.start_async(100,0)\n_hs_c=compile(_hs_src,'x.py','exec')\ndel _hs_src\ntry:\n exec(_hs_c,{'__name__':'__main__'})\nfinally:\n mem_dump._end()\n");
+    const calls = Buffer.from(buildLauncher({ program: { kind: 'none' }, periodMs: 100, collect: false, dumps: 'calls' })).toString();
+    expect(calls).toBe('import mem_dump\nmem_dump.guard(1)\nmem_dump.dump(0)\n');
+    expect(ramHelperLoader(Buffer.from('def dump(c):\n pass\n'))).toContain("exec('def dump(c):\\x0a pass\\x0a',_hs_g)");
   });
 
   it('reads durations', () => {

@@ -14,7 +14,7 @@ import { HeapScopeService, SessionFileStore, type Recorder, type RecorderHooks, 
 import { binHeap, STRIP_NO_MAP } from '../../src/shared/view/filmStrip';
 import { FREE } from '../../src/shared/heap/blockKinds';
 
-const CORPUS = existsSync('/work/shared/corpus') ? '/work/shared/corpus' : join(__dirname, '..', '..', '..', 'shared', 'corpus');
+import { CORPUS } from '../support/corpus';
 
 let dir: string;
 

@@ -17,10 +17,7 @@ import { pictureLayout, picturePalette } from '../../src/main/export/picture';
 import { readGif } from '../support/gif';
 import { readCapture } from '../../src/shared/capture/captureReader';
 
-const CORPUS = '/work/shared/corpus';
-const SEEDS = '/work/shared/seeds';
-const corpusDir = existsSync(CORPUS) ? CORPUS : join(__dirname, '..', '..', '..', 'shared', 'corpus');
-const seedsDir = existsSync(SEEDS) ? SEEDS : join(__dirname, '..', '..', '..', 'shared', 'seeds');
+import { CORPUS as corpusDir, SEEDS as seedsDir } from '../support/corpus';
 const expected = JSON.parse(readFileSync(join(corpusDir, 'expected.json'), 'utf8')) as Record<
   string,
   Array<{ areas: { address: string; blocks: number }[]; blockSize: number | null; counts: { free: number; head: number; tail: number } }>

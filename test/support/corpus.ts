@@ -4,10 +4,13 @@ import path from 'node:path';
 import type { CaptureEvent } from '../../src/shared/capture/events';
 import type { HeapSnapshot } from '../../src/shared/heap/snapshot';
 
-/** shared/ sits beside the checkout, for developers and CI alike. */
-export const SHARED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared');
-export const CORPUS = path.join(SHARED, 'corpus');
-export const SEEDS = path.join(SHARED, 'seeds');
+/**
+ * The real dumps live in the project's own fixtures (copied from ../shared/corpus and the seed
+ * captures of ../shared/seeds) so a fresh clone, with no ../shared beside it, runs every test.
+ */
+export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
+export const CORPUS = path.join(FIXTURES, 'corpus');
+export const SEEDS = path.join(FIXTURES, 'seeds');
 
 export interface Expected {
   line: number;

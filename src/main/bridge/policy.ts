@@ -2,11 +2,15 @@
  * Who may talk to the browser bridge. Pure functions over request headers, so the policy is
  * tested on its own: a web page the user visits must not be able to drive their serial port.
  *
- * - Every HTTP request and the WebSocket need the per-run token: `?token=` in the URL, or the
- *   cookie set when the page was first loaded with it (a page's own assets are fetched by
- *   relative URL, without the query). Missing or wrong: 401.
+ * - The page and the WebSocket need the per-run token, `?token=` in their URL (the page passes
+ *   its own to the WebSocket). Missing or wrong: 401. There is no cookie: cookies are not
+ *   limited to a port, so a browser would hand a token cookie to every other server on
+ *   127.0.0.1 (another app's dev server, a page's local helper). The page's scripts and styles
+ *   (fetched by relative URL, without the query) are the open-source renderer and hold no
+ *   secret: they are served without the token, behind the same Host and Origin checks.
  * - `Host` must name this server (defeats DNS rebinding) and `Origin`, when present, must be
  *   this server's own origin: else 403.
+ * - Nothing in a request (URL, header) can throw: what does not parse is refused.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -29,17 +33,13 @@ export function tokensEqual(a: string | null | undefined, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function cookieName(port: number): string {
-  return `heapscope_token_${port}`;
-}
-
-export function readCookie(header: string | undefined, name: string): string | null {
-  if (!header) return null;
-  for (const part of header.split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+/** The path of a request URL, or null when it is not a URL at all (`//`, `http://[`). */
+export function requestPath(url: string): string | null {
+  try {
+    return new URL(url, 'http://x').pathname;
+  } catch {
+    return null;
   }
-  return null;
 }
 
 export interface PolicyConfig {
@@ -49,7 +49,7 @@ export interface PolicyConfig {
   hosts: string[];
 }
 
-export type Verdict = { ok: true; viaQuery: boolean } | { ok: false; status: 401 | 403; reason: string };
+export type Verdict = { ok: true } | { ok: false; status: 400 | 401 | 403; reason: string };
 
 /** Host names accepted for a server bound to `bindHost`. */
 export function allowedHosts(bindHost: string): string[] {
@@ -71,7 +71,7 @@ function splitHost(hostHeader: string): { name: string; port: number | null } | 
 export function checkRequest(
   cfg: PolicyConfig,
   url: string,
-  headers: { host?: string; origin?: string; cookie?: string },
+  headers: { host?: string; origin?: string },
 ): Verdict {
   const host = headers.host ? splitHost(headers.host) : null;
   if (!host || (host.port !== null && host.port !== cfg.port) || (cfg.hosts.length > 0 && !cfg.hosts.includes(host.name))) {
@@ -92,14 +92,10 @@ export function checkRequest(
   try {
     q = new URL(url, 'http://x').searchParams.get('token');
   } catch {
-    q = null;
+    return { ok: false, status: 400, reason: 'not a URL' };
   }
-  if (q !== null) {
-    return tokensEqual(q, cfg.token) ? { ok: true, viaQuery: true } : { ok: false, status: 401, reason: 'wrong token' };
-  }
-  const c = readCookie(headers.cookie, cookieName(cfg.port));
-  if (c !== null && tokensEqual(c, cfg.token)) return { ok: true, viaQuery: false };
-  return { ok: false, status: 401, reason: c === null ? 'missing token' : 'wrong token' };
+  if (q === null) return { ok: false, status: 401, reason: 'missing token' };
+  return tokensEqual(q, cfg.token) ? { ok: true } : { ok: false, status: 401, reason: 'wrong token' };
 }
 
 /** The Content-Security-Policy of the served renderer. */

@@ -2,6 +2,8 @@
  * The browser bridge: the built renderer over HTTP and the service API over a WebSocket
  * (`/ws`), on 127.0.0.1 only unless told otherwise, behind a per-run token and an Origin
  * check (see policy.ts). Every message is validated with zod before it reaches the service.
+ * No request can take the server down: whatever a handler meets (a URL that does not parse,
+ * a header, a socket error) ends that one request with 400/401/403/404/500.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createReadStream } from 'node:fs';
@@ -11,7 +13,9 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { encodeForWire, isMethodName, wireRequestSchema, type ServiceError, type ServiceEvent } from '../../shared/api';
 import { toServiceError } from '../service/errors';
-import { allowedHosts, bridgeCsp, checkRequest, cookieName, isLoopback, newToken, type PolicyConfig } from './policy';
+import { defaultDataDir } from '../service/recent';
+import { handleUpload, UPLOAD_PATH } from './upload';
+import { allowedHosts, bridgeCsp, checkRequest, isLoopback, newToken, requestPath, type PolicyConfig } from './policy';
 
 /** What the bridge needs from the service. */
 export interface BridgeService {
@@ -32,6 +36,8 @@ export interface BridgeOptions {
   allowRemote?: boolean;
   /** Largest WebSocket message accepted (bytes). */
   maxMessage?: number;
+  /** Where files the browser uploads are kept (upload.ts). Default: uploads/ in HeapScope's data folder. */
+  uploadDir?: string;
 }
 
 export interface Bridge {
@@ -75,7 +81,18 @@ export function resolveStatic(root: string, urlPath: string): string | null {
   return full === base || full.startsWith(base + sep) ? full : null;
 }
 
+const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
+
+/** A file of the built renderer other than a page (script, style, font, image), or null. */
+async function assetFile(root: string, urlPath: string): Promise<{ file: string; size: number } | null> {
+  const file = resolveStatic(root, urlPath);
+  if (!file || extname(file).toLowerCase() === '.html' || !Object.prototype.hasOwnProperty.call(TYPES, extname(file).toLowerCase())) return null;
+  const st = await stat(file).catch(() => null);
+  return st?.isFile() ? { file, size: st.size } : null;
+}
+
 function deny(res: ServerResponse, status: number, text: string): void {
+  if (res.headersSent) return void res.destroy();
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
   res.end(text + '\n');
 }
@@ -98,17 +115,21 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? '/';
+    const path = requestPath(url);
+    if (path === null) return deny(res, 400, 'Bad request: the URL does not parse.');
     const v = checkRequest(cfg, url, req.headers);
-    if (!v.ok) {
-      deny(res, v.status, v.status === 401 ? 'Unauthorized: open the URL that `heapscope serve` printed (it carries the token).' : 'Forbidden');
+    // The page's own scripts and styles need no token (see policy.ts); the page itself does.
+    const asset = !v.ok && v.status === 401 && opts.staticDir ? await assetFile(opts.staticDir, path) : null;
+    if (!v.ok && !asset) {
+      deny(res, v.status, v.status === 401 ? 'Unauthorized: open the URL that `heapscope serve` printed (it carries the token).' : REASONS[v.status]);
       return;
     }
+    if (v.ok && path === UPLOAD_PATH) return handleUpload(req, res, opts.uploadDir ?? join(defaultDataDir(), 'uploads'));
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       deny(res, 405, 'Method not allowed');
       return;
     }
-    const path = new URL(url, 'http://x').pathname;
     const headers: Record<string, string> = {
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
@@ -116,10 +137,6 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Cross-Origin-Resource-Policy': 'same-origin',
     };
-    if (v.viaQuery) {
-      // Assets are fetched by relative URL without the query: let the cookie carry the token.
-      headers['Set-Cookie'] = `${cookieName(cfg.port)}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`;
-    }
     if (path === '/health') {
       res.writeHead(200, { ...headers, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
       res.end(JSON.stringify({ ok: true, app: 'heapscope' }));
@@ -130,6 +147,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       res.end('HeapScope bridge: the renderer is not built; the API is at /ws.\n');
       return;
     }
+    if (asset) return sendFile(req, res, asset.file, asset.size, headers);
     let file = resolveStatic(opts.staticDir, path);
     if (!file) return deny(res, 404, 'Not found');
     let st = await stat(file).catch(() => null);
@@ -145,9 +163,13 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       }
       if (!st || !st.isFile()) return deny(res, 404, 'Not found');
     }
+    return sendFile(req, res, file, st.size, headers);
+  }
+
+  function sendFile(req: IncomingMessage, res: ServerResponse, file: string, size: number, headers: Record<string, string>): void {
     const ext = extname(file).toLowerCase();
     headers['Content-Type'] = TYPES[ext] ?? 'application/octet-stream';
-    headers['Content-Length'] = String(st.size);
+    headers['Content-Length'] = String(size);
     if (ext === '.html') {
       headers['Content-Security-Policy'] = bridgeCsp(req.headers.host ?? `127.0.0.1:${cfg.port}`);
       headers['Cache-Control'] = 'no-store';
@@ -156,22 +178,36 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     }
     res.writeHead(200, headers);
     if (req.method === 'HEAD') return void res.end();
-    createReadStream(file).pipe(res);
+    const stream = createReadStream(file);
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessage ?? 1 << 20 });
 
   server.on('upgrade', (req, socket, head) => {
-    const url = req.url ?? '/';
-    const path = new URL(url, 'http://x').pathname;
-    const v = checkRequest(cfg, url, req.headers);
-    if (!v.ok || path !== '/ws') {
-      const status = !v.ok ? v.status : 404;
-      const text = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found';
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      return;
+    // A reset or half-closed socket must not become an uncaught 'error'.
+    socket.on('error', () => socket.destroy());
+    const refuse = (status: number) => {
+      if (!socket.writable) return void socket.destroy();
+      socket.end(`HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    try {
+      const url = req.url ?? '/';
+      const path = requestPath(url);
+      if (path === null) return refuse(400);
+      const v = checkRequest(cfg, url, req.headers);
+      if (!v.ok) return refuse(v.status);
+      if (path !== '/ws') return refuse(404);
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    } catch {
+      refuse(500);
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+  // Bytes that are not HTTP at all: 400 and close (Node's default, but never a throw).
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
   });
 
   const send = (ws: WebSocket, msg: unknown) => {

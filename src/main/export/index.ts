@@ -2,8 +2,11 @@
  * Exports of a session: CSV / JSON of the metrics, the raw capture bytes, a frame as PNG, a
  * range as an animated GIF (each frame captioned with its number and figures). Each reports progress, can be cancelled, and writes to a
  * temporary file renamed into place at the end (a cancelled export leaves nothing behind).
+ * A write that does not complete (a full disk) is an error naming the output file, and the
+ * partial file is removed.
  */
 import { open, rename, rm } from 'node:fs/promises';
+import { WriteFailedError, writeAll } from '../session/files';
 import { PNG } from 'pngjs';
 import * as gifenc from 'gifenc';
 import type { ExportFormat, ExportRequest, SessionMeta, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
@@ -72,12 +75,27 @@ const tick = () => new Promise<void>((r) => setImmediate(r));
 /** Runs one export to `opts.path`. */
 export async function runExport(src: ExportSource, opts: ExportOptions): Promise<ExportOutcome> {
   const tmp = `${opts.path}.part-${process.pid}-${Date.now().toString(36)}`;
-  const fh = await open(tmp, 'w');
+  let fh: Awaited<ReturnType<typeof open>>;
+  try {
+    fh = await open(tmp, 'wx');
+  } catch (err) {
+    throw new WriteFailedError(opts.path, err, 'cannot be written');
+  }
   let items = 0;
   let bytes = 0;
+  // Errors of the disk (not of the session) are reported against the output file.
+  let writeError: unknown = null;
+  const disk = async <T>(op: () => Promise<T>): Promise<T> => {
+    try {
+      return await op();
+    } catch (err) {
+      writeError = err;
+      throw err;
+    }
+  };
   const write = async (data: Uint8Array | string) => {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    await fh.write(buf);
+    await disk(() => writeAll(fh, buf));
     bytes += buf.length;
   };
   const check = () => {
@@ -194,13 +212,15 @@ export async function runExport(src: ExportSource, opts: ExportOptions): Promise
       }
     }
     check();
-    await fh.sync().catch(() => undefined);
-    await fh.close();
-    await rename(tmp, opts.path);
+    // A sync or close that fails (delayed allocation on a full disk) fails the export.
+    await disk(() => fh.sync());
+    await disk(() => fh.close());
+    await disk(() => rename(tmp, opts.path));
     return { format: opts.format, path: opts.path, bytes, items };
   } catch (err) {
     await fh.close().catch(() => undefined);
     await rm(tmp, { force: true }).catch(() => undefined);
+    if (writeError !== null && err === writeError) throw new WriteFailedError(opts.path, err, 'was not written (the partial file was removed)');
     throw err;
   }
 }

@@ -1,8 +1,11 @@
 /**
- * The code sent to start a recording (like `mpremote run`): install the dump timer, then run
- * the user's program. One raw-REPL exec for everything, so no dump can land in the middle of
- * the protocol's own bytes.
+ * The code sent to start a recording (like `mpremote run`): start the dumps, then run the
+ * user's program. One raw-REPL exec for everything, so no dump can land in the middle of the
+ * protocol's own bytes. A helper sent from RAM goes first, in an exec of its own
+ * (`ramHelperLoader`), so that the program imports it exactly like an installed one; so does
+ * a program from this computer (`programSourceLoader`), so that the launcher can wrap it.
  */
+import { decodeUtf8 } from '../board/repl/utf8';
 import { pyStr } from '../board/install/installFile';
 import { HELPER_MODULE } from '../board/install/installHelper';
 
@@ -14,51 +17,91 @@ export type LaunchProgram =
   /** Only start the dumps. */
   | { kind: 'none' };
 
+/**
+ * How dumps are made on the board:
+ * timer: a dump every period (machine.Timer + micropython.schedule);
+ * async: a dump every period from a task in the program's asyncio event loop;
+ * calls: one dump at the start, then only where the program calls mem_dump.dump().
+ */
+export type DumpMode = 'timer' | 'async' | 'calls';
+
+export const DUMP_MODE_WORDS: Record<DumpMode, string> = {
+  timer: 'a timer on the board',
+  async: "an asyncio task in the program's event loop",
+  calls: "the program's own mem_dump.dump() calls",
+};
+
 export interface LauncherOptions {
   program: LaunchProgram;
   periodMs: number;
   collect: boolean;
-  /** When set, the helper's source travels in the launcher (read-only filesystem). */
-  helperSource?: Uint8Array | null;
-  /**
-   * timer (default): a dump every period (needs machine.Timer and micropython.schedule);
-   * once: one dump at the start, then only where the program calls mem_dump.dump().
-   */
-  dumps?: 'timer' | 'once';
+  /** Default timer. */
+  dumps?: DumpMode;
 }
 
-/** Lines the launcher puts before a `source` program (tracebacks count them). */
-export function launcherPreambleLines(opts: LauncherOptions): number {
-  return prefix(opts).split('\n').length - 1;
-}
-
-function prefix(opts: LauncherOptions): string {
+function startCall(opts: LauncherOptions): string {
   const period = Math.max(1, Math.round(opts.periodMs));
   const collect = opts.collect ? 1 : 0;
-  const call = opts.dumps === 'once' ? `dump(${collect})` : `start_timer(${period},${collect})`;
-  // From RAM, the helper's top level ran in __main__: its functions are globals.
-  if (opts.helperSource) return `${call}\n`;
-  return `import ${HELPER_MODULE};${HELPER_MODULE}.${call}\n`;
+  const mode = opts.dumps ?? 'timer';
+  return mode === 'calls' ? `dump(${collect})` : mode === 'async' ? `start_async(${period},${collect})` : `start_timer(${period},${collect})`;
 }
 
+/**
+ * A Python str literal for any text: control bytes escaped (a raw \x04 would end the raw-REPL
+ * exec, \x03 interrupt it), other characters as they are (UTF-8 source).
+ */
+export function pyText(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return "'" + s.replace(/[\\'\x00-\x1f\x7f]/g, (c) => (c === '\\' ? '\\\\' : c === "'" ? "\\'" : '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'))) + "'";
+}
+
+/**
+ * For a program from this computer: an exec of its own, before the launcher, that leaves the
+ * program's source in a global. The launcher compiles it under the program's name and frees it.
+ */
+export function programSourceLoader(p: Extract<LaunchProgram, { kind: 'source' }>): string {
+  return `_hs_src=${pyText(decodeUtf8(p.source))}\n`;
+}
+
+/**
+ * Runs the helper's source in a dict of its own (not `__main__`, where the program's names
+ * would clash with the helper's) and registers it in `sys.modules`: `import mem_dump` then
+ * works as with the file. A module object cannot be made from Python on MicroPython, so the
+ * helper's names are put on a class, which `import` returns as it is.
+ */
+export function ramHelperLoader(source: Uint8Array): string {
+  return [
+    'import sys',
+    `_hs_g={'__name__':'${HELPER_MODULE}'}`,
+    `exec(${pyText(decodeUtf8(source))},_hs_g)`,
+    `class ${HELPER_MODULE}:`,
+    ' pass',
+    'for _hs_k in _hs_g:',
+    " if _hs_k[:2]!='__':setattr(" + HELPER_MODULE + ',_hs_k,_hs_g[_hs_k])',
+    `sys.modules['${HELPER_MODULE}']=${HELPER_MODULE}`,
+    `del _hs_g,_hs_k,${HELPER_MODULE}`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * `guard(1)`: a dump defers Ctrl-C (no dump is cut); the `finally` turns that off and stops the
+ * dumps before the REPL's prompt comes back, whatever ended the program.
+ */
 export function buildLauncher(opts: LauncherOptions): Uint8Array {
-  const parts: Uint8Array[] = [];
-  if (opts.helperSource) {
-    parts.push(opts.helperSource);
-    if (opts.helperSource[opts.helperSource.length - 1] !== 0x0a) parts.push(Buffer.from('\n'));
-  }
-  parts.push(Buffer.from(prefix(opts), 'utf8'));
+  const m = HELPER_MODULE;
   const p = opts.program;
+  const lines = [`import ${m}`, `${m}.guard(1)`, `${m}.${startCall(opts)}`];
   if (p.kind === 'file') {
     // compile() names the file in tracebacks with its own line numbers; the source string is
     // garbage as soon as it is compiled.
-    parts.push(
-      Buffer.from(`exec(compile(open(${pyStr(p.file)}).read(),${pyStr(p.file)},'exec'),{'__name__':'__main__'})\n`, 'utf8'),
-    );
+    lines.push('try:', ` exec(compile(open(${pyStr(p.file)}).read(),${pyStr(p.file)},'exec'),{'__name__':'__main__'})`);
   } else if (p.kind === 'source') {
-    // Sent as is, compiled while it arrives (raw-paste): no copy of the source in board RAM.
-    parts.push(p.source);
-    if (p.source[p.source.length - 1] !== 0x0a) parts.push(Buffer.from('\n'));
+    // The source sent by programSourceLoader: compiled under its own name, then freed.
+    lines.push(`_hs_c=compile(_hs_src,${pyStr(p.name)},'exec')`, 'del _hs_src', 'try:', " exec(_hs_c,{'__name__':'__main__'})");
+  } else {
+    return Buffer.from(lines.join('\n') + '\n', 'utf8');
   }
-  return Buffer.concat(parts);
+  lines.push('finally:', ` ${m}._end()`, '');
+  return Buffer.from(lines.join('\n'), 'utf8');
 }

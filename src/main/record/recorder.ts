@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { remoteFileInfo } from '../board/install/installFile';
-import { installHelper, type HelperPlacement } from '../board/install/installHelper';
+import { HELPER_FILE, installHelper, type HelperPlacement } from '../board/install/installHelper';
 import { describeIdentity, identifyBoard, type BoardIdentity } from '../board/repl/identify';
 import { sleep } from '../board/repl/linkReader';
 import { RawRepl, type RunResult } from '../board/repl/rawRepl';
@@ -16,7 +16,9 @@ import { BoardError } from '../board/serial/errors';
 import type { Link } from '../board/serial/link';
 import { findPortBySerial, listPorts, pickAutoPort, VIRTUAL_PORT, type PortEntry } from '../board/serial/ports';
 import { openSerialLink } from '../board/serial/serialLink';
-import { buildLauncher, type LaunchProgram } from './launcher';
+import { buildLauncher, DUMP_MODE_WORDS, programSourceLoader, ramHelperLoader, type DumpMode, type LaunchProgram } from './launcher';
+import { DumpTracker } from './dumpTracker';
+import { describeDumpCost, measureDumpCost, type DumpCost } from './dumpCost';
 
 export type RecordPhase =
   | 'opening'
@@ -54,6 +56,8 @@ export interface RecordHooks {
   board?(info: BoardInfo, identity: BoardIdentity): void;
   /** Something the user should know ("stats only: no mem_info on this firmware"). */
   note?(message: string): void;
+  /** How dumps will be made, and one dump's measured cost (after identifying the board). */
+  dumping?(how: { mode: DumpMode | null; cost: DumpCost | null; tooSlow: boolean }): void;
 }
 
 export interface RecordOptions {
@@ -77,8 +81,10 @@ export interface RecordOptions {
   reconnectForMs?: number | null;
   /** Relaunch the program at most this many times after the board reset under it (default 5). */
   maxRelaunches?: number;
-  /** On stop, how long to wait after each of the three Ctrl-C (default 2000 ms). */
+  /** On stop, how long to wait for the program to end before giving up on it (default 6000 ms). */
   stopWaitMs?: number;
+  /** How dumps are made (default auto: the timer where the board has one, else an asyncio task where it has asyncio, else the program's calls). */
+  dumps?: 'auto' | DumpMode;
   /** After the program ends, keep listening this long for the last dumps (default 300 ms). */
   tailMs?: number;
   /** Silence allowed on a management read (default 10 s). */
@@ -102,6 +108,10 @@ export interface RecordSummary {
   relaunches: number;
   identity: BoardIdentity | null;
   helper: 'file-written' | 'file-skipped' | 'ram' | 'none';
+  /** How dumps were made (null: attach, or it failed before launching). */
+  dumps: DumpMode | null;
+  /** One dump measured after identifying the board (null when not measured). */
+  dumpCost: DumpCost | null;
   /** Set when the recording failed. */
   error?: Error;
   startedAt: number;
@@ -141,6 +151,10 @@ class Recording {
   private gaps = 0;
   private relaunches = 0;
   private programError = '';
+  private dumpMode: DumpMode | null = null;
+  private dumpCost: DumpCost | null = null;
+  /** Where the board's output stands: inside a dump or between dumps. */
+  private readonly dumpTrack = new DumpTracker();
   private durationTimer: NodeJS.Timeout | null = null;
   private readonly startedAt = Date.now();
   private startedResolve!: () => void;
@@ -196,14 +210,28 @@ class Recording {
     return this.done;
   }
 
-  /** Ctrl-C, and again if the program does not end; in the end, stop waiting for it. */
+  /**
+   * Ctrl-C at once, and again each time a dump ended after the last one was sent: the helper
+   * defers a Ctrl-C that lands inside a dump (no dump is cut, the program goes on), so the
+   * next one must come after the dump's end marker. In the end, stop waiting for the program.
+   */
   private async interruptRun(): Promise<void> {
     const repl = this.repl!;
-    for (let i = 0; i < 3 && this.running; i++) {
-      this.log(`stop: ctrl-C ${i + 1}`);
-      await repl.interrupt().catch(() => {});
-      const until = Date.now() + (this.opts.stopWaitMs ?? 2000);
-      while (this.running && Date.now() < until) await sleep(50);
+    const giveUp = Date.now() + (this.opts.stopWaitMs ?? 6000);
+    let sent = 0;
+    let endsAtSend = -1;
+    let lastSend = 0;
+    while (this.running && Date.now() < giveUp) {
+      const t = this.dumpTrack;
+      // Also every 1.5 s outside a dump: a board that dropped the byte, a program between dumps.
+      if (sent === 0 || t.ends > endsAtSend || (!t.inDump && Date.now() - lastSend > 1500)) {
+        sent++;
+        this.log(`stop: ctrl-C ${sent}${t.inDump ? ' (a dump is printing)' : ''}, ${t.ends} dumps ended`);
+        endsAtSend = t.ends;
+        lastSend = Date.now();
+        await repl.interrupt().catch(() => {});
+      }
+      await sleep(5);
     }
     if (this.running) {
       this.hooks.note?.('The program did not stop on Ctrl-C (it may have disabled it with micropython.kbd_intr(-1)); stopped listening.');
@@ -234,6 +262,8 @@ class Recording {
       gaps: this.gaps,
       relaunches: this.relaunches,
       identity: this.identity,
+      dumps: this.dumpMode,
+      dumpCost: this.dumpCost,
       helper: !this.placement ? 'none' : this.placement.where === 'ram' ? 'ram' : this.placement.result.status === 'written' ? 'file-written' : 'file-skipped',
       error,
       startedAt: this.startedAt,
@@ -366,11 +396,19 @@ class Recording {
       if (!id.hasMemInfo) {
         this.hooks.note?.('This firmware has no micropython.mem_info: recording heap totals only (gc.mem_alloc / gc.mem_free), no heap map.');
       }
-      if (!id.hasTimer || !id.hasSchedule) {
-        this.hooks.note?.(
-          `This firmware has no ${!id.hasTimer ? 'machine.Timer' : 'micropython.schedule'}: the helper cannot dump on a timer; dumps come only where the program calls mem_dump.dump().`,
-        );
+      this.dumpMode = chooseDumpMode(id, this.opts.dumps ?? 'auto', this.opts.run.kind === 'attach');
+      this.hooks.note?.(dumpModeNote(id, this.dumpMode, this.opts.periodMs));
+      let tooSlow = false;
+      try {
+        this.dumpCost = await measureDumpCost(repl);
+        const d = describeDumpCost(this.dumpCost, this.opts.periodMs);
+        tooSlow = d.tooSlow && this.dumpMode !== 'calls';
+        this.hooks.note?.(this.dumpMode === 'calls' ? d.text.replace(/ That is longer.*/, '') : d.text);
+      } catch (err) {
+        if (isDisconnect(err) || isCancel(err)) throw err;
+        this.log(`dump cost: ${(err as Error).message}`);
       }
+      this.hooks.dumping?.({ mode: this.dumpMode, cost: this.dumpCost, tooSlow });
     }
     this.setPhase('installingHelper', 'Putting the helper on the board…');
     this.placement = await installHelper(repl, this.identity, {
@@ -378,8 +416,7 @@ class Recording {
       fromRam: this.opts.helperFromRam,
       onProgress: (done, total) => this.setPhase('installingHelper', `Uploading the helper (${(done / 1024).toFixed(1)} of ${(total / 1024).toFixed(1)} KB)…`, { done, total }),
     });
-    if (this.placement.where === 'ram') this.hooks.note?.(`Running the helper from RAM: ${this.placement.reason}.`);
-    else this.log(`helper ${this.placement.result.status}`);
+    this.hooks.note?.(placementNote(this.placement, this.program));
     if (this.program?.kind === 'file') {
       const { size } = await remoteFileInfo(repl, this.program.file, false);
       if (size < 0) {
@@ -397,12 +434,14 @@ class Recording {
     this.setPhase('starting', 'Starting the program…');
     // A clean heap, no timers, the helper not yet imported; main.py does not run.
     await repl.softReset();
+    // Each its own exec: they start nothing, so no dump can come in the protocol's bytes.
+    if (this.placement?.where === 'ram') await repl.execOk(ramHelperLoader(this.placement.source));
+    if (this.program?.kind === 'source') await repl.execOk(programSourceLoader(this.program));
     const code = buildLauncher({
       program: this.program!,
       periodMs: this.opts.periodMs,
       collect: this.opts.collect,
-      helperSource: this.placement?.where === 'ram' ? this.placement.source : null,
-      dumps: this.identity && (!this.identity.hasTimer || !this.identity.hasSchedule) ? 'once' : 'timer',
+      dumps: this.dumpMode ?? 'timer',
     });
     return this.streamRun((o) => repl.run(code, o));
   }
@@ -427,7 +466,9 @@ class Recording {
         this.hooks.note?.(`No dumps for ${Math.round((Date.now() - lastFrame) / 1000)} s: the board may have reset, or the program stopped the helper.`);
       }
     }, 1000);
+    this.dumpTrack.reset();
     const onChunk = (c: Uint8Array) => {
+      this.dumpTrack.push(c);
       if (Buffer.from(c.buffer, c.byteOffset, c.length).indexOf(HS_MARK) >= 0) {
         lastFrame = Date.now();
         warned = false;
@@ -463,7 +504,9 @@ class Recording {
         : this.program?.kind === 'source'
           ? `running ${this.program.name} from RAM`
           : `running ${this.program?.kind === 'file' ? this.program.file : 'the program'}`;
-    return `Recording (${what}, a dump every ${this.opts.periodMs} ms${this.opts.collect ? ' after gc.collect()' : ''}).`;
+    if (this.opts.run.kind === 'attach') return `Recording (${what}).`;
+    const every = this.dumpMode === 'calls' ? "dumps where the program calls mem_dump.dump()" : `a dump every ${this.opts.periodMs} ms from ${DUMP_MODE_WORDS[this.dumpMode ?? 'timer']}`;
+    return `Recording (${what}, ${every}${this.opts.collect ? ', after gc.collect()' : ''}).`;
   }
 
   /** After the program ended: the last dumps the timer prints at the prompt. */
@@ -583,10 +626,18 @@ class Recording {
       return;
     }
     if (this.opts.run.kind !== 'attach' && this.identity) {
-      this.setPhase('stopping', 'Stopping: interrupting the program and soft-resetting the board…');
+      this.setPhase('stopping', 'Stopping: soft-resetting the board…');
+      // What the board printed after the program ended is the recording's too.
+      this.emit(repl.reader.take());
       try {
-        // Ctrl-C at the prompt is harmless; then a fresh raw prompt and a soft reset.
-        await repl.takeControl({ totalMs: 4000, attemptMs: 1500, drainMs: 120, softReset: true });
+        if (repl.inRawRepl) {
+          // The program ended and the board waits at the raw prompt: a soft reset is all
+          // it takes (no Ctrl-C needed, none sent).
+          await repl.softReset({ silenceMs: 3000 });
+        } else {
+          // Ctrl-C at the prompt is harmless; then a fresh raw prompt and a soft reset.
+          await repl.takeControl({ totalMs: 4000, attemptMs: 1500, drainMs: 120, softReset: true });
+        }
       } catch (err) {
         this.hooks.note?.(`Could not reset the board after stopping: ${(err as Error).message}`);
       }
@@ -621,4 +672,40 @@ function isCancel(err: unknown): boolean {
 
 function isDisconnect(err: unknown): boolean {
   return err instanceof BoardError && err.kind === 'disconnected';
+}
+
+/** How dumps are made: the user's choice where the board can, else the best it can. */
+export function chooseDumpMode(id: BoardIdentity, want: 'auto' | DumpMode, attach: boolean): DumpMode | null {
+  if (attach) return null;
+  const timer = id.hasTimer && id.hasSchedule;
+  if (want === 'timer' && !timer) {
+    throw new BoardError('unsupported', `This firmware has no ${!id.hasTimer ? 'machine.Timer' : 'micropython.schedule'}: it cannot dump on a timer.`, id.hasAsyncio ? 'Use --dumps asyncio (a task in the program\'s event loop) or --dumps calls.' : 'Use --dumps calls: the program calls mem_dump.dump() where it wants a dump.');
+  }
+  if (want === 'async' && !id.hasAsyncio) {
+    throw new BoardError('unsupported', 'This firmware has no asyncio: the helper cannot dump from an asyncio task.', timer ? 'Use --dumps timer.' : 'Use --dumps calls: the program calls mem_dump.dump() where it wants a dump.');
+  }
+  if (want !== 'auto') return want;
+  return timer ? 'timer' : id.hasAsyncio ? 'async' : 'calls';
+}
+
+function dumpModeNote(id: BoardIdentity, mode: DumpMode | null, periodMs: number): string {
+  if (mode === null) return 'Attached: dumps come only as the board prints them.';
+  const noTimer = !(id.hasTimer && id.hasSchedule) ? `This firmware has no ${!id.hasTimer ? 'machine.Timer' : 'micropython.schedule'}: d` : 'D';
+  switch (mode) {
+    case 'timer':
+      return `Dumps come every ${periodMs} ms from a timer on the board.`;
+    case 'async':
+      return `${noTimer}umps come every ${periodMs} ms from an asyncio task in the program's event loop (a program that runs no asyncio loop gets the first dump and its own mem_dump.dump() calls only).`;
+    case 'calls':
+      return `${noTimer}umps come once at the start, then only where the program calls mem_dump.dump() (import mem_dump works, also with the helper in RAM).`;
+  }
+}
+
+/** Exactly what this recording wrote to the board's filesystem. */
+function placementNote(p: HelperPlacement, program: LaunchProgram | null): string {
+  const prog = program?.kind === 'source' ? ` ${program.name} is sent from RAM, not written.` : '';
+  if (p.where === 'ram') return `Nothing is written to the board: the helper runs from RAM (${p.reason}).${prog}`;
+  const kb = (p.result.bytes / 1024).toFixed(1);
+  if (p.result.status === 'written') return `Wrote ${HELPER_FILE} (${kb} KB, HeapScope's helper) to the board's filesystem; it stays there, and nothing else is written.${prog}`;
+  return `${HELPER_FILE} is already on the board, unchanged: nothing is written.${prog}`;
 }

@@ -16,16 +16,21 @@ const ENOSPC = 28;
 export const HELPER_MODULE = 'mem_dump';
 export const HELPER_FILE = 'mem_dump.py';
 
-/** Where the helper's source lives in the checkout (or next to a packaged app's resources). */
+/**
+ * Where the helper's source is: `device/mem_dump.py` in the folder that holds HeapScope's
+ * code, found by walking up from this module, which sits at a different depth in each form
+ * (src/main/board/install in a checkout, out/cli for the compiled CLI, out/main inside the
+ * packaged app's archive). Never the working directory: HeapScope may start from anywhere.
+ */
 export function helperSourcePath(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const resources = (process as { resourcesPath?: string }).resourcesPath;
-  const candidates = [
-    path.resolve(here, '../../../../device', HELPER_FILE),
-    path.resolve(process.cwd(), 'device', HELPER_FILE),
-    ...(resources ? [path.join(resources, 'device', HELPER_FILE)] : []),
-  ];
-  return candidates.find((p) => existsSync(p)) ?? candidates[0];
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = path.join(dir, 'device', HELPER_FILE);
+    if (existsSync(candidate)) return candidate;
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`the helper ${HELPER_FILE} was not found in a device/ folder above ${path.dirname(fileURLToPath(import.meta.url))}`);
+    dir = up;
+  }
 }
 
 export function readHelperSource(file = helperSourcePath()): Uint8Array {

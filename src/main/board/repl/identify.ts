@@ -18,6 +18,8 @@ export interface BoardIdentity {
   hasTimer: boolean;
   hasSchedule: boolean;
   hasSha256: boolean;
+  /** `import asyncio` works (built in, or CircuitPython's library in lib/). */
+  hasAsyncio: boolean;
   /** Python cannot write files (CircuitPython with the USB drive mounted, a frozen-only build). */
   readOnlyFs: boolean;
   /** gc.mem_alloc() + gc.mem_free() at identification, or null. */
@@ -51,6 +53,12 @@ def _hs_id():
  except ImportError:
   h=False
  print('sha256=%d'%h)
+ try:
+  import asyncio
+  a=1
+ except ImportError:
+  a=0
+ print('asyncio=%d'%a)
  ro=0
  try:
   import os
@@ -85,6 +93,7 @@ export function parseIdentity(stdout: string): BoardIdentity {
     hasTimer: flag('timer'),
     hasSchedule: flag('schedule'),
     hasSha256: flag('sha256'),
+    hasAsyncio: flag('asyncio'),
     readOnlyFs: flag('readonly'),
     heapBytes: Number.isFinite(heap) ? heap : null,
   };

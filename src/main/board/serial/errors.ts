@@ -15,7 +15,8 @@ export type BoardErrorKind =
   | 'exec' // code ran on the board and raised
   | 'busy-link' // a transaction is already running on this link
   | 'cancelled'
-  | 'open-failed';
+  | 'open-failed'
+  | 'unsupported'; // the firmware lacks what was asked for (a Timer, asyncio)
 
 export class BoardError extends Error {
   constructor(

@@ -2,7 +2,7 @@
  * What HeapScope's on-device helper (`device/mem_dump.py`) costs, measured on real MicroPython
  * (the virtual board's fixed-heap WebAssembly build), for the bench and the docs.
  */
-import { readFileSync } from 'node:fs';
+import { readHelperSource } from '../install/installHelper';
 import { loadBoardMicroPython } from './micropython';
 
 export interface HelperFootprint {
@@ -24,10 +24,8 @@ export interface HelperFootprint {
   outputBytesPerDump: number;
 }
 
-/** The helper's source as shipped (device/mem_dump.py). */
-export function readHelperSource(): Uint8Array {
-  return readFileSync(new URL('../../../../device/mem_dump.py', import.meta.url));
-}
+/** The helper's source as shipped (device/mem_dump.py), found the one way the recorder finds it. */
+export { readHelperSource };
 
 /**
  * Measure the helper on a fresh fixed-heap MicroPython: import footprint, bytes allocated per

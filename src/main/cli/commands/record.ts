@@ -6,8 +6,10 @@ import { openVirtualLink, virtualDemoNames } from '../../board/serial/virtualLin
 import type { RecordRun } from '../../record/recorder';
 import { recordToSession, type SessionRecordResult } from '../../record/toSession';
 import { InputError, UsageError } from '../errors';
+import { assertOutput } from '../sessionInput';
+import type { RuleCliOptions } from './check';
 
-export interface RecordCliOptions {
+export interface RecordCliOptions extends RuleCliOptions {
   port: string;
   baud: string;
   run?: string;
@@ -18,8 +20,12 @@ export interface RecordCliOptions {
   collect?: boolean;
   duration?: string;
   output: string;
+  force?: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  /** false with --no-write. */
+  write?: boolean;
+  dumps?: 'auto' | 'timer' | 'asyncio' | 'calls';
 }
 
 /** "30s", "2m", "1500ms", "1h", "10" (seconds) → ms. */
@@ -49,9 +55,12 @@ export async function run(opts: RecordCliOptions): Promise<void> {
   const periodMs = positiveInt(opts.period, '--period', 20, 600_000);
   const baudRate = positiveInt(opts.baud, '--baud', 300, 20_000_000);
   const durationMs = opts.duration !== undefined ? parseDuration(opts.duration) : null;
+  // `check`'s rules: read now (bad usage before any recording), checked on the session at the end.
+  const check = await import('./check');
+  const rules = check.parseRules(opts);
   const out = opts.output;
-  const outDir = path.dirname(path.resolve(out));
-  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new InputError(out, 'its folder does not exist');
+  // Checked before the board is touched: a session that cannot be written stops nothing.
+  await assertOutput(out, !!opts.force);
 
   let run: RecordRun;
   if (opts.script !== undefined) {
@@ -83,6 +92,8 @@ export async function run(opts: RecordCliOptions): Promise<void> {
       periodMs,
       collect: !!opts.collect,
       durationMs,
+      helperFromRam: opts.write === false,
+      dumps: opts.dumps === 'asyncio' ? 'async' : (opts.dumps ?? 'auto'),
       sessionPath: out,
       openVirtual: () => openVirtualLink({ demo }),
       meta: demo ? { demo } : undefined,
@@ -151,4 +162,5 @@ export async function run(opts: RecordCliOptions): Promise<void> {
       ` → ${out}`,
   );
   if (!session) throw new InputError(out, 'nothing was recorded, so no session was written');
+  if (check.hasRules(rules)) check.report(out, await check.checkFile(out, rules), { junit: opts.junit }, (s) => process.stdout.write(s));
 }

@@ -1,0 +1,65 @@
+/**
+ * The 24-hour soak (bench/soakGen.ts): session size beside gzip -6 of its raw text, how long the
+ * session takes to open and to serve a random snapshot, the reader's memory, and the CLI's
+ * `inspect` on it as a whole command. HEAPSCOPE_SOAK_DUMPS picks a shorter soak (the default
+ * is the day: 250,000 dumps); HEAPSCOPE_SOAK_REMAKE=1 makes it again (after a format change).
+ */
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SessionReader } from '../src/main/session';
+import { forgetSoak, soakSession } from './soakGen';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const q = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * p))];
+};
+
+export async function benchSoak(): Promise<Record<string, string | number>> {
+  const dumps = Number(process.env.HEAPSCOPE_SOAK_DUMPS ?? 250_000);
+  if (process.env.HEAPSCOPE_SOAK_REMAKE) forgetSoak(dumps);
+  const { file, figures } = await soakSession(dumps, (s) => process.stdout.write(`  (${s})\n`));
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const heap0 = process.memoryUsage().heapUsed;
+  const opens: number[] = [];
+  let reader: SessionReader | null = null;
+  for (let i = 0; i < 3; i++) {
+    reader?.close();
+    reader = null;
+    gc?.();
+    const t0 = performance.now();
+    reader = SessionReader.open(file);
+    opens.push(performance.now() - t0);
+  }
+  const r = reader!;
+  gc?.();
+  const readerMB = (process.memoryUsage().heapUsed - heap0) / 1048576;
+  const n = r.snapshots.length;
+  const fetches: number[] = [];
+  let x = 4242;
+  for (let k = 0; k < 60; k++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    const t0 = performance.now();
+    r.getSnapshot(x % n);
+    fetches.push(performance.now() - t0);
+  }
+  r.close();
+  const t0 = performance.now();
+  execFileSync(process.execPath, [path.join(root, 'bin/heapscope.mjs'), 'inspect', file, '--json'], { maxBuffer: 1 << 30 });
+  const inspectS = (performance.now() - t0) / 1000;
+  return {
+    dumps: `${n} (${((n * 350) / 3.6e6).toFixed(1)} h at 350 ms), spikes at ${figures.spikes.join(', ')}`,
+    'raw text (never on disk)': `${(figures.rawBytes / 1e9).toFixed(2)} GB`,
+    'made in (generate + session writer + gzip)': `${figures.makeS.toFixed(0)} s`,
+    'session ÷ gzip -6 of the raw text': `${figures.sessionBytes} / ${figures.gzipBytes} = ${(figures.sessionBytes / figures.gzipBytes).toFixed(3)} (goal ≤ 0.25)`,
+    'open ms (median of 3)': `${q(opens, 0.5).toFixed(0)} (goal ≤ 1000)`,
+    'reader heap after open, MB': readerMB.toFixed(1),
+    'fetch a random snapshot ms (median / 95th percentile of 60)': `${q(fetches, 0.5).toFixed(1)} / ${q(fetches, 0.95).toFixed(1)}`,
+    'heapscope inspect --json, whole command, s': inspectS.toFixed(1),
+    'load average at the end': os.loadavg().map((v) => v.toFixed(1)).join(' '),
+  };
+}
