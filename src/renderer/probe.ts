@@ -21,7 +21,7 @@ export interface Probe {
   drawCount(): number;
   /** Seeks and resolves with the ms from the call to the map's pixels. */
   seekAndDraw(i: number): Promise<number>;
-  events(): Array<{ kind: string; snapshot: number }>;
+  events(): Array<{ kind: string; snapshot: number; bytes?: number }>;
   /** Draws the map again now; ms (raster, putImageData, overlay). */
   redraw(): number;
   /** Live: ms from each dump's last byte to its pixels (the last 500). */
@@ -62,7 +62,7 @@ export function installProbe(s: AppStore): void {
       }
       return performance.now() - t0;
     },
-    events: () => s.state.events.map((e) => ({ kind: e.kind, snapshot: e.snapshot })),
+    events: () => s.state.events.map((e) => ({ kind: e.kind, snapshot: e.snapshot, ...(e.bytes ? { bytes: e.bytes } : {}) })),
     redraw: () => map?.current?.drawNow() ?? -1,
     liveLatencies: () => s.liveLatencies.slice(),
     liveArrivals: () => s.liveArrivals.slice(),

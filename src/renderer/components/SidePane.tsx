@@ -5,6 +5,8 @@ import { F_COLLECTED, F_COLLECT_KNOWN, F_COMPLETE, F_CONSISTENT } from '../../sh
 import { bytes, int, kindName, percent, signed, signedBytes, clock, duration } from '../../shared/view/format';
 import { untypedShare } from '../../shared/view/heapAnalysis';
 import { fragmentationBlame } from '../../shared/view/fragmentationBlame';
+import { BREAKUP_OFF } from '../../shared/view/breakup';
+import { FREE } from '../../shared/heap/blockKinds';
 import { blocksFor, firstFit } from '../../shared/view/firstFit';
 import { blockAddress } from '../../shared/view/mapLayout';
 import { LogPane, type LogLineView, type LogPaneHandle, type LineKind } from '../log/LogPane';
@@ -17,7 +19,7 @@ export function SidePane({ colours, logRef }: { colours: ThemeColours; logRef: R
   const hasCompare = useApp((s) => s.compareDiff !== null);
   const st = store();
   return (
-    <div className="pane" style={{ position: 'relative' }}>
+    <div className="pane" style={{ position: 'relative' }} data-testid="side-pane">
       <div className="pane-head" style={{ paddingBottom: 0, borderBottom: 0, minHeight: 32 }}>
         <div className="tabs" role="tablist">
           <button className={`tab${tab === 'log' ? ' on' : ''}`} onClick={() => st.set({ sideTab: 'log' })} role="tab" data-testid="tab-log">
@@ -222,9 +224,11 @@ function FrameTab() {
 
 /** "Would N bytes fit here, and where?" (first fit, as gc_alloc searches after a collection). */
 function WouldItFit({ data, asked }: { data: SnapshotData; asked: number | null }) {
-  const [text, setText] = useState('');
+  // Before a MemoryError the box holds the request that failed (a value, not a grey hint).
+  const [typed, setText] = useState<string | null>(null);
+  const text = typed ?? (asked ? String(asked) : '');
   const bs = data.blockSize;
-  const value = text.trim() === '' ? asked : Number(text.replace(/[_\s,]/g, ''));
+  const value = text.trim() === '' ? null : Number(text.replace(/[_\s,]/g, ''));
   const answer = useMemo(() => (bs && value && Number.isFinite(value) && value > 0 ? firstFit(data.areas, blocksFor(value, bs)) : null), [data, bs, value]);
   if (!bs) return null;
   return (
@@ -232,8 +236,8 @@ function WouldItFit({ data, asked }: { data: SnapshotData; asked: number | null 
       <h3>Would it fit?</h3>
       <label className="fit-ask">
         An allocation of{' '}
-        <input type="text" inputMode="numeric" placeholder={asked ? String(asked) : 'bytes'} value={text} onChange={(e) => setText(e.target.value)} aria-label="Bytes to allocate" data-testid="fit-bytes" />{' '}
-        bytes{asked && text.trim() === '' ? ' (the request that failed next)' : ''}
+        <input type="text" inputMode="numeric" placeholder="bytes" value={text} onChange={(e) => setText(e.target.value)} aria-label="Bytes to allocate" data-testid="fit-bytes" />{' '}
+        bytes{asked && value === asked ? ' (the request that failed next)' : ''}
       </label>
       {answer && (
         <p className={answer.at ? '' : 'fit-no'} style={{ margin: '6px 0 0', fontSize: 12 }} data-testid="fit-answer">
@@ -249,7 +253,9 @@ function WouldItFit({ data, asked }: { data: SnapshotData; asked: number | null 
 /** The objects whose freeing would give the longest free runs: what keeps the heap apart. */
 function Blockers({ data }: { data: SnapshotData }) {
   const r = useMemo(() => fragmentationBlame(data.areas, 5), [data]);
-  if (!r.objects.length) return null;
+  const free = useMemo(() => data.areas.reduce((n, a) => n + countFree(a.kinds), 0), [data]);
+  // A heap whose free space is mostly one run is not kept apart: naming blockers there is noise.
+  if (!r.objects.length || r.longest >= free * (1 - BREAKUP_OFF)) return null;
   const bs = data.blockSize;
   const size = (blocks: number) => (bs ? bytes(blocks * bs) : `${int(blocks)} blocks`);
   return (
@@ -408,4 +414,10 @@ function CompareTab({ colours }: { colours: ThemeColours }) {
       </div>
     </div>
   );
+}
+
+function countFree(kinds: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < kinds.length; i++) if (kinds[i] === FREE) n++;
+  return n;
 }

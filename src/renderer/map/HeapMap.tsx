@@ -313,7 +313,8 @@ function drawOverlay(
     const end = bs ? blockAddress(a.address, a.blocks, bs) : null;
     const title = `Area ${band.area + 1}  ·  0x${a.address}${end ? ` – ${end}` : ''}  ·  ${int(a.blocks)} blocks${bs ? `  ·  ${bytes(a.blocks * bs)}` : ''}`;
     oc.fillText(title, l.x, band.headerY + l.headerHeight / 2);
-    // Row offsets in the gutter, every few rows so labels never collide.
+    // Row addresses in the gutter (absolute, as the hover and the Frame tab say them; the
+    // offset in the area is in the hover), every few rows so labels never collide.
     oc.font = `${10 * dpr}px ui-monospace, monospace`;
     oc.fillStyle = c.muted;
     oc.textAlign = 'right';
@@ -324,8 +325,7 @@ function drawOverlay(
     const r1 = Math.min(band.rows, Math.ceil((scroll + H - band.y) / l.cell));
     for (let r = r0 - (r0 % every); r < r1; r += every) {
       if (r < 0) continue;
-      const off = r * l.cols * (bs ?? 1);
-      const label = bs ? off.toString(16).padStart(6, '0') : `#${r * l.cols}`;
+      const label = bs ? blockAddress(a.address, r * l.cols, bs) : `#${r * l.cols}`;
       oc.fillText(label, l.x - 8 * dpr, band.y + r * l.cell + Math.min(l.cell, minGap) / 2);
     }
     oc.textAlign = 'left';
@@ -456,6 +456,7 @@ function Tooltip({ hover, frame, extent, colours, compare, w, h }: { hover: Hove
         <span>Area · block</span>
         <span className="mono">
           {hover.area + 1} · {int(hover.block)}
+          {bs ? ` · +0x${(hover.block * bs).toString(16)}` : ''}
         </span>
       </div>
       {extent && (

@@ -379,6 +379,8 @@ export class AppStore {
         frameData: keepFrame ? this.state.frameData : null,
         prevData: keepFrame ? this.state.prevData : null,
         ...(keepFrame ? {} : { pinA: null, pinB: null, compare: false, compareDiff: null, compareA: null, compareB: null, range: null }),
+        // Another session starts from the default event filter, not the last one's.
+        ...(this.state.meta?.path === info.meta.path ? {} : { eventFilter: 'memoryError' as EventFilter }),
       });
       if (n > 0) void this.seek(frame, { keepFollow: live });
       else if (!live && !keepFrame)
@@ -509,7 +511,8 @@ export class AppStore {
       await this.api.startRecording({
         port: s.port,
         run,
-        ...(port?.kind === 'virtual' && s.demo ? { demo: s.demo } : {}),
+        // Before the port list arrives, the remembered virtual board is still the virtual board.
+        ...((port ? port.kind === 'virtual' : s.port === 'virtual') && s.demo ? { demo: s.demo } : {}),
         periodMs: s.periodMs,
         collect: s.collect,
       });

@@ -138,7 +138,7 @@ export function Timeline(p: Props) {
             <span><i style={{ background: p.colours.used }} />used</span>
             <span><i style={{ background: p.colours.freeLine }} />free</span>
             <span><i style={{ background: p.colours.largestLine }} />longest free run</span>
-            <span className="faint">│ objects by kind:</span>
+            <span className="faint" title="Object counts, on the right-hand axis">│ objects by kind (right axis, count):</span>
             {p.data!.kinds.slice(0, 8).map((k) => (
               <span key={k.letter}><i className="area" style={{ background: p.colours.kind(k.letter) }} />{k.letter}</span>
             ))}
@@ -163,7 +163,8 @@ export function Timeline(p: Props) {
               }
               return (
                 <g key={i} data-marker={m.kind}>
-                  <title>{`${st.name}: ${m.label}`}</title>
+                  {/* A label that already names its kind ("MemoryError: …") is not prefixed twice. */}
+                  <title>{m.label.toLowerCase().startsWith(st.name.toLowerCase()) ? m.label : `${st.name}: ${m.label}`}</title>
                   <line x1={x} x2={x} y1={M.top - 4} y2={h - M.bottom - X_AXIS} stroke={st.colour} strokeWidth={m.kind === 'memoryError' ? 1.5 : 1} strokeDasharray={m.kind === 'memoryError' ? undefined : '2 2'} />
                   {m.kind === 'memoryError' ? (
                     <path d={`M${x - 6} ${M.top - 5} L${x + 6} ${M.top - 5} L${x} ${M.top + 5} Z`} fill={st.colour} />
@@ -252,11 +253,23 @@ const Chart = memo(function Chart({ data, w, h, t0, t1, colours }: ChartProps) {
     return out;
   }, [data, w]);
   const tick = { fontSize: 10.5, fill: colours.muted };
+  // The byte axis ends at the heap's size (used + free), in four even steps, not at a rounded-up figure past it.
+  const yMax = useMemo(() => {
+    let m = 0;
+    for (let i = 0; i < data.t.length; i++) {
+      const total = (Number.isFinite(data.used[i]) ? data.used[i] : 0) + (Number.isFinite(data.free[i]) ? data.free[i] : 0);
+      if (total > m) m = total;
+    }
+    return m;
+  }, [data]);
+  const yTicks = yMax > 0 ? [0, yMax / 4, yMax / 2, (3 * yMax) / 4, yMax] : undefined;
+  // One frame: one tick and dots, not five copies of "#1" over an empty plot.
+  const single = data.t.length === 1;
   return (
     <ComposedChart width={w} height={h} data={rows} margin={M}>
       <CartesianGrid stroke={colours.grid} vertical={false} />
-      <XAxis dataKey="t" type="number" domain={[t0, t1]} allowDataOverflow tick={tick} tickFormatter={(v: number) => (data.timeBase === 'index' ? `#${Math.round(v) + 1}` : duration(v))} height={X_AXIS} stroke={colours.grid} minTickGap={40} />
-      <YAxis yAxisId="b" domain={[0, 'auto']} width={LEFT_AXIS} tick={tick} tickFormatter={(v: number) => bytes(v)} stroke={colours.grid} />
+      <XAxis dataKey="t" type="number" domain={[t0, t1]} allowDataOverflow ticks={single ? [t0] : undefined} tick={tick} tickFormatter={(v: number) => (data.timeBase === 'index' ? `#${Math.round(v) + 1}` : duration(v))} height={X_AXIS} stroke={colours.grid} minTickGap={40} />
+      <YAxis yAxisId="b" domain={yMax > 0 ? [0, yMax] : [0, 'auto']} ticks={yTicks} width={LEFT_AXIS} tick={tick} tickFormatter={(v: number) => bytes(v)} stroke={colours.grid} />
       <YAxis yAxisId="k" domain={[0, 'auto']} orientation="right" width={RIGHT_AXIS} tick={tick} stroke={colours.grid} allowDecimals={false} />
       {data.kinds.map((k) => (
         <Area
@@ -274,9 +287,9 @@ const Chart = memo(function Chart({ data, w, h, t0, t1, colours }: ChartProps) {
           activeDot={false}
         />
       ))}
-      <Line yAxisId="b" dataKey="used" type="linear" stroke={colours.used} strokeWidth={1.6} dot={false} activeDot={false} isAnimationActive={false} connectNulls />
-      <Line yAxisId="b" dataKey="free" type="linear" stroke={colours.freeLine} strokeWidth={1.6} dot={false} activeDot={false} isAnimationActive={false} connectNulls />
-      <Line yAxisId="b" dataKey="largest" type="linear" stroke={colours.largestLine} strokeWidth={1.6} strokeDasharray="5 2" dot={false} activeDot={false} isAnimationActive={false} connectNulls />
+      <Line yAxisId="b" dataKey="used" type="linear" stroke={colours.used} strokeWidth={1.6} dot={single} activeDot={false} isAnimationActive={false} connectNulls />
+      <Line yAxisId="b" dataKey="free" type="linear" stroke={colours.freeLine} strokeWidth={1.6} dot={single} activeDot={false} isAnimationActive={false} connectNulls />
+      <Line yAxisId="b" dataKey="largest" type="linear" stroke={colours.largestLine} strokeWidth={1.6} strokeDasharray="5 2" dot={single} activeDot={false} isAnimationActive={false} connectNulls />
     </ComposedChart>
   );
 });

@@ -6,7 +6,7 @@ export type Probe = {
   frames(): number;
   shownIndex(): number | null;
   drawCount(): number;
-  events(): Array<{ kind: string; snapshot: number }>;
+  events(): Array<{ kind: string; snapshot: number; bytes?: number }>;
 };
 
 /** Runs `fn` on the probe in the page (it is sent as source: no closures). */
