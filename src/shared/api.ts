@@ -236,7 +236,8 @@ export interface SearchLogResult {
   truncated: boolean;
 }
 
-export type ExportFormat = 'csv' | 'json' | 'raw' | 'png' | 'gif';
+/** perfetto: Chrome trace-event JSON for ui.perfetto.dev (counters and instant events). */
+export type ExportFormat = 'csv' | 'json' | 'raw' | 'png' | 'gif' | 'perfetto';
 
 export interface ExportRequest {
   format: ExportFormat;
@@ -411,7 +412,7 @@ function buildSchemas() {
 
   const exportSession = z
     .object({
-      format: z.enum(['csv', 'json', 'raw', 'png', 'gif']),
+      format: z.enum(['csv', 'json', 'raw', 'png', 'gif', 'perfetto']),
       range: range.optional(),
       snapshot: index.optional(),
       path: pathString.optional(),

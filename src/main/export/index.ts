@@ -6,10 +6,11 @@
 import { open, rename, rm } from 'node:fs/promises';
 import { PNG } from 'pngjs';
 import * as gifenc from 'gifenc';
-import type { ExportFormat, ExportRequest, SessionMeta, SnapshotData, SnapshotIndexEntry } from '../../shared/api';
+import type { ExportFormat, ExportRequest, LogLine, SessionMeta, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
 import { csvHeader, csvRow, kindColumns, metricsJson } from './metrics';
 import { drawIndexed, drawRGBA, frameLayout, indexedPalette } from './frame';
 import { captionHeight, captionLines, drawCaption } from './caption';
+import { perfettoTrace } from './perfetto';
 
 /** Caption text: near-black on the light band, near-white on the dark one. */
 const CAPTION_INK = { light: [0x1b, 0x20, 0x26] as const, dark: [0xe2, 0xe5, 0xe9] as const };
@@ -20,6 +21,10 @@ export interface ExportSource {
   getSnapshot(index: number): Promise<SnapshotData> | SnapshotData;
   readRaw(start?: number, end?: number): Promise<Uint8Array> | Uint8Array;
   rawLength(): number;
+  /** For perfetto: the session's events and log lines. */
+  events?(): readonly TimelineEvent[];
+  logCount?(): number;
+  logLines?(from: number, count: number): Promise<LogLine[]> | LogLine[];
 }
 
 export interface ExportOptions extends ExportRequest {
@@ -56,6 +61,7 @@ export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = {
   raw: '.txt',
   png: '.png',
   gif: '.gif',
+  perfetto: '.trace.json',
 };
 
 function resolveRange(req: ExportRequest, n: number): { from: number; to: number } {
@@ -202,6 +208,37 @@ export async function runExport(src: ExportSource, opts: ExportOptions): Promise
         }
         enc.finish();
         await write(enc.bytesView());
+        break;
+      }
+      case 'perfetto': {
+        const { from, to } = resolveRange(opts, entries.length);
+        // The log lines printed within the range: after dump `from` (from the start for the
+        // first), up to the dump after `to`.
+        const count = src.logLines ? (src.logCount?.() ?? 0) : 0;
+        const first = from === 0 ? 0 : Math.min(count, entries[from].logLine);
+        const last = to + 1 < entries.length ? entries[to + 1].logLine : count;
+        async function* pages() {
+          for (let at = first; at < last; at += 4096) {
+            check();
+            yield (await src.logLines!(at, Math.min(4096, last - at))) as LogLine[];
+            progress('reading log', at - first, last - first);
+          }
+        }
+        const trace = await perfettoTrace(src.meta, entries, src.events?.() ?? [], pages(), to >= from ? { from, to } : undefined);
+        check();
+        // One event per line, so a large trace streams out and diffs well.
+        await write('{"displayTimeUnit":"ms","otherData":' + JSON.stringify(trace.otherData) + ',"traceEvents":[\n');
+        let text = '';
+        for (let i = 0; i < trace.traceEvents.length; i++) {
+          text += (i ? ',\n' : '') + JSON.stringify(trace.traceEvents[i]);
+          if (text.length > 1 << 20) {
+            await write(text);
+            text = '';
+          }
+        }
+        await write(text + '\n]}\n');
+        items = trace.traceEvents.length;
+        progress('writing', 1, 1);
         break;
       }
     }
