@@ -71,6 +71,15 @@ describe.skipIf(!haveChromium)('lifetimes in the window', () => {
     await waitFor(page, 'the frame where the evidence ends', (p) => p.shownIndex() === 64, 30_000);
     expect(await probe(page, (p) => p.frame())).toBe(64);
     await page.screenshot({ path: join(ART, 'e2e-leak-strip.png') });
+    // Blame by phase at that frame, in the Frame tab.
+    await page.click('[data-testid=tab-frame]');
+    const born = page.locator('[data-testid=born-during]');
+    await born.waitFor({ timeout: 30_000 });
+    const rows = (await born.innerText()).replace(/\s+/g, ' ');
+    expect(rows).toMatch(/leak: # items, #\.# KB held, # B free [\d ,]+ · [\d.]+ KiB/);
+    expect(rows).toMatch(/before the first line [\d ,]+ · [\d.]+ (KiB|B)/);
+    await born.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ART, 'e2e-born-during.png') });
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
