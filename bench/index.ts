@@ -9,6 +9,7 @@ import { benchImportCommand } from './importCmd';
 import { benchIngest } from './ingest';
 import { benchLifetimes } from './lifetimes';
 import { benchRecord } from './record';
+import { benchRecordAttach } from './recordAttach';
 import { benchRenderer } from './renderer';
 import { benchSession } from './session';
 import { benchSoak } from './soak';
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     ['soak', benchSoak],
     ['helper', helperFigures],
     ['record', benchRecord],
+    ['attach', async () => benchRecordAttach(await pimst())],
     ['renderer', benchRenderer],
     ['startup', benchStartup],
     ['lifetimes', benchLifetimes],

@@ -33,6 +33,7 @@ export type ServiceErrorCode =
   | 'NOT_FOUND' // file, port, snapshot index or demo does not exist
   | 'PERMISSION' // OS refused (serial port group, file permissions)
   | 'BUSY' // already recording, port in use, job running
+  | 'EXISTS' // the file to write exists: nothing was written (ask, then send `overwrite: true`)
   | 'BAD_FILE' // a session/capture that cannot be read (newer writer, damaged, not a capture)
   | 'BOARD' // the board did not answer / refused / went away
   | 'CANCELLED' // a job was cancelled by the user
@@ -78,6 +79,8 @@ export interface PortInfo {
   productId?: string;
   /** True for the port HeapScope would pick by default (the last used, else a board, else virtual). */
   preferred?: boolean;
+  /** On the virtual board's entry when serial ports could not be listed: why (e.g. the serial driver failed to load). */
+  problem?: string;
 }
 
 export interface DemoInfo {
@@ -103,7 +106,12 @@ export interface StartRecordingRequest {
   collect: boolean;
   /** Where to write the session; default: the sessions folder with a dated name. */
   sessionPath?: string;
+  /** How dumps are made (default auto: a timer where the board has one, else an asyncio task, else the program's calls). */
+  dumps?: 'auto' | DumpMode;
 }
+
+/** timer: machine.Timer; async: a task in the program's asyncio loop; calls: the program's mem_dump.dump() calls. */
+export type DumpMode = 'timer' | 'async' | 'calls';
 
 export type RecordingPhase =
   | 'opening' // opening the port / starting the virtual board
@@ -129,6 +137,12 @@ export interface RecordingStatus {
   snapshots: number;
   /** Link's estimated cost per dump, bytes; known once the first dump arrived. */
   bytesPerDump?: number;
+  /** How dumps are made on this board (known after identifying it). */
+  dumps?: DumpMode;
+  /** One dump measured after identifying the board: bytes, and board ms to print it on this link. */
+  dumpCost?: { bytes: number; boardMs: number };
+  /** In words, when a dump takes longer than the period. */
+  dumpWarning?: string;
 }
 
 export interface SessionMeta {
@@ -255,6 +269,8 @@ export interface ExportRequest {
   fps?: number;
   /** Chosen by the client so it can cancel before the call returns; default generated. */
   jobId?: string;
+  /** Replace `path` if it exists (the user was asked). Default: refuse with EXISTS. */
+  overwrite?: boolean;
 }
 
 export interface ExportResult {
@@ -433,6 +449,7 @@ function buildSchemas() {
       periodMs: z.number().int().min(50, 'dump period must be ≥ 50 ms').max(600_000),
       collect: z.boolean(),
       sessionPath: pathString.optional(),
+      dumps: z.enum(['auto', 'timer', 'async', 'calls']).optional(),
     })
     .strict();
 
@@ -451,6 +468,7 @@ function buildSchemas() {
       scale: z.number().int().min(1).max(16).optional(),
       fps: z.number().int().min(1).max(60).optional(),
       jobId: jobId.optional(),
+      overwrite: z.boolean().optional(),
     })
     .strict();
 
@@ -486,9 +504,9 @@ function buildSchemas() {
     /** Mark the live recording ("here I pressed the button"). */
     addMark: z.object({ label: z.string().min(1).max(200) }).strict(),
     openSession: z.object({ path: pathString }).strict(),
-    importCapture: z.object({ path: pathString, sessionPath: pathString.optional(), jobId: jobId.optional() }).strict(),
+    importCapture: z.object({ path: pathString, sessionPath: pathString.optional(), jobId: jobId.optional(), overwrite: z.boolean().optional() }).strict(),
     closeSession: none,
-    saveSessionAs: z.object({ path: pathString }).strict(),
+    saveSessionAs: z.object({ path: pathString, overwrite: z.boolean().optional() }).strict(),
     getSessionInfo: none,
     getSnapshot: z.object({ index }).strict(),
     getFilmStrip: z
@@ -548,9 +566,11 @@ export interface HeapScopeApi {
   addMark(req: { label: string }): Promise<void>;
   openSession(req: { path: string }): Promise<SessionMeta>;
   /** Imports a terminal log with mem_info dumps into a new session, and opens it. */
-  importCapture(req: { path: string; sessionPath?: string; jobId?: string }): Promise<SessionMeta>;
+  /** `overwrite`: replace an existing `sessionPath` (else EXISTS). */
+  importCapture(req: { path: string; sessionPath?: string; jobId?: string; overwrite?: boolean }): Promise<SessionMeta>;
   closeSession(): Promise<void>;
-  saveSessionAs(req: { path: string }): Promise<SessionMeta>;
+  /** `overwrite`: replace an existing file (else EXISTS). */
+  saveSessionAs(req: { path: string; overwrite?: boolean }): Promise<SessionMeta>;
   getSessionInfo(): Promise<SessionInfo>;
   getSnapshot(req: { index: number }): Promise<SnapshotData>;
   /** The film strip of the open session: time across, address down, one class byte per bin. */
@@ -865,6 +885,8 @@ export function createWsClient(url: string, WebSocketCtor: new (url: string) => 
 
 /** The name under which the preload exposes the API in Electron: `window.heapscope`. */
 export const PRELOAD_GLOBAL = 'heapscope';
+/** The preload's one function beside the API: a dropped File's path on disk (Electron's webUtils.getPathForFile). */
+export const PRELOAD_PATH_FOR_FILE = 'pathForFile';
 /** IPC channel names (Electron). */
 export const IPC_INVOKE = 'heapscope:invoke';
 export const IPC_EVENT = 'heapscope:event';

@@ -28,6 +28,11 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     const e = err as NodeJS.ErrnoException;
+    if (e && (e.name === 'WriteFailedError' || e.name === 'FileRefusedError')) {
+      // These messages already name the file and say what happened.
+      process.stderr.write(`heapscope: ${e.message}\n`);
+      return 1;
+    }
     if (e && typeof e.code === 'string' && e.path) {
       process.stderr.write(`heapscope: ${e.path}: ${describeFsError(e)}\n`);
       return 1;

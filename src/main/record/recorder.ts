@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { remoteFileInfo } from '../board/install/installFile';
-import { installHelper, type HelperPlacement } from '../board/install/installHelper';
+import { HELPER_FILE, installHelper, type HelperPlacement } from '../board/install/installHelper';
 import { describeIdentity, identifyBoard, type BoardIdentity } from '../board/repl/identify';
 import { sleep } from '../board/repl/linkReader';
 import { RawRepl, type RunResult } from '../board/repl/rawRepl';
@@ -18,6 +18,7 @@ import { findPortBySerial, listPorts, pickAutoPort, VIRTUAL_PORT, type PortEntry
 import { openSerialLink } from '../board/serial/serialLink';
 import { buildLauncher, DUMP_MODE_WORDS, programSourceLoader, ramHelperLoader, type DumpMode, type LaunchProgram } from './launcher';
 import { DumpTracker } from './dumpTracker';
+import { describeDumpCost, measureDumpCost, type DumpCost } from './dumpCost';
 
 export type RecordPhase =
   | 'opening'
@@ -55,6 +56,8 @@ export interface RecordHooks {
   board?(info: BoardInfo, identity: BoardIdentity): void;
   /** Something the user should know ("stats only: no mem_info on this firmware"). */
   note?(message: string): void;
+  /** How dumps will be made, and one dump's measured cost (after identifying the board). */
+  dumping?(how: { mode: DumpMode | null; cost: DumpCost | null; tooSlow: boolean }): void;
 }
 
 export interface RecordOptions {
@@ -107,6 +110,8 @@ export interface RecordSummary {
   helper: 'file-written' | 'file-skipped' | 'ram' | 'none';
   /** How dumps were made (null: attach, or it failed before launching). */
   dumps: DumpMode | null;
+  /** One dump measured after identifying the board (null when not measured). */
+  dumpCost: DumpCost | null;
   /** Set when the recording failed. */
   error?: Error;
   startedAt: number;
@@ -147,6 +152,7 @@ class Recording {
   private relaunches = 0;
   private programError = '';
   private dumpMode: DumpMode | null = null;
+  private dumpCost: DumpCost | null = null;
   /** Where the board's output stands: inside a dump or between dumps. */
   private readonly dumpTrack = new DumpTracker();
   private durationTimer: NodeJS.Timeout | null = null;
@@ -257,6 +263,7 @@ class Recording {
       relaunches: this.relaunches,
       identity: this.identity,
       dumps: this.dumpMode,
+      dumpCost: this.dumpCost,
       helper: !this.placement ? 'none' : this.placement.where === 'ram' ? 'ram' : this.placement.result.status === 'written' ? 'file-written' : 'file-skipped',
       error,
       startedAt: this.startedAt,
@@ -391,6 +398,17 @@ class Recording {
       }
       this.dumpMode = chooseDumpMode(id, this.opts.dumps ?? 'auto', this.opts.run.kind === 'attach');
       this.hooks.note?.(dumpModeNote(id, this.dumpMode, this.opts.periodMs));
+      let tooSlow = false;
+      try {
+        this.dumpCost = await measureDumpCost(repl);
+        const d = describeDumpCost(this.dumpCost, this.opts.periodMs);
+        tooSlow = d.tooSlow && this.dumpMode !== 'calls';
+        this.hooks.note?.(this.dumpMode === 'calls' ? d.text.replace(/ That is longer.*/, '') : d.text);
+      } catch (err) {
+        if (isDisconnect(err) || isCancel(err)) throw err;
+        this.log(`dump cost: ${(err as Error).message}`);
+      }
+      this.hooks.dumping?.({ mode: this.dumpMode, cost: this.dumpCost, tooSlow });
     }
     this.setPhase('installingHelper', 'Putting the helper on the board…');
     this.placement = await installHelper(repl, this.identity, {
@@ -398,8 +416,7 @@ class Recording {
       fromRam: this.opts.helperFromRam,
       onProgress: (done, total) => this.setPhase('installingHelper', `Uploading the helper (${(done / 1024).toFixed(1)} of ${(total / 1024).toFixed(1)} KB)…`, { done, total }),
     });
-    if (this.placement.where === 'ram') this.hooks.note?.(`Running the helper from RAM: ${this.placement.reason}.`);
-    else this.log(`helper ${this.placement.result.status}`);
+    this.hooks.note?.(placementNote(this.placement, this.program));
     if (this.program?.kind === 'file') {
       const { size } = await remoteFileInfo(repl, this.program.file, false);
       if (size < 0) {
@@ -673,13 +690,22 @@ export function chooseDumpMode(id: BoardIdentity, want: 'auto' | DumpMode, attac
 
 function dumpModeNote(id: BoardIdentity, mode: DumpMode | null, periodMs: number): string {
   if (mode === null) return 'Attached: dumps come only as the board prints them.';
-  const noTimer = !(id.hasTimer && id.hasSchedule) ? `This firmware has no ${!id.hasTimer ? 'machine.Timer' : 'micropython.schedule'}: ` : '';
+  const noTimer = !(id.hasTimer && id.hasSchedule) ? `This firmware has no ${!id.hasTimer ? 'machine.Timer' : 'micropython.schedule'}: d` : 'D';
   switch (mode) {
     case 'timer':
-      return `Dumps: every ${periodMs} ms from a timer on the board.`;
+      return `Dumps come every ${periodMs} ms from a timer on the board.`;
     case 'async':
-      return `${noTimer}Dumps: every ${periodMs} ms from an asyncio task in the program's event loop (a program that does not run asyncio gets only the first dump, and its own mem_dump.dump() calls).`;
+      return `${noTimer}umps come every ${periodMs} ms from an asyncio task in the program's event loop (a program that runs no asyncio loop gets the first dump and its own mem_dump.dump() calls only).`;
     case 'calls':
-      return `${noTimer}Dumps: one at the start, then only where the program calls mem_dump.dump() (import mem_dump works, also with the helper in RAM).`;
+      return `${noTimer}umps come once at the start, then only where the program calls mem_dump.dump() (import mem_dump works, also with the helper in RAM).`;
   }
+}
+
+/** Exactly what this recording wrote to the board's filesystem. */
+function placementNote(p: HelperPlacement, program: LaunchProgram | null): string {
+  const prog = program?.kind === 'source' ? ` ${program.name} is sent from RAM, not written.` : '';
+  if (p.where === 'ram') return `Nothing is written to the board: the helper runs from RAM (${p.reason}).${prog}`;
+  const kb = (p.result.bytes / 1024).toFixed(1);
+  if (p.result.status === 'written') return `Wrote ${HELPER_FILE} (${kb} KB, HeapScope's helper) to the board's filesystem; it stays there, and nothing else is written.${prog}`;
+  return `${HELPER_FILE} is already on the board, unchanged: nothing is written.${prog}`;
 }

@@ -44,6 +44,8 @@ export interface RecorderHooks {
   gap(reason: string, hostMsStart: number, hostMsEnd: number | null): void;
   /** What the board said it is. */
   board(info: NonNullable<SessionMeta['board']>): void;
+  /** How dumps are made, one dump's measured cost, and a warning when it exceeds the period. */
+  dumping?(how: { mode: import('../../shared/api').DumpMode | null; cost: { bytes: number; boardMs: number } | null; warning: string | null }): void;
   /** The recording ended on its own (board gone for good, program ended) or failed. */
   ended(err?: unknown): void;
 }

@@ -37,6 +37,22 @@ export function toServiceError(err: unknown): ServiceError {
               : 'BOARD';
     return err.advice ? { code, message: err.what, fix: err.advice } : { code, message: err.what };
   }
+  if (err instanceof Error && err.name === 'WriteFailedError') {
+    const c = (err as Error & { code?: string }).code;
+    const fix =
+      c === 'ENOSPC' || c === 'EDQUOT'
+        ? 'Free some space (or pick another disk) and try again; nothing else was changed.'
+        : c === 'EACCES' || c === 'EPERM' || c === 'EROFS' || c === 'ENOENT' || c === 'ENOTDIR'
+          ? 'Pick a folder you may write to.'
+          : 'Try again, or pick another place.';
+    return { code: c === 'EACCES' || c === 'EPERM' || c === 'EROFS' ? 'PERMISSION' : 'INTERNAL', message: err.message, fix };
+  }
+  if (err instanceof Error && err.name === 'FileRefusedError') {
+    const r = (err as Error & { reason: string }).reason;
+    if (r === 'exists') return { code: 'EXISTS', message: err.message, fix: 'Pick another name, or confirm that the file may be replaced.' };
+    if (r === 'too-large') return { code: 'BAD_FILE', message: err.message, fix: 'Import it as a session instead: that reads it a piece at a time.' };
+    return { code: 'BAD_REQUEST', message: err.message, fix: 'Pick a regular file.' };
+  }
   const e = err as NodeJS.ErrnoException & { file?: string };
   if (e && typeof e === 'object' && e.name === 'AbortError') return { code: 'CANCELLED', message: 'The job was cancelled.' };
   if (e && typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) {
@@ -50,7 +66,7 @@ export function toServiceError(err: unknown): ServiceError {
       case 'EISDIR':
         return { code: 'BAD_REQUEST', message: `${p} is a folder, not a file.`, fix: 'Pick a file.' };
       case 'ENOSPC':
-        return { code: 'INTERNAL', message: 'The disk is full.', fix: 'Free some space and try again; what was captured so far is kept.' };
+        return { code: 'INTERNAL', message: p ? `${p}: the disk is full.` : 'The disk is full.', fix: 'Free some space and try again; what was captured so far is kept.' };
       case 'EROFS':
         return { code: 'PERMISSION', message: `${p} is on a read-only disk.`, fix: 'Pick another folder.' };
       default:

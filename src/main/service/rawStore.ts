@@ -3,7 +3,8 @@
  * opened. Every capture a user brings opens through this; it is also the fallback store for
  * recordings when the session-file module is not available.
  */
-import { open as openFile, readFile, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { open as openFile, writeFile, type FileHandle } from 'node:fs/promises';
+import { openRegular } from '../session/files';
 import { basename } from 'node:path';
 import type { SessionMeta } from '../../shared/api';
 import type { IndexDelta } from './indexBuilder';
@@ -12,6 +13,29 @@ import { MemorySession, type SessionView } from './sessionView';
 import { CancelledError } from './errors';
 
 const CHUNK = 1 << 20;
+
+/**
+ * The largest capture opened in memory. A larger one is refused with words saying to import it
+ * (a session is read a piece at a time): the whole capture and its index live in memory here.
+ */
+export const MAX_OPEN_CAPTURE = 256 << 20;
+
+/** Reads a whole regular file, without holding the event loop; refuses FIFOs, devices, giants. */
+async function readCaptureFile(path: string): Promise<{ bytes: Uint8Array; mtimeMs: number }> {
+  const { fh, size } = await openRegular(path, MAX_OPEN_CAPTURE);
+  try {
+    const bytes = new Uint8Array(size);
+    let got = 0;
+    while (got < size) {
+      const { bytesRead } = await fh.read(bytes, got, Math.min(CHUNK, size - got), got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return { bytes: got === size ? bytes : bytes.subarray(0, got), mtimeMs: (await fh.stat()).mtimeMs };
+  } finally {
+    await fh.close();
+  }
+}
 
 /** Indexes capture bytes in memory, in chunks, with progress and cancel. */
 export async function indexCapture(bytes: Uint8Array, meta: SessionMeta, hooks: JobHooks = {}): Promise<MemorySession> {
@@ -35,11 +59,9 @@ export function captureMeta(path: string, source: SessionMeta['source'], rawByte
 }
 
 export async function openCapture(path: string, hooks: JobHooks = {}): Promise<MemorySession> {
-  const st = await stat(path);
-  if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR', path });
-  const bytes = new Uint8Array(await readFile(path));
+  const { bytes, mtimeMs } = await readCaptureFile(path);
   const meta = captureMeta(path, 'import', bytes.length, path);
-  meta.createdAt = st.mtimeMs;
+  meta.createdAt = mtimeMs;
   return indexCapture(bytes, meta, hooks);
 }
 
@@ -123,7 +145,7 @@ export class RawCaptureStore implements SessionStore {
   }
 
   async importCapture(capturePath: string, sessionPath: string, hooks?: JobHooks): Promise<SessionView> {
-    const bytes = new Uint8Array(await readFile(capturePath));
+    const { bytes } = await readCaptureFile(capturePath);
     const meta = captureMeta(sessionPath, 'import', bytes.length, capturePath);
     const s = await indexCapture(bytes, meta, hooks);
     if (sessionPath !== capturePath) await writeFile(sessionPath, bytes);

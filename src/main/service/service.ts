@@ -42,6 +42,7 @@ import { FilmStripMaker } from './filmStrip';
 import { LifetimesMaker } from './lifetimes';
 import type { IndexDelta } from './indexBuilder';
 import { RecentList, defaultDataDir } from './recent';
+import { assertRegular, refuseToReplace, sameFile } from '../session/files';
 import type { SessionView } from './sessionView';
 
 export interface ServiceOptions {
@@ -193,6 +194,8 @@ export class HeapScopeService {
     const abs = resolve(path);
     const st = await stat(abs);
     if (st.isDirectory()) throw apiError('BAD_REQUEST', `${abs} is a folder.`, 'Pick a session file or a capture.');
+    // FIFOs, devices (/dev/zero) and sockets are refused before anything opens them.
+    await assertRegular(abs);
     const store = (await this.isSessionFile(abs)) ? this.opts.store : (this.opts.captureStore ?? this.opts.store);
     const view = await store.open(abs);
     await this.closeSession();
@@ -201,17 +204,25 @@ export class HeapScopeService {
     return { ...view.meta };
   }
 
-  async importCapture(req: { path: string; sessionPath?: string; jobId?: string }): Promise<SessionMeta> {
+  async importCapture(req: { path: string; sessionPath?: string; jobId?: string; overwrite?: boolean }): Promise<SessionMeta> {
     this.refuseWhileRecording('import a capture');
     const src = resolve(req.path);
     const st = await stat(src);
     if (st.isDirectory()) throw apiError('BAD_REQUEST', `${src} is a folder.`, 'Pick a capture file.');
+    await assertRegular(src);
     let dest = req.sessionPath ? resolve(req.sessionPath) : null;
     if (!dest) {
       await mkdir(this.sessionsDir, { recursive: true });
       dest = uniquePath(join(this.sessionsDir, basename(src, extname(src)) + this.opts.store.extension));
     }
-    if (dest === src) throw apiError('BAD_REQUEST', 'The session would overwrite the capture it is read from.', 'Pick another name for the session.');
+    // The same file by another name (a link, `./`) is caught by device and inode.
+    if (dest === src || sameFile(dest, src)) {
+      throw apiError('BAD_REQUEST', 'The session would overwrite the capture it is read from.', 'Pick another name for the session.');
+    }
+    if (this.session && sameFile(dest, this.session.meta.path)) {
+      throw apiError('BUSY', `${dest} is the session that is open.`, 'Pick another name for the session.');
+    }
+    refuseToReplace(dest, req.overwrite);
     const jobId = req.jobId ?? this.newJobId('import');
     const ctl = this.startJob(jobId);
     try {
@@ -238,11 +249,12 @@ export class HeapScopeService {
     this.emit({ type: 'session', meta: null });
   }
 
-  async saveSessionAs(path: string): Promise<SessionMeta> {
+  async saveSessionAs(path: string, overwrite?: boolean): Promise<SessionMeta> {
     const s = this.requireSession();
     if (this.recording) throw apiError('BUSY', 'Cannot save a copy while recording.', 'Stop the recording first; it is already saved as it goes.');
     const dest = resolve(path);
-    if (dest === s.meta.path) return { ...s.meta };
+    if (dest === s.meta.path || sameFile(dest, s.meta.path)) return { ...s.meta };
+    refuseToReplace(dest, overwrite);
     await this.opts.store.saveAs(s, dest);
     await this.recent.add(dest);
     return { ...s.meta, path: dest, name: basename(dest) };
@@ -348,18 +360,20 @@ export class HeapScopeService {
     if (!path) {
       const base = basename(s.meta.path, extname(s.meta.path));
       const n = s.entries().length;
+      // Frames counted from 1, as the window and the export dialog count them.
       const suffix =
         req.format === 'png'
-          ? `-frame${req.snapshot ?? req.range?.from ?? 0}`
+          ? `-frame${(req.snapshot ?? req.range?.from ?? 0) + 1}`
           : req.range
-            ? `-${req.range.from}-${Math.min(req.range.to, Math.max(0, n - 1))}`
+            ? `-${req.range.from + 1}-${Math.min(req.range.to, Math.max(0, n - 1)) + 1}`
             : req.format === 'raw'
               ? '-raw'
               : '';
       path = uniquePath(join(dirname(s.meta.path), base + suffix + EXPORT_EXTENSIONS[req.format]));
     }
-    if (path === s.meta.path) throw apiError('BAD_REQUEST', 'The export would overwrite the session itself.', 'Pick another file name.');
+    if (path === s.meta.path || sameFile(path, s.meta.path)) throw apiError('BAD_REQUEST', 'The export would overwrite the session itself.', 'Pick another file name.');
     if (existsSync(path) && (await stat(path)).isDirectory()) throw apiError('BAD_REQUEST', `${path} is a folder.`, 'Pick a file name.');
+    refuseToReplace(path, req.overwrite);
     const ctl = this.startJob(jobId);
     try {
       const out = await runExport(s, {
@@ -472,6 +486,13 @@ export class HeapScopeService {
           gap: (reason, a, b) => {
             if (this.recording === r && r.live) this.pushDelta(r.live.gap(reason, a, b));
           },
+          dumping: (how) => {
+            if (this.recording !== r) return;
+            if (how.mode) r.status.dumps = how.mode;
+            if (how.cost) r.status.dumpCost = { bytes: how.cost.bytes, boardMs: how.cost.boardMs };
+            if (how.warning) r.status.dumpWarning = how.warning;
+            this.pushStatus(true);
+          },
           board: (info) => {
             if (r.live) {
               r.live.setBoard(info);
@@ -556,7 +577,7 @@ const HANDLERS: Record<MethodName, Handler> = {
   openSession: (s, p) => s.openSession(p.path),
   importCapture: (s, p) => s.importCapture(p),
   closeSession: (s) => s.closeSession(),
-  saveSessionAs: (s, p) => s.saveSessionAs(p.path),
+  saveSessionAs: (s, p) => s.saveSessionAs(p.path, p.overwrite),
   getSessionInfo: (s) => s.getSessionInfo(),
   getSnapshot: (s, p) => s.getSnapshot(p.index),
   getFilmStrip: (s, p) => s.getFilmStrip(p),

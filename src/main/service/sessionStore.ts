@@ -3,7 +3,8 @@
  * or importing, SessionReader to open). Plain captures open through the raw store.
  */
 import { existsSync } from 'node:fs';
-import { open as openFile, rm, stat, copyFile } from 'node:fs/promises';
+import { open as openFile, rm, copyFile } from 'node:fs/promises';
+import { openRegular } from '../session/files';
 import { basename } from 'node:path';
 import type { LogLine, SessionMeta, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
 import type { CaptureEvent } from '../../shared/capture/events';
@@ -224,8 +225,7 @@ export class SessionFileStore implements SessionStore {
   }
 
   async importCapture(capturePath: string, sessionPath: string, hooks: JobHooks = {}): Promise<SessionView> {
-    const size = (await stat(capturePath)).size;
-    const fh = await openFile(capturePath, 'r');
+    const { fh, size } = await openRegular(capturePath);
     const w = SessionWriter.create(sessionPath, { title: basename(capturePath), source: `import:${basename(capturePath)}`, importedFrom: capturePath });
     const CHUNK = 1 << 20;
     const buf = new Uint8Array(CHUNK);

@@ -464,12 +464,16 @@ export class LineDeltaEncoder {
     o.uvar(nr >> 1);
     let prevEnd = 0;
     for (let r = 0; r < nr; r += 2) {
-      o.uvar(runs[r] - prevEnd);
-      o.uvar(runs[r + 1] - runs[r]);
-      o.bytes(b, s + runs[r], s + runs[r + 1]);
-      prevEnd = runs[r + 1];
+      const from = runs[r];
+      const to = runs[r + 1];
+      o.uvar(from - prevEnd);
+      o.uvar(to - from);
+      o.bytes(b, s + from, s + to);
+      // The slot's line is the table's own copy: patched in place (same length), as the
+      // decoder does, rather than copied whole at every change.
+      for (let k = from; k < to; k++) ref[k] = b[s + k];
+      prevEnd = to;
     }
-    t.slots[slot] = copyOf(b, s, e);
   }
 
   /** A whole line that is not a map line: NUMS against its shape, or a literal. */
@@ -547,7 +551,9 @@ export class LineDeltaDecoder {
             const slot = t.lastSlot + 1 + src.svar();
             const ref = t.slots[slot];
             if (ref === undefined) throw new LineDeltaError(`a reference to an unknown line (${slot})`);
-            const line = copyOf(ref);
+            // Patched in place: the slot's line is the table's own copy. A patch that runs past
+            // its line is damage, after which this segment's tables are not used again.
+            const line = ref;
             const runs = src.uvar();
             let p = 0;
             for (let r = 0; r < runs; r++) {
@@ -557,7 +563,6 @@ export class LineDeltaDecoder {
               line.set(src.bytes(n), p);
               p += n;
             }
-            t.slots[slot] = line;
             t.lastSlot = slot;
             o.bytes(line);
             break;

@@ -4,7 +4,8 @@
  * with the capture parser. A file cut short by a crash opens with everything up to the cut:
  * what the index had not recorded yet is re-read from the raw bytes.
  */
-import { closeSync, createWriteStream, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, createWriteStream, fstatSync, readSync } from 'node:fs';
+import { FileRefusedError, openRegularSync } from './files';
 import { once } from 'node:events';
 import zlib from 'node:zlib';
 import { CaptureReader } from '../../shared/capture/captureReader';
@@ -125,8 +126,9 @@ export class SessionReader {
   static open(path: string, options: OpenOptions = {}): SessionReader {
     let fd: number;
     try {
-      fd = openSync(path, 'r');
+      fd = openRegularSync(path).fd;
     } catch (err) {
+      if (err instanceof FileRefusedError) throw new SessionFormatError('io', err.message);
       throw new SessionFormatError('io', `cannot open ${path}: ${(err as Error).message}`);
     }
     try {

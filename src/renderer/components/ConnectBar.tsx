@@ -32,6 +32,9 @@ export function linkSpeed(p: PortInfo | undefined): { bps: number; name: string 
   return { bps: 11520, name: 'a 115200-baud serial line' };
 }
 
+/** How dumps are made, as the connect bar says it. */
+const DUMP_MODE_WORDS = { timer: 'dumps from a timer', async: 'dumps from an asyncio task', calls: "dumps at the program's mem_dump.dump() calls" } as const;
+
 export function ConnectBar() {
   const s = useApp((x) => x.settings);
   const ports = useApp((x) => x.ports);
@@ -48,9 +51,11 @@ export function ConnectBar() {
   const link = linkSpeed(port ?? (virtual ? { path: 'virtual', name: 'Virtual board', kind: 'virtual' } : undefined));
   // Cost per dump: measured once a dump arrived, else ~76 bytes per KiB of used heap on a
   // 32-bit port, for a typical 192 KiB heap a third used.
-  const perDump = rec?.bytesPerDump ?? lastBytesPerDump ?? (virtual ? 9000 : 15000);
-  const costMs = (perDump / link.bps) * 1000;
-  const tooSlow = costMs > s.periodMs * 0.8;
+  // Once the board is identified, one dump measured on it replaces the estimate.
+  const measured = rec?.dumpCost ?? null;
+  const perDump = measured?.bytes ?? rec?.bytesPerDump ?? lastBytesPerDump ?? (virtual ? 9000 : 15000);
+  const costMs = measured ? measured.boardMs : (perDump / link.bps) * 1000;
+  const tooSlow = measured ? measured.boardMs > s.periodMs : costMs > s.periodMs * 0.8;
 
   const program = virtual ? (s.run === 'script' ? '@script' : s.demo) : s.run;
   const programOptions = useMemo(() => {
@@ -90,7 +95,8 @@ export function ConnectBar() {
           {ports.length === 0 && <option value="virtual">Virtual board</option>}
           {ports.map((p) => (
             <option key={p.path} value={p.path}>
-              {p.kind === 'virtual' ? p.name : `${p.name}${p.serialNumber ? ` · ${p.serialNumber.slice(-6)}` : ''} (${p.path})`}
+              {/* The virtual board's long name (MicroPython version, build) is in the title: its label must fit the box. */}
+              {p.kind === 'virtual' ? 'Virtual board' : `${p.name}${p.serialNumber ? ` · ${p.serialNumber.slice(-6)}` : ''} (${p.path})`}
             </option>
           ))}
         </select>
@@ -132,9 +138,16 @@ export function ConnectBar() {
         </select>
       </div>
       <div className="field-col">
-        <span className={`hint${tooSlow ? ' warn' : ''}`} title={`Each dump is about ${bytes(perDump)}; ${link.name} carries about ${bytes(link.bps)}/s.`} style={tooSlow ? { color: 'var(--warn)' } : undefined} data-testid="dump-cost">
-          ≈ {bytes(perDump)}/dump · {costMs < 1 ? '< 1 ms' : costMs < 1000 ? `${Math.round(costMs)} ms` : `${(costMs / 1000).toFixed(1)} s`} on the link
+        <span
+          className={`hint${tooSlow ? ' warn' : ''}`}
+          title={rec?.dumpWarning ?? (measured ? `One dump measured on this board: ${bytes(perDump)}, ${measured.boardMs} ms to print on this link.` : `Each dump is about ${bytes(perDump)}; ${link.name} carries about ${bytes(link.bps)}/s.`)}
+          style={tooSlow ? { color: 'var(--warn)' } : undefined}
+          data-testid="dump-cost"
+        >
+          {measured ? '' : '≈ '}
+          {bytes(perDump)}/dump · {costMs < 1 ? '< 1 ms' : costMs < 1000 ? `${Math.round(costMs)} ms` : `${(costMs / 1000).toFixed(1)} s`} {measured ? 'measured' : 'on the link'}
           {tooSlow ? ' ⚠ longer than the period' : ''}
+          {rec?.dumps ? <span data-testid="dump-mode"> · {DUMP_MODE_WORDS[rec.dumps]}</span> : null}
         </span>
         <label className="check small" title="Run gc.collect() before each dump: the map then shows live data only, not garbage waiting to be collected">
           <input type="checkbox" data-testid="collect" checked={s.collect} disabled={recording} onChange={(e) => st.setSettings({ collect: e.target.checked })} />

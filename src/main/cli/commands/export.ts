@@ -2,7 +2,8 @@ import path from 'node:path';
 import { EXPORT_EXTENSIONS, ExportInputError, runExport } from '../../export';
 import { FileSessionView } from '../../service/sessionStore';
 import { InputError, UsageError } from '../errors';
-import { assertFile, isSessionFile, openSession } from '../sessionInput';
+import { assertFile, assertOutput, isSessionFile, openSession } from '../sessionInput';
+import { sameFile } from '../../session/files';
 import { EXPORT_FORMATS as FORMATS } from './index';
 
 type Format = (typeof FORMATS)[number];
@@ -16,6 +17,7 @@ export interface ExportCliOptions {
   scale?: string;
   fps?: string;
   theme?: string;
+  force?: boolean;
 }
 
 /** `heapscope export`: its options are in ./index.ts. */
@@ -45,6 +47,10 @@ export async function run(session: string, opts: ExportCliOptions): Promise<void
   }
   const toStdout = !opts.output && (format === 'csv' || format === 'json' || format === 'raw');
   const out = opts.output ?? (toStdout ? null : session.replace(/\.hss$/, '') + EXPORT_EXTENSIONS[format]);
+  if (out !== null) {
+    if (out === session || sameFile(out, session)) throw new UsageError(`${out} is the session itself: pick another output file`);
+    await assertOutput(out, !!opts.force);
+  }
   const view = new FileSessionView(openSession(session));
   try {
     const range = from !== undefined || to !== undefined ? { from: from ?? 0, to: to ?? Number.MAX_SAFE_INTEGER } : undefined;

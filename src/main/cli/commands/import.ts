@@ -1,18 +1,30 @@
+import { rm } from 'node:fs/promises';
 import { importCapture } from '../../session';
 import { InputError, UsageError } from '../errors';
-import { assertFile, isSessionFile } from '../sessionInput';
+import { assertFile, assertOutput, isSessionFile } from '../sessionInput';
+import { sameFile } from '../../session/files';
 
 export interface ImportCliOptions {
   output: string;
+  force?: boolean;
+  /** A log meant to have no dump still becomes a session (its lines, no snapshots). */
+  allowEmpty?: boolean;
 }
 
 /** `heapscope import`: its options are in ./index.ts. */
 export async function run(capture: string, opts: ImportCliOptions): Promise<void> {
   await assertFile(capture);
   if (isSessionFile(capture)) throw new InputError(capture, 'is already a HeapScope session');
-  if (opts.output === capture) throw new UsageError('the session must not overwrite the capture');
+  // The same file by any name (./d/cap.txt, a link): device and inode, not the path string.
+  if (opts.output === capture || sameFile(opts.output, capture)) throw new UsageError(`${opts.output} is the capture itself: the session must not overwrite it`);
+  await assertOutput(opts.output, !!opts.force);
   const t0 = Date.now();
   const summary = await importCapture(capture, opts.output);
+  if (summary.snapshots === 0 && !opts.allowEmpty) {
+    // A session of nothing is a mistake far more often than a wish: say so, keep no file.
+    await rm(opts.output, { force: true });
+    throw new InputError(capture, 'no heap dump found (HeapScope reads the text micropython.mem_info(1) prints, the helper’s @@HS: frames and pi-mst’s @@@ frames); pass --allow-empty to keep a session of its log lines anyway');
+  }
   const raw = summary.rawLength;
   const size = summary.fileBytes;
   process.stderr.write(

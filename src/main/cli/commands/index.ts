@@ -47,6 +47,8 @@ export function registerCommands(program: Command): void {
     .description('make a raw capture (any terminal log with mem_info dumps) into a session')
     .argument('<capture>', 'the capture: a log from mpremote, screen, Thonny, a pi-mst capture, a paste…')
     .requiredOption('-o, --output <session>', 'the session file to write (.hss)')
+    .option('-f, --force', 'replace the output session if it exists')
+    .option('--allow-empty', 'write the session even if the capture holds no heap dump (exit 0)')
     .action(async (capture: string, opts: ImportCliOptions) => (await import('./import')).run(capture, opts));
 
   program
@@ -58,9 +60,10 @@ export function registerCommands(program: Command): void {
     .option('--from <n>', 'first snapshot (0-based)')
     .option('--to <n>', 'last snapshot (0-based)')
     .option('--snapshot <n>', 'the snapshot to draw (png)')
-    .option('--scale <px>', 'pixels per block, 1–16 (png, gif; default 2)')
+    .option('--scale <px>', 'pixels per block, 1–16 (png, gif; default 4)')
     .option('--fps <n>', 'frames per second, 1–60 (gif; default 10)')
     .option('--theme <theme>', 'light or dark colours (png, gif; default light)')
+    .option('-f, --force', 'replace the output file if it exists')
     .action(async (session: string, opts: ExportCliOptions) => (await import('./export')).run(session, opts));
 
   program
@@ -81,10 +84,13 @@ export function registerCommands(program: Command): void {
     .command('record')
     .description('record a board: run a program with periodic heap dumps and write a session')
     .requiredOption('-o, --output <session>', 'the session file to write (.hss)')
+    .option('-f, --force', 'replace the output session if it exists')
     .option('--port <path>', 'serial port, `auto` (the first board found) or `virtual`', 'auto')
     .option('--baud <n>', 'baud rate (USB boards ignore it)', '115200')
     .option('--run <file>', 'run this file from the board (default: main.py)')
-    .option('--script <file>', 'run a file from this computer, sent from RAM (nothing is written to the board)')
+    .option('--script <file>', 'run a file from this computer, sent from RAM (the program is not written to the board; the helper mem_dump.py is, unless --no-write)')
+    .option('--no-write', 'write nothing to the board: the helper runs from RAM too (import mem_dump still works)')
+    .addOption(new Option('--dumps <how>', 'how dumps are made: timer, asyncio (a task in the program\'s event loop), calls (only where the program calls mem_dump.dump()), or auto (the timer where the board has one, else asyncio, else calls)').choices(['auto', 'timer', 'asyncio', 'calls']).default('auto'))
     .option('--attach', 'start nothing: record what the board prints (the program dumps on its own)')
     .option('--demo <name>', 'on the virtual board: the demo program to run as main.py')
     .option('--period <ms>', 'dump every N ms', '500')

@@ -6,6 +6,7 @@ import { openVirtualLink, virtualDemoNames } from '../../board/serial/virtualLin
 import type { RecordRun } from '../../record/recorder';
 import { recordToSession, type SessionRecordResult } from '../../record/toSession';
 import { InputError, UsageError } from '../errors';
+import { assertOutput } from '../sessionInput';
 import type { RuleCliOptions } from './check';
 
 export interface RecordCliOptions extends RuleCliOptions {
@@ -19,8 +20,12 @@ export interface RecordCliOptions extends RuleCliOptions {
   collect?: boolean;
   duration?: string;
   output: string;
+  force?: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  /** false with --no-write. */
+  write?: boolean;
+  dumps?: 'auto' | 'timer' | 'asyncio' | 'calls';
 }
 
 /** "30s", "2m", "1500ms", "1h", "10" (seconds) → ms. */
@@ -54,8 +59,8 @@ export async function run(opts: RecordCliOptions): Promise<void> {
   const check = await import('./check');
   const rules = check.parseRules(opts);
   const out = opts.output;
-  const outDir = path.dirname(path.resolve(out));
-  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new InputError(out, 'its folder does not exist');
+  // Checked before the board is touched: a session that cannot be written stops nothing.
+  await assertOutput(out, !!opts.force);
 
   let run: RecordRun;
   if (opts.script !== undefined) {
@@ -87,6 +92,8 @@ export async function run(opts: RecordCliOptions): Promise<void> {
       periodMs,
       collect: !!opts.collect,
       durationMs,
+      helperFromRam: opts.write === false,
+      dumps: opts.dumps === 'asyncio' ? 'async' : (opts.dumps ?? 'auto'),
       sessionPath: out,
       openVirtual: () => openVirtualLink({ demo }),
       meta: demo ? { demo } : undefined,

@@ -1,0 +1,143 @@
+/**
+ * `heapscope record --attach` of a 1 MB/s stream over a PTY (full-speed USB's rate): a socat
+ * PTY pair, a paced writer in its own process sending the pi-mst capture at 1 MB/s, and the
+ * recorder on the other end. Figures: CPU of the whole command (start-up included, from
+ * /usr/bin/time) as % of one core over the recording's length; the in-process recording's CPU
+ * without start-up, per MB; and, as baselines from the same run, reading the same stream with
+ * serialport alone (what the recorder's link does today) and with a tty.ReadStream.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import tty from 'node:tty';
+import { fileURLToPath } from 'node:url';
+import { SerialPort } from 'serialport';
+import { recordToSession } from '../src/main/record/toSession';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RATE = 1_000_000;
+
+const PACER = `
+const { openSync, writeSync, readFileSync, constants } = require('node:fs');
+const [port, file, rate, seconds] = process.argv.slice(1);
+const data = readFileSync(file);
+// Non-blocking: when nobody reads, the PTY fills and the writer must not hang.
+const fd = openSync(port, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+let at = 0, sent = 0;
+const t0 = Date.now();
+const tick = () => {
+  const due = Math.floor(((Date.now() - t0) / 1000) * +rate);
+  while (sent < due) {
+    const n = Math.min(due - sent, data.length - at, 65536);
+    try { sent += writeSync(fd, data, at, n); at = (at + n) % data.length; } catch (e) { if (e.code !== 'EAGAIN') throw e; break; }
+  }
+  if (Date.now() - t0 < +seconds * 1000) setTimeout(tick, 10); else process.exit(0);
+};
+tick();
+`;
+
+async function ptyPair(dir: string): Promise<{ a: string; b: string; proc: ChildProcess }> {
+  const a = path.join(dir, 'a');
+  const b = path.join(dir, 'b');
+  const proc = spawn('socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' });
+  for (let i = 0; i < 100 && !(existsSync(a) && existsSync(b)); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!existsSync(a)) throw new Error('socat made no PTY');
+  return { a, b, proc };
+}
+
+function pace(port: string, capture: string, seconds: number): ChildProcess {
+  return spawn(process.execPath, ['-e', PACER, port, capture, String(RATE), String(seconds)], { stdio: 'ignore' });
+}
+
+/** Stops the writer (it may still be pacing) and waits for it. */
+const ended = (p: ChildProcess) =>
+  new Promise((r) => {
+    if (p.exitCode !== null || p.signalCode !== null) return r(null);
+    p.once('exit', r);
+    p.kill();
+  });
+
+/** CPU ms of this process while `body` runs. */
+async function cpuOf(body: () => Promise<void>): Promise<number> {
+  const c0 = process.cpuUsage();
+  await body();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+}
+
+async function readOnly(port: string, kind: 'serialport' | 'tty', seconds: number): Promise<{ cpuMs: number; bytes: number; chunks: number }> {
+  const sp = new SerialPort({ path: port, baudRate: 115200, autoOpen: false });
+  await new Promise<void>((r, j) => sp.open((e) => (e ? j(e) : r())));
+  let bytes = 0;
+  let chunks = 0;
+  const onData = (b: Buffer) => {
+    bytes += b.length;
+    chunks++;
+  };
+  let stream: tty.ReadStream | null = null;
+  const cpuMs = await cpuOf(async () => {
+    if (kind === 'serialport') sp.on('data', onData);
+    else {
+      stream = new tty.ReadStream((sp.port as unknown as { fd: number }).fd);
+      stream.on('data', onData);
+      stream.on('error', () => {});
+    }
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+  });
+  (stream as tty.ReadStream | null)?.destroy();
+  await new Promise<void>((r) => sp.close(() => r()));
+  return { cpuMs, bytes, chunks };
+}
+
+export async function benchRecordAttach(capture: string): Promise<Record<string, string | number>> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'heapscope-bench-attach-'));
+  const seconds = 10;
+  const out: Record<string, string | number> = {};
+  const pct = (cpuMs: number, s: number) => `${((cpuMs / 10 / s)).toFixed(1)} % of one core`;
+  try {
+    const { a, b, proc } = await ptyPair(dir);
+    try {
+      // Baselines: the read path alone.
+      for (const kind of ['serialport', 'tty'] as const) {
+        const w = pace(b, capture, seconds + 1);
+        const r = await readOnly(a, kind, seconds);
+        await ended(w);
+        out[`baseline: read only (${kind === 'serialport' ? 'serialport, as the link reads' : 'tty.ReadStream'})`] =
+          `${pct(r.cpuMs, seconds)}, ${(r.cpuMs / (r.bytes / 1e6)).toFixed(0)} ms CPU per MB, ${r.chunks} chunks of ${(r.bytes / r.chunks / 1024).toFixed(1)} KB`;
+        await new Promise((r2) => setTimeout(r2, 300));
+      }
+      // The recording in this process, start-up excluded.
+      {
+        const w = pace(b, capture, seconds + 2);
+        const file = path.join(dir, 'in.hss');
+        let bytes = 0;
+        const cpuMs = await cpuOf(async () => {
+          const h = recordToSession({ port: a, run: { kind: 'attach' }, periodMs: 350, collect: false, durationMs: seconds * 1000, sessionPath: file });
+          const res = await h.done;
+          bytes = res.counts.bytes;
+          if (res.summary.error) throw res.summary.error;
+        });
+        await ended(w);
+        out['record --attach in-process (no start-up)'] = `${pct(cpuMs, seconds)}, ${(cpuMs / (bytes / 1e6)).toFixed(0)} ms CPU per MB, ${(bytes / 1e6 / seconds).toFixed(2)} MB/s received (goal ≤ 3 %)`;
+        await new Promise((r2) => setTimeout(r2, 300));
+      }
+      // The whole command, as a user runs it.
+      {
+        const w = pace(b, capture, seconds + 8);
+        const file = path.join(dir, 'cli.hss');
+        const timing = execFileSync('/bin/sh', ['-c', `/usr/bin/time -f '@@T %e %U %S' ${process.execPath} ${path.join(root, 'bin/heapscope.mjs')} record --port ${a} --attach -o ${file} --duration ${seconds}s -q 2>&1 | grep '^@@T'`]).toString();
+        await ended(w);
+        const m = /@@T ([\d.]+) ([\d.]+) ([\d.]+)/.exec(timing)!;
+        const cpu = (Number(m[2]) + Number(m[3])) * 1000;
+        out['heapscope record --attach, whole command (start-up included)'] = `${pct(cpu, seconds)} over the ${seconds} s recorded (${m[1]} s wall, ${(cpu / 1000).toFixed(2)} s CPU; session ${statSync(file).size} bytes) (goal ≤ 3 %)`;
+      }
+    } finally {
+      proc.kill();
+    }
+    out['load average at the end'] = os.loadavg().map((v) => v.toFixed(1)).join(' ');
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
