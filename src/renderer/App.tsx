@@ -2,6 +2,7 @@
 import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ConnectBar, RecordingPhases } from './components/ConnectBar';
 import { ExportDialog, OpenDialog, SaveDialog } from './components/Dialogs';
+import { LeakBanner } from './components/LeakBanner';
 import { KeysHelp } from './components/KeysHelp';
 import { MapPane } from './components/MapPane';
 import { SidePane } from './components/SidePane';
@@ -259,6 +260,7 @@ export function App() {
       <div style={{ display: 'flex', flexDirection: 'column', minHeight: 0 }}>
         <RecordingPhases />
         <Banner />
+        <LeakBanner />
         <div className="main" style={{ ['--side' as string]: `${side}px`, flex: 1 }}>
           <MapPane colours={colours} mapRef={mapRef} tintTails={tintTails} onTintTails={onTintTails} />
           <div className="splitter" onPointerDown={onSplit} role="separator" aria-orientation="vertical" />

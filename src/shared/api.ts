@@ -254,7 +254,8 @@ export interface SearchLogResult {
   truncated: boolean;
 }
 
-export type ExportFormat = 'csv' | 'json' | 'raw' | 'png' | 'gif';
+/** perfetto: Chrome trace-event JSON for ui.perfetto.dev (counters and instant events). */
+export type ExportFormat = 'csv' | 'json' | 'raw' | 'png' | 'gif' | 'perfetto';
 
 export interface ExportRequest {
   format: ExportFormat;
@@ -283,6 +284,36 @@ export interface ExportResult {
   bytes: number;
   /** Rows (csv), snapshots (json), frames (gif), 1 (png), bytes (raw). */
   items: number;
+}
+
+// ── object lifetimes (getLifetimes; see src/shared/lifetimes/) ──
+
+export interface LifetimesRequest {
+  /** The frame to blame by phase (default: the last). */
+  frame?: number;
+}
+
+export interface LeakSummary {
+  verdict: 'leaking' | 'steady' | 'unknown';
+  bytesPerMinute: number | null;
+  forecastMs: number | null;
+  forecastLimit: 'full' | 'largestFreeRun' | null;
+  groups: Array<{ kind: string; size: number; count: number; bornNear: string }>;
+  reason: string;
+  /** Snapshot indexes: warm-up's end and the start of the last stretch. */
+  window: { from: number; to: number } | null;
+  /** Objects behind the verdict. */
+  survivors: number;
+}
+
+export interface LifetimesResult {
+  /** Frames with a map tracked so far. */
+  frames: number;
+  /** The frame blamed. */
+  frame: number;
+  leak: LeakSummary;
+  /** The objects alive at `frame` by the line or mark they were born during, most bytes first. */
+  blame: Array<{ phase: string; kind: 'log' | 'mark' | 'start'; example: string; line: number; count: number; blocks: number; bytes: number }>;
 }
 
 /** getFilmStrip: the whole session as one picture (see src/shared/view/filmStrip.ts). */
@@ -383,6 +414,7 @@ export const METHOD_NAMES = [
   'getSessionInfo',
   'getSnapshot',
   'getFilmStrip',
+  'getLifetimes',
   'getLogLines',
   'searchLog',
   'exportSession',
@@ -432,7 +464,7 @@ function buildSchemas() {
 
   const exportSession = z
     .object({
-      format: z.enum(['csv', 'json', 'raw', 'png', 'gif']),
+      format: z.enum(['csv', 'json', 'raw', 'png', 'gif', 'perfetto']),
       range: range.optional(),
       snapshot: index.optional(),
       path: pathString.optional(),
@@ -488,6 +520,7 @@ function buildSchemas() {
         rows: z.number().int().min(16, 'rows must be ≥ 16').max(1024, 'rows must be ≤ 1024'),
       })
       .strict(),
+    getLifetimes: z.object({ frame: index.optional() }).strict(),
     getLogLines: z.object({ from: index, count: z.number().int().min(0).max(10_000) }).strict(),
     searchLog,
     exportSession,
@@ -547,6 +580,8 @@ export interface HeapScopeApi {
   getSnapshot(req: { index: number }): Promise<SnapshotData>;
   /** The film strip of the open session: time across, address down, one class byte per bin. */
   getFilmStrip(req: FilmStripRequest): Promise<FilmStrip>;
+  /** Object lifetimes of the open session: the leak verdict, and blame by phase at a frame. */
+  getLifetimes(req: LifetimesRequest): Promise<LifetimesResult>;
   getLogLines(req: { from: number; count: number }): Promise<LogLinesResult>;
   searchLog(req: SearchLogRequest): Promise<SearchLogResult>;
   exportSession(req: ExportRequest): Promise<ExportResult>;

@@ -9,10 +9,11 @@ import { open, rename, rm } from 'node:fs/promises';
 import { WriteFailedError, writeAll } from '../session/files';
 import { PNG } from 'pngjs';
 import * as gifenc from 'gifenc';
-import type { ExportFormat, ExportRequest, SessionMeta, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
+import type { ExportFormat, ExportRequest, LogLine, SessionMeta, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
 import { csvHeader, csvRow, kindColumns, metricsJson } from './metrics';
 import { frameLayout } from './frame';
 import { drawPicture, pictureLayout, picturePalette, pictureText, renderPicture } from './picture';
+import { perfettoTrace } from './perfetto';
 
 export interface ExportSource {
   meta: SessionMeta;
@@ -20,8 +21,11 @@ export interface ExportSource {
   getSnapshot(index: number): Promise<SnapshotData> | SnapshotData;
   readRaw(start?: number, end?: number): Promise<Uint8Array> | Uint8Array;
   rawLength(): number;
-  /** The session's timeline events: a picture before a MemoryError says what was asked. */
+  /** The session's timeline events: a picture before a MemoryError says what was asked; perfetto's instants. */
   events?(): readonly TimelineEvent[];
+  /** For perfetto: the session's log lines. */
+  logCount?(): number;
+  logLines?(from: number, count: number): Promise<LogLine[]> | LogLine[];
 }
 
 export interface ExportOptions extends ExportRequest {
@@ -58,6 +62,7 @@ export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = {
   raw: '.txt',
   png: '.png',
   gif: '.gif',
+  perfetto: '.trace.json',
 };
 
 function resolveRange(req: ExportRequest, n: number): { from: number; to: number } {
@@ -208,6 +213,37 @@ export async function runExport(src: ExportSource, opts: ExportOptions): Promise
         }
         enc.finish();
         await write(enc.bytesView());
+        break;
+      }
+      case 'perfetto': {
+        const { from, to } = resolveRange(opts, entries.length);
+        // The log lines printed within the range: after dump `from` (from the start for the
+        // first), up to the dump after `to`.
+        const count = src.logLines ? (src.logCount?.() ?? 0) : 0;
+        const first = from === 0 ? 0 : Math.min(count, entries[from].logLine);
+        const last = to + 1 < entries.length ? entries[to + 1].logLine : count;
+        async function* pages() {
+          for (let at = first; at < last; at += 4096) {
+            check();
+            yield (await src.logLines!(at, Math.min(4096, last - at))) as LogLine[];
+            progress('reading log', at - first, last - first);
+          }
+        }
+        const trace = await perfettoTrace(src.meta, entries, src.events?.() ?? [], pages(), to >= from ? { from, to } : undefined);
+        check();
+        // One event per line, so a large trace streams out and diffs well.
+        await write('{"displayTimeUnit":"ms","otherData":' + JSON.stringify(trace.otherData) + ',"traceEvents":[\n');
+        let text = '';
+        for (let i = 0; i < trace.traceEvents.length; i++) {
+          text += (i ? ',\n' : '') + JSON.stringify(trace.traceEvents[i]);
+          if (text.length > 1 << 20) {
+            await write(text);
+            text = '';
+          }
+        }
+        await write(text + '\n]}\n');
+        items = trace.traceEvents.length;
+        progress('writing', 1, 1);
         break;
       }
     }

@@ -18,6 +18,8 @@ import {
   type FileDialogRequest,
   type FilmStrip,
   type FilmStripRequest,
+  type LifetimesRequest,
+  type LifetimesResult,
   type HeapScopeApi,
   type LogLinesResult,
   type MethodName,
@@ -37,6 +39,7 @@ import { EXPORT_EXTENSIONS, ExportInputError, runExport } from '../export';
 import type { DemoLister, LiveSession, PortLister, Recorder, RecorderHandle, SessionStore } from './backends';
 import { apiError, CancelledError, toServiceError } from './errors';
 import { FilmStripMaker } from './filmStrip';
+import { LifetimesMaker } from './lifetimes';
 import type { IndexDelta } from './indexBuilder';
 import { RecentList, defaultDataDir } from './recent';
 import { assertRegular, refuseToReplace, sameFile } from '../session/files';
@@ -280,6 +283,14 @@ export class HeapScopeService {
     if (!this.strip || this.strip.view !== s) this.strip = new FilmStripMaker(s);
     return this.strip.get(req.columns, req.rows, () => this.session === s);
   }
+
+  /** Object lifetimes: see src/shared/lifetimes/ and ./lifetimes.ts. */
+  async getLifetimes(req: LifetimesRequest): Promise<LifetimesResult> {
+    const s = this.requireSession();
+    if (!this.lifetimes || this.lifetimes.view !== s) this.lifetimes = new LifetimesMaker(s);
+    return this.lifetimes.get(req);
+  }
+  private lifetimes: LifetimesMaker | null = null;
 
   async getLogLines(from: number, count: number): Promise<LogLinesResult> {
     const s = this.requireSession();
@@ -597,6 +608,7 @@ const HANDLERS: Record<MethodName, Handler> = {
   getSessionInfo: (s) => s.getSessionInfo(),
   getSnapshot: (s, p) => s.getSnapshot(p.index),
   getFilmStrip: (s, p) => s.getFilmStrip(p),
+  getLifetimes: (s, p) => s.getLifetimes(p),
   getLogLines: (s, p) => s.getLogLines(p.from, p.count),
   searchLog: (s, p) => s.searchLog(p),
   exportSession: (s, p) => s.exportSession(p),

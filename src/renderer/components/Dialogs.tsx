@@ -142,6 +142,7 @@ const FORMATS: Array<{ f: ExportFormat; title: string; what: string }> = [
   { f: 'csv', title: 'CSV metrics', what: 'One row per frame: used, free, longest run…' },
   { f: 'json', title: 'JSON metrics', what: 'Frames, figures and events, for scripts' },
   { f: 'raw', title: 'Raw capture', what: 'The bytes the board sent, as text' },
+  { f: 'perfetto', title: 'Perfetto trace', what: 'Counters and events for ui.perfetto.dev' },
 ];
 
 export function ExportDialog() {
@@ -187,7 +188,7 @@ export function ExportDialog() {
     let dest = path.trim() || undefined;
     if (!dest && s.dialogs) {
       try {
-        const r = await st.api.chooseFile({ mode: 'save', purpose: 'export', title: 'Export to', defaultPath: `${s.meta?.name.replace(/\.[^.]+$/, '') ?? 'heap'}.${format === 'raw' ? 'txt' : format}` });
+        const r = await st.api.chooseFile({ mode: 'save', purpose: 'export', title: 'Export to', defaultPath: `${s.meta?.name.replace(/\.[^.]+$/, '') ?? 'heap'}.${format === 'raw' ? 'txt' : format === 'perfetto' ? 'trace.json' : format}` });
         if (!r.path) return;
         dest = r.path;
       } catch {

@@ -13,6 +13,7 @@ import { LogPane, type LogLineView, type LogPaneHandle, type LineKind } from '..
 import type { ThemeColours } from '../map/colors';
 import { store, useApp } from '../state/store';
 import { FilmStripTab } from './FilmStrip';
+import { BornDuring } from './BornDuring';
 
 export function SidePane({ colours, logRef }: { colours: ThemeColours; logRef: React.RefObject<LogPaneHandle | null> }) {
   const tab = useApp((s) => s.sideTab);
@@ -190,6 +191,7 @@ function FrameTab() {
       </div>
       {s.data && s.data.index === i && <WouldItFit data={s.data} asked={near.find((e) => e.kind === 'memoryError' && e.snapshot === i + 1)?.bytes ?? null} />}
       {s.data && s.data.index === i && <Blockers data={s.data} />}
+      <BornDuring frame={i} />
       {kinds.length > 0 && (
         <div className="section">
           <h3>Objects by kind</h3>

@@ -59,13 +59,15 @@ export class SessionLifetimes {
     } else this.event(e as StoredEvent);
   }
 
-  private frame(
+  /** One dump with its map (callers that order dumps and lines themselves). */
+  frame(
     e: { index: number; deviceMs: number | null; blockSize: number | null },
     areas: HeapSnapshot['areas'],
     m: SnapshotMetrics,
     hostMs: number | null,
   ): void {
     this.tracker.addFrame({ index: e.index, timeMs: frameTime(e, hostMs), areas });
+    this.verdict = null;
     if (e.blockSize) this.figures.blockSize = e.blockSize;
     this.figures.freeBytes = m.freeBytes;
     this.figures.largestFreeRunBytes = m.largestFreeRunBytes;
@@ -74,7 +76,8 @@ export class SessionLifetimes {
     this.figures.largestAllocBytes = bs ? Math.max(this.largestAllocBlocks * bs, this.failedRequest) : null;
   }
 
-  private event(e: StoredEvent | Exclude<CaptureEvent, { type: 'snapshot' }>): void {
+  /** A line, mark or device event, in order between the dumps. */
+  event(e: StoredEvent | Exclude<CaptureEvent, { type: 'snapshot' }>): void {
     if (e.type === 'device' && e.kind === 'memoryError' && e.bytes !== undefined) {
       this.failedRequest = Math.max(this.failedRequest, e.bytes);
       const bs = this.figures.blockSize;

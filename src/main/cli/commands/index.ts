@@ -18,7 +18,7 @@ import type { ServeCliOptions } from './serve';
 import type { VirtualBoardCliOptions } from './virtualBoard';
 
 /** The formats `export` writes; `./export` checks `--format` against the same list. */
-export const EXPORT_FORMATS = ['csv', 'json', 'raw', 'png', 'gif'] as const;
+export const EXPORT_FORMATS = ['csv', 'json', 'raw', 'png', 'gif', 'perfetto'] as const;
 
 /**
  * The virtual board's demo programs, for the help text only (`./virtualBoard` checks against
@@ -53,7 +53,7 @@ export function registerCommands(program: Command): void {
 
   program
     .command('export')
-    .description('export a session: metrics as CSV or JSON, the raw capture, a frame as PNG, a range as GIF')
+    .description('export a session: metrics as CSV or JSON, the raw capture, a frame as PNG, a range as GIF, a Perfetto trace')
     .argument('<session>', 'a HeapScope session (.hss)')
     .requiredOption('--format <format>', `one of ${EXPORT_FORMATS.join(', ')}`)
     .option('-o, --output <file>', 'where to write (default: stdout for csv/json/raw, else beside the session)')

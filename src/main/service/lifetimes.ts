@@ -1,0 +1,81 @@
+/**
+ * getLifetimes' work: a session's object lifetimes, built once per session and brought up to
+ * date with the frames that arrived since the last call (a recording grows under it).
+ */
+import type { LifetimesRequest, LifetimesResult } from '../../shared/api';
+import { blameByPhase } from '../../shared/lifetimes/queries';
+import { SessionLifetimes } from '../../shared/lifetimes/session';
+import type { SessionView } from './sessionView';
+
+export class LifetimesMaker {
+  private readonly life = new SessionLifetimes();
+  private next = 0;
+  private nextEvent = 0;
+  private nextLine = 0;
+  private busy: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly view: SessionView) {}
+
+  /** Serialised: two calls never feed the tracker at once. */
+  get(req: LifetimesRequest): Promise<LifetimesResult> {
+    const run = this.busy.then(() => this.answer(req));
+    this.busy = run.catch(() => undefined);
+    return run;
+  }
+
+  private async answer(req: LifetimesRequest): Promise<LifetimesResult> {
+    await this.catchUp();
+    const t = this.life.tracker;
+    const v = this.life.leak();
+    const bs = this.life.heapFigures().blockSize ?? 0;
+    const frame = Math.min(req.frame ?? Number.MAX_SAFE_INTEGER, Math.max(0, this.next - 1));
+    const blame = t.frameCount ? blameByPhase(t, frame).slice(0, 12).map((b) => ({ ...b, bytes: b.blocks * bs })) : [];
+    return {
+      frames: t.frameCount,
+      frame,
+      leak: {
+        verdict: v.verdict,
+        bytesPerMinute: v.bytesPerMinute,
+        forecastMs: v.forecastMs,
+        forecastLimit: v.forecastLimit,
+        groups: v.groups,
+        reason: v.reason,
+        window: v.window,
+        survivors: v.survivors.length,
+      },
+      blame,
+    };
+  }
+
+  /** Lines, marks and device events before each dump, then the dump: in the order they came. */
+  private async catchUp(): Promise<void> {
+    const entries = this.view.entries();
+    const events = this.view.events();
+    const lineCount = this.view.logCount();
+    while (this.next < entries.length) {
+      const e = entries[this.next];
+      // What was printed before dump `next`: lines [nextLine, e.logLine), events with snapshot ≤ next.
+      const upTo = Math.min(lineCount, e.logLine);
+      const lines = upTo > this.nextLine ? await this.view.logLines(this.nextLine, upTo - this.nextLine) : [];
+      this.nextLine = Math.max(this.nextLine, upTo);
+      const evs = [];
+      while (this.nextEvent < events.length && events[this.nextEvent].snapshot <= this.next) evs.push(events[this.nextEvent++]);
+      const merged = [
+        ...lines.map((l) => ({ line: l.line, feed: () => this.life.event({ type: 'log', text: l.text, line: l.line, byteOffset: 0 }) })),
+        ...evs.map((ev) => ({
+          line: ev.line,
+          feed: () => {
+            if (ev.kind === 'mark') this.life.event({ type: 'mark', label: ev.text, deviceMs: ev.deviceMs ?? null, line: ev.line, byteOffset: ev.byteOffset });
+            else if (ev.type === 'device') this.life.event({ type: 'device', kind: ev.kind as Exclude<typeof ev.kind, 'mark' | 'gap'>, text: ev.text, line: ev.line, byteOffset: ev.byteOffset, ...(ev.bytes !== undefined ? { bytes: ev.bytes } : {}) });
+          },
+        })),
+      ].sort((a, b) => a.line - b.line);
+      for (const m of merged) m.feed();
+      if (e.areas.length > 0) {
+        const snap = await this.view.getSnapshot(this.next);
+        this.life.frame(e, snap.areas, e.metrics, e.hostMs);
+      }
+      this.next++;
+    }
+  }
+}
