@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     ['soak', benchSoak],
     ['helper', helperFigures],
     ['record', benchRecord],
-    ['attach', () => benchRecordAttach(pimst)],
+    ['attach', async () => benchRecordAttach(await pimst())],
     ['renderer', benchRenderer],
     ['startup', benchStartup],
   ];
