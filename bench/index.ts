@@ -7,6 +7,7 @@ import { measureHelperFootprint } from '../src/main/board/virtual/helperFootprin
 import { benchCapture, benchPimstCapture } from './captureGen';
 import { benchImportCommand } from './importCmd';
 import { benchIngest } from './ingest';
+import { benchLifetimes } from './lifetimes';
 import { benchRecord } from './record';
 import { benchRecordAttach } from './recordAttach';
 import { benchRenderer } from './renderer';
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     ['attach', async () => benchRecordAttach(await pimst())],
     ['renderer', benchRenderer],
     ['startup', benchStartup],
+    ['lifetimes', benchLifetimes],
   ];
   for (const [name, run] of sections) {
     if (only.length && !only.includes(name)) continue;

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // `npm start`: builds the renderer (Vite → out/renderer) and the main process and preload
-// (esbuild → out/main, out/preload), then launches Electron on out/main/electron.cjs.
+// (esbuild → out/main, out/preload), then launches Electron on the project folder, so the app
+// has its own name (package.json), settings folder and single-instance lock, not Electron's.
 // Extra arguments go to the app (e.g. a session file to open).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,7 +50,10 @@ if (!electron) {
   process.exit(1);
 }
 
-const args = ['out/main/electron.cjs', ...process.argv.slice(2).filter((a) => a !== '--no-build')];
+// npm runs this from the project folder: a file named on the command line is relative to
+// where the user typed it (INIT_CWD).
+const userCwd = process.env.INIT_CWD ?? process.cwd();
+const args = ['.', ...process.argv.slice(2).filter((a) => a !== '--no-build').map((a) => (a.startsWith('-') ? a : resolve(userCwd, a)))];
 const child = spawn(electron, args, { cwd: root, stdio: 'inherit', env: { ...process.env, HEAPSCOPE_ROOT: root } });
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));
 for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => child.kill(s));

@@ -9,11 +9,14 @@
  * - a HeapScopeApi (one function per method), for callers that use it directly; their
  *   rejections carry the message only.
  *
+ * Beside them, `pathForFile(file)`: where a dropped File is on disk. Since Electron 32 a File
+ * has no `path`; only webUtils in the preload can tell, and the page opens it by that path.
+ *
  * Bundled to out/preload/index.cjs. api.ts loads zod only inside functions, so importing its
  * constants here keeps the preload a few kilobytes.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { IPC_EVENT, IPC_INVOKE, METHOD_NAMES, PRELOAD_GLOBAL, isMethodName, type MethodName, type ServiceEvent } from '../shared/api';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
+import { IPC_EVENT, IPC_INVOKE, METHOD_NAMES, PRELOAD_GLOBAL, PRELOAD_PATH_FOR_FILE, isMethodName, type MethodName, type ServiceEvent } from '../shared/api';
 
 type Envelope = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string; fix?: string } };
 
@@ -33,7 +36,16 @@ function onEvent(listener: (e: ServiceEvent) => void): () => void {
   };
 }
 
-const exposed: Record<string, unknown> = { invoke, onEvent };
+function pathForFile(file: File): string {
+  // webUtils throws for anything that is not a real File; the page gets '' (not on disk).
+  try {
+    return webUtils.getPathForFile(file);
+  } catch {
+    return '';
+  }
+}
+
+const exposed: Record<string, unknown> = { invoke, onEvent, [PRELOAD_PATH_FOR_FILE]: pathForFile };
 for (const m of METHOD_NAMES) {
   exposed[m] = async (params?: unknown) => {
     const r = await invoke(m, params);

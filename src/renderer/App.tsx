@@ -14,6 +14,7 @@ import { registerMap } from './probe';
 import { useMenuCommands } from './menuCommands';
 import { Timeline, type Marker, type MarkerKind, type TimelineData } from './timeline/Timeline';
 import { bytes, duration } from '../shared/view/format';
+import { PRELOAD_GLOBAL, PRELOAD_PATH_FOR_FILE } from '../shared/api';
 
 function useTheme(): Theme {
   const q = useMemo(() => matchMedia('(prefers-color-scheme: dark)'), []);
@@ -190,16 +191,20 @@ export function App() {
       setDropping(false);
       const file = e.dataTransfer?.files?.[0];
       if (!file) return;
-      const g = window as unknown as { heapscopeFiles?: { pathForFile(f: File): string } };
-      const path = g.heapscopeFiles?.pathForFile(file) ?? (file as File & { path?: string }).path ?? '';
+      // Electron: the preload's webUtils.getPathForFile says where the file is on disk.
+      const g = window as unknown as Record<string, Record<string, ((f: File) => string) | undefined> | undefined>;
+      const inElectron = typeof g[PRELOAD_GLOBAL]?.[PRELOAD_PATH_FOR_FILE] === 'function';
+      const path = inElectron ? g[PRELOAD_GLOBAL]![PRELOAD_PATH_FOR_FILE]!(file) : '';
       if (path) void st.openPath(path);
+      // A browser hands over the bytes, not the place: send them to HeapScope.
+      else if (!inElectron) void st.openFile(file);
       else
         st.set({
           banner: {
             code: 'UNSUPPORTED',
-            title: `Cannot open “${file.name}” by dropping it here`,
-            message: 'A browser does not tell HeapScope where a dropped file is on disk.',
-            fix: 'Use Open (Ctrl+O) and type its path, or run `heapscope import <file>`, or use the desktop app, where dropping works.',
+            title: `Cannot open “${file.name}”`,
+            message: 'What was dropped is not a file on this computer’s disk.',
+            fix: 'Save it to a file first, then drop or open that file.',
           },
         });
     };

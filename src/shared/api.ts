@@ -79,6 +79,8 @@ export interface PortInfo {
   productId?: string;
   /** True for the port HeapScope would pick by default (the last used, else a board, else virtual). */
   preferred?: boolean;
+  /** On the virtual board's entry when serial ports could not be listed: why (e.g. the serial driver failed to load). */
+  problem?: string;
 }
 
 export interface DemoInfo {
@@ -848,6 +850,8 @@ export function createWsClient(url: string, WebSocketCtor: new (url: string) => 
 
 /** The name under which the preload exposes the API in Electron: `window.heapscope`. */
 export const PRELOAD_GLOBAL = 'heapscope';
+/** The preload's one function beside the API: a dropped File's path on disk (Electron's webUtils.getPathForFile). */
+export const PRELOAD_PATH_FOR_FILE = 'pathForFile';
 /** IPC channel names (Electron). */
 export const IPC_INVOKE = 'heapscope:invoke';
 export const IPC_EVENT = 'heapscope:event';

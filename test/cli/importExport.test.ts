@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
@@ -67,4 +67,23 @@ describe('heapscope import / export', () => {
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('a text with no dump: exit 1 and no session, unless --allow-empty; every line ends', () => {
+    const text = path.join(dir, 'no-dumps.txt');
+    writeFileSync(text, 'hello\r\nnothing to see\r\n');
+    const out = path.join(dir, 'no-dumps.hss');
+    const r = heapscope(['import', text, '-o', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no-dumps.txt: no heap dump found.*--allow-empty/);
+    expect(r.stderr.endsWith('\n')).toBe(true);
+    expect(existsSync(out)).toBe(false);
+    const ok = heapscope(['import', text, '-o', out, '--allow-empty']);
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toMatch(/0 snapshots/);
+    expect(existsSync(out)).toBe(true);
+    for (const args of [['--version'], ['--help'], ['inspect', session], ['inspect', out], ['export', session, '--format', 'csv'], ['export', session, '--format', 'json'], ['import', text], ['export', text, '--format', 'csv']]) {
+      const x = heapscope(args);
+      for (const [name, s] of [['stdout', x.stdout], ['stderr', x.stderr]] as const) if (s) expect(s.endsWith('\n'), `${args.join(' ')}: ${name} ends its last line`).toBe(true);
+    }
+  }, 240_000);
 });

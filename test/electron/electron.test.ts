@@ -42,6 +42,9 @@ describe('policy module', () => {
     expect(w.experimentalFeatures).toBe(false);
     expect(w.navigateOnDragDrop).toBe(false);
     expect(w.preload).toBe('/x/preload.cjs');
+    // Developer tools only where main.ts asks for them (not packaged).
+    expect(w.devTools).toBe(false);
+    expect(webPreferences('/x/preload.cjs', { devTools: true }).devTools).toBe(true);
   });
 
   it('CSP: nothing but the app itself, no eval, no inline script, no framing', () => {
@@ -168,8 +171,17 @@ describe('preload bundle', () => {
     const exposed: Record<string, any> = {};
     const invoked: unknown[][] = [];
     const listeners = new Map<string, Function[]>();
+    const asked: unknown[] = [];
     const fake = {
       contextBridge: { exposeInMainWorld: (k: string, v: unknown) => (exposed[k] = v) },
+      // Electron's webUtils.getPathForFile: a real File's path, a throw for anything else.
+      webUtils: {
+        getPathForFile: (f: unknown) => {
+          asked.push(f);
+          if (!(f && typeof f === 'object' && 'name' in f)) throw new TypeError('not a File');
+          return `/home/user/${(f as { name: string }).name}`;
+        },
+      },
       ipcRenderer: {
         invoke: (...a: unknown[]) => {
           invoked.push(a);
@@ -182,8 +194,13 @@ describe('preload bundle', () => {
     runBundle(file, fake);
     expect(Object.keys(exposed)).toEqual([api.PRELOAD_GLOBAL]);
     const bridge = exposed[api.PRELOAD_GLOBAL];
-    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'onEvent', ...api.METHOD_NAMES].sort());
+    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'onEvent', api.PRELOAD_PATH_FOR_FILE, ...api.METHOD_NAMES].sort());
     for (const k of Object.keys(bridge)) expect(typeof bridge[k]).toBe('function');
+    // A dropped file's path comes from webUtils (File.path is gone since Electron 32).
+    const dropped = { name: 'board.hss' };
+    expect(bridge[api.PRELOAD_PATH_FOR_FILE](dropped)).toBe('/home/user/board.hss');
+    expect(asked).toEqual([dropped]);
+    expect(bridge[api.PRELOAD_PATH_FOR_FILE](42)).toBe('');
     expect(await bridge.invoke('getStatus', undefined)).toEqual({ ok: true, result: 42 });
     expect(invoked).toEqual([[api.IPC_INVOKE, 'getStatus', undefined]]);
     expect((await bridge.invoke(123, {})).ok).toBe(false);

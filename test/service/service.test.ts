@@ -13,6 +13,7 @@ import { ApiError, type ServiceEvent } from '../../src/shared/api';
 import { HeapScopeService, looksLikeSession } from '../../src/main/service';
 import type { Recorder } from '../../src/main/service';
 import { frameLayout } from '../../src/main/export/frame';
+import { pictureLayout, picturePalette } from '../../src/main/export/picture';
 import { readGif } from '../support/gif';
 import { readCapture } from '../../src/shared/capture/captureReader';
 
@@ -130,19 +131,21 @@ describe('service on the corpus', () => {
     if (exp.length && exp[0].areas.length) {
       const png = await api.exportSession({ format: 'png', snapshot: 0, scale: 3, path: join(dir, `${file}.png`) });
       const img = PNG.sync.read(readFileSync(png.path));
-      const layout = frameLayout(exp[0].areas, 3);
-      expect([img.width, img.height]).toEqual([layout.width, layout.height]);
+      // The map with its address gutter, caption and legend (src/main/export/picture.ts).
+      const layout = pictureLayout(frameLayout(exp[0].areas, 3), exp[0].areas, [], picturePalette('light'));
+      expect(img.width).toBe(layout.width);
+      expect(img.height).toBeGreaterThanOrEqual(layout.height);
       // Dark variant has the same size.
       const dark = await api.exportSession({ format: 'png', snapshot: 0, scale: 3, theme: 'dark', path: join(dir, `${file}.dark.png`) });
       const d = PNG.sync.read(readFileSync(dark.path));
-      expect([d.width, d.height]).toEqual([layout.width, layout.height]);
+      expect([d.width, d.height]).toEqual([img.width, img.height]);
       expect(Buffer.compare(d.data, img.data)).not.toBe(0);
 
       // GIF of all frames.
       const gif = await api.exportSession({ format: 'gif', path: join(dir, `${file}.gif`) });
       const g = readFileSync(gif.path);
       expect(g.subarray(0, 6).toString('latin1')).toBe('GIF89a');
-      expect(g.readUInt16LE(6)).toBe(frameLayout(exp[0].areas, 2).width);
+      expect(g.readUInt16LE(6)).toBe(pictureLayout(frameLayout(exp[0].areas, 4), exp[0].areas, [], picturePalette('light')).width);
       const info = readGif(g);
       expect(info.frames).toBe(exp.filter((s) => s.areas.length > 0).length);
       expect(info.loops).toBe(true);
@@ -200,6 +203,9 @@ describe('service behaviour', () => {
     const d1 = await api.exportSession({ format: 'json' });
     const d2 = await api.exportSession({ format: 'json' });
     expect(d1.path).not.toBe(d2.path);
+    // Frames in file names count from 1, as the window does.
+    expect((await api.exportSession({ format: 'png', snapshot: 0 })).path).toMatch(/-frame1\.png$/);
+    expect((await api.exportSession({ format: 'gif', range: { from: 0, to: 1 } })).path).toMatch(/-1-2\.gif$/);
     expect(existsSync(d1.path) && existsSync(d2.path)).toBe(true);
     await svc.dispose();
   });

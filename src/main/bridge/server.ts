@@ -13,6 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { encodeForWire, isMethodName, wireRequestSchema, type ServiceError, type ServiceEvent } from '../../shared/api';
 import { toServiceError } from '../service/errors';
+import { defaultDataDir } from '../service/recent';
+import { handleUpload, UPLOAD_PATH } from './upload';
 import { allowedHosts, bridgeCsp, checkRequest, isLoopback, newToken, requestPath, type PolicyConfig } from './policy';
 
 /** What the bridge needs from the service. */
@@ -34,6 +36,8 @@ export interface BridgeOptions {
   allowRemote?: boolean;
   /** Largest WebSocket message accepted (bytes). */
   maxMessage?: number;
+  /** Where files the browser uploads are kept (upload.ts). Default: uploads/ in HeapScope's data folder. */
+  uploadDir?: string;
 }
 
 export interface Bridge {
@@ -120,6 +124,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       deny(res, v.status, v.status === 401 ? 'Unauthorized: open the URL that `heapscope serve` printed (it carries the token).' : REASONS[v.status]);
       return;
     }
+    if (v.ok && path === UPLOAD_PATH) return handleUpload(req, res, opts.uploadDir ?? join(defaultDataDir(), 'uploads'));
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       deny(res, 405, 'Method not allowed');

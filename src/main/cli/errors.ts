@@ -10,3 +10,6 @@ export class InputError extends Error {
 
 /** Bad usage (unknown option, missing argument): exit 2. */
 export class UsageError extends Error {}
+
+/** `check`'s rules (or `record`'s) were broken: exit 1, the lines already printed. */
+export class ChecksFailed extends Error {}

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { InputError, UsageError } from './errors';
+import { ChecksFailed, InputError, UsageError } from './errors';
 import { registerCommands } from './commands';
 
 /** Runs the CLI; returns the exit code: 0 success, 1 bad input, 2 bad usage. */
@@ -18,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end through here with exit code 0.
       return err.exitCode === 0 ? 0 : 2;
     }
+    if (err instanceof ChecksFailed) return 1;
     if (err instanceof UsageError) {
       process.stderr.write(`heapscope: ${err.message}\n`);
       return 2;

@@ -10,7 +10,7 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, protocol, session, type MenuItemConstructorOptions } from 'electron';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { IPC_EVENT, IPC_INVOKE, isMethodName, type FileDialogRequest, type MenuCommand, type ServiceEvent } from '../../shared/api';
 import { createDefaultService, findProjectRoot, toServiceError, type HeapScopeService } from '../service';
 import { setVirtualBoardWorker } from '../board/virtual/workerBundle';
@@ -37,17 +37,30 @@ const root = app.isPackaged ? app.getAppPath() : findProjectRoot(__dirname);
 const rendererDir = join(root, 'out', 'renderer');
 const preloadPath = join(root, 'out', 'preload', 'index.cjs');
 process.env.HEAPSCOPE_ROOT ??= root;
-// The virtual board's worker, bundled next to this file by scripts/build-main.mjs.
-if (existsSync(join(__dirname, 'worker.js'))) setVirtualBoardWorker(join(__dirname, 'worker.js'));
+// The virtual board's worker, bundled next to this file by scripts/build-main.mjs. A worker
+// thread cannot start from inside app.asar: packaged, it runs from app.asar.unpacked.
+const workerFile = unpackedPath(join(__dirname, 'worker.js'));
+if (existsSync(workerFile)) setVirtualBoardWorker(workerFile);
+
+function unpackedPath(p: string): string {
+  return app.isPackaged ? p.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2') : p;
+}
 
 let win: BrowserWindow | null = null;
 let service: HeapScopeService;
-let pendingOpen: string | null = fileArg(process.argv);
+let pendingOpen: string | null = fileArg(process.argv, process.cwd());
 
-function fileArg(argv: string[]): string | null {
-  const args = argv.slice(app.isPackaged ? 1 : 2).filter((a) => !a.startsWith('-'));
-  const f = args.find((a) => existsSync(a) && !a.endsWith('.cjs') && !a.endsWith('.js'));
-  return f ?? null;
+/**
+ * The file named on a command line, resolved against the folder that command ran in (a second
+ * instance hands over its argv and its own working directory, not ours).
+ */
+function fileArg(argv: string[], cwd: string): string | null {
+  const args = argv.slice(app.isPackaged ? 1 : 2).filter((a) => !a.startsWith('-') && a !== '.');
+  for (const a of args) {
+    const p = resolve(cwd, a);
+    if (existsSync(p) && !p.endsWith('.cjs') && !p.endsWith('.js')) return p;
+  }
+  return null;
 }
 
 function send(e: ServiceEvent): void {
@@ -191,7 +204,7 @@ function createWindow(): void {
     show: false,
     title: 'HeapScope',
     backgroundColor: nativeTheme.shouldUseDarkColors ? '#121212' : '#ffffff',
-    webPreferences: webPreferences(preloadPath),
+    webPreferences: webPreferences(preloadPath, { devTools: !app.isPackaged }),
   });
   win.once('ready-to-show', () => win?.show());
   win.on('closed', () => {
@@ -210,8 +223,8 @@ function createWindow(): void {
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', (_e, argv) => {
-    const f = fileArg(argv);
+  app.on('second-instance', (_e, argv, workingDirectory) => {
+    const f = fileArg(argv, workingDirectory);
     if (f) void openPath(f);
     if (win) {
       if (win.isMinimized()) win.restore();
@@ -221,7 +234,12 @@ if (!app.requestSingleInstanceLock()) {
   app.on('open-file', (ev, path) => {
     ev.preventDefault();
     if (service && win) void openPath(path);
-    else pendingOpen = path;
+    else {
+      // Before start-up finished, the window opens it when it loads; after the last window
+      // closed (macOS keeps the app running), a new window opens for it now.
+      pendingOpen = path;
+      if (service && !win) createWindow();
+    }
   });
 
   void app.whenReady().then(async () => {

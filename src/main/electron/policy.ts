@@ -38,8 +38,8 @@ export const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** The BrowserWindow's webPreferences. */
-export function webPreferences(preloadPath: string) {
+/** The BrowserWindow's webPreferences; developer tools only in a development build. */
+export function webPreferences(preloadPath: string, opts: { devTools: boolean } = { devTools: false }) {
   return {
     preload: preloadPath,
     contextIsolation: true,
@@ -55,7 +55,7 @@ export function webPreferences(preloadPath: string) {
     navigateOnDragDrop: false,
     safeDialogs: true,
     spellcheck: false,
-    devTools: true,
+    devTools: opts.devTools,
   } as const;
 }
 

@@ -9,13 +9,10 @@ import { open, rename, rm } from 'node:fs/promises';
 import { WriteFailedError, writeAll } from '../session/files';
 import { PNG } from 'pngjs';
 import * as gifenc from 'gifenc';
-import type { ExportFormat, ExportRequest, SessionMeta, SnapshotData, SnapshotIndexEntry } from '../../shared/api';
+import type { ExportFormat, ExportRequest, SessionMeta, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
 import { csvHeader, csvRow, kindColumns, metricsJson } from './metrics';
-import { drawIndexed, drawRGBA, frameLayout, indexedPalette } from './frame';
-import { captionHeight, captionLines, drawCaption } from './caption';
-
-/** Caption text: near-black on the light band, near-white on the dark one. */
-const CAPTION_INK = { light: [0x1b, 0x20, 0x26] as const, dark: [0xe2, 0xe5, 0xe9] as const };
+import { frameLayout } from './frame';
+import { drawPicture, pictureLayout, picturePalette, pictureText, renderPicture } from './picture';
 
 export interface ExportSource {
   meta: SessionMeta;
@@ -23,6 +20,8 @@ export interface ExportSource {
   getSnapshot(index: number): Promise<SnapshotData> | SnapshotData;
   readRaw(start?: number, end?: number): Promise<Uint8Array> | Uint8Array;
   rawLength(): number;
+  /** The session's timeline events: a picture before a MemoryError says what was asked. */
+  events?(): readonly TimelineEvent[];
 }
 
 export interface ExportOptions extends ExportRequest {
@@ -160,9 +159,10 @@ export async function runExport(src: ExportSource, opts: ExportOptions): Promise
         if (i >= entries.length) throw new ExportInputError(`There is no snapshot ${i}: the session has ${entries.length} (0–${entries.length - 1}).`);
         const snap = await src.getSnapshot(i);
         if (snap.areas.length === 0) throw new ExportInputError(`Snapshot ${i} has no heap map (the board sent figures only).`);
-        const layout = frameLayout(snap.areas, opts.scale ?? 4);
-        const png = new PNG({ width: layout.width, height: layout.height, colorType: 6 });
-        png.data = Buffer.from(drawRGBA(snap.areas, layout, opts.theme ?? 'light').buffer);
+        const text = pictureText(entries[i], entries.length, entries[0] ?? null, src.events?.() ?? []);
+        const pic = renderPicture(snap.areas, snap.blockSize, text, opts.scale ?? 4, opts.theme ?? 'light');
+        const png = new PNG({ width: pic.width, height: pic.height, colorType: 6 });
+        png.data = Buffer.from(pic.rgba.buffer, pic.rgba.byteOffset, pic.rgba.length);
         check();
         await write(PNG.sync.write(png));
         items = 1;
@@ -174,45 +174,33 @@ export async function runExport(src: ExportSource, opts: ExportOptions): Promise
         const withMap = [];
         for (let i = from; i <= to; i++) if (entries[i].areas.length > 0) withMap.push(i);
         if (withMap.length === 0) throw new ExportInputError('The range has no heap snapshot with a map to draw.');
-        const scale = opts.scale ?? 2;
-        // One size for every frame: the largest layout in the range.
+        const scale = opts.scale ?? 4;
+        // One size for every frame: the largest layout in the range, and room for the wordiest text.
         let columns = 64;
         for (const i of withMap) columns = Math.max(columns, frameLayout(entries[i].areas, scale).columns);
-        let width = 0;
-        let mapHeight = 0;
+        let map = frameLayout(entries[withMap[0]].areas, scale, columns);
+        let widest = entries[withMap[0]].areas;
         for (const i of withMap) {
           const l = frameLayout(entries[i].areas, scale, columns);
-          width = Math.max(width, l.width);
-          mapHeight = Math.max(mapHeight, l.height);
+          if (l.height > map.height) map = l;
+          if (entries[i].areas.some((a) => a.address.length > Math.max(...widest.map((w) => w.address.length)))) widest = entries[i].areas;
         }
-        // A caption band on top says which frame each picture is, with its figures.
-        const fontScale = Math.max(1, Math.floor(scale / 2));
-        const top = captionHeight(fontScale);
-        const height = top + mapHeight;
+        const events = src.events?.() ?? [];
+        const texts = withMap.map((i) => pictureText(entries[i], entries.length, entries[0] ?? null, events));
         const theme = opts.theme ?? 'light';
-        const pal = indexedPalette(theme);
-        const colours = [...pal.colours, CAPTION_INK[theme]];
-        const ink = colours.length - 1;
+        const pal = picturePalette(theme);
+        const layout = pictureLayout(map, widest, texts, pal);
+        const { width, height } = layout;
         const GIFEncoder = gifEncoderCtor();
         const enc = GIFEncoder();
         const delay = Math.round(1000 / (opts.fps ?? 10));
-        const pixels = new Uint8Array(width * height);
         const frame = new Uint8Array(width * height);
         for (let f = 0; f < withMap.length; f++) {
           check();
           const snap = await src.getSnapshot(withMap[f]);
-          const l = frameLayout(snap.areas, scale, columns);
-          const map = pixels.subarray(top * width);
-          if (l.width === width && l.height === mapHeight) drawIndexed(snap.areas, l, pal, map);
-          else {
-            const small = new Uint8Array(l.width * l.height);
-            drawIndexed(snap.areas, l, pal, small);
-            map.fill(0);
-            for (let y = 0; y < l.height; y++) map.set(small.subarray(y * l.width, (y + 1) * l.width), y * width);
-          }
-          drawCaption(pixels, width, 0, captionLines(entries[withMap[f]], entries.length, entries[0] ?? null), ink, 1, fontScale);
-          frame.set(pixels);
-          enc.writeFrame(frame, width, height, f === 0 ? { palette: colours.map((c) => [c[0], c[1], c[2]]), delay, repeat: 0 } : { delay });
+          // Each frame is laid out in the common grid (a smaller heap leaves background below).
+          drawPicture(frame, { ...layout, map: frameLayout(snap.areas, scale, columns) }, snap.areas, snap.blockSize, texts[f], pal);
+          enc.writeFrame(frame, width, height, f === 0 ? { palette: pal.colours.map((c) => [c[0], c[1], c[2]]), delay, repeat: 0 } : { delay });
           items++;
           progress('encoding', f + 1, withMap.length);
           // Yield now and then so progress events and a cancel get through.

@@ -88,16 +88,28 @@ export function describeDemo(id: string, source: string): { title: string; descr
   return { title, description: text || `The ${id} demo.` };
 }
 
-export function serialPortLister(): PortLister {
+/**
+ * Serial ports through the serialport driver. If the driver (its native binding) fails to load,
+ * the list still offers the virtual board, saying on it that serial ports are missing and why.
+ */
+export function serialPortLister(load: () => Promise<typeof import('../board/serial/ports')> = () => import('../board/serial/ports')): PortLister {
   return {
     async list(): Promise<PortInfo[]> {
-      let entries: Awaited<ReturnType<typeof import('../board/serial/ports').listPorts>> = [];
+      let ports: typeof import('../board/serial/ports');
       try {
-        const ports = await import('../board/serial/ports');
-        entries = await ports.listPorts();
-      } catch {
-        entries = [];
+        ports = await load();
+      } catch (err) {
+        const reason = String((err as Error)?.message ?? err).split('\n')[0].slice(0, 300);
+        return [
+          {
+            path: 'virtual',
+            name: 'Virtual board (MicroPython in WebAssembly, no hardware)',
+            kind: 'virtual',
+            problem: `Serial ports cannot be listed: the serial port driver failed to load (${reason}).`,
+          },
+        ];
       }
+      const entries = await ports.listPorts();
       return entries.map((e) => {
         const p: PortInfo = { path: e.path, name: e.friendlyName, kind: e.kind === 'virtual' ? 'virtual' : 'serial', known: e.known };
         if (e.manufacturer) p.manufacturer = e.manufacturer;

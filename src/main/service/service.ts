@@ -349,11 +349,12 @@ export class HeapScopeService {
     if (!path) {
       const base = basename(s.meta.path, extname(s.meta.path));
       const n = s.entries().length;
+      // Frames counted from 1, as the window and the export dialog count them.
       const suffix =
         req.format === 'png'
-          ? `-frame${req.snapshot ?? req.range?.from ?? 0}`
+          ? `-frame${(req.snapshot ?? req.range?.from ?? 0) + 1}`
           : req.range
-            ? `-${req.range.from}-${Math.min(req.range.to, Math.max(0, n - 1))}`
+            ? `-${req.range.from + 1}-${Math.min(req.range.to, Math.max(0, n - 1)) + 1}`
             : req.format === 'raw'
               ? '-raw'
               : '';

@@ -95,7 +95,8 @@ export function ConnectBar() {
           {ports.length === 0 && <option value="virtual">Virtual board</option>}
           {ports.map((p) => (
             <option key={p.path} value={p.path}>
-              {p.kind === 'virtual' ? p.name : `${p.name}${p.serialNumber ? ` · ${p.serialNumber.slice(-6)}` : ''} (${p.path})`}
+              {/* The virtual board's long name (MicroPython version, build) is in the title: its label must fit the box. */}
+              {p.kind === 'virtual' ? 'Virtual board' : `${p.name}${p.serialNumber ? ` · ${p.serialNumber.slice(-6)}` : ''} (${p.path})`}
             </option>
           ))}
         </select>

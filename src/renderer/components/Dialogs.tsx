@@ -69,6 +69,19 @@ export function OpenDialog() {
         />
         <span className="hint">A HeapScope session opens as it was saved; any other text file is read as a capture (mpremote, screen, Thonny, pi-mst…).</span>
       </div>
+      <div className="field">
+        <label htmlFor="open-pick">Or send a file from this browser’s computer</label>
+        <input
+          id="open-pick"
+          type="file"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) void st.openFile(f);
+          }}
+          data-testid="open-pick"
+        />
+        <span className="hint">HeapScope keeps a copy in its uploads folder and opens that. Dropping a file on the window does the same.</span>
+      </div>
       {recent.length > 0 && (
         <div className="field">
           <span className="field-label">Recent</span>

@@ -138,7 +138,7 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
           {!failed && !broke && !f.problems.has(i) && <SinceLast i={i} />}
           {failed && (
             <span className="chip err" title={`${failed.text}. The longest free run here is ${bytes(f.cols.largest[i])}: the largest block that can still be allocated.`} data-testid="map-memoryerror">
-              next: MemoryError{failed.bytes ? `, ${bytes(failed.bytes)} asked` : ''}; the longest free run is {bytes(f.cols.largest[i])}
+              next: MemoryError{failed.bytes ? `, ${bytes(failed.bytes)} asked` : /%u/.test(failed.text) ? ' (its size unsaid: the heap was too full to print it)' : ''}; the longest free run is {bytes(f.cols.largest[i])}
             </span>
           )}
           {broke && !failed && (
@@ -165,6 +165,15 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
         onZoom={(cell, fit) => setZoom({ cell, fit })}
         empty={empty}
       />
+      {comparing ? (
+        // The diff map has three colours, not kinds: its own legend.
+        <div className="legend" data-testid="legend">
+          <span className="note" data-testid="diff-legend">
+            The diff map: <span className="swatch" style={{ background: colours.allocated }} /> allocated between A and B · <span className="swatch" style={{ background: colours.freed }} /> freed ·{' '}
+            <span className="swatch" style={{ background: colours.same }} /> unchanged · <span className="swatch" style={{ background: colours.free }} /> free in both.
+          </span>
+        </div>
+      ) : (
       <div className="legend" data-testid="legend">
         {letters.map((l) => (
           <span className="item" key={l} title={kindName(l)}>
@@ -203,13 +212,14 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
           <input type="checkbox" checked={showLargest} onChange={(e) => setShowLargest(e.target.checked)} />
           <span className="outline-sample" style={{ borderColor: colours.largestRun, borderStyle: 'dashed' }} /> longest free run
         </label>
-        <label className="check" title="Colour tails with a paler shade of their object's kind (off: one neutral colour, as in the PNG export)">
+        <label className="check" title="Colour tails with a paler shade of their object's kind (off: one neutral colour for every tail; the exported pictures always tint)">
           <input type="checkbox" checked={tintTails} onChange={(e) => onTintTails(e.target.checked)} />
           tint tails
         </label>
 
         </div>
       </div>
+      )}
     </div>
   );
 }

@@ -200,13 +200,17 @@ export const LogPane = forwardRef<LogPaneHandle, Props>(function LogPane(p, ref)
           <button className="btn icon" title="Next match (Enter)" onClick={() => step(1)} disabled={!result?.matches.length}>
             ↓
           </button>
-          <span className="count" data-testid="log-search-count">
-            {result?.error
-              ? result.error
-              : result
-                ? `${result.matches.length ? result.matches.indexOf(current) + 1 : 0} / ${result.matches.length}${result.truncated ? '+' : ''}`
-                : `${p.count.toLocaleString()} lines`}
-          </span>
+          {!result?.error && (
+            <span className="count" data-testid="log-search-count">
+              {result ? `${result.matches.length ? result.matches.indexOf(current) + 1 : 0} / ${result.matches.length}${result.truncated ? '+' : ''}` : `${p.count.toLocaleString()} lines`}
+            </span>
+          )}
+          {/* On its own line, wrapped: the box keeps its width, the message stays in the pane. */}
+          {result?.error && (
+            <div className="search-error" data-testid="log-search-error">
+              {result.error}
+            </div>
+          )}
         </div>
       </div>
       <div className="log" ref={scroller} onScroll={onScroll} data-testid="log">
@@ -239,13 +243,22 @@ export const LogPane = forwardRef<LogPaneHandle, Props>(function LogPane(p, ref)
                 >
                   <span className="ln">{item.index + 1}</span>
                   <span className="tm">{line && line.t !== null ? duration(line.t) : ''}</span>
-                  <span className="tx">{line ? line.text || ' ' : '…'}</span>
+                  <span className="tx" title={line?.text}>
+                    {line ? line.text || ' ' : '…'}
+                  </span>
                 </div>
               );
             })}
           </div>
         )}
       </div>
+      {/* The chosen line whole, wrapped: a long line is cut in the list, never here. */}
+      {current >= 0 && cache.get(current) && (
+        <div className="log-whole" data-testid="log-whole">
+          <span className="faint">{current + 1} </span>
+          {cache.get(current)!.text}
+        </div>
+      )}
       {p.live && !follow && p.count > 0 && (
         <button className="btn" style={{ position: 'absolute', right: 16, bottom: 12 }} onClick={() => setFollow(true)}>
           Follow ↓

@@ -22,6 +22,7 @@ import { FrameIndex, eventFrame, stepEvent } from '../../shared/view/frameIndex'
 import { diffHeaps, type HeapDiff } from '../../shared/view/heapAnalysis';
 import { BreakupDetector, findBreakups, type Breakup } from '../../shared/view/breakup';
 import { SnapshotCache } from './snapshotCache';
+import { uploadFile } from '../upload';
 
 export type EventFilter = 'memoryError' | 'breakup' | 'traceback' | 'softReboot' | 'mark' | 'gap' | 'frameLost' | 'any';
 export type SideTab = 'log' | 'compare' | 'frame' | 'strip';
@@ -32,6 +33,8 @@ export interface Toast {
   kind: 'ok' | 'error' | 'info';
   text: string;
   fix?: string;
+  /** "Now pin B": gone once the next pin is made. */
+  pinHint?: boolean;
 }
 
 export interface Job {
@@ -124,6 +127,7 @@ export class AppStore {
   private readonly cache = new SnapshotCache();
   private breakupDetector = new BreakupDetector();
   private wanted = -1;
+  private portProblemShown = false;
   private inflight = new Map<number, Promise<SnapshotData | null>>();
   private toastId = 1;
   private playTimer = 0;
@@ -228,6 +232,12 @@ export class AppStore {
       let demo = s.demo;
       if (demos.length && !demos.some((d) => d.id === demo)) demo = demos[0].id;
       this.set({ ports, demos, settings: { ...s, port, demo } });
+      // Serial ports missing (the driver did not load): say so once, with the reason.
+      const problem = ports.find((p) => p.problem)?.problem;
+      if (problem && !this.portProblemShown) {
+        this.portProblemShown = true;
+        this.set({ banner: { code: 'INTERNAL', level: 'warn', title: 'No serial ports', message: problem, fix: 'The virtual board still works. Reinstall HeapScope, or record from the command line with `heapscope record`.' } });
+      }
     } catch (e) {
       this.fail(e, 'Could not list the ports');
     }
@@ -406,6 +416,24 @@ export class AppStore {
     } finally {
       this.set({ busy: null });
     }
+  }
+
+  /**
+   * The browser window: a dropped or picked file goes to HeapScope by content (the browser
+   * never says where it is on disk), with progress, then opens like any other file.
+   */
+  async openFile(file: File): Promise<void> {
+    const what = `Sending ${file.name}`;
+    this.set({ dialog: null, busy: { what, done: 0, total: file.size } });
+    let path: string;
+    try {
+      path = await uploadFile(file, (done, total) => this.set({ busy: { what, done, total } }));
+    } catch (e) {
+      this.set({ busy: null });
+      this.fail(e, `Could not open ${file.name}`);
+      return;
+    }
+    await this.openPath(path);
   }
 
   async importPath(path: string): Promise<void> {
@@ -688,12 +716,15 @@ export class AppStore {
   }
 
   // ───────────── compare ─────────────
-  pin(which: 'A' | 'B', i = this.state.frame): void {
+  /** Pins the frame asked for last (a key pressed right after End pins where End goes). */
+  pin(which: 'A' | 'B', i = this.here): void {
     const patch: Partial<AppState> = which === 'A' ? { pinA: i } : { pinB: i };
     this.set(patch);
     const { pinA, pinB } = this.state;
+    // The hint to pin the other frame is stale once it is pinned.
+    this.set({ toasts: this.state.toasts.filter((t) => !t.pinHint) });
     if (pinA !== null && pinB !== null && pinA !== pinB) void this.runCompare(true);
-    else this.toast('info', `Frame ${i + 1} pinned as ${which}. ${which === 'A' ? 'Now pin B with ]' : 'Now pin A with ['}.`);
+    else this.toast('info', `Frame ${i + 1} pinned as ${which}. ${which === 'A' ? 'Now pin B with ]' : 'Now pin A with ['}.`, undefined, true);
   }
 
   async runCompare(show: boolean): Promise<void> {
@@ -769,9 +800,9 @@ export class AppStore {
   }
 
   // ───────────── messages ─────────────
-  toast(kind: Toast['kind'], text: string, fix?: string): void {
+  toast(kind: Toast['kind'], text: string, fix?: string, pinHint = false): void {
     const id = this.toastId++;
-    this.set({ toasts: [...this.state.toasts, { id, kind, text, fix }].slice(-4) });
+    this.set({ toasts: [...this.state.toasts, { id, kind, text, fix, ...(pinHint ? { pinHint } : {}) }].slice(-4) });
     setTimeout(() => this.set({ toasts: this.state.toasts.filter((t) => t.id !== id) }), kind === 'error' ? 9000 : 4500);
   }
 

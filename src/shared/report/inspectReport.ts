@@ -5,6 +5,8 @@
 import type { CaptureEvent } from '../capture/events';
 import { computeMetrics, type SnapshotMetrics } from '../heap/metrics';
 import type { HeapSnapshot } from '../heap/snapshot';
+import { formatLeak, type LeakVerdict } from '../lifetimes/leak';
+import { SessionLifetimes } from '../lifetimes/session';
 
 /** What inspect needs of a snapshot: everything but its map, plus its metrics. */
 export type SnapshotFigures = Pick<
@@ -43,17 +45,29 @@ export interface InspectEvent {
   label?: string;
 }
 
+/** The leak verdict as `inspect --json` prints it. */
+export type InspectLeak = Pick<LeakVerdict, 'verdict' | 'bytesPerMinute' | 'forecastMs' | 'forecastLimit' | 'groups' | 'reason'>;
+
 export interface InspectReport {
   snapshots: InspectSnapshot[];
   logLines: number;
   events: InspectEvent[];
+  leak?: InspectLeak;
+}
+
+export function inspectLeak(v: LeakVerdict): InspectLeak {
+  return { verdict: v.verdict, bytesPerMinute: v.bytesPerMinute, forecastMs: v.forecastMs, forecastLimit: v.forecastLimit, groups: v.groups, reason: v.reason };
 }
 
 export class InspectReportBuilder {
   private readonly report: InspectReport = { snapshots: [], logLines: 0, events: [] };
+  /** Lifetimes of the capture's objects, for the leak verdict. */
+  readonly lifetimes = new SessionLifetimes();
 
-  add(events: Iterable<CaptureEvent>): void {
+  /** `withMaps`: the events carry whole dumps (a raw capture); a session's lifetimes are fed by the caller. */
+  add(events: Iterable<CaptureEvent>, withMaps = true): void {
     for (const e of events) {
+      if (withMaps) this.lifetimes.addCaptureEvent(e);
       switch (e.type) {
         case 'log':
           this.report.logLines++;
@@ -79,6 +93,7 @@ export class InspectReportBuilder {
   }
 
   build(): InspectReport {
+    this.report.leak = inspectLeak(this.lifetimes.leak());
     return this.report;
   }
 }
@@ -136,6 +151,14 @@ export function formatReport(name: string, r: InspectReport): string {
     );
     const withoutMap = r.snapshots.filter((s) => s.areas.length === 0).length;
     if (withoutMap) out.push(`  ${withoutMap} without a map (header only or stats only)`);
+  }
+  if (r.leak) {
+    out.push(`  ${r.leak.verdict === 'leaking' ? `leak: ${formatLeak(r.leak)}` : formatLeak(r.leak)}`);
+    if (r.leak.verdict === 'leaking') {
+      for (const g of r.leak.groups.slice(0, 5)) {
+        out.push(`    ${g.count} × ${g.kind} of ${g.size} B, born during "${g.bornNear}"`);
+      }
+    }
   }
   if (damaged.length) {
     out.push(`  ${damaged.length} damaged:`);

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { importCapture } from '../../session';
 import { InputError, UsageError } from '../errors';
 import { assertFile, assertOutput, isSessionFile } from '../sessionInput';
@@ -6,6 +7,8 @@ import { sameFile } from '../../session/files';
 export interface ImportCliOptions {
   output: string;
   force?: boolean;
+  /** A log meant to have no dump still becomes a session (its lines, no snapshots). */
+  allowEmpty?: boolean;
 }
 
 /** `heapscope import`: its options are in ./index.ts. */
@@ -17,6 +20,11 @@ export async function run(capture: string, opts: ImportCliOptions): Promise<void
   await assertOutput(opts.output, !!opts.force);
   const t0 = Date.now();
   const summary = await importCapture(capture, opts.output);
+  if (summary.snapshots === 0 && !opts.allowEmpty) {
+    // A session of nothing is a mistake far more often than a wish: say so, keep no file.
+    await rm(opts.output, { force: true });
+    throw new InputError(capture, 'no heap dump found (HeapScope reads the text micropython.mem_info(1) prints, the helper’s @@HS: frames and pi-mst’s @@@ frames); pass --allow-empty to keep a session of its log lines anyway');
+  }
   const raw = summary.rawLength;
   const size = summary.fileBytes;
   process.stderr.write(

@@ -8,6 +8,7 @@
  * A new command is a block here plus its own file exporting `run`.
  */
 import { Option, type Command } from 'commander';
+import type { CheckCliOptions } from './check';
 import type { ExportCliOptions } from './export';
 import type { InspectCliOptions } from './inspect';
 import type { ImportCliOptions } from './import';
@@ -34,12 +35,20 @@ export function registerCommands(program: Command): void {
     .option('--json', 'print one JSON object on stdout')
     .action(async (file: string, opts: InspectCliOptions) => (await import('./inspect')).run(file, opts));
 
+  addRuleOptions(program
+    .command('check')
+    .description('check a session or capture against rules (for CI and test rigs): exit 0 if all hold, 1 with one line per broken rule')
+    .argument('<file>', 'a HeapScope session (.hss) or a raw capture'))
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (file: string, opts: CheckCliOptions) => (await import('./check')).run(file, opts));
+
   program
     .command('import')
     .description('make a raw capture (any terminal log with mem_info dumps) into a session')
     .argument('<capture>', 'the capture: a log from mpremote, screen, Thonny, a pi-mst capture, a paste…')
     .requiredOption('-o, --output <session>', 'the session file to write (.hss)')
     .option('-f, --force', 'replace the output session if it exists')
+    .option('--allow-empty', 'write the session even if the capture holds no heap dump (exit 0)')
     .action(async (capture: string, opts: ImportCliOptions) => (await import('./import')).run(capture, opts));
 
   program
@@ -51,7 +60,7 @@ export function registerCommands(program: Command): void {
     .option('--from <n>', 'first snapshot (0-based)')
     .option('--to <n>', 'last snapshot (0-based)')
     .option('--snapshot <n>', 'the snapshot to draw (png)')
-    .option('--scale <px>', 'pixels per block, 1–16 (png, gif; default 2)')
+    .option('--scale <px>', 'pixels per block, 1–16 (png, gif; default 4)')
     .option('--fps <n>', 'frames per second, 1–60 (gif; default 10)')
     .option('--theme <theme>', 'light or dark colours (png, gif; default light)')
     .option('-f, --force', 'replace the output file if it exists')
@@ -71,7 +80,7 @@ export function registerCommands(program: Command): void {
     .option('--json', 'print one JSON array on stdout')
     .action(async (opts: PortsCliOptions) => (await import('./ports')).run(opts));
 
-  program
+  const record = program
     .command('record')
     .description('record a board: run a program with periodic heap dumps and write a session')
     .requiredOption('-o, --output <session>', 'the session file to write (.hss)')
@@ -88,8 +97,8 @@ export function registerCommands(program: Command): void {
     .option('--collect', 'run gc.collect() before each dump')
     .addOption(new Option('--duration <time>', 'stop after this long (30s, 2m, 1500ms); default: until Ctrl-C or the program ends'))
     .option('-q, --quiet', 'print only errors')
-    .option('-v, --verbose', 'trace the serial protocol on stderr')
-    .action(async (opts: RecordCliOptions) => (await import('./record')).run(opts));
+    .option('-v, --verbose', 'trace the serial protocol on stderr');
+  addRuleOptions(record, ' (checked when the recording ends: exit 1 if one broke)').action(async (opts: RecordCliOptions) => (await import('./record')).run(opts));
 
   program
     .command('serve')
@@ -99,4 +108,15 @@ export function registerCommands(program: Command): void {
     .option('-s, --session <file>', 'a session or capture to open')
     .option('--no-build', 'do not build the renderer, even if it is missing or out of date')
     .action(async (opts: ServeCliOptions) => (await import('./serve')).run(opts));
+}
+
+/** `check`'s rules, which `record` takes too. */
+function addRuleOptions(cmd: Command, when = ''): Command {
+  return cmd
+    .option('--max-used <n>', `used bytes at most N (bytes, 12K, 1M) or N% of the heap${when}`)
+    .option('--min-largest-free <n>', 'the longest free run at least N bytes')
+    .option('--max-fragmentation <n%>', 'fragmentation at most N%')
+    .option('--no-memory-error', 'no MemoryError printed')
+    .option('--no-leak', 'the leak verdict is not "leaking"')
+    .option('--junit <file>', 'also write a JUnit XML report (rewritten on each run; any other file is never replaced)');
 }

@@ -28,7 +28,9 @@ export async function inspectFile(file: string): Promise<InspectReport> {
     const reader = openSession(file);
     try {
       const builder = new InspectReportBuilder();
-      builder.add(reader.events);
+      builder.add(reader.events, false);
+      // Lifetimes need the maps: each is fetched once, in order.
+      builder.lifetimes.update(reader);
       const report = builder.build();
       report.snapshots = reader.snapshots.map(inspectIndexEntry);
       return report;

@@ -7,8 +7,9 @@ import type { RecordRun } from '../../record/recorder';
 import { recordToSession, type SessionRecordResult } from '../../record/toSession';
 import { InputError, UsageError } from '../errors';
 import { assertOutput } from '../sessionInput';
+import type { RuleCliOptions } from './check';
 
-export interface RecordCliOptions {
+export interface RecordCliOptions extends RuleCliOptions {
   port: string;
   baud: string;
   run?: string;
@@ -54,6 +55,9 @@ export async function run(opts: RecordCliOptions): Promise<void> {
   const periodMs = positiveInt(opts.period, '--period', 20, 600_000);
   const baudRate = positiveInt(opts.baud, '--baud', 300, 20_000_000);
   const durationMs = opts.duration !== undefined ? parseDuration(opts.duration) : null;
+  // `check`'s rules: read now (bad usage before any recording), checked on the session at the end.
+  const check = await import('./check');
+  const rules = check.parseRules(opts);
   const out = opts.output;
   // Checked before the board is touched: a session that cannot be written stops nothing.
   await assertOutput(out, !!opts.force);
@@ -158,4 +162,5 @@ export async function run(opts: RecordCliOptions): Promise<void> {
       ` → ${out}`,
   );
   if (!session) throw new InputError(out, 'nothing was recorded, so no session was written');
+  if (check.hasRules(rules)) check.report(out, await check.checkFile(out, rules), { junit: opts.junit }, (s) => process.stdout.write(s));
 }

@@ -1,0 +1,321 @@
+/**
+ * Object lifetimes without object ids. MicroPython's GC never moves an object, so a head block
+ * at the same place, of the same kind and the same length in two consecutive dumps is taken
+ * for the same object. It may instead be one born since at the place the other left: identity
+ * read this way can only join lives, never split one. What is certain is that *something* of
+ * that shape held the place at every dump in between; birth is known only to lie between the
+ * dump before the first sighting and that sighting, so an age read here is a lower bound.
+ *
+ * Fed frame by frame (as while recording). Objects live in growable typed columns, one row
+ * per object, rows in birth order: memory follows the number of objects, not the dumps.
+ */
+import { FREE, TAIL, UNKNOWN } from '../heap/blockKinds';
+
+/** A dump's map as the tracker reads it. */
+export interface LifetimeFrame {
+  /** The frame's position in its session (snapshot index). */
+  index: number;
+  /** When it was taken (device or host clock, ms), null if unknown. */
+  timeMs: number | null;
+  areas: ReadonlyArray<{ address: string; kinds: Uint8Array }>;
+}
+
+/** The log line or mark in force when objects were first seen. */
+export interface Phase {
+  kind: 'log' | 'mark' | 'start';
+  text: string;
+  /** 1-based capture line (0 for the start). */
+  line: number;
+}
+
+/** One object, as a plain record (the columns hold them packed). */
+export interface LifeObject {
+  id: number;
+  area: number;
+  /** Head block within its area. */
+  start: number;
+  /** Blocks, head included. */
+  length: number;
+  /** The head's letter. */
+  kind: string;
+  /** The frame it was first seen in. */
+  bornFrame: number;
+  bornMs: number | null;
+  /** It was there at the first frame of its run (born before anything was seen). */
+  bornBefore: boolean;
+  /** The phase in force at bornFrame (index into phases). */
+  phase: number;
+  /** The first frame it was no longer seen in; -1 while alive. */
+  diedFrame: number;
+  diedMs: number | null;
+}
+
+/** Grows a typed array by doubling. */
+function grow<T extends Int32Array | Uint32Array | Uint8Array | Float64Array>(a: T, n: number): T {
+  if (n <= a.length) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+export class LifetimeTracker {
+  /** Objects so far (rows). */
+  count = 0;
+  area = new Uint8Array(1024);
+  start = new Uint32Array(1024);
+  length = new Uint32Array(1024);
+  code = new Uint8Array(1024);
+  /** Position (ordinal among tracked frames) of the frame first seen in. */
+  bornAt = new Int32Array(1024);
+  /** Position of the first tracked frame it was missing from; -1 while alive. */
+  diedAt = new Int32Array(1024);
+  phaseOf = new Int32Array(1024);
+  bornBefore = new Uint8Array(1024);
+  /** The last position each row was seen at (marks this frame's sightings without a per-frame array). */
+  private seenAt = new Int32Array(1024);
+
+  /** Tracked frames, in order: snapshot index and time. */
+  readonly frames: number[] = [];
+  readonly times: Array<number | null> = [];
+  readonly phases: Phase[] = [{ kind: 'start', text: '(before the first line)', line: 0 }];
+  private phaseIds = new Map<string, number>();
+  private phaseNow = 0;
+  /** The line in force, interned into phases only once an object is born during it. */
+  private pending: Phase | null = null;
+
+  /** Position where the current heap's run began (the last reboot or change of heap). */
+  runStart = 0;
+  /** Per area: object id at each head block of the last frame, -1 elsewhere. */
+  private heads: Int32Array[] = [];
+  private shape = '';
+  /** Rows still alive (in row order). */
+  private alive: Int32Array = new Int32Array(0);
+  private aliveCount = 0;
+
+  /** A log line or mark: objects first seen after it are said to be born during it. */
+  notePhase(kind: 'log' | 'mark', text: string, line: number): void {
+    this.pending = { kind, text, line };
+  }
+
+  private currentPhase(): number {
+    const p = this.pending;
+    if (p !== null) {
+      this.pending = null;
+      const key = `${p.kind}\u0000${p.text}`;
+      let id = this.phaseIds.get(key);
+      if (id === undefined) {
+        // Keyed by text, so a loop's repeated line is one phase (with the first line it was on).
+        id = this.phases.length;
+        this.phases.push(p);
+        this.phaseIds.set(key, id);
+      }
+      this.phaseNow = id;
+    }
+    return this.phaseNow;
+  }
+
+  /** Everything dies (a soft reboot): at the next frame, nothing is matched to what came before. */
+  reset(): void {
+    this.shape = '';
+  }
+
+  /** The next dump. Frames without a map are skipped (nothing is learnt from them). */
+  addFrame(f: LifetimeFrame): void {
+    if (f.areas.length === 0) return;
+    const shape = f.areas.map((a) => `${a.address}:${a.kinds.length}`).join(',');
+    const pos = this.frames.length;
+    const first = shape !== this.shape;
+    if (first) {
+      // Another heap (or a reboot): nothing can be matched across.
+      for (let r = 0; r < this.aliveCount; r++) this.diedAt[this.alive[r]] = pos;
+      this.aliveCount = 0;
+      this.heads = f.areas.map((a) => new Int32Array(a.kinds.length).fill(-1));
+      this.shape = shape;
+      this.runStart = pos;
+    }
+    this.frames.push(f.index);
+    this.times.push(f.timeMs);
+    const nextAlive: number[] = [];
+    // At most one new object per block: room for them all now, so no column moves mid-frame.
+    let blocks = 0;
+    for (const a of f.areas) blocks += a.kinds.length;
+    this.reserve(this.count + blocks);
+    const seenAt = this.seenAt;
+    const was = pos - 1;
+    for (let a = 0; a < f.areas.length; a++) {
+      const k = f.areas[a].kinds;
+      // heads[i] is only ever the id of an object whose head is at i (objects never move), so a
+      // stale entry is harmless: it counts only if that object was seen in the frame before.
+      const heads = this.heads[a];
+      const n = k.length;
+      const words = (k.byteOffset & 7) === 0 ? new Float64Array(k.buffer, k.byteOffset, n >>> 3) : null;
+      let i = 0;
+      while (i < n) {
+        const c = k[i];
+        if (c === FREE) {
+          i = runEnd(k, words, i + 1, n, FREE, FREE8);
+          continue;
+        }
+        if (c === TAIL) {
+          // Tails with no head before them (a map that starts mid-object).
+          i = runEnd(k, words, i + 1, n, TAIL, TAIL8);
+          continue;
+        }
+        if (c === UNKNOWN) {
+          // Lost in the capture: whatever was here is neither seen nor known gone.
+          const prev = heads[i];
+          if (prev >= 0 && seenAt[prev] === was) seenAt[prev] = pos;
+          i++;
+          continue;
+        }
+        const e = runEnd(k, words, i + 1, n, TAIL, TAIL8);
+        const len = e - i;
+        const prev = heads[i];
+        if (prev >= 0 && seenAt[prev] === was && this.code[prev] === c && this.length[prev] === len) {
+          seenAt[prev] = pos;
+        } else {
+          heads[i] = this.born(a, i, len, c, pos, first);
+          nextAlive.push(heads[i]);
+        }
+        i = e;
+      }
+    }
+    // The alive rows this frame did not see have died; seen ones stay (in row order, then the newborn).
+    let w = 0;
+    const kept = new Int32Array(this.aliveCount + nextAlive.length);
+    for (let r = 0; r < this.aliveCount; r++) {
+      const id = this.alive[r];
+      if (this.seenAt[id] === pos) kept[w++] = id;
+      else this.diedAt[id] = pos;
+    }
+    for (const id of nextAlive) kept[w++] = id;
+    this.alive = kept;
+    this.aliveCount = w;
+  }
+
+  private reserve(n: number): void {
+    if (n <= this.area.length) return;
+    this.area = grow(this.area, n);
+    this.start = grow(this.start, n);
+    this.length = grow(this.length, n);
+    this.code = grow(this.code, n);
+    this.bornAt = grow(this.bornAt, n);
+    this.diedAt = grow(this.diedAt, n);
+    this.phaseOf = grow(this.phaseOf, n);
+    this.bornBefore = grow(this.bornBefore, n);
+    this.seenAt = grow(this.seenAt, n);
+  }
+
+  private born(area: number, start: number, len: number, code: number, pos: number, before: boolean): number {
+    const id = this.count++;
+    this.area[id] = area;
+    this.start[id] = start;
+    this.length[id] = len;
+    this.code[id] = code;
+    this.bornAt[id] = pos;
+    this.diedAt[id] = -1;
+    this.phaseOf[id] = this.currentPhase();
+    this.bornBefore[id] = before ? 1 : 0;
+    this.seenAt[id] = pos;
+    return id;
+  }
+
+  /** Number of frames tracked (frames with a map). */
+  get frameCount(): number {
+    return this.frames.length;
+  }
+
+  /** The tracked position of a snapshot index: the last tracked frame at or before it (-1 if none). */
+  positionOf(snapshot: number): number {
+    let lo = 0;
+    let hi = this.frames.length - 1;
+    let best = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.frames[mid] <= snapshot) {
+        best = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return best;
+  }
+
+  /** Whether object `id` was alive at tracked position `pos`. */
+  aliveAt(id: number, pos: number): boolean {
+    return this.bornAt[id] <= pos && (this.diedAt[id] < 0 || this.diedAt[id] > pos);
+  }
+
+  /** Object ids alive at tracked position `pos`, in row (birth) order. */
+  idsAliveAt(pos: number): number[] {
+    const out: number[] = [];
+    if (pos < 0) return out;
+    if (pos === this.frames.length - 1) {
+      for (let r = 0; r < this.aliveCount; r++) out.push(this.alive[r]);
+      return out;
+    }
+    // Rows are in birth order: nothing after the first row born later than pos.
+    const end = this.firstBornAfter(pos);
+    for (let id = 0; id < end; id++) {
+      const d = this.diedAt[id];
+      if (d < 0 || d > pos) out.push(id);
+    }
+    return out;
+  }
+
+  /** The first row born after position pos (rows are in birth order). */
+  firstBornAfter(pos: number): number {
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.bornAt[mid] <= pos) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  object(id: number): LifeObject {
+    const b = this.bornAt[id];
+    const d = this.diedAt[id];
+    return {
+      id,
+      area: this.area[id],
+      start: this.start[id],
+      length: this.length[id],
+      kind: String.fromCharCode(this.code[id]),
+      bornFrame: this.frames[b],
+      bornMs: this.times[b],
+      bornBefore: this.bornBefore[id] === 1,
+      phase: this.phaseOf[id],
+      diedFrame: d < 0 ? -1 : this.frames[d],
+      diedMs: d < 0 ? null : this.times[d],
+    };
+  }
+}
+
+/**
+ * The end of the run of `code` blocks that continues at k[i] (n at the end). `words` views k
+ * as 8-byte words (null if unaligned), compared as doubles: `code8` is no NaN and not zero,
+ * so a word equals it exactly when its eight bytes are `code` (as in heap/metrics.ts).
+ */
+function runEnd(k: Uint8Array, words: Float64Array | null, i: number, n: number, code: number, code8: number): number {
+  while (i < n && (i & 7) !== 0) {
+    if (k[i] !== code) return i;
+    i++;
+  }
+  if (words !== null && i < n) {
+    let w = i >>> 3;
+    const nw = n >>> 3;
+    while (w < nw && words[w] === code8) w++;
+    i = w << 3;
+  }
+  while (i < n && k[i] === code) i++;
+  return i;
+}
+
+function repeated8(code: number): number {
+  return new Float64Array(new Uint8Array(8).fill(code).buffer)[0];
+}
+
+const FREE8 = repeated8(FREE);
+const TAIL8 = repeated8(TAIL);
