@@ -278,8 +278,12 @@ const arr = (v: unknown): unknown[] => {
   return v;
 };
 
+/** The problems of every snapshot that has none (shared; frozen, as index entries are read-only). */
+const NO_PROBLEMS: string[] = Object.freeze([]) as unknown as string[];
+
 export class IndexUnpacker {
   private readonly st = new DeltaState();
+  private lastAreas: Array<{ address: string; blocks: number }> | null = null;
 
   reset(): void {
     this.st.reset();
@@ -322,6 +326,29 @@ export class IndexUnpacker {
     }
   }
 
+  /**
+   * A snapshot's areas; the same array as the snapshot before when they are the same (nearly
+   * always): an index entry is read-only, and a day-long session holds a quarter of a million
+   * of them, so what they share is memory and garbage-collection time the reader does not spend.
+   */
+  private areasOf(packed: unknown[]): Array<{ address: string; blocks: number }> {
+    const last = this.lastAreas;
+    if (last !== null && last.length === packed.length) {
+      let same = true;
+      for (let i = 0; i < packed.length && same; i++) {
+        const ar = arr(packed[i]);
+        same = ar[0] === last[i].address && ar[1] === last[i].blocks;
+      }
+      if (same) return last;
+    }
+    const areas = packed.map((x) => {
+      const ar = arr(x);
+      return { address: str(ar[0]), blocks: num(ar[1]) };
+    });
+    this.lastAreas = areas;
+    return areas;
+  }
+
   /** A log line's text from [shape, number deltas…]. */
   private shaped(t: unknown[]): string {
     const sh = this.st.shapes[num(t[0])];
@@ -343,11 +370,9 @@ export class IndexUnpacker {
     if (framing === undefined) throw new IndexShapeError('unknown framing');
     const flags = num(a[6]);
     const addressStyle = a[7] === null ? null : (STYLES[num(a[7])] ?? null);
-    const areas = arr(a[8]).map((x) => {
-      const ar = arr(x);
-      return { address: str(ar[0]), blocks: num(ar[1]) };
-    });
-    const problems = arr(a[9]).map(str);
+    const areas = this.areasOf(arr(a[8]));
+    const pr = arr(a[9]);
+    const problems = pr.length === 0 ? NO_PROBLEMS : pr.map(str);
     const coded = arr(a[10]);
     if (coded.length !== N) throw new IndexShapeError('a snapshot with the wrong count of numbers');
     const v: Array<number | null> = new Array<number | null>(N);
@@ -380,9 +405,17 @@ export class IndexUnpacker {
       if (d === null || typeof d !== 'object' || Array.isArray(d)) throw new IndexShapeError('kinds missing');
       let kinds: Record<string, number>;
       let added = false;
+      let changed = false;
       const changes = d as Record<string, unknown>;
-      for (const k in changes) if (!(k in st.kinds)) added = true;
-      if (added) {
+      for (const k in changes) {
+        changed = true;
+        if (!(k in st.kinds)) added = true;
+      }
+      if (!changed) {
+        // The same counts as the snapshot before: its object is shared (st.kinds is never
+        // changed in place, only replaced).
+        kinds = st.kinds;
+      } else if (added) {
         // A letter not seen before: rebuild in character order, as computeMetrics lists them.
         const all: Record<string, number> = { ...st.kinds };
         for (const k in changes) if (!(k in all)) all[k] = 0;
