@@ -30,6 +30,12 @@ function node(args: string[], cwd: string, what: string, env: NodeJS.ProcessEnv 
   return r.stdout;
 }
 
+function collectorEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, npm_config_user_agent: 'traversal' };
+  delete env.npm_execpath;
+  return env;
+}
+
 function walk(dir: string, base = dir): string[] {
   const out: string[] = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -59,6 +65,12 @@ beforeAll(() => {
     [join(ROOT, 'node_modules', 'electron-builder', 'cli.js'), '--linux', '--dir', '--x64', '--publish', 'never', '--projectDir', stage, `--config.electronDist=${dist}`, `--config.directories.output=${join(stage, 'dist')}`],
     stage,
     'electron-builder --dir',
+    // The stage borrows the checkout's node_modules through a symlink, which `npm list` (the
+    // collector electron-builder picks for npm) misreads as extraneous packages whenever npm's
+    // hidden lockfile is older than a package folder, as after a fresh `npm ci`: it then drops
+    // serialport's dependencies. A real `npm run dist` runs in the project folder itself, where
+    // this cannot happen; here electron-builder walks node_modules on disk instead.
+    collectorEnv(),
   );
   resources = join(stage, 'dist', 'linux-unpacked', 'resources');
   const asar = join(resources, 'app.asar');
