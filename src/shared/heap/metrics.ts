@@ -102,7 +102,7 @@ function scanArea(k: Uint8Array, hist: Uint32Array, acc: Float64Array): void {
  * compares equal to another exactly when their bits match, except for NaN (never equal, and
  * `code8` is no NaN) and ±0 (`code8` is not zero), so `words[w] === code8` tests 8 blocks.
  */
-function runEnd(k: Uint8Array, words: Float64Array | null, i: number, n: number, code: number, code8: number): number {
+export function runEnd(k: Uint8Array, words: Float64Array | null, i: number, n: number, code: number, code8: number): number {
   while (i < n && (i & 7) !== 0) {
     if (k[i] !== code) return i;
     i++;
@@ -118,12 +118,12 @@ function runEnd(k: Uint8Array, words: Float64Array | null, i: number, n: number,
 }
 
 /** `code` in all 8 bytes of a word, read as a double (see runEnd). */
-function repeated8(code: number): number {
+export function repeated8(code: number): number {
   return new Float64Array(new Uint8Array(8).fill(code).buffer)[0];
 }
 
-const FREE8 = repeated8(FREE);
-const TAIL8 = repeated8(TAIL);
+export const FREE8 = repeated8(FREE);
+export const TAIL8 = repeated8(TAIL);
 
 const cache = new WeakMap<HeapSnapshot, SnapshotMetrics>();
 

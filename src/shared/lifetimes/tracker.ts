@@ -10,6 +10,7 @@
  * per object, rows in birth order: memory follows the number of objects, not the dumps.
  */
 import { FREE, TAIL, UNKNOWN } from '../heap/blockKinds';
+import { FREE8, TAIL8, runEnd } from '../heap/metrics';
 
 /** A dump's map as the tracker reads it. */
 export interface LifetimeFrame {
@@ -293,29 +294,3 @@ export class LifetimeTracker {
   }
 }
 
-/**
- * The end of the run of `code` blocks that continues at k[i] (n at the end). `words` views k
- * as 8-byte words (null if unaligned), compared as doubles: `code8` is no NaN and not zero,
- * so a word equals it exactly when its eight bytes are `code` (as in heap/metrics.ts).
- */
-function runEnd(k: Uint8Array, words: Float64Array | null, i: number, n: number, code: number, code8: number): number {
-  while (i < n && (i & 7) !== 0) {
-    if (k[i] !== code) return i;
-    i++;
-  }
-  if (words !== null && i < n) {
-    let w = i >>> 3;
-    const nw = n >>> 3;
-    while (w < nw && words[w] === code8) w++;
-    i = w << 3;
-  }
-  while (i < n && k[i] === code) i++;
-  return i;
-}
-
-function repeated8(code: number): number {
-  return new Float64Array(new Uint8Array(8).fill(code).buffer)[0];
-}
-
-const FREE8 = repeated8(FREE);
-const TAIL8 = repeated8(TAIL);
