@@ -122,6 +122,9 @@ export async function longCapture(frames = 10_000): Promise<string> {
 }
 
 type Probe = {
+  wanted(): number;
+  lastDrawnIndex(): number | null;
+  lastDrawnAt(): number;
   frames(): number;
   frame(): number;
   shownIndex(): number | null;
@@ -163,6 +166,44 @@ async function isolatedSeeks(page: Page, frames: number[]): Promise<{ draw: numb
     }
     return { draw, shown };
   })(${JSON.stringify(frames)})`) as Promise<{ draw: number[]; shown: number[] }>;
+}
+
+/**
+ * Presses `key` `count` times through the browser's input pipeline (CDP, as a keyboard would),
+ * at random moments against the display's frames, and times each press from the keydown
+ * event's own timestamp: to the map drawn with the frame the key asked for, and to the first
+ * animation frame after that draw (the frame that carries its pixels). A press whose map was
+ * not drawn by the next animation frame after the key counts as a missed frame.
+ */
+async function keySeeks(page: Page, key: string, count: number, seed: number): Promise<{ drawn: number[]; pixels: number[]; missed: number }> {
+  await page.evaluate(`(() => {
+    const h = window.__heapscope;
+    window.__keyLat = [];
+    window.addEventListener('keydown', (e) => {
+      // Runs after the window's own key handler (registered earlier): the frame asked for is known.
+      const t = e.timeStamp;
+      const want = h.wanted();
+      let frames = 0;
+      const check = () => {
+        frames++;
+        const at = h.lastDrawnAt();
+        if (h.lastDrawnIndex() === want && at >= t) window.__keyLat.push({ drawn: at - t, pixels: performance.now() - t, frames });
+        else if (frames < 600) requestAnimationFrame(check);
+        else window.__keyLat.push({ drawn: NaN, pixels: NaN, frames });
+      };
+      requestAnimationFrame(check);
+    });
+  })()`);
+  let x = seed;
+  const rnd = () => ((x = (x * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  for (let i = 0; i < count; i++) {
+    await page.keyboard.press(key);
+    await page.waitForFunction((n) => (window as unknown as { __keyLat: unknown[] }).__keyLat.length >= n, i + 1, { timeout: 30_000 });
+    // A random pause: presses land anywhere in the display's frame.
+    await page.waitForTimeout(40 + rnd() * 60);
+  }
+  const lat = (await page.evaluate('window.__keyLat')) as Array<{ drawn: number; pixels: number; frames: number }>;
+  return { drawn: lat.map((l) => l.drawn), pixels: lat.map((l) => l.pixels), missed: lat.filter((l) => l.frames > 1).length };
 }
 
 const ms = (v: number) => `${v.toFixed(2)} ms`;
@@ -237,6 +278,30 @@ export async function benchRenderer(): Promise<Figures> {
         figures['seek to a random frame, call → map drawn (p95)'] = ms(s.p95);
         figures['seek to a random frame, call → next animation frame (median)'] = ms(shown.median);
         figures['seek budget'] = s.median <= 16 ? 'met (≤ 16 ms, to map drawn)' : 'MISSED (≤ 16 ms)';
+        // Key presses through the browser's input pipeline: → steps one frame (the next one
+        // is usually prefetched), Shift+→ jumps ten (usually fetched from the service).
+        await page.mouse.click(5, 5);
+        const steps = await keySeeks(page, 'ArrowRight', 60, 7);
+        const st = stats(steps.pixels.slice(3));
+        figures['seek by key (→), key press → map drawn (median / p95)'] = `${ms(stats(steps.drawn.slice(3)).median)} / ${ms(stats(steps.drawn.slice(3)).p95)}`;
+        figures['seek by key (→), key press → pixels (median / p95)'] = `${ms(st.median)} / ${ms(st.p95)} (goal p95 ≤ 16 ms); ${steps.missed} of ${steps.pixels.length} missed the next frame`;
+        const jumps = await keySeeks(page, 'Shift+ArrowRight', 60, 11);
+        const jt = stats(jumps.pixels.slice(3));
+        figures['seek by key (Shift+→, 10 frames), key press → map drawn (median / p95)'] = `${ms(stats(jumps.drawn.slice(3)).median)} / ${ms(stats(jumps.drawn.slice(3)).p95)}`;
+        figures['seek by key (Shift+→, 10 frames), key press → pixels (median / p95)'] = `${ms(jt.median)} / ${ms(jt.p95)} (goal p95 ≤ 16 ms); ${jumps.missed} of ${jumps.pixels.length} missed the next frame`;
+        // Baseline from the same run: an empty animation frame, key press → next frame, no work.
+        const idle = (await page.evaluate(`(async () => {
+          const out = [];
+          for (let i = 0; i < 40; i++) {
+            await new Promise((r) => setTimeout(r, 40 + (i * 37) % 60));
+            const t = performance.now();
+            await new Promise((r) => requestAnimationFrame(() => r(0)));
+            out.push(performance.now() - t);
+          }
+          return out;
+        })()`)) as number[];
+        figures['baseline: any moment → next animation frame, no work (median / p95)'] = `${ms(stats(idle).median)} / ${ms(stats(idle).p95)}`;
+
         // Back to back (scrubbing: no pause between seeks).
         const b2b: number[] = [];
         for (let i = 0; i < 60; i++) b2b.push((await page.evaluate(`window.__heapscope.seekAndDraw(${Math.floor(rnd() * n)})`)) as number);

@@ -14,6 +14,11 @@ export function registerMap(ref: { current: HeapMapHandle | null }): void {
 
 export interface Probe {
   frame(): number;
+  /** The frame asked for last (it may still be loading). */
+  wanted(): number;
+  lastDrawnIndex(): number | null;
+  /** performance.now() of the map's last draw. */
+  lastDrawnAt(): number;
   frames(): number;
   shownIndex(): number | null;
   drawMs(): number;
@@ -45,6 +50,9 @@ function yieldTask(): Promise<void> {
 export function installProbe(s: AppStore): void {
   const probe: Probe = {
     frame: () => s.state.frame,
+    wanted: () => s.wantedFrame,
+    lastDrawnIndex: () => s.lastDrawnIndex,
+    lastDrawnAt: () => s.lastDrawnAt,
     frames: () => s.state.frameCount,
     shownIndex: () => s.state.frameData?.index ?? null,
     drawMs: () => s.state.drawMs,

@@ -821,10 +821,17 @@ export class AppStore {
   lastFetchMs = 0;
   /** Index of the frame the map drew last. */
   lastDrawnIndex: number | null = null;
+  /** performance.now() of the map's last draw. */
+  lastDrawnAt = 0;
+  /** The frame asked for last (it may still be loading). */
+  get wantedFrame(): number {
+    return this.here;
+  }
 
   drawn(ms: number, index: number | null): void {
     this.framesDrawn++;
     this.lastDrawnIndex = index;
+    this.lastDrawnAt = performance.now();
     const at = index !== null ? this.liveSnapshotAt.get(index) : undefined;
     let liveLatencyMs = this.state.liveLatencyMs;
     if (at !== undefined) {
