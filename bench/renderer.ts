@@ -183,6 +183,7 @@ async function keySeeks(page: Page, key: string, count: number, seed: number): P
     if (window.__keyTimer) window.removeEventListener('keydown', window.__keyTimer);
     window.addEventListener('keydown', window.__keyTimer = (e) => {
       // Runs after the window's own key handler (registered earlier): the frame asked for is known.
+      if (e.key === 'Shift') return;
       const t = e.timeStamp;
       const want = h.wanted();
       let frames = 0;

@@ -1,5 +1,5 @@
 /** The centre: a header with the frame's key figures and zoom, the heap map, and its legend. */
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { bytes, int, kindName, percent, signedBytes, sortKinds } from '../../shared/view/format';
 import { untypedShare } from '../../shared/view/heapAnalysis';
 import { HeapMap, type HeapMapHandle } from '../map/HeapMap';
@@ -32,6 +32,13 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
     breakups: x.breakups,
     busy: x.busy,
   }));
+  // Draw on input: the store puts a frame on the map at once, React follows after the paint.
+  useEffect(() => {
+    st.mapPainter = (f, prev) => mapRef.current?.show(f, prev) ?? false;
+    return () => {
+      st.mapPainter = null;
+    };
+  }, [st, mapRef]);
   const [showChanges, setShowChanges] = useState(true);
   const [showLargest, setShowLargest] = useState(true);
   const [zoom, setZoom] = useState<{ cell: number; fit: boolean }>({ cell: 1, fit: true });
@@ -161,7 +168,7 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
         showChanges={showChanges}
         showLargest={showLargest && !comparing}
         colours={colours}
-        onDrawn={(ms) => st.drawn(ms, frame?.index ?? null)}
+        onDrawn={(ms, f) => st.drawn(ms, f?.index ?? null)}
         onZoom={(cell, fit) => setZoom({ cell, fit })}
         empty={empty}
       />

@@ -194,7 +194,42 @@ export class AppStore {
   getState = () => this.state;
   set(patch: Partial<AppState>): void {
     this.state = { ...this.state, ...patch };
+    this.notifyLater = false;
     for (const l of this.listeners) l();
+  }
+
+  /**
+   * The map pane's draw on input: puts a frame on the canvas at once, before React renders
+   * it (false: it cannot, render it then).
+   */
+  mapPainter: ((frame: SnapshotData, previous: SnapshotData | null) => boolean) | null = null;
+  private notifyLater = false;
+
+  /**
+   * Changes the state now and tells React after the next paint: what was drawn on input
+   * reaches the screen in the next display frame, and the rest of the window re-renders
+   * behind it (off the input's critical path) instead of in front of it.
+   */
+  private setAfterPaint(patch: Partial<AppState>): void {
+    this.state = { ...this.state, ...patch };
+    if (this.notifyLater) return;
+    this.notifyLater = true;
+    const notify = () => {
+      if (!this.notifyLater) return;
+      this.notifyLater = false;
+      for (const l of this.listeners) l();
+    };
+    requestAnimationFrame(() => setTimeout(notify, 0));
+    // A hidden window gets no animation frames.
+    setTimeout(notify, 100);
+  }
+
+  /** Shows a frame: drawn on input when the map can, else in one ordinary commit. */
+  private showFrame(patch: Partial<AppState> & { frameData: SnapshotData; prevData: SnapshotData | null }): void {
+    const d = patch.frameData;
+    const prev = patch.prevData && patch.prevData.index === d.index - 1 ? patch.prevData : null;
+    if (!this.state.playing && !this.state.compare && !patch.playing && this.mapPainter?.(d, prev)) this.setAfterPaint(patch);
+    else this.set(patch);
   }
 
   // ───────────── start-up ─────────────
@@ -297,11 +332,11 @@ export class AppStore {
         if (b.length) patch.breakups = [...this.state.breakups, ...b];
         if (this.state.follow && !this.state.playing) {
           patch.frame = n - 1;
-          patch.prevData = this.state.frame === n - 2 ? this.state.frameData : this.cache.get(n - 2) ?? null;
-          patch.frameData = e.data;
+          const prevData = this.state.frame === n - 2 ? this.state.frameData : this.cache.get(n - 2) ?? null;
           this.wanted = n - 1;
-        }
-        this.set(patch);
+          // The dump on the map first; the timeline, figures and log follow after the paint.
+          this.showFrame({ ...patch, frameData: e.data, prevData });
+        } else this.set(patch);
         break;
       }
       case 'log':
@@ -586,8 +621,8 @@ export class AppStore {
       for (const j of this.state.playing ? [i + 1, i + 2, i + 3, i + 4] : [i + 1, i - 2]) if (j >= 0 && j < n && !this.cache.has(j)) void this.fetchFrame(j);
     };
     if (cur && (prev || i === 0)) {
-      // One commit: playhead, figures and map together.
-      this.set({ frame: i, follow, frameData: cur, prevData: prev, loadingFrame: false });
+      // The map at once (draw on input), then playhead and figures together.
+      this.showFrame({ frame: i, follow, frameData: cur, prevData: prev, loadingFrame: false });
       prefetch();
       return;
     }
@@ -605,7 +640,7 @@ export class AppStore {
       if (d && this.state.loadingFrame && this.state.frameData?.index !== this.wanted) this.set({ frameData: d, prevData: this.cache.get(i - 1) ?? null });
       return;
     }
-    if (d) this.set({ frame: i, follow, frameData: d, prevData: prev, loadingFrame: false });
+    if (d) this.showFrame({ frame: i, follow, frameData: d, prevData: prev, loadingFrame: false });
     else this.set({ frame: i, follow, loadingFrame: false });
     // The frame before it, for the outlines of what changed: after the map is on screen.
     if (d && i > 0 && !prev) {
@@ -840,8 +875,8 @@ export class AppStore {
       this.liveLatencies.push(liveLatencyMs);
       if (this.liveLatencies.length > 500) this.liveLatencies.shift();
     }
-    // Throttle state updates from draws: they only feed the status bar.
-    if (Math.abs(ms - this.state.drawMs) > 0.5 || liveLatencyMs !== this.state.liveLatencyMs) this.set({ drawMs: ms, liveLatencyMs });
+    // Throttle state updates from draws: they only feed the status bar (after the paint).
+    if (Math.abs(ms - this.state.drawMs) > 0.5 || liveLatencyMs !== this.state.liveLatencyMs) this.setAfterPaint({ drawMs: ms, liveLatencyMs });
     const w = this.drawWaiters;
     this.drawWaiters = [];
     for (const f of w) f(ms);
