@@ -255,6 +255,11 @@ async function liveFigures(page: Page, label: string, figures: Figures): Promise
     const a = stats(arr);
     figures[`${label}: dump last byte → push in the page (median / p95; the service’s share)`] = `${ms(a.median)} / ${ms(a.p95)}`;
   }
+  const inPage = await call(page, (p) => (p as unknown as { liveInPage(): number[] }).liveInPage());
+  if (inPage.length) {
+    const a = stats(inPage);
+    figures[`${label}: push in the page → pixels (median / p95; the page’s share)`] = `${ms(a.median)} / ${ms(a.p95)}`;
+  }
   figures[`${label}: dump last byte → pixels (median)`] = ms(s.median);
   figures[`${label}: dump last byte → pixels, from the first dump on (p95)`] = `${ms(s.p95)} (goal ≤ 50 ms)`;
   if (lat.length > 20) figures[`${label}: dump last byte → pixels, after the first 5 dumps (p95)`] = ms(stats(lat.slice(5)).p95);

@@ -33,6 +33,8 @@ export interface Probe {
   liveLatencies(): number[];
   /** Live: ms from each dump's last byte to its push reaching the page. */
   liveArrivals(): number[];
+  /** Live: ms from each dump's push reaching the page to its pixels. */
+  liveInPage(): number[];
   blocksShown(): number;
   /** The last draw's parts, ms. */
   drawParts(): { raster: number; put: number; overlay: number; fetch?: number };
@@ -74,6 +76,7 @@ export function installProbe(s: AppStore): void {
     redraw: () => map?.current?.drawNow() ?? -1,
     liveLatencies: () => s.liveLatencies.slice(),
     liveArrivals: () => s.liveArrivals.slice(),
+    liveInPage: () => s.liveInPage.slice(),
     drawParts: () => ({ ...lastParts, fetch: s.lastFetchMs }),
     blocksShown: () => (s.state.frameData?.areas ?? []).reduce((n, a) => n + a.blocks, 0),
   };

@@ -141,6 +141,9 @@ export class AppStore {
   readonly liveLatencies: number[] = [];
   /** Live: ms from a dump's last byte to its push reaching the page (the service's share). */
   readonly liveArrivals: number[] = [];
+  /** Live: ms from a dump's push reaching the page to its pixels (the page's share). */
+  readonly liveInPage: number[] = [];
+  private liveArrivedAt = 0;
 
   constructor(readonly api: HeapScopeApi, bridge: 'ipc' | 'ws') {
     this.state = {
@@ -325,6 +328,7 @@ export class AppStore {
           // When its last byte arrived (host clock), to time it to pixels.
           this.liveSnapshotAt.clear();
           this.liveSnapshotAt.set(e.entry.index, e.entry.hostMs ?? arrived);
+          this.liveArrivedAt = arrived;
         }
         const n = this.frames.length;
         const patch: Partial<AppState> = { frameCount: n, framesVersion: this.state.framesVersion + 1 };
@@ -876,6 +880,8 @@ export class AppStore {
       this.liveSnapshotAt.delete(index!);
       this.liveLatencies.push(liveLatencyMs);
       if (this.liveLatencies.length > 500) this.liveLatencies.shift();
+      this.liveInPage.push(Date.now() - this.liveArrivedAt);
+      if (this.liveInPage.length > 500) this.liveInPage.shift();
     }
     // Throttle state updates from draws: they only feed the status bar (after the paint).
     if (Math.abs(ms - this.state.drawMs) > 0.5 || liveLatencyMs !== this.state.liveLatencyMs) this.setAfterPaint({ drawMs: ms, liveLatencyMs });
