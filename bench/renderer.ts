@@ -206,6 +206,7 @@ async function keySeeks(page: Page, key: string, count: number, seed: number): P
     await page.waitForTimeout(40 + rnd() * 60);
   }
   const lat = (await page.evaluate('window.__keyLat')) as Array<{ drawn: number; pixels: number; frames: number }>;
+  if (process.env.HEAPSCOPE_BENCH_RAW) process.stdout.write(`  (${key}: ${lat.map((l) => `${l.drawn.toFixed(1)}→${l.pixels.toFixed(1)}`).join(' ')})\n`);
   return { drawn: lat.map((l) => l.drawn), pixels: lat.map((l) => l.pixels), missed: lat.filter((l) => l.frames > 1).length };
 }
 
