@@ -76,9 +76,9 @@ export function memoryErrorBadge(s: SessionSummary): string | null {
   return s.memoryError.bytes ? `MemoryError (${bytes(s.memoryError.bytes)})` : 'MemoryError';
 }
 
-/** One line, for a native menu: "Virtual board · Demo: Fragment · 34 s · 58 frames · MemoryError". */
-export function summaryLine(s: SessionSummary): string {
-  const parts = [s.board, s.program, ...summaryFacts(s)].filter((x): x is string => !!x);
+/** One line, for a native menu: "Demo: Fragment · Virtual board · 34 s · 58 frames · MemoryError (9.38 KiB)". */
+export function recentMenuLabel(s: SessionSummary, name: string): string {
+  const parts = [s.program ?? name, s.board, ...summaryFacts(s)].filter((x): x is string => !!x);
   const badge = memoryErrorBadge(s);
   if (badge) parts.push(badge);
   return parts.join(' · ');
