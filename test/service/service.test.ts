@@ -373,6 +373,9 @@ describe('service behaviour', () => {
     expect(e.fix).toMatch(/dialout/);
     expect(svc.getStatus().recording).toBeNull();
     expect(existsSync(sessionPath)).toBe(false);
+    // No session stays open on the file that was never written, and none is listed as recent.
+    expect(svc.getStatus().session).toBeNull();
+    expect((await svc.recentSessions()).some((r) => r.path === sessionPath)).toBe(false);
   });
 
   it('lists the virtual board even with no ports, preferred when nothing is plugged in', async () => {

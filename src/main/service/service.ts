@@ -554,6 +554,9 @@ export class HeapScopeService {
       return { ...r.status };
     } catch (err) {
       const cancelled = r.abort.signal.aborted;
+      // Reading a folder as the program says EISDIR without naming it: name it.
+      const ex = err as NodeJS.ErrnoException;
+      if (ex && ex.code === 'EISDIR' && !ex.path && req.run.kind === 'script') ex.path = req.run.path;
       const e = cancelled ? new CancelledError('The recording').toJSON() : toServiceError(err);
       await this.finishRecording(r, cancelled ? 'stopped' : 'failed', e.message).catch(() => undefined);
       throw new ApiError(e);
@@ -571,18 +574,29 @@ export class HeapScopeService {
         // The board may already be gone; what was captured is kept.
       }
       let meta: SessionMeta | null = null;
+      let nothing = false;
       if (r.live) {
         const d = await r.live.finish();
         this.pushDelta(d);
-        meta = { ...r.live.view.meta, live: false };
         r.live.view.meta.live = false;
-        await this.recent.add(r.live.view.meta.path, summaryOf(r.live.view));
+        // Nothing arrived, so no file was left: no session stays open on a file that is not there.
+        nothing = !existsSync(r.live.view.meta.path);
+        if (!nothing) {
+          meta = { ...r.live.view.meta, live: false };
+          await this.recent.add(r.live.view.meta.path, summaryOf(r.live.view));
+        }
       }
       if (r.pushTimer) clearTimeout(r.pushTimer);
       r.status.snapshots = r.live?.view.entries().length ?? 0;
       this.setPhase(r, phase, message ?? (phase === 'stopped' ? `Stopped; saved ${r.status.sessionPath}.` : 'The recording failed.'));
       this.recording = null;
       if (meta) this.emit({ type: 'session', meta });
+      else if (nothing && r.live && this.session === r.live.view) {
+        this.session = null;
+        this.strip = null;
+        await r.live.view.close();
+        this.emit({ type: 'session', meta: null });
+      }
       return meta;
     })();
     return r.stopping;

@@ -411,6 +411,9 @@ export class AppStore {
       }
       void this.refreshRecent();
     } catch (e) {
+      // Closed before its index came (a recording that failed with nothing to keep): its close
+      // event clears the view, and whatever the banner says (the failure's own error) stays.
+      if (ticket === this.sessionLoad && (e as { code?: string } | null)?.code === 'NO_SESSION') return;
       this.fail(e, 'Could not read the session');
     }
   }
