@@ -15,6 +15,7 @@ import { store, useApp } from '../state/store';
 import { FilmStripTab } from './FilmStrip';
 import { BornDuring } from './BornDuring';
 import { CompareView } from '../compare/CompareView';
+import { heapChangeAt } from '../log/heapChange';
 
 export function SidePane({ colours, logRef }: { colours: ThemeColours; logRef: React.RefObject<LogPaneHandle | null> }) {
   const tab = useApp((s) => s.sideTab);
@@ -69,7 +70,10 @@ function kindOfLine(l: LogLine): LineKind {
 
 function LogTab({ logRef }: { logRef: React.RefObject<LogPaneHandle | null> }) {
   const st = store();
-  const s = useApp((x) => ({ count: x.logCount, epoch: x.logEpoch, frame: x.frame, n: x.frameCount, live: !!x.meta?.live && x.follow }));
+  const s = useApp((x) => ({ count: x.logCount, epoch: x.logEpoch, frame: x.frame, n: x.frameCount, live: !!x.meta?.live && x.follow, events: x.events }));
+  // A device event read from a log line is indexed just after that line.
+  const tracebacks = useMemo(() => s.events.filter((e) => e.kind === 'traceback' && e.logLine > 0).map((e) => e.logLine - 1), [s.events]);
+  const heapChange = useCallback((snapshot: number) => heapChangeAt(st.frames, snapshot), [st, s.n]);
   const range = useMemo(() => st.frames.logRange(s.frame), [st, s.frame, s.n]);
   const fetchLines = useCallback(
     async (start: number, count: number): Promise<LogLineView[]> => {
@@ -81,6 +85,7 @@ function LogTab({ logRef }: { logRef: React.RefObject<LogPaneHandle | null> }) {
         text: l.text,
         t: l.hostMs !== null && Number.isFinite(h0) ? (l.hostMs - h0) / 1000 : f.timeBase !== 'index' && l.snapshot > 0 && l.snapshot <= f.length ? f.t[l.snapshot - 1] : null,
         kind: kindOfLine(l),
+        snapshot: l.snapshot,
       }));
     },
     [st, s.count],
@@ -106,6 +111,8 @@ function LogTab({ logRef }: { logRef: React.RefObject<LogPaneHandle | null> }) {
       frameRange={range}
       live={s.live}
       onJump={(line) => st.jumpToLogLine(line)}
+      tracebacks={tracebacks}
+      heapChange={heapChange}
     />
   );
 }
