@@ -12,7 +12,7 @@ import { kindPalette, type Theme } from './palette';
  * Age colours, youngest first: viridis from yellow to deep purple (colour-blind safe, and it
  * reads young-to-old in greyscale too, light to dark).
  */
-const AGE_RAMP = ['#fde725', '#a0da39', '#4ac16d', '#1fa187', '#277f8e', '#365c8d', '#46327e', '#440154'];
+export const AGE_RAMP = ['#fde725', '#a0da39', '#4ac16d', '#1fa187', '#277f8e', '#365c8d', '#46327e', '#440154'];
 const AGE_UNTRACKED_CSS = '#8a8f96';
 
 const rgbOf = (css: string): RGB => [parseInt(css.slice(1, 3), 16), parseInt(css.slice(3, 5), 16), parseInt(css.slice(5, 7), 16)];
