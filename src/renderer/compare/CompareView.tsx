@@ -91,10 +91,10 @@ export function CompareView({ colours }: { colours: ThemeColours }) {
         </h3>
         <div className="compare-figures">
           <span title="Blocks allocated between A and B">
-            <span className="swatch" style={{ background: colours.allocated }} /> +{size(d.allocatedBlocks)}
+            <span className="swatch" style={{ background: colours.allocated }} /> {d.allocatedBlocks ? '+' : ''}{size(d.allocatedBlocks)}
           </span>
           <span title="Blocks freed between A and B">
-            <span className="swatch" style={{ background: colours.freed }} /> −{size(d.freedBlocks)}
+            <span className="swatch" style={{ background: colours.freed }} /> {d.freedBlocks ? '−' : ''}{size(d.freedBlocks)}
           </span>
           <span title="Used bytes at A → at B">
             used {Number.isFinite(usedB - usedA) ? signedBytes(usedB - usedA) : '—'}
