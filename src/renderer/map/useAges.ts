@@ -3,7 +3,7 @@
  * (getObjects) only while the map is coloured by age; and the frame's blocks coded by age
  * bucket, computed once per frame so every draw costs what a kinds draw costs.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { HeapScopeApi, ObjectsResult, SnapshotData } from '../../shared/api';
 import { ageCodes } from '../../shared/lifetimes/ageMap';
 
@@ -44,12 +44,19 @@ export function useAges(api: HeapScopeApi, data: SnapshotData | null, enabled: b
       gone = true;
     };
   }, [api, frame, enabled, have, session]);
+  // While the frame's answer is on its way (playback), the last one stands in: objects still in
+  // place keep their colour, new heads show as untracked, so the map never flips to kinds.
+  const last = useRef<{ session: number; answer: ObjectsResult } | null>(null);
+  if (have && have.alive) last.current = { session, answer: have };
+  const shown = have ?? (last.current?.session === session ? last.current.answer : undefined);
   return useMemo(() => {
-    if (!enabled || !data || !have || !have.alive) return null;
-    const alive = have.alive;
+    if (!enabled || !data || !shown || !shown.alive) return null;
+    const alive = shown.alive;
     const codes = ageCodes(data.areas, alive);
     const index = new Map<number, number>();
     for (let j = 0; j < alive.area.length; j++) index.set(alive.area[j] * 2 ** 32 + alive.start[j], j);
-    return { frame, answer: have, codes, areas: codes.map((kinds) => ({ kinds })), at: (area, head) => index.get(area * 2 ** 32 + head) ?? -1 };
-  }, [enabled, data, have, frame]);
+    // A stand-in answers no hover: its births are another frame's.
+    const own = shown === have;
+    return { frame, answer: shown, codes, areas: codes.map((kinds) => ({ kinds })), at: (area, head) => (own ? (index.get(area * 2 ** 32 + head) ?? -1) : -1) };
+  }, [enabled, data, shown, have, frame]);
 }
