@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AGE_BUCKETS, AGE_CODE, AGE_UNTRACKED, ageBucket, ageCodes, bucketLabel } from '../../src/shared/lifetimes/ageMap';
-import { objectsAnswer } from '../../src/shared/lifetimes/objects';
+import { objectsAnswer, sortedRows } from '../../src/shared/lifetimes/objects';
 import { LifetimeTracker } from '../../src/shared/lifetimes';
 import { FREE, TAIL, UNKNOWN } from '../../src/shared/heap/blockKinds';
 
@@ -47,5 +47,22 @@ describe('ageCodes', () => {
     expect(c.survived.ageFrames).toEqual([3]);
     expect(c.added.ageFrames).toEqual([2]);
     expect(c.totals.survived).toEqual([{ kind: 'L', count: 1, blocks: 3 }]);
+  });
+});
+
+describe('sortedRows', () => {
+  it('orders by any column either way, ties by address', () => {
+    const t = new LifetimeTracker();
+    // Born at frames 0, 1 and 2: L (3 blocks) at 0, S (2) at 4, D (2) at 7, T (1) at 10.
+    ['L==.........', 'L==.S=......', 'L==.S=.D=.T.'].forEach((m, i) => t.addFrame({ index: i, timeMs: i, areas: [{ address: '0', kinds: map(m) }] }));
+    const a = objectsAnswer(t, 2).alive!;
+    const starts = (key: Parameters<typeof sortedRows>[1], dir: 1 | -1) => [...sortedRows(a, key, dir)].map((j) => a.start[j]);
+    expect(starts('address', 1)).toEqual([0, 4, 7, 10]);
+    expect(starts('address', -1)).toEqual([10, 7, 4, 0]);
+    expect(starts('size', -1)).toEqual([0, 4, 7, 10]); // 3 blocks, then the two of 2 by address, then 1
+    expect(starts('size', 1)).toEqual([10, 4, 7, 0]);
+    expect(starts('kind', 1)).toEqual([7, 0, 4, 10]); // D L S T
+    expect(starts('born', 1)).toEqual([0, 4, 7, 10]);
+    expect(starts('born', -1)).toEqual([7, 10, 4, 0]);
   });
 });

@@ -6,11 +6,10 @@
 import { useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { ObjectColumns, ObjectsResult } from '../../shared/api';
+import { sortedRows, type SortKey } from '../../shared/lifetimes/objects';
 import { bytes, int, kindName } from '../../shared/view/format';
 import { blockAddress } from '../../shared/view/mapLayout';
 import type { ThemeColours } from '../map/colors';
-
-export type SortKey = 'address' | 'kind' | 'size' | 'born';
 
 const ROW = 22;
 
@@ -25,24 +24,6 @@ interface Props {
   onSelect: (j: number) => void;
   /** Says what the list holds when empty. */
   empty: string;
-}
-
-/** Row order for a sort: a permutation of the list's indexes. */
-export function sortedRows(list: ObjectColumns, key: SortKey, dir: 1 | -1): Uint32Array {
-  const n = list.area.length;
-  const order = new Uint32Array(n);
-  for (let j = 0; j < n; j++) order[j] = j;
-  const addr = (j: number) => list.area[j] * 2 ** 32 + list.start[j];
-  const cmp: (a: number, b: number) => number =
-    key === 'address'
-      ? (a, b) => addr(a) - addr(b)
-      : key === 'kind'
-        ? (a, b) => list.kind.charCodeAt(a) - list.kind.charCodeAt(b) || list.blocks[b] - list.blocks[a] || addr(a) - addr(b)
-        : key === 'size'
-          ? (a, b) => list.blocks[a] - list.blocks[b] || addr(a) - addr(b)
-          : (a, b) => list.bornFrame[a] - list.bornFrame[b] || addr(a) - addr(b);
-  order.sort((a, b) => dir * cmp(a, b));
-  return order;
 }
 
 const COLUMNS: Array<{ key: SortKey; label: string; title: string }> = [

@@ -106,3 +106,26 @@ export function objectsAnswer(t: LifetimeTracker, frame: number, from?: number):
     },
   };
 }
+
+export type SortKey = 'address' | 'kind' | 'size' | 'born';
+
+/**
+ * Row order of a list sorted by one column (`dir` 1 ascending, -1 descending): a permutation
+ * of its indexes. Ties go by address, so an order never depends on how the list came.
+ */
+export function sortedRows(list: ObjectColumns, key: SortKey, dir: 1 | -1): Uint32Array {
+  const n = list.area.length;
+  const order = new Uint32Array(n);
+  for (let j = 0; j < n; j++) order[j] = j;
+  const addr = (j: number) => list.area[j] * 2 ** 32 + list.start[j];
+  const by: (a: number, b: number) => number =
+    key === 'address'
+      ? (a, b) => addr(a) - addr(b)
+      : key === 'kind'
+        ? (a, b) => list.kind.charCodeAt(a) - list.kind.charCodeAt(b)
+        : key === 'size'
+          ? (a, b) => list.blocks[a] - list.blocks[b]
+          : (a, b) => list.bornFrame[a] - list.bornFrame[b];
+  order.sort((a, b) => dir * by(a, b) || addr(a) - addr(b));
+  return order;
+}
