@@ -320,6 +320,7 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
           colours={props.colours}
           compare={props.compare}
           life={hoverExtent && hoverExtent.kind === 'object' && props.lifeOf ? props.lifeOf(hover.area, hoverExtent.start) : null}
+          ageSwatch={hoverExtent && hoverExtent.kind === 'object' && props.ages && !props.compare ? props.colours.age[(props.ages.codes[hover.area]?.[hoverExtent.start] ?? 0) - AGE_CODE] ?? null : null}
           w={size.w}
           h={size.h}
         />
@@ -480,6 +481,7 @@ function Tooltip({
   colours,
   compare,
   life,
+  ageSwatch,
   w,
   h,
 }: {
@@ -489,6 +491,8 @@ function Tooltip({
   colours: ThemeColours;
   compare: HeapDiff | null;
   life: LifeHover | null;
+  /** In the age colouring: the object's age colour (the swatch shows what the map shows). */
+  ageSwatch: string | null;
   w: number;
   h: number;
 }) {
@@ -513,6 +517,7 @@ function Tooltip({
     title = 'Tail with no head in view';
     swatch = colours.muted;
   }
+  if (ageSwatch) swatch = ageSwatch;
   const tw = life ? 300 : 250;
   const left = hover.x + 16 + tw > w ? hover.x - 16 - tw : hover.x + 16;
   const top = Math.min(hover.y + 14, Math.max(0, h - (life ? 260 : 150)));
