@@ -1,8 +1,8 @@
 /** The pane beside the map: the log, the current frame's figures, the A → B comparison, and the film strip. */
-import { Fragment, useCallback, useMemo, useRef, useState } from 'react';
+import { Fragment, useCallback, useMemo, useState } from 'react';
 import type { LogLine, SnapshotData, TimelineEvent } from '../../shared/api';
 import { F_COLLECTED, F_COLLECT_KNOWN, F_COMPLETE, F_CONSISTENT } from '../../shared/view/frameIndex';
-import { bytes, int, kindName, percent, signed, signedBytes, clock, duration } from '../../shared/view/format';
+import { bytes, int, kindName, percent, clock, duration } from '../../shared/view/format';
 import { untypedShare } from '../../shared/view/heapAnalysis';
 import { fragmentationBlame } from '../../shared/view/fragmentationBlame';
 import { BREAKUP_OFF } from '../../shared/view/breakup';
