@@ -38,7 +38,7 @@ export async function benchSoak(): Promise<Record<string, string | number>> {
   const r = reader!;
   gc?.();
   const readerMB = (process.memoryUsage().heapUsed - heap0) / 1048576;
-  const n = r.snapshots.length;
+  const n = r.snapshotCount;
   const fetches: number[] = [];
   let x = 4242;
   for (let k = 0; k < 60; k++) {
@@ -47,6 +47,13 @@ export async function benchSoak(): Promise<Record<string, string | number>> {
     r.getSnapshot(x % n);
     fetches.push(performance.now() - t0);
   }
+  // Every entry once, a page at a time (what a timeline over the whole day reads).
+  const tw = performance.now();
+  let peakUsed = 0;
+  for (let i = 0; i < n; i++) peakUsed = Math.max(peakUsed, r.entry(i).printed?.used ?? 0);
+  const walkMs = performance.now() - tw;
+  gc?.();
+  const walkMB = (process.memoryUsage().heapUsed - heap0) / 1048576;
   r.close();
   const t0 = performance.now();
   execFileSync(process.execPath, [path.join(root, 'bin/heapscope.mjs'), 'inspect', file, '--json'], { maxBuffer: 1 << 30 });
@@ -58,6 +65,7 @@ export async function benchSoak(): Promise<Record<string, string | number>> {
     'session ÷ gzip -6 of the raw text': `${figures.sessionBytes} / ${figures.gzipBytes} = ${(figures.sessionBytes / figures.gzipBytes).toFixed(3)} (goal ≤ 0.25)`,
     'open ms (median of 3)': `${q(opens, 0.5).toFixed(0)} (goal ≤ 1000)`,
     'reader heap after open, MB': readerMB.toFixed(1),
+    'every index entry once, a page at a time (entry(i)), ms': `${walkMs.toFixed(0)} (reader heap after: ${walkMB.toFixed(1)} MB; peak used ${peakUsed})`,
     'fetch a random snapshot ms (median / 95th percentile of 60)': `${q(fetches, 0.5).toFixed(1)} / ${q(fetches, 0.95).toFixed(1)}`,
     'heapscope inspect --json, whole command, s': inspectS.toFixed(1),
     'load average at the end': os.loadavg().map((v) => v.toFixed(1)).join(' '),
