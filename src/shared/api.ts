@@ -21,6 +21,7 @@ import { z } from 'zod';
 import type { PrintedFigures, AddressStyle, DumpFraming, SnapshotIndexEntry as StoredSnapshotEntry } from './heap/snapshot';
 import type { SnapshotMetrics } from './heap/metrics';
 import type { DeviceEventKind } from './capture/events';
+import type { ObjectsAnswer } from './lifetimes/objects';
 
 export const API_VERSION = 1;
 
@@ -156,6 +157,8 @@ export interface SessionMeta {
   /** For imports: the capture file. For recordings: the port. */
   origin?: string;
   board?: { name?: string; version?: string; platform?: string; machine?: string };
+  /** Recordings: what ran ("Demo: Fragment", "main.py", "leak.py", "attached"). */
+  program?: string;
   /** Host ms when recording started / the import ran. */
   createdAt: number;
   /** Raw capture size in bytes. */
@@ -316,6 +319,14 @@ export interface LifetimesResult {
   blame: Array<{ phase: string; kind: 'log' | 'mark' | 'start'; example: string; line: number; count: number; blocks: number; bytes: number }>;
 }
 
+/** getObjects: the objects alive at a frame, or New / Gone / Survived from `from` to `frame`. */
+export interface ObjectsRequest {
+  frame: number;
+  from?: number;
+}
+
+export type { ObjectColumns, ObjectsAnswer as ObjectsResult } from './lifetimes/objects';
+
 /** getFilmStrip: the whole session as one picture (see src/shared/view/filmStrip.ts). */
 export interface FilmStripRequest {
   /** At most this many columns (1…4096): every frame if they fit, else evenly spaced ones. */
@@ -343,6 +354,22 @@ export interface RecentSession {
   openedAt: number;
   /** Still on disk. */
   exists: boolean;
+  /** What the session holds, noted when it was last opened or recorded (absent for older entries). */
+  summary?: SessionSummary;
+}
+
+/** A session at a glance, for the recent list (see shared/view/sessionSummary.ts). */
+export interface SessionSummary {
+  source: 'recording' | 'import';
+  /** "Virtual board", the identified board, or the port. */
+  board?: string;
+  /** What ran (SessionMeta.program), or "import of capture.txt". */
+  program?: string;
+  /** First to last dump (host clock, else the board's); null when unknown. */
+  durationMs: number | null;
+  frames: number;
+  /** The first MemoryError, with the size asked when the board said it. */
+  memoryError: { bytes: number | null } | null;
 }
 
 export interface ServiceStatus {
@@ -415,6 +442,7 @@ export const METHOD_NAMES = [
   'getSnapshot',
   'getFilmStrip',
   'getLifetimes',
+  'getObjects',
   'getLogLines',
   'searchLog',
   'exportSession',
@@ -521,6 +549,7 @@ function buildSchemas() {
       })
       .strict(),
     getLifetimes: z.object({ frame: index.optional() }).strict(),
+    getObjects: z.object({ frame: index, from: index.optional() }).strict(),
     getLogLines: z.object({ from: index, count: z.number().int().min(0).max(10_000) }).strict(),
     searchLog,
     exportSession,
@@ -582,6 +611,8 @@ export interface HeapScopeApi {
   getFilmStrip(req: FilmStripRequest): Promise<FilmStrip>;
   /** Object lifetimes of the open session: the leak verdict, and blame by phase at a frame. */
   getLifetimes(req: LifetimesRequest): Promise<LifetimesResult>;
+  /** Objects with their births (for the map's age colouring and hover), or an object-level A → B comparison. */
+  getObjects(req: ObjectsRequest): Promise<ObjectsAnswer>;
   getLogLines(req: { from: number; count: number }): Promise<LogLinesResult>;
   searchLog(req: SearchLogRequest): Promise<SearchLogResult>;
   exportSession(req: ExportRequest): Promise<ExportResult>;
