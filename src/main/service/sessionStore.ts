@@ -3,8 +3,8 @@
  * or importing, SessionReader to open). Plain captures open through the raw store.
  */
 import { existsSync } from 'node:fs';
-import { open as openFile, rm, copyFile } from 'node:fs/promises';
-import { openRegular } from '../session/files';
+import { open as openFile, rename, rm } from 'node:fs/promises';
+import { openRegular, WriteFailedError, writeFileWhole } from '../session/files';
 import { appendSliced } from '../session/importCapture';
 import { basename } from 'node:path';
 import type { LogLine, SessionMeta, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
@@ -270,18 +270,50 @@ export class SessionFileStore implements SessionStore {
 
   async saveAs(view: SessionView, path: string): Promise<void> {
     if (view.meta.path.endsWith(SESSION_EXTENSION) && existsSync(view.meta.path) && !view.meta.live) {
-      await copyFile(view.meta.path, path);
+      // A copy of the session file, a piece at a time, complete or an error naming `path`.
+      const { fh } = await openRegular(view.meta.path);
+      try {
+        const buf = new Uint8Array(COPY_CHUNK);
+        await writeFileWhole(path, async (write) => {
+          for (;;) {
+            const { bytesRead } = await fh.read(buf, 0, COPY_CHUNK, null);
+            if (bytesRead === 0) break;
+            await write(buf.subarray(0, bytesRead));
+          }
+        });
+      } finally {
+        await fh.close();
+      }
       return;
     }
-    // A plain capture saved as a session.
-    const w = SessionWriter.create(path, { title: view.meta.name, source: `import:${view.meta.name}` });
+    // A plain capture saved as a session: written beside `path`, renamed in place when whole.
+    const tmp = `${path}.part-${process.pid}-${Date.now().toString(36)}`;
+    // The temporary name is ours, not the user's: a disk error names the file asked for.
+    const named = (err: unknown): unknown => {
+      const code = (err as NodeJS.ErrnoException)?.code;
+      return err instanceof WriteFailedError || code === 'ENOSPC' || code === 'EDQUOT' || code === 'EIO'
+        ? new WriteFailedError(path, { code }, 'was not written (the partial file was removed)')
+        : err;
+    };
+    let w: SessionWriter;
+    try {
+      w = SessionWriter.create(tmp, { title: view.meta.name, source: `import:${view.meta.name}` });
+    } catch (err) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw named(err);
+    }
     try {
       const n = view.rawLength();
-      for (let off = 0; off < n; off += 1 << 20) w.appendRaw(await view.readRaw(off, Math.min(n, off + (1 << 20))), null);
+      for (let off = 0; off < n; off += COPY_CHUNK) appendSliced(w, await view.readRaw(off, Math.min(n, off + COPY_CHUNK)), null);
       w.close();
+      await rename(tmp, path);
     } catch (err) {
       w.abandon();
-      throw err;
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw named(err);
     }
   }
 }
+
+/** Bytes copied at a time by saveAs. */
+const COPY_CHUNK = 1 << 20;

@@ -508,6 +508,8 @@ export class SessionWriter {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? '';
       if (!SPACE_CODES.has(code)) throw err;
+      // Nobody to hold the data for (an import, a save): the write failed, and says so.
+      if (!this.onBlocked) throw new WriteFailedError(this.path, err);
       // A record written in part is cut off: the file ends at its last complete record, so it
       // opens, and the whole buffer is written again once there is room.
       ftruncateSync(this.fd, this.fileBytes);
