@@ -14,6 +14,9 @@ import { BIN, FIXTURES } from './support';
 import { SessionReader, SessionWriter } from '../../src/main/session';
 import { HeldWriter, RecordingLossError } from '../../src/main/record/heldWriter';
 import type { CaptureEvent } from '../../src/shared/capture/events';
+import type { ServiceEvent } from '../../src/shared/api';
+import { boardRecorder } from '../../src/main/service/defaults';
+import { testService } from '../support/service';
 
 let dir = '';
 let mnt = '';
@@ -220,6 +223,55 @@ describe('heapscope record on a disk that fills up', () => {
       }
     } finally {
       rec.kill('SIGKILL');
+      rmSync(join(mnt, 'filler'), { force: true });
+    }
+  }, 240_000);
+});
+
+describe('a recording in the service on a disk that fills up', () => {
+  let board: ChildProcess | null = null;
+  afterAll(() => {
+    board?.kill('SIGTERM');
+  });
+
+  it('the window is told at once (an error event) and when there is room again; the dumps sent meanwhile are pushed and kept', async (ctx) => {
+    if (why) return ctx.skip();
+    const link = join(dir, 'vb2');
+    board = spawn(process.execPath, [BIN, 'virtual-board', '--link', link, '--demo', 'steady'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    await until("the virtual board's PTY", () => existsSync(link), 60_000);
+    const svc = testService(dir, { recorder: boardRecorder({ demosDir: join(dir, 'no-demos') }) });
+    const events: ServiceEvent[] = [];
+    svc.onEvent((e) => events.push(e));
+    const out = join(mnt, 'svc.hss');
+    try {
+      await svc.call('startRecording', { port: link, run: { kind: 'main' }, periodMs: 200, collect: false, sessionPath: out });
+      const snaps = () => events.filter((e) => e.type === 'snapshot').length;
+      await until('dumps pushed', () => snaps() >= 3, 90_000);
+      fill();
+      const fullAt = Date.now();
+      const warnedIn = await until('the error event', () => events.some((e) => e.type === 'error'), 30_000);
+      expect(warnedIn).toBeLessThan(10_000);
+      const warning = events.find((e) => e.type === 'error') as Extract<ServiceEvent, { type: 'error' }>;
+      expect(warning.error.message).toContain(`${out} cannot be written: the disk is full: the board's output is kept in memory`);
+      const before = snaps();
+      await sleep(3000);
+      rmSync(join(mnt, 'filler'));
+      const freedAt = Date.now();
+      await until('the resumed status', () => events.some((e) => e.type === 'recording' && /There is room again/.test(e.status.message)), 30_000);
+      // The dumps held while the disk was full reach the window once written.
+      await until('the held dumps pushed', () => snaps() >= before + 5, 30_000);
+      await svc.stopRecording();
+      const r = SessionReader.open(out);
+      try {
+        expect(r.complete).toBe(true);
+        const meanwhile = r.snapshots.filter((s) => s.hostMs !== null && s.hostMs > fullAt + 500 && s.hostMs < freedAt);
+        expect(meanwhile.length).toBeGreaterThanOrEqual(5);
+        expect(r.events.filter((e) => e.type === 'gap')).toEqual([]);
+      } finally {
+        r.close();
+      }
+    } finally {
+      await svc.dispose();
       rmSync(join(mnt, 'filler'), { force: true });
     }
   }, 240_000);

@@ -485,6 +485,26 @@ export class HeapScopeService {
       const prev = this.session;
       const meta: SessionMeta = { path: sessionPath, name: basename(sessionPath), source: 'recording', origin: req.port, createdAt: startedAt, rawBytes: 0, live: true };
       r.live = await this.opts.store.createLive(sessionPath, meta);
+      // A full disk is told at once (the window's banner), and again when writing resumes.
+      r.live.watch?.({
+        warning: (err) => {
+          if (this.recording !== r) return;
+          r.status.message = err.message;
+          this.emit({ type: 'error', error: toServiceError(err) });
+          this.pushStatus(true);
+        },
+        resumed: (message) => {
+          if (this.recording !== r) return;
+          r.status.message = message;
+          this.pushStatus(true);
+        },
+        delta: (d) => {
+          if (this.recording !== r || !r.live) return;
+          r.status.snapshots = r.live.view.entries().length;
+          this.pushDelta(d);
+          this.pushStatus();
+        },
+      });
       if (prev) {
         this.session = null;
         await prev.close();
@@ -556,7 +576,14 @@ export class HeapScopeService {
       }
       let meta: SessionMeta | null = null;
       if (r.live) {
-        const d = await r.live.finish();
+        let d: IndexDelta = { snapshots: [], lines: [], events: [] };
+        try {
+          d = await r.live.finish();
+        } catch (err) {
+          // The disk stayed full: the session holds what was written; the loss is told in words.
+          this.emit({ type: 'error', error: toServiceError(err) });
+          message ??= (err as Error).message;
+        }
         this.pushDelta(d);
         meta = { ...r.live.view.meta, live: false };
         r.live.view.meta.live = false;

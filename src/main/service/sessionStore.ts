@@ -10,7 +10,9 @@ import { basename } from 'node:path';
 import type { LogLine, SessionMeta, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
 import type { CaptureEvent } from '../../shared/capture/events';
 import { SessionReader, SessionWriter, type SessionEvent } from '../session';
-import type { JobHooks, LiveSession, SessionStore } from './backends';
+import type { JobHooks, LiveSession, LiveSessionHooks, SessionStore } from './backends';
+import { HeldWriter, HOLD_BYTES_MAX } from '../record/heldWriter';
+import { formatBytes } from '../session/files';
 import { CancelledError } from './errors';
 import { dataOf, IndexBuilder, type IndexDelta } from './indexBuilder';
 import type { SessionView } from './sessionView';
@@ -107,7 +109,8 @@ const LIVE_CACHE = 64;
 /** A session being recorded: index in memory, recent maps cached, older ones read back from the file. */
 export class LiveFileSession implements LiveSession, SessionView {
   readonly view: SessionView = this;
-  private writer: SessionWriter | null = null;
+  private writer: HeldWriter | null = null;
+  private hooks: LiveSessionHooks | null = null;
   private readonly index = new IndexBuilder();
   private readonly cache = new Map<number, SnapshotData>();
   private reader: SessionReader | null = null;
@@ -120,11 +123,27 @@ export class LiveFileSession implements LiveSession, SessionView {
     private readonly stored: StoredMetaLike,
   ) {}
 
-  private ensureWriter(): SessionWriter {
+  watch(hooks: LiveSessionHooks): void {
+    this.hooks = hooks;
+  }
+
+  /** A full disk holds the board's output in memory (bounded) until there is room: see HeldWriter. */
+  private ensureHeld(): HeldWriter {
     if (!this.writer) {
-      this.writer = SessionWriter.create(this.meta.path, { ...this.stored, ...(this.board ? { board: this.board } : {}) }, { flushIntervalMs: 500 });
+      const path = this.meta.path;
+      this.writer = new HeldWriter((o) => SessionWriter.create(path, { ...this.stored, ...(this.board ? { board: this.board } : {}) }, { flushIntervalMs: 500, ...o }), {
+        blocked: (err) =>
+          this.hooks?.warning(Object.assign(err, { message: `${err.message}: the board's output is kept in memory (up to ${formatBytes(HOLD_BYTES_MAX)}) and written as soon as there is room` })),
+        resumed: (written, dropped) =>
+          this.hooks?.resumed(`There is room again: ${formatBytes(written)} held in memory were written to ${path}` + (dropped ? `; ${formatBytes(dropped)} had to be dropped (a gap marks where).` : '.')),
+        events: (evs) => this.hooks?.delta(this.apply(evs, Date.now())),
+      });
     }
     return this.writer;
+  }
+
+  private ensureWriter(): SessionWriter {
+    return this.ensureHeld().writer;
   }
 
   private apply(evs: CaptureEvent[], hostMs: number | null): IndexDelta {
@@ -137,7 +156,7 @@ export class LiveFileSession implements LiveSession, SessionView {
   }
 
   feed(chunk: Uint8Array, hostMs: number): IndexDelta {
-    const evs = this.ensureWriter().appendRaw(chunk, hostMs);
+    const evs = this.ensureHeld().append(chunk, hostMs);
     this.raw += chunk.length;
     this.meta.rawBytes = this.raw;
     return this.apply(evs, hostMs);
@@ -168,9 +187,13 @@ export class LiveFileSession implements LiveSession, SessionView {
     }
     const w = this.writer;
     const d = this.apply(w.end(), Date.now());
-    w.close();
-    this.reader?.close();
-    this.reader = null;
+    try {
+      // Throws (RecordingLossError) when the disk stayed full: the message says what was lost.
+      w.close();
+    } finally {
+      this.reader?.close();
+      this.reader = null;
+    }
     return d;
   }
 
@@ -192,7 +215,7 @@ export class LiveFileSession implements LiveSession, SessionView {
 
   /** A reader over what is on disk now (reopened when it is behind). */
   private readerFor(snapshot: number | null, rawEnd: number): SessionReader {
-    if (this.writer && !this.writer.closed) this.writer.flush();
+    if (this.writer && !this.writer.writer.closed && !this.writer.writer.blocked) this.writer.writer.flush();
     if (!this.reader || (snapshot !== null && snapshot >= this.reader.snapshots.length) || rawEnd > this.reader.rawLength) {
       this.reader?.close();
       this.reader = SessionReader.open(this.meta.path);
