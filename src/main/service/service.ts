@@ -41,6 +41,11 @@ import { apiError, CancelledError, toServiceError } from './errors';
 import { FilmStripMaker } from './filmStrip';
 import { LifetimesMaker } from './lifetimes';
 import type { IndexDelta } from './indexBuilder';
+import { FileSessionView } from './sessionStore';
+import { lockHolder } from '../session/lock';
+
+/** How often a session recorded by another process is looked at for growth. */
+const FOLLOW_MS = 500;
 import { RecentList, defaultDataDir } from './recent';
 import { assertRegular, refuseToReplace, sameFile } from '../session/files';
 import { RE2JS } from 're2js';
@@ -203,8 +208,40 @@ export class HeapScopeService {
     const view = await store.open(abs);
     await this.closeSession();
     this.setSession(view);
+    this.follow(view);
     await this.recent.add(abs);
     return { ...view.meta };
+  }
+
+  /**
+   * A session another HeapScope is recording (its lock is held) is shown as live and followed:
+   * what it gains is pushed like a recording's, until the lock goes (the recording ended).
+   */
+  private follow(view: SessionView): void {
+    if (!(view instanceof FileSessionView) || lockHolder(view.meta.path) === null) return;
+    view.meta.live = true;
+    this.emit({ type: 'session', meta: { ...view.meta } });
+    const timer = setInterval(() => {
+      if (this.session !== view) {
+        clearInterval(timer);
+        return;
+      }
+      const recording = lockHolder(view.meta.path) !== null;
+      let d: IndexDelta | null = null;
+      try {
+        d = view.grow();
+      } catch {
+        // Caught between two writes: the next look reads it whole.
+      }
+      if (d) this.pushDelta(d);
+      if (!recording) {
+        clearInterval(timer);
+        view.meta.live = false;
+      }
+      // Its figures came with the pushes; the window reloads only when the recording ends.
+      if (!recording) this.emit({ type: 'session', meta: { ...view.meta } });
+    }, FOLLOW_MS);
+    timer.unref?.();
   }
 
   async importCapture(req: { path: string; sessionPath?: string; jobId?: string; overwrite?: boolean }): Promise<SessionMeta> {

@@ -2,7 +2,7 @@
  * The session-file store: `.hss` files through src/main/session (SessionWriter while recording
  * or importing, SessionReader to open). Plain captures open through the raw store.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { open as openFile, rename, rm } from 'node:fs/promises';
 import { openRegular, WriteFailedError, writeFileWhole } from '../session/files';
 import { appendSliced } from '../session/importCapture';
@@ -64,11 +64,42 @@ function indexFromReader(r: SessionReader): IndexBuilder {
 /** A closed (or being-recovered) session file, served by SessionReader. */
 export class FileSessionView implements SessionView {
   meta: SessionMeta;
-  private readonly index: IndexBuilder;
+  private index: IndexBuilder;
+  private fileSize: number;
 
-  constructor(private readonly reader: SessionReader) {
+  constructor(private reader: SessionReader) {
     this.index = indexFromReader(reader);
     this.meta = metaFrom(reader.path, reader.meta as StoredMetaLike, reader.info.createdMs, reader.rawLength, false);
+    this.fileSize = sizeOf(reader.path);
+  }
+
+  /**
+   * A session another process is recording (its lock is held) grows: when the file is larger,
+   * it is read again and what is new is returned (null when nothing changed). The new reader
+   * stops at the last complete write, as for a session cut short.
+   */
+  grow(): IndexDelta | null {
+    const size = sizeOf(this.meta.path);
+    if (size <= this.fileSize) return null;
+    const next = SessionReader.open(this.meta.path);
+    const index = indexFromReader(next);
+    const old = this.index;
+    if (index.entries.length < old.entries.length || index.lines.length < old.lines.length) {
+      // Read less than before (caught mid-write): keep what is shown, look again later.
+      next.close();
+      return null;
+    }
+    const delta: IndexDelta = {
+      snapshots: index.entries.slice(old.entries.length).map((entry) => ({ entry, data: dataOf(next.getSnapshot(entry.index)) })),
+      lines: index.lines.slice(old.lines.length),
+      events: index.events.slice(old.events.length),
+    };
+    this.reader.close();
+    this.reader = next;
+    this.index = index;
+    this.fileSize = size;
+    this.meta.rawBytes = next.rawLength;
+    return delta;
   }
 
   static open(path: string): FileSessionView {
@@ -101,6 +132,14 @@ export class FileSessionView implements SessionView {
   }
   close(): void {
     this.reader.close();
+  }
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
   }
 }
 
