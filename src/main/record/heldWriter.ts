@@ -74,8 +74,8 @@ export class HeldWriter {
   append(chunk: Uint8Array, hostMs: number): CaptureEvent[] {
     if (this.writer.blocked === null && this.held.length === 0) return this.writer.appendRaw(chunk, hostMs);
     if (this.held.length === 0) this.heldSince = this.writer.rawLength;
-    // A copy: the caller may reuse its buffer.
-    this.held.push({ chunk: chunk.slice(), hostMs });
+    // A copy (Buffer#slice would not be one): the caller may reuse its buffer.
+    this.held.push({ chunk: new Uint8Array(chunk), hostMs });
     this.heldBytes += chunk.length;
     while (this.heldBytes > this.maxHeld && this.held.length > 1) {
       const old = this.held.shift()!;
