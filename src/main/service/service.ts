@@ -340,7 +340,7 @@ export class HeapScopeService {
   /** Object lifetimes: see src/shared/lifetimes/ and ./lifetimes.ts. */
   async getLifetimes(req: LifetimesRequest): Promise<LifetimesResult> {
     const s = this.requireSession();
-    if (!this.lifetimes || this.lifetimes.view !== s) this.lifetimes = new LifetimesMaker(s);
+    if (!this.lifetimes || this.lifetimes.view !== s || this.lifetimes.stale()) this.lifetimes = new LifetimesMaker(s);
     return this.lifetimes.get(req);
   }
   private lifetimes: LifetimesMaker | null = null;
@@ -352,7 +352,7 @@ export class HeapScopeService {
     for (const i of [req.frame, req.from]) {
       if (i !== undefined && i >= n) throw apiError('NOT_FOUND', n ? `There is no frame ${i}: the session has ${n} (0–${n - 1}).` : 'The session has no snapshot yet.');
     }
-    if (!this.lifetimes || this.lifetimes.view !== s) this.lifetimes = new LifetimesMaker(s);
+    if (!this.lifetimes || this.lifetimes.view !== s || this.lifetimes.stale()) this.lifetimes = new LifetimesMaker(s);
     return this.lifetimes.objects(req);
   }
 
