@@ -14,7 +14,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordToSession } from '../../src/main/record/toSession';
 import { importCapture } from '../../src/main/session/importCapture';
 import type { SessionReader } from '../../src/main/session/reader';
-import { totalBlocks } from '../../src/shared/heap/snapshot';
 import { FaultProxy, rng, type BoardEnd, type FaultSettings } from '../board/support/faultProxy';
 import { ptyPair, type PtyPair } from '../board/support/pty';
 import { until } from '../board/support/rig';
@@ -73,7 +72,7 @@ interface Seen {
 
 function seen(s: SessionReader): Seen {
   return {
-    snaps: s.snapshots.map((x) => ({ seq: x.seq, blocks: totalBlocks(x), complete: x.complete, consistent: x.consistent, problems: x.problems })),
+    snaps: s.snapshots.map((x) => ({ seq: x.seq, blocks: x.areas.reduce((n, a) => n + a.blocks, 0), complete: x.complete, consistent: x.consistent, problems: x.problems })),
     logs: s.events.filter((e) => e.type === 'log').map((e) => (e as { text: string }).text),
     others: s.events.filter((e) => e.type !== 'log').map((e) => `${e.type}:${(e as { kind?: string }).kind ?? (e as { label?: string }).label ?? ''}`),
   };

@@ -15,10 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSerialLink } from '../../../src/main/board/serial/serialLink';
 import { recordToSession } from '../../../src/main/record/toSession';
-import type { BoardIdentity } from '../../../src/main/board/repl/identify';
-import type { BoardInfo } from '../../../src/main/record/recorder';
 import { SessionReader } from '../../../src/main/session/reader';
-import { totalBlocks } from '../../../src/shared/heap/snapshot';
 import { FaultProxy } from '../../board/support/faultProxy';
 import { ptyPair } from '../../board/support/pty';
 import { startBoard, type BoardKind } from './boards';
@@ -68,12 +65,9 @@ async function capture(which: string): Promise<void> {
     const tap = await openSerialLink(board.port);
     const proxy = new FaultProxy({ write: (b) => void tap.write(b), onData: (l) => tap.onData(l) }, pair.a);
     await proxy.open();
-    let info: BoardInfo | null = null;
-    let identity: BoardIdentity | null = null;
     const out = path.join(tmp, 's.hss');
     const { summary } = await recordToSession(
       { port: pair.b, run: { kind: 'script', path: plan.name, source: Buffer.from(plan.program) }, periodMs: plan.periodMs, collect: false, sessionPath: out },
-      { board: (i, id) => ((info = i), (identity = id)) },
     ).done;
     await new Promise((r) => setTimeout(r, 300));
     await proxy.close();
@@ -82,8 +76,8 @@ async function capture(which: string): Promise<void> {
     const note = {
       board: plan.kind,
       firmware: which === 'qemu' ? '../shared/boards/qemu/qemu-mps2-an385.elf (MicroPython v1.29.0-preview, ports/qemu, qemu-system-arm mps2-an385)' : '../shared/boards/pico/micropython-rpi-pico.uf2 (MicroPython v1.29.0-preview-585 RPI_PICO on rp2040js 1.4.1)',
-      boardInfo: info,
-      identity,
+      // What the recorder's identification read from the board (its `key=value` lines).
+      identity: Object.fromEntries([...proxy.boardBytes.toString('latin1').matchAll(/(?:^|\x04)(impl|version|platform|machine|meminfo|timer|asyncio|readonly|heap)=([^\r\n]*)\r\n/gm)].map((m) => [m[1], m[2]]).reverse()),
       program: plan.program,
       periodMs: plan.periodMs,
       capturedAt: new Date().toISOString(),
@@ -92,7 +86,7 @@ async function capture(which: string): Promise<void> {
         endedBy: summary.endedBy,
         dumps: summary.dumps,
         helper: summary.helper,
-        snapshots: s.snapshots.map((x) => ({ seq: x.seq, blocks: totalBlocks(x), complete: x.complete, consistent: x.consistent, problems: x.problems })),
+        snapshots: s.snapshots.map((x) => ({ seq: x.seq, blocks: x.areas.reduce((n, a) => n + a.blocks, 0), complete: x.complete, consistent: x.consistent, problems: x.problems })),
         logs: s.events.filter((e) => e.type === 'log').map((e) => (e as { text: string }).text),
       },
     };
