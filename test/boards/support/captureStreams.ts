@@ -5,7 +5,7 @@
  * replies, helper, dumps, program lines) with a JSON note of where it came from and what the
  * live recording saw. The fault tests replay these streams, so they run with no ../shared.
  *
- *   node --import tsx test/boards/support/captureStreams.ts [qemu|pico ...]
+ *   node --import tsx test/boards/support/captureStreams.ts [qemu|pico|circuitpython ...]
  *
  * Never overwrites a fixture: delete it first to make it again.
  */
@@ -47,14 +47,34 @@ while n < 60:
 print("done", n)
 `;
 
+// CircuitPython has no mem_info: its dumps are stats-only frames (used and free, no map).
+const CP_CALLS = `import mem_dump, time
+keep = []
+for i in range(10):
+    keep.append(bytearray(700 * (i + 1)))
+    if i % 4 == 3:
+        keep = keep[2:]
+    print("step", i, len(keep))
+    mem_dump.dump()
+    time.sleep(0.05)
+print("done", len(keep))
+`;
+
 const PLANS: Record<string, { kind: BoardKind; program: string; name: string; periodMs: number }> = {
   qemu: { kind: 'qemu', program: CALLS, name: 'calls.py', periodMs: 200 },
   pico: { kind: 'pico', program: TIMER, name: 'timer.py', periodMs: 400 },
+  circuitpython: { kind: 'circuitpython', program: CP_CALLS, name: 'calls.py', periodMs: 500 },
+};
+
+const FIRMWARE: Record<string, string> = {
+  qemu: '../shared/boards/qemu/qemu-mps2-an385.elf (MicroPython v1.29.0-preview, ports/qemu, qemu-system-arm mps2-an385)',
+  pico: '../shared/boards/pico/micropython-rpi-pico.uf2 (MicroPython v1.29.0-preview-585 RPI_PICO on rp2040js 1.4.1)',
+  circuitpython: '../shared/boards/pico/circuitpython-rpi-pico.uf2 (CircuitPython 10.2.1 raspberry_pi_pico on rp2040js 1.4.1)',
 };
 
 async function capture(which: string): Promise<void> {
   const plan = PLANS[which];
-  if (!plan) throw new Error(`no plan for ${which} (qemu or pico)`);
+  if (!plan) throw new Error(`no plan for ${which} (qemu, pico or circuitpython)`);
   const rawPath = path.join(STREAMS_DIR, `${which}-stream.bin`);
   const notePath = path.join(STREAMS_DIR, `${which}-stream.json`);
   if (existsSync(rawPath) || existsSync(notePath)) throw new Error(`${rawPath} or its note exists: delete both to capture again`);
@@ -75,7 +95,7 @@ async function capture(which: string): Promise<void> {
     const s = SessionReader.open(out);
     const note = {
       board: plan.kind,
-      firmware: which === 'qemu' ? '../shared/boards/qemu/qemu-mps2-an385.elf (MicroPython v1.29.0-preview, ports/qemu, qemu-system-arm mps2-an385)' : '../shared/boards/pico/micropython-rpi-pico.uf2 (MicroPython v1.29.0-preview-585 RPI_PICO on rp2040js 1.4.1)',
+      firmware: FIRMWARE[which],
       // What the recorder's identification read from the board (its `key=value` lines).
       identity: Object.fromEntries([...proxy.boardBytes.toString('latin1').matchAll(/(?:^|\x04)(impl|version|platform|machine|meminfo|timer|asyncio|readonly|heap)=([^\r\n]*)\r\n/gm)].map((m) => [m[1], m[2]]).reverse()),
       program: plan.program,
