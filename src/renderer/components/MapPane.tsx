@@ -44,7 +44,17 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
   const failed = s.events.find((e) => e.kind === 'memoryError' && Math.min(s.n - 1, Math.max(0, e.snapshot - 1)) === i) ?? null;
   const share = useMemo(() => (frame ? untypedShare(frame.areas) : null), [frame]);
   const letters = useMemo(() => sortKinds([...f.kinds.keys()]), [f, s.v]);
-  const empty = s.busy ? (
+  // A stats-only dump (CircuitPython, no mem_info) has no map to draw: say so instead of a blank.
+  const noMap = !!frame && frame.areas.length === 0;
+  const empty = noMap ? (
+    <div data-testid="map-stats-only">
+      <h2>No map in this dump: heap totals only</h2>
+      <p>
+        This firmware has no <span className="mono">micropython.mem_info</span> (CircuitPython never has): each dump is the used and free bytes, not
+        where the blocks are. The timeline below shows used, free and the change per dump; the Frame tab has this dump&rsquo;s figures.
+      </p>
+    </div>
+  ) : s.busy ? (
     <div>
       <h2>{s.busy.what}…</h2>
       <p>{s.busy.total ? `${Math.floor((100 * s.busy.done) / s.busy.total)} %` : 'Reading every dump in it; a large capture takes a few seconds.'}</p>
@@ -155,7 +165,7 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
       )}
       <HeapMap
         ref={mapRef}
-        frame={frame ?? null}
+        frame={noMap ? null : (frame ?? null)}
         previous={comparing ? null : s.prev && s.data && s.prev.index === s.data.index - 1 ? s.prev : null}
         compare={comparing ? s.diff : null}
         showChanges={showChanges}
