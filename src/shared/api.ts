@@ -156,6 +156,8 @@ export interface SessionMeta {
   /** For imports: the capture file. For recordings: the port. */
   origin?: string;
   board?: { name?: string; version?: string; platform?: string; machine?: string };
+  /** Recordings: what ran ("Demo: Fragment", "main.py", "leak.py", "attached"). */
+  program?: string;
   /** Host ms when recording started / the import ran. */
   createdAt: number;
   /** Raw capture size in bytes. */
@@ -343,6 +345,22 @@ export interface RecentSession {
   openedAt: number;
   /** Still on disk. */
   exists: boolean;
+  /** What the session holds, noted when it was last opened or recorded (absent for older entries). */
+  summary?: SessionSummary;
+}
+
+/** A session at a glance, for the recent list (see shared/view/sessionSummary.ts). */
+export interface SessionSummary {
+  source: 'recording' | 'import';
+  /** "Virtual board", the identified board, or the port. */
+  board?: string;
+  /** What ran (SessionMeta.program), or "import of capture.txt". */
+  program?: string;
+  /** First to last dump (host clock, else the board's); null when unknown. */
+  durationMs: number | null;
+  frames: number;
+  /** The first MemoryError, with the size asked when the board said it. */
+  memoryError: { bytes: number | null } | null;
 }
 
 export interface ServiceStatus {

@@ -59,14 +59,9 @@ async function partlyShown(page: Page, box: string): Promise<string[]> {
   }, box);
 }
 
-/** The layout checks of issue 11, at the current window size, on an open session. */
-async function checkLayout(page: Page, size: string): Promise<void> {
-  const problems: string[] = [];
-  problems.push(...(await overflows(page, '[data-testid=connect-bar]', 'button, select, .hint')));
-  problems.push(...(await overflows(page, '.transport', 'button, select, .chip')));
-  problems.push(...(await partlyShown(page, '[data-testid=frame-label]')));
-  // Every drop-down (the board, the demo, the period, the speed, the event kind) shows its whole label.
-  const cut = await page.$$eval('[data-testid=connect-bar] select, .transport select', (els) =>
+/** Drop-downs in the connect bar and the transport that cut their chosen label. */
+async function cutDropDowns(page: Page): Promise<string[]> {
+  return page.$$eval('[data-testid=connect-bar] select, .transport select', (els) =>
     els.flatMap((s) => {
       const el = s as HTMLSelectElement;
       const c = document.createElement('canvas').getContext('2d')!;
@@ -77,7 +72,23 @@ async function checkLayout(page: Page, size: string): Promise<void> {
       return need > have ? [`a drop-down cuts "${text}" (${Math.round(need)} px in ${have})`] : [];
     }),
   );
-  problems.push(...cut);
+}
+
+/** The connect bar: every control inside it, the Record/Stop button whole, the hint's shown parts whole. */
+async function connectBarProblems(page: Page): Promise<string[]> {
+  const problems = await overflows(page, '[data-testid=connect-bar]', 'button, select, input, .hint, .rec-status, .rec-status > *');
+  problems.push(...(await partlyShown(page, '[data-testid=dump-cost]')));
+  return problems;
+}
+
+/** The layout checks of issue 11, at the current window size, on an open session. */
+async function checkLayout(page: Page, size: string): Promise<void> {
+  const problems: string[] = [];
+  problems.push(...(await connectBarProblems(page)));
+  problems.push(...(await overflows(page, '.transport', 'button, select, .chip')));
+  problems.push(...(await partlyShown(page, '[data-testid=frame-label]')));
+  // Every drop-down (the board, the demo, the period, the speed, the event kind) shows its whole label.
+  problems.push(...(await cutDropDowns(page)));
   // An invalid regex: the box keeps its width, the message stays in the side pane.
   await page.click('[data-testid=tab-log]');
   const regexOn = await page.$eval('button[title="Regular expression"]', (b) => b.classList.contains('active'));
@@ -91,6 +102,19 @@ async function checkLayout(page: Page, size: string): Promise<void> {
   await page.fill('[data-testid=log-search]', '');
   await page.click('button[title="Regular expression"]');
   expect(problems, `${size}:\n${problems.join('\n')}`).toEqual([]);
+}
+
+/** The Open dialog's recent list names the fragment recording's demo, board, duration, frames and MemoryError, all inside the dialog. */
+async function checkRecent(page: Page, sessionPath: string, size: string): Promise<void> {
+  const row = page.locator('[data-testid=recent-row]', { has: page.locator(`text=${basename(sessionPath)}`) });
+  await row.waitFor();
+  expect(await row.locator('b').first().textContent()).toBe('Demo: Fragment');
+  expect(await row.locator('[data-testid=recent-facts]').textContent()).toMatch(/^Virtual board · [\d.]+ s · \d+ frames$/);
+  expect(await row.locator('[data-testid=recent-oom]').textContent()).toMatch(/^MemoryError \([\d.]+ KiB\)$/);
+  const frames = await probe(page, (p) => p.frames());
+  if (frames > 0) expect(await row.locator('[data-testid=recent-facts]').textContent()).toContain(`· ${frames} frames`);
+  expect(await overflows(page, '[data-testid=open-dialog]', '[data-testid=recent-row], [data-testid=recent-row] *, .hint')).toEqual([]);
+  await shot(page, `story-${size}-recent`);
 }
 
 async function shot(page: Page, name: string, docs = false): Promise<void> {
@@ -157,6 +181,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the first story, at 1280×720 and 1440×
     expect(await page.$eval('[data-testid=period]', (s) => (s as HTMLSelectElement).value)).toBe('500'); // the default
     await page.click('[data-testid=record]');
     await page.waitForSelector('[data-testid=stop]');
+    // While recording, the REC status shows whole in the bar beside Stop.
+    await page.waitForSelector('[data-testid=rec-status]', { timeout: 60_000 });
+    expect(await connectBarProblems(page)).toEqual([]);
     // The program ends in its MemoryError and the recording stops by itself.
     await page.waitForSelector('[data-testid=record]', { timeout: 120_000 });
     await waitFor(page, 'the finished session', (p) => p.frames() > 0 && p.events().some((e) => e.kind === 'memoryError'), 30_000);
@@ -167,6 +194,10 @@ describe.skipIf(!existsSync(CHROMIUM))('the first story, at 1280×720 and 1440×
     // Landed on the last heap before the MemoryError, not on frame 1.
     expect(story.frame).toBe(Math.min(story.frames - 1, story.oom - 1));
     await waitFor(page, 'the story frame drawn', (p) => p.shownIndex() === p.frame());
+    // Fit uses the pane's height too: the virtual board's 12 004-block heap is drawn at 4 px a
+    // block at 1280×720 (3 px left it 140 px tall over empty space).
+    const cell = Number(/(\d+) px\/block/.exec((await page.textContent('[data-testid=zoom-level]')) ?? '')?.[1]);
+    expect(cell, 'Fit at 1280×720').toBeGreaterThanOrEqual(4);
     expect(await page.textContent('[data-testid=map-memoryerror]')).toMatch(/next: MemoryError, [\d.]+ KiB asked; the longest free run is/);
     // The break-up is seen at the default period, several dumps before the MemoryError.
     const chip = (await page.textContent('[data-testid=breakup-chip]')) ?? '';
@@ -212,6 +243,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the first story, at 1280×720 and 1440×
   it('exports the break-up GIF: readable, named like the dialog, its caption and why line legible in its pixels', async () => {
     const page = await newPage(1280, 720);
     await page.keyboard.press('Control+o');
+    await checkRecent(page, sessionPath, '1280x720');
     await page.fill('[data-testid=open-path]', sessionPath);
     await page.click('[data-testid=open-go]');
     await waitFor(page, 'the session', (p) => p.frames() > 5);
@@ -244,6 +276,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the first story, at 1280×720 and 1440×
   it('at 1440×900 the reopened story has nothing cut either', async () => {
     const page = await newPage(1440, 900);
     await page.keyboard.press('Control+o');
+    await checkRecent(page, sessionPath, '1440x900');
     await page.fill('[data-testid=open-path]', sessionPath);
     await page.click('[data-testid=open-go]');
     await waitFor(page, 'the session', (p) => p.frames() > 5);
@@ -253,6 +286,39 @@ describe.skipIf(!existsSync(CHROMIUM))('the first story, at 1280×720 and 1440×
     await page.waitForTimeout(300);
     await shot(page, 'story-1440x900', true);
     await checkLayout(page, '1440x900');
+
+    // The event filter belongs to the session: another one starts from MemoryError again.
+    await page.selectOption('[data-testid=event-filter]', 'breakup');
+    expect(await page.inputValue('[data-testid=event-filter]')).toBe('breakup');
+    await page.keyboard.press('Control+o');
+    await page.fill('[data-testid=open-path]', join(ROOT, 'test/e2e/fixtures/025-esp32-v1.21plus-split-heap-two-areas.txt'));
+    await page.click('[data-testid=open-go]');
+    await page.waitForSelector('[data-testid=statusbar] .grow[title$=".txt"]');
+    await waitFor(page, 'the other session', (p) => p.frames() >= 1);
+    expect(await page.inputValue('[data-testid=event-filter]')).toBe('memoryError');
+    await page.close();
+  }, 120_000);
+
+  it.each([
+    [1280, 720],
+    [1440, 900],
+  ])('at %i×%i a file to run keeps the bar whole, and a recording that fails shows its own error', async (w, h) => {
+    const page = await newPage(w, h);
+    await page.selectOption('[data-testid=program]', '@script');
+    // A folder where the program should be: the recording starts, then fails reading it.
+    await page.fill('#script', home);
+    expect([...(await connectBarProblems(page)), ...(await cutDropDowns(page))]).toEqual([]);
+    await page.click('[data-testid=record]');
+    const banner = page.locator('[data-testid=banner]');
+    await banner.waitFor({ timeout: 60_000 });
+    await page.waitForSelector('[data-testid=record]', { timeout: 60_000 });
+    // The session it left (no dumps) has loaded by now: the banner still says what went wrong.
+    await page.waitForTimeout(1500);
+    const text = (await banner.textContent()) ?? '';
+    expect(text).toMatch(/folder/);
+    expect(text).not.toMatch(/No heap dumps/);
+    await shot(page, `story-${w}x${h}-failed`);
+    await page.selectOption('[data-testid=program]', 'fragment');
     await page.close();
   }, 120_000);
 

@@ -116,6 +116,13 @@ describe('policy module', () => {
     const recent = [
       { path: '/a/one.hss', name: 'one.hss', openedAt: 1, exists: true },
       { path: '/a/gone.hss', name: 'gone.hss', openedAt: 0, exists: false },
+      {
+        path: '/a/frag.hss',
+        name: 'frag.hss',
+        openedAt: 2,
+        exists: true,
+        summary: { source: 'recording' as const, board: 'Virtual board', program: 'Demo: Fragment', durationMs: 34_400, frames: 58, memoryError: { bytes: 9600 } },
+      },
     ];
     const flat = (items: MenuItemSpec[]): MenuItemSpec[] => items.flatMap((i) => [i, ...flat(i.submenu ?? [])]);
     const prod = flat(menuTemplate(h, { recent, hasSession: true, recording: false, dev: false, platform: 'linux' }));
@@ -127,6 +134,8 @@ describe('policy module', () => {
     byLabel('Export…').click!();
     byLabel('one.hss').click!();
     expect(prod.some((i) => i.label === 'gone.hss')).toBe(false);
+    // A recent session with a summary says what it holds.
+    expect(prod.some((i) => i.label === 'Demo: Fragment · Virtual board · 34 s · 58 frames · MemoryError (9.38 KiB)')).toBe(true);
     expect(seen).toEqual(['open', 'cmd:export', 'recent:/a/one.hss']);
     expect(prod.some((i) => i.role === 'toggleDevTools')).toBe(false);
     const dev = flat(menuTemplate(h, { recent: [], hasSession: false, recording: true, dev: true, platform: 'linux' }));

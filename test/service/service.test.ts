@@ -193,6 +193,9 @@ describe('service behaviour', () => {
     const recent = await api.recentSessions();
     expect(recent[0].path).toBe(capture);
     expect(recent.map((r) => r.path)).toContain(saved);
+    // Each row says what the session holds, noted when it was opened (no session is decoded to list them).
+    expect(recent[0].summary).toMatchObject({ source: 'import', frames: info.snapshots.length, memoryError: { bytes: 582 } });
+    expect(recent.find((r) => r.path === saved)!.summary?.frames).toBe(info.snapshots.length);
 
     // Range GIF and CSV.
     const gif = await api.exportSession({ format: 'gif', range: { from: 0, to: 1 }, path: join(dir, 'range.gif') });
@@ -342,6 +345,12 @@ describe('service behaviour', () => {
     expect(reopened.snapshots.length).toBe(expectedSnaps);
     expect(reopened.events.some((e) => e.type === 'mark')).toBe(true);
     expect(reopened.meta.board?.name).toBe('Replay');
+    // The program is kept in the file; the recent row names the board and program, counts the frames, times them.
+    expect(reopened.meta.program).toBe('main.py');
+    const row = (await svc.recentSessions()).find((r) => r.path === sessionPath)!;
+    expect(row.summary).toMatchObject({ source: 'recording', board: 'Virtual board', program: 'main.py', frames: expectedSnaps, memoryError: { bytes: 582 } });
+    const hs = reopened.snapshots.map((s) => s.hostMs!);
+    expect(row.summary!.durationMs).toBe(hs[hs.length - 1] - hs[0]);
     const raw = await svc.exportSession({ format: 'raw', path: join(dir, 'live.raw.txt') });
     expect(Buffer.compare(readFileSync(raw.path), capture)).toBe(0);
     await svc.dispose();
@@ -364,6 +373,9 @@ describe('service behaviour', () => {
     expect(e.fix).toMatch(/dialout/);
     expect(svc.getStatus().recording).toBeNull();
     expect(existsSync(sessionPath)).toBe(false);
+    // No session stays open on the file that was never written, and none is listed as recent.
+    expect(svc.getStatus().session).toBeNull();
+    expect((await svc.recentSessions()).some((r) => r.path === sessionPath)).toBe(false);
   });
 
   it('lists the virtual board even with no ports, preferred when nothing is plugged in', async () => {
@@ -401,6 +413,8 @@ describe('the virtual board through the service', () => {
     expect(looksLikeSession(meta!.path)).toBe(true);
     await api.openSession({ path: meta!.path });
     expect((await api.getSessionInfo()).snapshots.length).toBe(info.snapshots.length);
+    const row = (await api.recentSessions())[0];
+    expect(row.summary).toMatchObject({ board: 'Virtual board', program: 'Demo: Leak', frames: info.snapshots.length });
     await svc.dispose();
   });
 });

@@ -9,6 +9,7 @@
  */
 import { isAbsolute, join, normalize, relative, sep } from 'node:path';
 import type { FileDialogRequest, MenuCommand, RecentSession } from '../../shared/api';
+import { recentMenuLabel } from '../../shared/view/sessionSummary';
 
 export const APP_SCHEME = 'heapscope';
 export const APP_HOST = 'app';
@@ -204,7 +205,11 @@ export function menuTemplate(
   state: { recent: RecentSession[]; hasSession: boolean; recording: boolean; dev: boolean; platform: string },
 ): MenuItemSpec[] {
   const mac = state.platform === 'darwin';
-  const recent: MenuItemSpec[] = state.recent.filter((r) => r.exists).slice(0, 10).map((r) => ({ label: r.name, click: () => h.openRecent(r.path) }));
+  // A label says what the session holds ("Demo: Fragment · Virtual board · 34 s · 58 frames · MemoryError"); '&' would be read as a mnemonic.
+  const recent: MenuItemSpec[] = state.recent
+    .filter((r) => r.exists)
+    .slice(0, 10)
+    .map((r) => ({ label: (r.summary ? recentMenuLabel(r.summary, r.name) : r.name).replace(/&/g, '&&'), click: () => h.openRecent(r.path) }));
   const file: MenuItemSpec = {
     label: '&File',
     submenu: [

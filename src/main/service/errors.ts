@@ -67,7 +67,8 @@ export function toServiceError(err: unknown): ServiceError {
       case 'EPERM':
         return { code: 'PERMISSION', message: `Permission denied: ${p}.`, fix: 'Pick a file or folder you may read and write.' };
       case 'EISDIR':
-        return { code: 'BAD_REQUEST', message: `${p} is a folder, not a file.`, fix: 'Pick a file.' };
+        // readFile() of a folder says EISDIR without naming it.
+        return { code: 'BAD_REQUEST', message: p ? `${p} is a folder, not a file.` : 'A folder was given where a file was expected.', fix: 'Pick a file.' };
       case 'ENOSPC':
         return { code: 'INTERNAL', message: p ? `${p}: the disk is full.` : 'The disk is full.', fix: 'Free some space and try again; what was captured so far is kept.' };
       case 'EROFS':

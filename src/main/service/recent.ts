@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import type { RecentSession } from '../../shared/api';
+import type { RecentSession, SessionSummary } from '../../shared/api';
 
 /** The per-user data folder: sessions/ and recent.json live here. HEAPSCOPE_HOME overrides it. */
 export function defaultDataDir(): string {
@@ -16,19 +16,45 @@ export function defaultDataDir(): string {
 
 const MAX_RECENT = 20;
 
+interface Entry {
+  path: string;
+  openedAt: number;
+  summary?: SessionSummary;
+}
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isOptStr = (v: unknown) => v === undefined || (typeof v === 'string' && v.length <= 200);
+
+/** recent.json is a file anyone can edit: a summary that is not the right shape is dropped, not shown. */
+function validSummary(v: unknown): SessionSummary | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const s = v as Record<string, unknown>;
+  if (s.source !== 'recording' && s.source !== 'import') return undefined;
+  if (!isOptStr(s.board) || !isOptStr(s.program)) return undefined;
+  if (!(s.durationMs === null || (isNum(s.durationMs) && s.durationMs >= 0))) return undefined;
+  if (!isNum(s.frames) || s.frames < 0 || !Number.isInteger(s.frames)) return undefined;
+  const m = s.memoryError as Record<string, unknown> | null | undefined;
+  if (!(m === null || (m && typeof m === 'object' && (m.bytes === null || (isNum(m.bytes) && m.bytes > 0))))) return undefined;
+  const out: SessionSummary = { source: s.source, durationMs: s.durationMs as number | null, frames: s.frames, memoryError: m ? { bytes: m.bytes as number | null } : null };
+  if (typeof s.board === 'string') out.board = s.board;
+  if (typeof s.program === 'string') out.program = s.program;
+  return out;
+}
+
 export class RecentList {
-  private cache: { path: string; openedAt: number }[] | null = null;
+  private cache: Entry[] | null = null;
   constructor(private readonly file: string) {}
 
-  private async load(): Promise<{ path: string; openedAt: number }[]> {
+  private async load(): Promise<Entry[]> {
     if (this.cache) return this.cache;
     try {
       const data = JSON.parse(await readFile(this.file, 'utf8')) as unknown;
       this.cache = Array.isArray(data)
-        ? data.filter(
-            (d): d is { path: string; openedAt: number } =>
-              !!d && typeof d.path === 'string' && typeof d.openedAt === 'number',
-          )
+        ? data.flatMap((d): Entry[] => {
+            if (!d || typeof d.path !== 'string' || typeof d.openedAt !== 'number') return [];
+            const summary = validSummary(d.summary);
+            return [summary ? { path: d.path, openedAt: d.openedAt, summary } : { path: d.path, openedAt: d.openedAt }];
+          })
         : [];
     } catch {
       this.cache = [];
@@ -36,9 +62,12 @@ export class RecentList {
     return this.cache;
   }
 
-  async add(path: string, when = Date.now()): Promise<void> {
-    const list = (await this.load()).filter((r) => r.path !== path);
-    list.unshift({ path, openedAt: when });
+  /** Puts `path` first. `summary` is what the session holds now; without one the last known is kept. */
+  async add(path: string, summary?: SessionSummary, when = Date.now()): Promise<void> {
+    const all = await this.load();
+    const known = summary ?? all.find((r) => r.path === path)?.summary;
+    const list = all.filter((r) => r.path !== path);
+    list.unshift(known ? { path, openedAt: when, summary: known } : { path, openedAt: when });
     this.cache = list.slice(0, MAX_RECENT);
     try {
       await mkdir(dirname(this.file), { recursive: true });
@@ -51,6 +80,12 @@ export class RecentList {
   }
 
   async list(): Promise<RecentSession[]> {
-    return (await this.load()).map((r) => ({ path: r.path, name: basename(r.path), openedAt: r.openedAt, exists: existsSync(r.path) }));
+    return (await this.load()).map((r) => ({
+      path: r.path,
+      name: basename(r.path),
+      openedAt: r.openedAt,
+      exists: existsSync(r.path),
+      ...(r.summary ? { summary: r.summary } : {}),
+    }));
   }
 }

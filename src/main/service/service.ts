@@ -32,6 +32,7 @@ import {
   type ServiceStatus,
   type SessionInfo,
   type SessionMeta,
+  type SessionSummary,
   type SnapshotData,
   type StartRecordingRequest,
 } from '../../shared/api';
@@ -45,6 +46,7 @@ import { RecentList, defaultDataDir } from './recent';
 import { assertRegular, refuseToReplace, sameFile } from '../session/files';
 import { RE2JS } from 're2js';
 import type { SessionView } from './sessionView';
+import { summarizeSession } from '../../shared/view/sessionSummary';
 
 export interface ServiceOptions {
   /** Sessions, recent.json. Default: the per-user data folder (HEAPSCOPE_HOME overrides). */
@@ -170,6 +172,18 @@ export class HeapScopeService {
     return this.opts.demos ? this.opts.demos.list() : [];
   }
 
+  /** What a recording runs, in words for the recent list: "Demo: Fragment", "main.py", "leak.py". */
+  private async programOf(req: StartRecordingRequest): Promise<string | undefined> {
+    if (req.port === 'virtual' && req.demo) {
+      const demo = (await this.listDemos().catch(() => [])).find((d) => d.id === req.demo);
+      return `Demo: ${demo?.title ?? req.demo}`;
+    }
+    if (req.run.kind === 'main') return 'main.py';
+    if (req.run.kind === 'script') return basename(req.run.path);
+    if (req.run.kind === 'attach') return 'attached';
+    return undefined;
+  }
+
   // ─────────────────────────────── sessions ───────────────────────────────
 
   private requireSession(): SessionView {
@@ -203,7 +217,7 @@ export class HeapScopeService {
     const view = await store.open(abs);
     await this.closeSession();
     this.setSession(view);
-    await this.recent.add(abs);
+    await this.recent.add(abs, summaryOf(view));
     return { ...view.meta };
   }
 
@@ -235,7 +249,7 @@ export class HeapScopeService {
       });
       await this.closeSession();
       this.setSession(view);
-      await this.recent.add(dest);
+      await this.recent.add(dest, summaryOf(view));
       return { ...view.meta };
     } finally {
       this.endJob(jobId, 'import');
@@ -259,7 +273,7 @@ export class HeapScopeService {
     if (dest === s.meta.path || sameFile(dest, s.meta.path)) return { ...s.meta };
     refuseToReplace(dest, overwrite);
     await this.opts.store.saveAs(s, dest);
-    await this.recent.add(dest);
+    await this.recent.add(dest, summaryOf(s));
     return { ...s.meta, path: dest, name: basename(dest) };
   }
 
@@ -484,6 +498,8 @@ export class HeapScopeService {
     try {
       const prev = this.session;
       const meta: SessionMeta = { path: sessionPath, name: basename(sessionPath), source: 'recording', origin: req.port, createdAt: startedAt, rawBytes: 0, live: true };
+      const program = await this.programOf(req);
+      if (program) meta.program = program;
       r.live = await this.opts.store.createLive(sessionPath, meta);
       if (prev) {
         this.session = null;
@@ -538,6 +554,9 @@ export class HeapScopeService {
       return { ...r.status };
     } catch (err) {
       const cancelled = r.abort.signal.aborted;
+      // Reading a folder as the program says EISDIR without naming it: name it.
+      const ex = err as NodeJS.ErrnoException;
+      if (ex && ex.code === 'EISDIR' && !ex.path && req.run.kind === 'script') ex.path = req.run.path;
       const e = cancelled ? new CancelledError('The recording').toJSON() : toServiceError(err);
       await this.finishRecording(r, cancelled ? 'stopped' : 'failed', e.message).catch(() => undefined);
       throw new ApiError(e);
@@ -555,18 +574,29 @@ export class HeapScopeService {
         // The board may already be gone; what was captured is kept.
       }
       let meta: SessionMeta | null = null;
+      let nothing = false;
       if (r.live) {
         const d = await r.live.finish();
         this.pushDelta(d);
-        meta = { ...r.live.view.meta, live: false };
         r.live.view.meta.live = false;
-        await this.recent.add(r.live.view.meta.path);
+        // Nothing arrived, so no file was left: no session stays open on a file that is not there.
+        nothing = !existsSync(r.live.view.meta.path);
+        if (!nothing) {
+          meta = { ...r.live.view.meta, live: false };
+          await this.recent.add(r.live.view.meta.path, summaryOf(r.live.view));
+        }
       }
       if (r.pushTimer) clearTimeout(r.pushTimer);
       r.status.snapshots = r.live?.view.entries().length ?? 0;
       this.setPhase(r, phase, message ?? (phase === 'stopped' ? `Stopped; saved ${r.status.sessionPath}.` : 'The recording failed.'));
       this.recording = null;
       if (meta) this.emit({ type: 'session', meta });
+      else if (nothing && r.live && this.session === r.live.view) {
+        this.session = null;
+        this.strip = null;
+        await r.live.view.close();
+        this.emit({ type: 'session', meta: null });
+      }
       return meta;
     })();
     return r.stopping;
@@ -616,6 +646,10 @@ const HANDLERS: Record<MethodName, Handler> = {
   recentSessions: (s) => s.recentSessions(),
   chooseFile: (s, p) => s.chooseFile(p),
 };
+
+function summaryOf(view: SessionView): SessionSummary {
+  return summarizeSession(view.meta, view.entries(), view.events());
+}
 
 function stamp(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');

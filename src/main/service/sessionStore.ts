@@ -19,7 +19,7 @@ export const SESSION_EXTENSION = '.hss';
 
 export { looksLikeSession } from '../session/sniff';
 
-type StoredMetaLike = { title?: string; source?: string; board?: unknown; port?: string; [k: string]: unknown };
+type StoredMetaLike = { title?: string; source?: string; board?: unknown; port?: string; program?: unknown; [k: string]: unknown };
 
 function metaFrom(path: string, stored: StoredMetaLike, createdMs: number, rawBytes: number, live: boolean): SessionMeta {
   const src = typeof stored.source === 'string' ? stored.source : '';
@@ -34,6 +34,8 @@ function metaFrom(path: string, stored: StoredMetaLike, createdMs: number, rawBy
   };
   const origin = typeof stored.port === 'string' ? stored.port : src.startsWith('import:') ? src.slice(7) : src || undefined;
   if (origin) meta.origin = origin;
+  // Written by this app, but a file is outside input: only a short string is a program's name.
+  if (typeof stored.program === 'string' && stored.program.length <= 200) meta.program = stored.program;
   const b = stored.board as Record<string, unknown> | null | undefined;
   if (b && typeof b === 'object') {
     const board: NonNullable<SessionMeta['board']> = {};
@@ -264,6 +266,7 @@ export class SessionFileStore implements SessionStore {
       title: `Recording of ${meta.origin ?? 'a board'}`,
       source: meta.origin === 'virtual' ? 'virtual' : `serial:${meta.origin ?? ''}`,
       port: meta.origin,
+      ...(meta.program ? { program: meta.program } : {}),
     };
     return new LiveFileSession({ ...meta, formatVersion: 1 }, stored);
   }

@@ -74,11 +74,12 @@ export function ConnectBar() {
       return [
         // Until the demo list arrives, the remembered demo stands for itself.
         ...(demos.length ? demos : s.run === 'main' && s.demo ? [{ id: s.demo, title: s.demo.charAt(0).toUpperCase() + s.demo.slice(1), description: '' }] : []).map((d) => ({ v: d.id, label: `Demo: ${d.title}`, title: d.description })),
-        { v: '@script', label: 'A file from this computer…', title: 'Run a .py file from this computer' },
+        // Short enough for the box at 1280 px; the title says where the file runs from.
+        { v: '@script', label: 'A .py file…', title: 'Run a .py file from this computer (type its path in File)' },
       ];
     return [
       { v: 'main', label: "The board's main.py", title: 'Soft-reset and run main.py with dumps' },
-      { v: 'script', label: 'A file from this computer…', title: 'Run a .py file from RAM, without copying it to the board' },
+      { v: 'script', label: 'A .py file…', title: 'Run a .py file from this computer, from RAM, without copying it to the board' },
       { v: 'attach', label: 'Attach (start nothing)', title: 'Dump while whatever runs keeps running' },
     ];
   }, [virtual, demos, s.run, s.demo]);
@@ -129,7 +130,7 @@ export function ConnectBar() {
         <div className="field">
           <label htmlFor="script">File</label>
           <div style={{ display: 'flex', gap: 4 }}>
-            <input id="script" type="text" placeholder="/path/to/program.py" value={s.scriptPath} disabled={recording} onChange={(e) => st.setSettings({ scriptPath: e.target.value })} style={{ width: 200 }} />
+            <input id="script" type="text" placeholder="/path/to/program.py" value={s.scriptPath} disabled={recording} onChange={(e) => st.setSettings({ scriptPath: e.target.value })} className="script-path" title={s.scriptPath} />
             {dialogs && (
               <button className="btn" onClick={() => void browse()} disabled={recording}>
                 Browse…
@@ -166,22 +167,31 @@ export function ConnectBar() {
         </select>
       </div>
       <div className="field-col">
+        {/* Its parts give way whole, last first, when the bar is narrow (the title says it all). */}
         <span
-          className={`hint${tooSlow ? ' warn' : ''}`}
-          title={rec?.dumpWarning ?? (measured ? `One dump measured on this board: ${bytes(perDump)}, ${measured.boardMs} ms to print on this link.` : `Each dump is about ${bytes(perDump)}; ${link.name} carries about ${bytes(link.bps)}/s.`)}
+          className={`hint parts${tooSlow ? ' warn' : ''}`}
+          title={[
+            rec?.dumpWarning ?? (measured ? `One dump measured on this board: ${bytes(perDump)}, ${measured.boardMs} ms to print on this link.` : `Each dump is about ${bytes(perDump)}; ${link.name} carries about ${bytes(link.bps)}/s.`),
+            rec?.dumps ? `The last recording ${DUMP_MODE_WORDS[rec.dumps].replace(/^dumps/, 'dumped')}.` : '',
+            rec?.limits ?? '',
+          ]
+            .filter(Boolean)
+            .join('\n')}
           style={tooSlow ? { color: 'var(--warn)' } : undefined}
           data-testid="dump-cost"
         >
-          {measured ? '' : '≈ '}
-          {bytes(perDump)}/dump · {costMs < 1 ? '< 1 ms' : costMs < 1000 ? `${Math.round(costMs)} ms` : `${(costMs / 1000).toFixed(1)} s`} {measured ? 'measured' : 'on the link'}
-          {tooSlow ? ' ⚠ longer than the period' : ''}
-          {rec?.dumps && !recording ? <span data-testid="dump-mode"> · {DUMP_MODE_WORDS[rec.dumps]}</span> : null}
+          <span>
+            {measured ? '' : '≈ '}
+            {bytes(perDump)}/dump · {costMs < 1 ? '< 1 ms' : costMs < 1000 ? `${Math.round(costMs)} ms` : `${(costMs / 1000).toFixed(1)} s`} {measured ? 'measured' : 'on the link'}
+          </span>
+          {tooSlow ? <span> ⚠ longer than the period</span> : null}
           {rec?.limits ? (
             <span data-testid="dump-limits" title={rec.limits}>
               {' '}
               · heap totals only, no map
             </span>
           ) : null}
+          {rec?.dumps && !recording ? <span data-testid="dump-mode"> · {DUMP_MODE_WORDS[rec.dumps]}</span> : null}
         </span>
         <label className="check small" title="Run gc.collect() before each dump: the map then shows live data only, not garbage waiting to be collected">
           <input type="checkbox" data-testid="collect" checked={s.collect} disabled={recording} onChange={(e) => st.setSettings({ collect: e.target.checked })} />
@@ -204,7 +214,7 @@ export function ConnectBar() {
           <span className="rec-live">REC</span>
           <span className="num">{duration((Date.now() - rec.startedAt) / 1000)}</span>
           <span className="muted num nowrap">
-            {rec.snapshots} dumps · {bytes(rec.bytes)}
+            {rec.snapshots === 1 ? '1 dump' : `${rec.snapshots} dumps`} · {bytes(rec.bytes)}
           </span>
           {/* The cost hint is hidden while recording: how dumps are made is said here instead. */}
           {rec.dumps ? (

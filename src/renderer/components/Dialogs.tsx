@@ -1,8 +1,9 @@
 /** Open (with recent sessions), Save as, and Export (with progress and cancel). */
 import { useEffect, useMemo, useState } from 'react';
-import type { ExportFormat } from '../../shared/api';
+import type { ExportFormat, RecentSession } from '../../shared/api';
 import { bytes, clock } from '../../shared/view/format';
 import { breakupRange } from '../../shared/view/breakup';
+import { memoryErrorBadge, summaryFacts } from '../../shared/view/sessionSummary';
 import { eventFrame } from '../../shared/view/frameIndex';
 import { store, useApp } from '../state/store';
 import { downloadHref } from '../upload';
@@ -86,23 +87,42 @@ export function OpenDialog() {
       {recent.length > 0 && (
         <div className="field">
           <span className="field-label">Recent</span>
-          <div className="menu" style={{ position: 'static', boxShadow: 'none', margin: 0 }}>
+          <div className="menu recent-list" style={{ position: 'static', boxShadow: 'none', margin: 0 }} data-testid="recent-list">
             {recent.map((r) => (
-              <button key={r.path} onClick={() => void st.openPath(r.path)} disabled={!r.exists} title={r.exists ? r.path : `${r.path} (no longer on disk)`}>
-                <span>
-                  <b>{r.name}</b>
-                  <br />
-                  <span className="faint mono" style={{ fontSize: 11 }}>
-                    {r.path}
-                  </span>
-                </span>
-                <span className="faint">{r.exists ? new Date(r.openedAt).toLocaleDateString() : 'missing'}</span>
-              </button>
+              <RecentRow key={r.path} r={r} onOpen={() => void st.openPath(r.path)} />
             ))}
           </div>
         </div>
       )}
     </Dialog>
+  );
+}
+
+/** A recent session as its summary reads: what ran on which board, how long, how many frames, and how it ended. */
+function RecentRow({ r, onOpen }: { r: RecentSession; onOpen: () => void }) {
+  const sum = r.summary;
+  const badge = sum ? memoryErrorBadge(sum) : null;
+  const facts = sum ? [sum.board, ...summaryFacts(sum)].filter(Boolean).join(' · ') : '';
+  return (
+    <button onClick={onOpen} disabled={!r.exists} title={r.exists ? r.path : `${r.path} (no longer on disk)`} data-testid="recent-row">
+      <span className="recent-main">
+        <span className="recent-title">
+          <b>{sum?.program ?? r.name}</b>
+          {badge && (
+            <span className="chip err" data-testid="recent-oom">
+              {badge}
+            </span>
+          )}
+        </span>
+        {facts && (
+          <span className="recent-facts" data-testid="recent-facts">
+            {facts}
+          </span>
+        )}
+        <span className="faint mono recent-path">{sum?.program ? r.name : r.path}</span>
+      </span>
+      <span className="faint recent-when">{r.exists ? new Date(r.openedAt).toLocaleDateString() : 'missing'}</span>
+    </button>
   );
 }
 

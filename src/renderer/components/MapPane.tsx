@@ -201,7 +201,7 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
           <span className="swatch" style={{ background: colours.free }} />
           free
         </span>
-        <span className="note">
+        <span className="note long">
           One letter per object: <b>S</b> is str <i>or</i> bytes, <b>A</b> bytearray <i>or</i> array, <b>h</b> anything else
           {share && share.used > 0 ? (
             <>
@@ -211,6 +211,12 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
           ) : null}
           .
         </span>
+        {/* A short window keeps the figure, not the sentence: the map gets the height (the swatches already name S, A and h). */}
+        {share && share.used > 0 && (
+          <span className="note short" title="One letter per object: S is str or bytes, A bytearray or array, h anything else">
+            <b>h</b> holds <b className={share.blocks / share.used > 0.5 ? 'warn' : ''}>{percent(share.blocks / share.used, 0)}</b> of the used heap
+          </span>
+        )}
         <span className="spacer" />
         <div className="map-toggles">
         <label className="check" title="Outline what was allocated (solid) and freed (dashed) since the previous frame">

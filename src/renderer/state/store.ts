@@ -385,18 +385,37 @@ export class AppStore {
         ...(this.state.meta?.path === info.meta.path ? {} : { eventFilter: 'memoryError' as EventFilter }),
       });
       if (n > 0) void this.seek(frame, { keepFollow: live });
-      else if (!live && !keepFrame)
-        this.set({
-          banner: {
-            code: 'BAD_FILE',
-            level: 'warn',
-            title: `No heap dumps in ${info.meta.name}`,
-            message: info.logLineCount ? `Its ${info.logLineCount} lines are in the log, but none of them is a heap dump.` : 'The file is empty.',
-            fix: 'HeapScope reads the text that micropython.mem_info(1) prints (any era), the helper’s @@HS: frames and pi-mst’s @@@ frames. Record a board, or open a log that contains dumps.',
-          },
-        });
+      else if (!live && !keepFrame) {
+        // A recording that failed already said why: its error stays, not a "no dumps" warning over it.
+        const rec = this.state.rec;
+        const recorded = justEnded || (!!rec && rec.sessionPath === info.meta.path && (rec.phase === 'failed' || rec.phase === 'stopped'));
+        const failed = recorded && (rec?.phase === 'failed' || (!!this.state.banner && this.state.banner.level !== 'warn'));
+        if (recorded && !failed)
+          this.set({
+            banner: {
+              code: 'BAD_FILE',
+              level: 'warn',
+              title: 'The recording has no heap dump',
+              message: info.logLineCount ? `The board printed ${info.logLineCount} lines (in the log), but no dump before the recording stopped.` : 'Nothing arrived from the board before the recording stopped.',
+              fix: 'Record for longer than one dump period, or choose a shorter period.',
+            },
+          });
+        else if (!recorded)
+          this.set({
+            banner: {
+              code: 'BAD_FILE',
+              level: 'warn',
+              title: `No heap dumps in ${info.meta.name}`,
+              message: info.logLineCount ? `Its ${info.logLineCount} lines are in the log, but none of them is a heap dump.` : 'The file is empty.',
+              fix: 'HeapScope reads the text that micropython.mem_info(1) prints (any era), the helper’s @@HS: frames and pi-mst’s @@@ frames. Record a board, or open a log that contains dumps.',
+            },
+          });
+      }
       void this.refreshRecent();
     } catch (e) {
+      // Closed before its index came (a recording that failed with nothing to keep): its close
+      // event clears the view, and whatever the banner says (the failure's own error) stays.
+      if (ticket === this.sessionLoad && (e as { code?: string } | null)?.code === 'NO_SESSION') return;
       this.fail(e, 'Could not read the session');
     }
   }
@@ -514,7 +533,8 @@ export class AppStore {
         port: s.port,
         run,
         // Before the port list arrives, the remembered virtual board is still the virtual board.
-        ...((port ? port.kind === 'virtual' : s.port === 'virtual') && s.demo ? { demo: s.demo } : {}),
+        // A file from this computer runs that file: the demo (which overrides `run`) goes only with a demo.
+        ...((port ? port.kind === 'virtual' : s.port === 'virtual') && s.run === 'main' && s.demo ? { demo: s.demo } : {}),
         periodMs: s.periodMs,
         collect: s.collect,
         dumps: s.dumps,
