@@ -21,6 +21,7 @@ import { z } from 'zod';
 import type { PrintedFigures, AddressStyle, DumpFraming, SnapshotIndexEntry as StoredSnapshotEntry } from './heap/snapshot';
 import type { SnapshotMetrics } from './heap/metrics';
 import type { DeviceEventKind } from './capture/events';
+import type { ObjectsAnswer } from './lifetimes/objects';
 
 export const API_VERSION = 1;
 
@@ -318,6 +319,14 @@ export interface LifetimesResult {
   blame: Array<{ phase: string; kind: 'log' | 'mark' | 'start'; example: string; line: number; count: number; blocks: number; bytes: number }>;
 }
 
+/** getObjects: the objects alive at a frame, or New / Gone / Survived from `from` to `frame`. */
+export interface ObjectsRequest {
+  frame: number;
+  from?: number;
+}
+
+export type { ObjectColumns, ObjectsAnswer as ObjectsResult } from './lifetimes/objects';
+
 /** getFilmStrip: the whole session as one picture (see src/shared/view/filmStrip.ts). */
 export interface FilmStripRequest {
   /** At most this many columns (1…4096): every frame if they fit, else evenly spaced ones. */
@@ -433,6 +442,7 @@ export const METHOD_NAMES = [
   'getSnapshot',
   'getFilmStrip',
   'getLifetimes',
+  'getObjects',
   'getLogLines',
   'searchLog',
   'exportSession',
@@ -539,6 +549,7 @@ function buildSchemas() {
       })
       .strict(),
     getLifetimes: z.object({ frame: index.optional() }).strict(),
+    getObjects: z.object({ frame: index, from: index.optional() }).strict(),
     getLogLines: z.object({ from: index, count: z.number().int().min(0).max(10_000) }).strict(),
     searchLog,
     exportSession,
@@ -600,6 +611,8 @@ export interface HeapScopeApi {
   getFilmStrip(req: FilmStripRequest): Promise<FilmStrip>;
   /** Object lifetimes of the open session: the leak verdict, and blame by phase at a frame. */
   getLifetimes(req: LifetimesRequest): Promise<LifetimesResult>;
+  /** Objects with their births (for the map's age colouring and hover), or an object-level A → B comparison. */
+  getObjects(req: ObjectsRequest): Promise<ObjectsAnswer>;
   getLogLines(req: { from: number; count: number }): Promise<LogLinesResult>;
   searchLog(req: SearchLogRequest): Promise<SearchLogResult>;
   exportSession(req: ExportRequest): Promise<ExportResult>;

@@ -388,3 +388,20 @@ describe('getFilmStrip over the WebSocket', () => {
     api.close();
   });
 });
+
+// getObjects is plain JSON (columns of numbers, one string of kind letters): it arrives as the service gave it.
+describe('getObjects over the WebSocket', () => {
+  it('is the in-process answer, and a bad frame is refused in words', async () => {
+    const capture = new URL('../lifetimes/fixtures/leak-demo.txt', import.meta.url).pathname;
+    const api = createWsClient(`ws://127.0.0.1:${bridge.port}/ws?token=${bridge.token}`, WebSocket as never);
+    await api.ready;
+    await api.openSession({ path: capture });
+    const over = await api.getObjects({ frame: 60, from: 20 });
+    const direct = await service.getObjects({ frame: 60, from: 20 });
+    expect(over).toEqual(direct);
+    expect(over.compare!.added.area.length).toBeGreaterThan(0);
+    await expect(api.getObjects({ frame: -1 })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(api.getObjects({ frame: 1e6 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    api.close();
+  });
+});

@@ -158,9 +158,11 @@ describe.skipIf(!haveChromium)('the HeapScope window in a browser', () => {
     await page.keyboard.press('[');
     await page.keyboard.press('End');
     await page.keyboard.press(']');
-    await page.waitForSelector('[data-testid=compare-table] tbody tr');
-    const rows = await page.$$eval('[data-testid=compare-table] tbody tr', (r) => r.length);
+    // Object-level: the New list has rows, with totals per kind (test/e2e/lifetimes.test.ts checks them in depth).
+    await page.waitForSelector('[data-testid=object-rows] .obj-row', { timeout: 30_000 });
+    const rows = await page.$$eval('[data-testid=object-rows] .obj-row', (r) => r.length);
     expect(rows).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid=kind-totals] .kind-total').count()).toBeGreaterThan(0);
     const title = await page.textContent('[data-testid=map-title]');
     expect(title).toMatch(/Diff/);
     await page.waitForTimeout(200);

@@ -194,6 +194,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the first story, at 1280×720 and 1440×
     // Landed on the last heap before the MemoryError, not on frame 1.
     expect(story.frame).toBe(Math.min(story.frames - 1, story.oom - 1));
     await waitFor(page, 'the story frame drawn', (p) => p.shownIndex() === p.frame());
+    // Mid-run the fragment demo's heap only grows, and the banner may call it a leak; the
+    // verdict asked again once the recording ended (steady) must not leave that standing.
+    await page.waitForSelector('[data-testid=leak-banner]', { state: 'detached', timeout: 15_000 });
     // Fit uses the pane's height too: the virtual board's 12 004-block heap is drawn at 4 px a
     // block at 1280×720 (3 px left it 140 px tall over empty space).
     const cell = Number(/(\d+) px\/block/.exec((await page.textContent('[data-testid=zoom-level]')) ?? '')?.[1]);

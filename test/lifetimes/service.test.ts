@@ -34,3 +34,48 @@ describe('service: getLifetimes', () => {
     await svc.closeSession();
   });
 });
+
+describe('service: getObjects', () => {
+  it('gives the objects alive at a frame with their births, and New / Gone / Survived between two', async () => {
+    const session = path.join(dir, 'leak-objects.hss');
+    expect(heapscope(['import', fixture('leak-demo.txt'), '-o', session]).code).toBe(0);
+    const svc = testService(dir);
+    await svc.openSession(session);
+    const at = await svc.getObjects({ frame: 40 });
+    expect(at.tracked).toBe(40);
+    const alive = at.alive!;
+    const n = alive.area.length;
+    expect(n).toBeGreaterThan(50);
+    expect(alive.kind.length).toBe(n);
+    // Every one was born at or before the frame, is still alive, and its age counts frames since.
+    for (let j = 0; j < n; j++) {
+      expect(alive.bornFrame[j]).toBeLessThanOrEqual(40);
+      expect(alive.diedFrame[j]).toBe(-1);
+      expect(alive.ageFrames[j]).toBe(40 - alive.bornFrame[j] + 1);
+      expect(at.phases[alive.phase[j]]).toBeDefined();
+    }
+    // Heads sit where the map has heads of that letter.
+    const snap = await svc.getSnapshot(40);
+    for (let j = 0; j < n; j++) expect(String.fromCharCode(snap.areas[alive.area[j]].kinds[alive.start[j]])).toBe(alive.kind[j]);
+    // Objects born during the leak's progress lines are there.
+    expect(alive.phase.some((p) => at.phases[p].text.startsWith('leak:'))).toBe(true);
+
+    const c = (await svc.getObjects({ frame: 60, from: 20 })).compare!;
+    expect([c.from, c.to]).toEqual([20, 60]);
+    const a = (await svc.getObjects({ frame: 20 })).alive!;
+    const b = (await svc.getObjects({ frame: 60 })).alive!;
+    const key = (cols: typeof a, j: number) => `${cols.area[j]}:${cols.start[j]}:${cols.bornFrame[j]}`;
+    const keys = (cols: typeof a) => new Set(cols.area.map((_, j) => key(cols, j)));
+    const A = keys(a);
+    const B = keys(b);
+    expect(keys(c.survived)).toEqual(new Set([...A].filter((k) => B.has(k))));
+    expect(keys(c.added)).toEqual(new Set([...B].filter((k) => !A.has(k))));
+    expect(keys(c.gone)).toEqual(new Set([...A].filter((k) => !B.has(k))));
+    // Gone objects died between A and B; totals per kind add up.
+    for (const d of c.gone.diedFrame) expect(d > 20 && d <= 60).toBe(true);
+    expect(c.totals.added.reduce((s, k) => s + k.count, 0)).toBe(c.added.area.length);
+    expect(c.totals.gone.reduce((s, k) => s + k.blocks, 0)).toBe(c.gone.blocks.reduce((s, x) => s + x, 0));
+    await expect(svc.getObjects({ frame: 100000 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await svc.closeSession();
+  });
+});

@@ -202,7 +202,7 @@ describe('damaged and foreign files', () => {
       SessionReader.open(f);
     } catch (err) {
       expect((err as SessionFormatError).code).toBe('newer');
-      expect((err as Error).message).toMatch(/written by a newer HeapScope \(format 3, .*this version reads up to 1\)/);
+      expect((err as Error).message).toMatch(/written by a newer HeapScope \(format 3, .*this version reads up to 2\)/);
     }
     // A newer writer that only adds what old readers may skip still opens.
     b.writeUInt16LE(1, 10);

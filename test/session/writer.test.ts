@@ -1,7 +1,7 @@
 import { copyFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SessionReader, SessionWriter } from '../../src/main/session';
+import { FORMAT_VERSION, SessionReader, SessionWriter } from '../../src/main/session';
 import { enc } from '../support/corpus';
 import { entryOf, expectedOf, tempDir, withoutHost } from './helpers';
 import { synthCapture } from './synth';
@@ -57,7 +57,7 @@ describe('writing while recording', () => {
     w.close();
     const r = SessionReader.open(file);
     expect(r.meta).toEqual({ title: 'marks', board: 'rp2040', nested: { a: [1, 2] } });
-    expect(r.info.format).toBe(1);
+    expect(r.info.format).toBe(FORMAT_VERSION);
     const kinds = r.events.map((e) => `${e.type}${e.type === 'device' ? `:${e.kind}` : ''}@${e.hostMs}`);
     expect(kinds).toEqual([
       'log@1000',

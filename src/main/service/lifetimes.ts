@@ -2,7 +2,8 @@
  * getLifetimes' work: a session's object lifetimes, built once per session and brought up to
  * date with the frames that arrived since the last call (a recording grows under it).
  */
-import type { LifetimesRequest, LifetimesResult } from '../../shared/api';
+import type { LifetimesRequest, LifetimesResult, ObjectsRequest, ObjectsResult } from '../../shared/api';
+import { objectsAnswer } from '../../shared/lifetimes/objects';
 import { blameByPhase } from '../../shared/lifetimes/queries';
 import { SessionLifetimes } from '../../shared/lifetimes/session';
 import type { SessionView } from './sessionView';
@@ -19,6 +20,16 @@ export class LifetimesMaker {
   /** Serialised: two calls never feed the tracker at once. */
   get(req: LifetimesRequest): Promise<LifetimesResult> {
     const run = this.busy.then(() => this.answer(req));
+    this.busy = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Objects at a frame (or compared): serialised with `get`, on the same tracker. */
+  objects(req: ObjectsRequest): Promise<ObjectsResult> {
+    const run = this.busy.then(async () => {
+      await this.catchUp();
+      return objectsAnswer(this.life.tracker, req.frame, req.from);
+    });
     this.busy = run.catch(() => undefined);
     return run;
   }

@@ -19,6 +19,8 @@ import {
   type FilmStrip,
   type FilmStripRequest,
   type LifetimesRequest,
+  type ObjectsRequest,
+  type ObjectsResult,
   type LifetimesResult,
   type HeapScopeApi,
   type LogLinesResult,
@@ -305,6 +307,17 @@ export class HeapScopeService {
     return this.lifetimes.get(req);
   }
   private lifetimes: LifetimesMaker | null = null;
+
+  /** Objects at a frame, or compared between two: see src/shared/lifetimes/objects.ts. */
+  async getObjects(req: ObjectsRequest): Promise<ObjectsResult> {
+    const s = this.requireSession();
+    const n = s.entries().length;
+    for (const i of [req.frame, req.from]) {
+      if (i !== undefined && i >= n) throw apiError('NOT_FOUND', n ? `There is no frame ${i}: the session has ${n} (0–${n - 1}).` : 'The session has no snapshot yet.');
+    }
+    if (!this.lifetimes || this.lifetimes.view !== s) this.lifetimes = new LifetimesMaker(s);
+    return this.lifetimes.objects(req);
+  }
 
   async getLogLines(from: number, count: number): Promise<LogLinesResult> {
     const s = this.requireSession();
@@ -639,6 +652,7 @@ const HANDLERS: Record<MethodName, Handler> = {
   getSnapshot: (s, p) => s.getSnapshot(p.index),
   getFilmStrip: (s, p) => s.getFilmStrip(p),
   getLifetimes: (s, p) => s.getLifetimes(p),
+  getObjects: (s, p) => s.getObjects(p),
   getLogLines: (s, p) => s.getLogLines(p.from, p.count),
   searchLog: (s, p) => s.searchLog(p),
   exportSession: (s, p) => s.exportSession(p),

@@ -195,7 +195,7 @@ export class LiveFileSession implements LiveSession, SessionView {
   /** A reader over what is on disk now (reopened when it is behind). */
   private readerFor(snapshot: number | null, rawEnd: number): SessionReader {
     if (this.writer && !this.writer.closed) this.writer.flush();
-    if (!this.reader || (snapshot !== null && snapshot >= this.reader.snapshots.length) || rawEnd > this.reader.rawLength) {
+    if (!this.reader || (snapshot !== null && snapshot >= this.reader.snapshotCount) || rawEnd > this.reader.rawLength) {
       this.reader?.close();
       this.reader = SessionReader.open(this.meta.path);
     }

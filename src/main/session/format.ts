@@ -2,14 +2,17 @@
  * The `.hss` session file: constants, record framing and the error every reader failure
  * becomes. The layout is described for people in docs/session-format.md; keep the two in step.
  */
-import { crc32 } from './bytes';
+import { ByteSink, ByteSource, crc32, MalformedError } from './bytes';
 
 /** `\x89HSS\r\n\x1a\n`: the high byte and the line endings catch text-mode and 7-bit damage. */
 export const MAGIC = Uint8Array.from([0x89, 0x48, 0x53, 0x53, 0x0d, 0x0a, 0x1a, 0x0a]);
-/** The format this code writes. */
-export const FORMAT_VERSION = 1;
+/**
+ * The format this code writes. 2 adds INDEX_COUNTS records (optional: format-1 readers skip
+ * them), so the header still says a reader of format 1 can read the file.
+ */
+export const FORMAT_VERSION = 2;
 /** The newest format this code reads. */
-export const READS_UP_TO = 1;
+export const READS_UP_TO = 2;
 /** Header: magic, u16 format, u16 oldest format a reader must know to read the file, u32 0. */
 export const HEADER_SIZE = 16;
 /** Record header: u8 type, u32 LE payload length, u32 LE CRC-32 of type, length and payload. */
@@ -30,6 +33,12 @@ export const enum RecordType {
   Index = 0x04,
   /** JSON: the writer closed the session cleanly. */
   End = 0x05,
+  /**
+   * Optional (format 2): the counts of the INDEX record that follows it (snapshots, other
+   * events, its `p`, whether it holds the parser's last events), so that a reader can open a
+   * long session without inflating its whole index, and decode a segment's index when asked.
+   */
+  IndexCounts = 0x81,
 }
 
 /** Record types from this bit up may be skipped by a reader that does not know them. */
@@ -73,6 +82,36 @@ export class SessionFormatError extends Error {
       snapshotsBefore,
     );
   }
+}
+
+/** What an INDEX_COUNTS record says of the INDEX record after it. */
+export interface IndexCounts {
+  snapshots: number;
+  events: number;
+  /** The index accounts for raw bytes [0, p). */
+  p: number;
+  /** The parser's last events are in it (the capture ended). */
+  ended: boolean;
+}
+
+export function encodeIndexCounts(c: IndexCounts): Uint8Array {
+  const sink = new ByteSink(32);
+  sink.uvar(c.snapshots);
+  sink.uvar(c.events);
+  sink.uvar(c.p);
+  sink.uvar(c.ended ? 1 : 0);
+  return encodeRecord(RecordType.IndexCounts, sink.view());
+}
+
+/** Throws MalformedError when the payload is not four varints of sane size. */
+export function decodeIndexCounts(payload: Uint8Array): IndexCounts {
+  const src = new ByteSource(payload);
+  const snapshots = src.uvar();
+  const events = src.uvar();
+  const p = src.uvar();
+  const flags = src.uvar();
+  if (!src.done || flags > 1 || snapshots + events > 1 << 24) throw new MalformedError('an index-counts record that makes no sense');
+  return { snapshots, events, p, ended: flags === 1 };
 }
 
 export function encodeHeader(): Uint8Array {

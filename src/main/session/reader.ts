@@ -15,7 +15,9 @@ import { metricsOf } from '../../shared/heap/metrics';
 import type { HeapSnapshot } from '../../shared/heap/snapshot';
 import { ByteSource, MalformedError, windowTail } from './bytes';
 import {
+  decodeIndexCounts,
   HEADER_SIZE,
+  type IndexCounts,
   MAGIC,
   MAX_RECORD,
   OPTIONAL_RECORD,
@@ -35,6 +37,12 @@ export interface OpenOptions {
   strict?: boolean;
   /** Re-read from the raw bytes what a crash kept out of the index (default true). */
   recover?: boolean;
+  /**
+   * Bytes at the end of the file whose records are all read and checked at open (default
+   * 1 MiB: where a crash leaves its marks); before them, raw and counted index records are
+   * read when needed.
+   */
+  checkTail?: number;
 }
 
 interface RawRecord {
@@ -74,7 +82,53 @@ class SegmentCursor {
   }
 }
 
+/** An INDEX record, found by the scan; its payload is read when its page is decoded. */
+interface IndexRef {
+  /** File offset of the record (its header). */
+  at: number;
+  length: number;
+  crc: number;
+  head5: Uint8Array;
+  /** Read (and checked) at the scan, in the last stretch of the file. */
+  payload: Uint8Array | null;
+  /** From the INDEX_COUNTS record before it (format 2); null in older files. */
+  counts: IndexCounts | null;
+}
+
+/**
+ * The index records of one segment: they decode only together (the deflate dictionary and
+ * the deltas run through them and start again at each SEGMENT record).
+ */
+interface IndexPage {
+  records: IndexRef[];
+  /** Position in the session of the page's first snapshot and first other event. */
+  firstSnapshot: number;
+  firstEvent: number;
+  snapshots: number;
+  events: number;
+  /** Kept decoded: a page decoded while scanning (no counts, an older file) and the last page. */
+  decoded: DecodedPage | null;
+}
+
+interface DecodedPage {
+  snapshots: SnapshotIndexEntry[];
+  events: SessionEvent[];
+}
+
+/** Decodes a page's records in order, carrying the dictionary and the deltas from one to the next. */
+class PageDecoder {
+  readonly unpacker = new IndexUnpacker();
+  dict: Uint8Array = new Uint8Array(0);
+  /** Records of the page decoded so far. */
+  next = 0;
+  readonly out: DecodedPage = { snapshots: [], events: [] };
+  p = 0;
+  ended = false;
+}
+
 const CACHE = 4;
+/** Index pages (about 256 snapshots each) kept decoded beyond those kept for good. */
+const PAGE_CACHE = 16;
 
 /**
  * The most one record inflates to. The writer emits raw records of about 1 MiB of ops and
@@ -85,9 +139,10 @@ const MAX_INFLATED = 64 << 20;
 export class SessionReader {
   readonly meta: SessionMeta;
   readonly info: Omit<StoredMeta, 'meta'>;
-  readonly snapshots: SnapshotIndexEntry[] = [];
-  /** Every event but snapshots, in arrival order. */
-  readonly events: SessionEvent[] = [];
+  /** Snapshots in the session (the index is read a page at a time: see entry()). */
+  snapshotCount = 0;
+  /** Events other than snapshots in the session (see event()). */
+  eventCount = 0;
   /** Length of the raw capture kept in the file. */
   rawLength = 0;
   /** The writer closed the session (an end record is present). */
@@ -102,6 +157,14 @@ export class SessionReader {
   private fd: number | null;
   private readonly size: number;
   private readonly segments: Segment[] = [];
+  private readonly pages: IndexPage[] = [];
+  /** Pages decoded on demand, most recent first. */
+  private pageCache: Array<{ page: IndexPage; decoded: DecodedPage }> = [];
+  /** Snapshots and events re-read from raw bytes after the last page (recovery). */
+  private readonly tailSnapshots: SnapshotIndexEntry[] = [];
+  private readonly tailEvents: SessionEvent[] = [];
+  private allSnapshots: SnapshotIndexEntry[] | null = null;
+  private allEvents: SessionEvent[] | null = null;
   private cursors: SegmentCursor[] = [];
   private parsedThrough = 0;
   private parserEnded = false;
@@ -117,11 +180,11 @@ export class SessionReader {
     const { meta, ...info } = stored;
     this.meta = meta ?? {};
     this.info = info;
-    this.scan();
+    this.scan(options.checkTail ?? 1 << 20);
     if (!this.complete && !this.parserEnded && options.recover !== false) this.recover();
     if (this.stoppedAt) {
       // Said once everything before the damage is counted (the index and what was re-read).
-      this.damage = SessionFormatError.damaged(this.path, this.stoppedAt.at, this.stoppedAt.what, this.snapshots.length);
+      this.damage = SessionFormatError.damaged(this.path, this.stoppedAt.at, this.stoppedAt.what, this.snapshotCount);
     }
     if (this.damage && options.strict) throw this.damage;
   }
@@ -150,12 +213,49 @@ export class SessionReader {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
     this.cursors = [];
+    this.pageCache = [];
+  }
+
+  /**
+   * Every snapshot's index entry, in one array: the whole index decoded and kept (a day-long
+   * session: seconds and a few hundred MB). A reader that needs only some uses snapshotCount
+   * and entry(i). Damage found on the way ends the list there and is kept in `damage`.
+   */
+  get snapshots(): SnapshotIndexEntry[] {
+    if (this.allSnapshots === null) this.materialize();
+    return this.allSnapshots!;
+  }
+
+  /** Every event but snapshots, in arrival order: the whole index (see `snapshots`). */
+  get events(): SessionEvent[] {
+    if (this.allEvents === null) this.materialize();
+    return this.allEvents!;
+  }
+
+  /** Snapshot i's index entry; its index page is decoded (and kept among the recent ones) when needed. */
+  entry(i: number): SnapshotIndexEntry {
+    if (!(i >= 0 && i < this.snapshotCount) || !Number.isInteger(i)) throw new RangeError(`no snapshot ${i} (the session has ${this.snapshotCount})`);
+    if (this.allSnapshots) return this.allSnapshots[i];
+    const k = this.pageOf(i, 'firstSnapshot', 'snapshots');
+    if (k < 0) return this.tailSnapshots[i - this.pagedSnapshots()];
+    const page = this.pages[k];
+    return this.decodedPage(page).snapshots[i - page.firstSnapshot];
+  }
+
+  /** Event i (every event but snapshots, in arrival order). */
+  event(i: number): SessionEvent {
+    if (!(i >= 0 && i < this.eventCount) || !Number.isInteger(i)) throw new RangeError(`no event ${i} (the session has ${this.eventCount})`);
+    if (this.allEvents) return this.allEvents[i];
+    const k = this.pageOf(i, 'firstEvent', 'events');
+    if (k < 0) return this.tailEvents[i - this.pagedEvents()];
+    const page = this.pages[k];
+    return this.decodedPage(page).events[i - page.firstEvent];
   }
 
   /** The snapshot with its maps: its segment decoded, its dump's bytes read again. */
   getSnapshot(i: number): HeapSnapshot {
-    const e = this.snapshots[i];
-    if (!e) throw new RangeError(`no snapshot ${i} (the session has ${this.snapshots.length})`);
+    if (!(i >= 0 && i < this.snapshotCount)) throw new RangeError(`no snapshot ${i} (the session has ${this.snapshotCount})`);
+    const e = this.entry(i);
     const bytes = this.readRaw(e.byteStart, e.byteEnd);
     const r = new CaptureReader();
     const evs = r.feed(bytes);
@@ -309,21 +409,24 @@ export class SessionReader {
     return { type, length, crc: v.getUint32(5, true), head5: h.subarray(0, 5) };
   }
 
-  private scan(): void {
+  private scan(checkTail: number): void {
     let at = HEADER_SIZE;
     // Skip the META record (already read).
     const meta = this.readRecordHead(at);
     if (typeof meta === 'string') return;
     at += RECORD_HEADER_SIZE + meta.length;
-    const unpacker = new IndexUnpacker();
-    let indexDict: Uint8Array = new Uint8Array(0);
     // Segment 0 is implied: it starts at raw offset 0, where line 1 starts.
     let seg: Segment = { info: { n: 0, rawStart: 0, clean: true, anchor: [1, 0], snapshotsBefore: 0 }, at, records: [], rawEnd: 0 };
     this.segments.push(seg);
+    let page = this.newPage();
+    /** The page being decoded as the scan goes (an INDEX record without counts), if any. */
+    let eager: PageDecoder | null = null;
+    /** Counts from the record just before, for the INDEX record that follows it. */
+    let counts: IndexCounts | null = null;
     let rawEnd = 0;
-    // Raw payloads are checked when decoded, except in the last stretch of the file, where a
-    // crash or power loss leaves its marks: there their checksums are checked now.
-    const checkFrom = Math.max(0, this.size - (1 << 20));
+    // Raw and index payloads are checked when decoded, except in the last stretch of the file,
+    // where a crash or power loss leaves its marks: there their checksums are checked now.
+    const checkFrom = Math.max(0, this.size - checkTail);
     const stop = (at: number, what: string) => {
       this.stoppedAt = { at, what };
     };
@@ -341,17 +444,24 @@ export class SessionReader {
       const payloadAt = at + RECORD_HEADER_SIZE;
       const next = payloadAt + h.length;
       const last = next >= this.size;
-      if (h.type === RecordType.Raw && at < checkFrom) {
-        // Only the small varint header: the data is read when a snapshot needs it.
-        const head = this.read(payloadAt, Math.min(h.length, 40));
-        const r = this.rawRecord(head, payloadAt, h);
-        if (typeof r === 'string' || r.rawStart !== rawEnd) {
-          stop(at, typeof r === 'string' ? r : `raw bytes out of order (${r.rawStart}, expected ${rawEnd})`);
-          break;
+      const countsBefore = counts;
+      counts = null;
+      if (at < checkFrom && (h.type === RecordType.Raw || (h.type === RecordType.Index && countsBefore !== null && eager === null))) {
+        if (h.type === RecordType.Raw) {
+          // Only the small varint header: the data is read when a snapshot needs it.
+          const head = this.read(payloadAt, Math.min(h.length, 40));
+          const r = this.rawRecord(head, payloadAt, h);
+          if (typeof r === 'string' || r.rawStart !== rawEnd) {
+            stop(at, typeof r === 'string' ? r : `raw bytes out of order (${r.rawStart}, expected ${rawEnd})`);
+            break;
+          }
+          seg.records.push(r);
+          rawEnd += r.rawLength;
+          seg.rawEnd = rawEnd;
+        } else {
+          // Counted: read when someone asks for an entry of this page.
+          this.addCounted(page, { at, length: h.length, crc: h.crc, head5: h.head5, payload: null, counts: countsBefore! });
         }
-        seg.records.push(r);
-        rawEnd += r.rawLength;
-        seg.rawEnd = rawEnd;
         at = next;
         continue;
       }
@@ -368,8 +478,9 @@ export class SessionReader {
             if (!info || typeof info.rawStart !== 'number' || info.rawStart !== rawEnd) throw new MalformedError('a segment that does not start where the raw bytes end');
             seg = { info, at, records: [], rawEnd };
             this.segments.push(seg);
-            indexDict = new Uint8Array(0);
-            unpacker.reset();
+            this.closePage(page, eager);
+            page = this.newPage();
+            eager = null;
             break;
           }
           case RecordType.Raw: {
@@ -381,36 +492,26 @@ export class SessionReader {
             seg.rawEnd = rawEnd;
             break;
           }
+          case RecordType.IndexCounts:
+            counts = decodeIndexCounts(payload);
+            break;
           case RecordType.Index: {
-            const src = new ByteSource(payload);
-            const textLength = src.uvar();
-            if (textLength > MAX_INFLATED) throw new MalformedError(`an index record that claims ${textLength} bytes, more than any record holds`);
-            // Inflation stops at the declared length: a small record cannot grow into gigabytes.
-            const opts: zlib.ZlibOptions = { maxOutputLength: Math.max(1, textLength) };
-            if (indexDict.length) opts.dictionary = indexDict;
-            const text = zlib.inflateRawSync(payload.subarray(src.pos), opts);
-            if (text.length !== textLength) throw new MalformedError('index record of the wrong length');
-            indexDict = windowTail(indexDict, text);
-            const body = parseJson(text) as { p: number; e: unknown[]; x?: number };
-            if (!body || !Array.isArray(body.e) || typeof body.p !== 'number') throw new MalformedError('index record without events');
-            const snaps: SnapshotIndexEntry[] = [];
-            const evs: SessionEvent[] = [];
-            let n = this.snapshots.length;
-            for (const item of body.e) {
-              const it = unpacker.item(item, n);
-              if ('snapshot' in it) {
-                snaps.push(it.snapshot);
-                n++;
-              } else if ('event' in it) {
-                evs.push(it.event);
-              } else {
-                evs.push(this.lazyLog(it.logAt));
-              }
+            const ref: IndexRef = { at, length: h.length, crc: h.crc, head5: h.head5, payload, counts: countsBefore };
+            if (countsBefore !== null && eager === null) {
+              this.addCounted(page, ref);
+              break;
             }
-            for (const s of snaps) this.snapshots.push(s);
-            for (const e of evs) this.events.push(e);
-            this.parsedThrough = body.p;
-            if (body.x === 1) this.parserEnded = true;
+            // No counts (a format-1 file): the page is decoded now, as the scan goes.
+            if (eager === null) eager = new PageDecoder();
+            page.records.push(ref);
+            try {
+              while (eager.next < page.records.length) this.decodeRecord(eager, page, page.records[eager.next]);
+            } catch (err) {
+              page.records.length = eager.next;
+              throw err;
+            }
+            this.parsedThrough = eager.p;
+            if (eager.ended) this.parserEnded = true;
             break;
           }
           case RecordType.End:
@@ -424,7 +525,7 @@ export class SessionReader {
             }
         }
       } catch (err) {
-        if (err instanceof MalformedError || err instanceof IndexShapeError || err instanceof SyntaxError || err instanceof TypeError || isZlibError(err)) {
+        if (isIndexError(err)) {
           stop(at, (err as Error).message);
           break;
         }
@@ -433,12 +534,189 @@ export class SessionReader {
       at = next;
     }
     this.rawLength = rawEnd;
+    // The last page is decoded now: recovery starts from it, and a session being recorded is
+    // read again from there.
+    if (eager === null && page.records.length > 0) {
+      eager = new PageDecoder();
+      try {
+        while (eager.next < page.records.length) this.decodeRecord(eager, page, page.records[eager.next]);
+      } catch (err) {
+        if (!isIndexError(err)) throw err;
+        const bad = page.records[eager.next];
+        this.stoppedAt ??= { at: bad.at, what: (err as Error).message };
+        page.records.length = eager.next;
+        // What the page's counts promised past the damage is not there.
+        this.parsedThrough = eager.p;
+        this.parserEnded = eager.ended;
+      }
+    }
+    this.closePage(page, eager);
     // Anything the index says beyond the raw bytes kept cannot be served.
-    while (this.snapshots.length && this.snapshots[this.snapshots.length - 1].byteEnd > this.rawLength) this.snapshots.pop();
+    const lastPage = this.pages[this.pages.length - 1];
+    if (lastPage?.decoded) {
+      const snaps = lastPage.decoded.snapshots;
+      while (snaps.length && snaps[snaps.length - 1].byteEnd > this.rawLength) snaps.pop();
+      this.snapshotCount = lastPage.firstSnapshot + snaps.length;
+      lastPage.snapshots = snaps.length;
+    }
     if (this.parsedThrough > this.rawLength) {
       this.parsedThrough = this.rawLength;
       this.parserEnded = false;
     }
+  }
+
+  private newPage(): IndexPage {
+    return { records: [], firstSnapshot: this.snapshotCount, firstEvent: this.eventCount, snapshots: 0, events: 0, decoded: null };
+  }
+
+  /** An INDEX record whose counts were given: its page grows without decoding it. */
+  private addCounted(page: IndexPage, ref: IndexRef): void {
+    const c = ref.counts!;
+    page.records.push(ref);
+    page.snapshots += c.snapshots;
+    page.events += c.events;
+    this.snapshotCount += c.snapshots;
+    this.eventCount += c.events;
+    this.parsedThrough = c.p;
+    if (c.ended) this.parserEnded = true;
+  }
+
+  /** The segment's index ends: a page decoded as the scan went keeps what it decoded. */
+  private closePage(page: IndexPage, dec: PageDecoder | null): void {
+    if (dec !== null) {
+      page.decoded = dec.out;
+      page.snapshots = dec.out.snapshots.length;
+      page.events = dec.out.events.length;
+      this.snapshotCount = page.firstSnapshot + page.snapshots;
+      this.eventCount = page.firstEvent + page.events;
+    }
+    if (page.records.length > 0) this.pages.push(page);
+  }
+
+  /** Inflates and unpacks the next record of a page. Throws MalformedError and the like on damage. */
+  private decodeRecord(dec: PageDecoder, page: IndexPage, ref: IndexRef): void {
+    let payload = ref.payload;
+    if (payload === null) {
+      payload = this.read(ref.at + RECORD_HEADER_SIZE, ref.length);
+      if (payload.length !== ref.length || recordCrc(ref.head5, payload) !== ref.crc) throw new MalformedError('a record’s checksum does not match');
+    }
+    const src = new ByteSource(payload);
+    const textLength = src.uvar();
+    if (textLength > MAX_INFLATED) throw new MalformedError(`an index record that claims ${textLength} bytes, more than any record holds`);
+    // Inflation stops at the declared length: a small record cannot grow into gigabytes.
+    const opts: zlib.ZlibOptions = { maxOutputLength: Math.max(1, textLength) };
+    if (dec.dict.length) opts.dictionary = dec.dict;
+    const text = zlib.inflateRawSync(payload.subarray(src.pos), opts);
+    if (text.length !== textLength) throw new MalformedError('index record of the wrong length');
+    const body = parseJson(text) as { p: number; e: unknown[]; x?: number };
+    if (!body || !Array.isArray(body.e) || typeof body.p !== 'number') throw new MalformedError('index record without events');
+    const snaps: SnapshotIndexEntry[] = [];
+    const evs: SessionEvent[] = [];
+    let n = page.firstSnapshot + dec.out.snapshots.length;
+    for (const item of body.e) {
+      const it = dec.unpacker.item(item, n);
+      if ('snapshot' in it) {
+        snaps.push(it.snapshot);
+        n++;
+      } else if ('event' in it) {
+        evs.push(it.event);
+      } else {
+        evs.push(this.lazyLog(it.logAt));
+      }
+    }
+    const c = ref.counts;
+    if (c !== null && (c.snapshots !== snaps.length || c.events !== evs.length)) {
+      throw new MalformedError(`an index record holds ${snaps.length} snapshots and ${evs.length} events where its counts say ${c.snapshots} and ${c.events}`);
+    }
+    // Only a whole record joins the page (a damaged one leaves the page as it was).
+    dec.dict = windowTail(dec.dict, text);
+    for (const x of snaps) dec.out.snapshots.push(x);
+    for (const x of evs) dec.out.events.push(x);
+    dec.p = body.p;
+    if (body.x === 1) dec.ended = true;
+    dec.next++;
+  }
+
+  /** A page's entries: kept, or decoded again (damage then is a SessionFormatError). */
+  private decodedPage(page: IndexPage): DecodedPage {
+    if (page.decoded) return page.decoded;
+    const hit = this.pageCache.findIndex((c) => c.page === page);
+    if (hit >= 0) {
+      const c = this.pageCache[hit];
+      if (hit > 0) {
+        this.pageCache.splice(hit, 1);
+        this.pageCache.unshift(c);
+      }
+      return c.decoded;
+    }
+    const dec = new PageDecoder();
+    try {
+      while (dec.next < page.records.length) this.decodeRecord(dec, page, page.records[dec.next]);
+    } catch (err) {
+      if (!isIndexError(err)) throw err;
+      throw SessionFormatError.damaged(this.path, page.records[dec.next].at, (err as Error).message, page.firstSnapshot + dec.out.snapshots.length);
+    }
+    this.pageCache.unshift({ page, decoded: dec.out });
+    if (this.pageCache.length > PAGE_CACHE) this.pageCache.pop();
+    return dec.out;
+  }
+
+  /** The page holding item i (by `first`/`count`), -1 when it is past the pages (recovered). */
+  private pageOf(i: number, first: 'firstSnapshot' | 'firstEvent', count: 'snapshots' | 'events'): number {
+    const pages = this.pages;
+    let lo = 0;
+    let hi = pages.length - 1;
+    if (hi < 0 || i >= pages[hi][first] + pages[hi][count]) return -1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (pages[mid][first] <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    // Pages without any of this kind share their `first` with the next: step to the one that holds it.
+    while (lo < pages.length - 1 && i >= pages[lo][first] + pages[lo][count]) lo++;
+    return lo;
+  }
+
+  private pagedSnapshots(): number {
+    const p = this.pages[this.pages.length - 1];
+    return p ? p.firstSnapshot + p.snapshots : 0;
+  }
+
+  private pagedEvents(): number {
+    const p = this.pages[this.pages.length - 1];
+    return p ? p.firstEvent + p.events : 0;
+  }
+
+  /** The whole index in two arrays (what `snapshots` and `events` give). */
+  private materialize(): void {
+    const snaps: SnapshotIndexEntry[] = [];
+    const evs: SessionEvent[] = [];
+    let cut = false;
+    for (const page of this.pages) {
+      let d: DecodedPage;
+      try {
+        d = this.decodedPage(page);
+      } catch (err) {
+        if (!(err instanceof SessionFormatError)) throw err;
+        this.damage ??= err;
+        cut = true;
+        break;
+      }
+      for (const x of d.snapshots) snaps.push(x);
+      for (const x of d.events) evs.push(x);
+    }
+    if (!cut) {
+      for (const x of this.tailSnapshots) snaps.push(x);
+      for (const x of this.tailEvents) evs.push(x);
+    }
+    this.allSnapshots = snaps;
+    this.allEvents = evs;
+    // Damage found now: the session ends before it, as if the scan had stopped there.
+    if (cut) {
+      this.snapshotCount = snaps.length;
+      this.eventCount = evs.length;
+    }
+    this.pageCache = [];
   }
 
   /** The file holds only zero bytes from `at` on (what a power loss can leave at the end). */
@@ -551,9 +829,19 @@ export class SessionReader {
 
   /** Snapshots whose bytes all lie before raw offset `at`. */
   private snapshotsEndingBy(at: number): number {
-    let n = 0;
-    for (const s of this.snapshots) if (s.byteEnd <= at) n++;
-    return n;
+    // Byte ends grow with the index: a binary search over the entries (their pages decoded).
+    let lo = 0;
+    let hi = this.snapshotCount;
+    try {
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.entry(mid).byteEnd <= at) lo = mid + 1;
+        else hi = mid;
+      }
+    } catch {
+      // Said while reporting damage already: the count found so far will do.
+    }
+    return lo;
   }
 
   // ---- recovery ----
@@ -595,8 +883,9 @@ export class SessionReader {
         const s = ev.snapshot;
         const byteStart = s.byteStart + S;
         const byteEnd = s.byteEnd + S;
-        const fixed: HeapSnapshot = { ...s, index: this.snapshots.length, line: fix(s.line), byteStart, byteEnd, problems: s.problems.map(fixText) };
-        this.snapshots.push({
+        const fixed: HeapSnapshot = { ...s, index: this.snapshotCount, line: fix(s.line), byteStart, byteEnd, problems: s.problems.map(fixText) };
+        this.snapshotCount++;
+        this.tailSnapshots.push({
           index: fixed.index,
           line: fixed.line,
           byteStart,
@@ -621,7 +910,8 @@ export class SessionReader {
         const byteOffset = ev.byteOffset + S;
         const e = { ...ev, line: fix(ev.line), byteOffset, hostMs: this.hostMsAt(byteOffset) } as SessionEvent;
         if (e.type === 'device' && e.kind === 'traceback') e.text = fixText(e.text);
-        this.events.push(e);
+        this.tailEvents.push(e);
+        this.eventCount++;
         this.recovered.events++;
       }
     }
@@ -662,6 +952,11 @@ export class SessionReader {
     }
     return null;
   }
+}
+
+/** What a damaged index record throws while decoded (anything else is a bug, not damage). */
+function isIndexError(err: unknown): boolean {
+  return err instanceof MalformedError || err instanceof IndexShapeError || err instanceof SyntaxError || err instanceof TypeError || isZlibError(err);
 }
 
 function isZlibError(err: unknown): boolean {

@@ -11,7 +11,7 @@ import { CaptureReader } from '../../shared/capture/captureReader';
 import type { CaptureEvent, DeviceEvent, GapEvent, LogEvent, MarkEvent } from '../../shared/capture/events';
 import { metricsOf, type SnapshotMetrics } from '../../shared/heap/metrics';
 import { ByteSink, concatBytes, windowTail } from './bytes';
-import { encodeHeader, encodeRecord, FORMAT_VERSION, jsonBytes, RecordType } from './format';
+import { encodeHeader, encodeIndexCounts, encodeRecord, FORMAT_VERSION, jsonBytes, RecordType } from './format';
 import { IndexPacker, summarize, type SessionEvent, type SnapshotSummary } from './indexCodec';
 import { LineDeltaEncoder } from './lineDelta';
 
@@ -418,6 +418,10 @@ export class SessionWriter {
     this.indexTail = windowTail(this.indexTail, text);
     const head = new ByteSink(8);
     head.uvar(text.length);
+    // Its counts first, so a reader can step over the index record without inflating it.
+    let snaps = 0;
+    for (const it of this.items) if ('snap' in it) snaps++;
+    this.queue(encodeIndexCounts({ snapshots: snaps, events: this.items.length - snaps, p: through, ended: this.ended }));
     this.queue(encodeRecord(RecordType.Index, concatBytes([head.view(), deflated])));
     this.items = [];
     this.indexedThrough = through;

@@ -16,23 +16,29 @@ export function rate(bpm: number): string {
 
 export function LeakBanner() {
   const st = store();
-  const s = useApp((x) => ({ path: x.meta?.path ?? null, n: x.frameCount }));
-  const [life, setLife] = useState<{ path: string; asked: number; r: LifetimesResult } | null>(null);
+  const s = useApp((x) => ({ path: x.meta?.path ?? null, n: x.frameCount, live: !!x.meta?.live }));
+  const [life, setLife] = useState<{ path: string; asked: number; live: boolean; r: LifetimesResult } | null>(null);
   const [hidden, setHidden] = useState<string | null>(null);
-  const due = s.path !== null && s.n > 0 && (life?.path !== s.path || s.n - life.asked >= REFRESH_FRAMES);
+  // A verdict asked mid-recording sees only the growth so far: ask again when it ends, so a
+  // program that allocated then settled is not left labelled a leak.
+  const due =
+    s.path !== null &&
+    s.n > 0 &&
+    (life?.path !== s.path || (life.live && !s.live) || s.n - life.asked >= (s.live ? REFRESH_FRAMES : 1));
   useEffect(() => {
     if (!due || s.path === null) return;
     let live = true;
     const path = s.path;
     const asked = s.n;
+    const recording = s.live;
     st.api.getLifetimes({}).then(
-      (r) => live && setLife({ path, asked, r }),
+      (r) => live && setLife({ path, asked, live: recording, r }),
       () => undefined,
     );
     return () => {
       live = false;
     };
-  }, [due, s.path, s.n, st]);
+  }, [due, s.path, s.n, s.live, st]);
   if (!life || life.path !== s.path || hidden === s.path) return null;
   const v = life.r.leak;
   if (v.verdict !== 'leaking') return null;
@@ -42,7 +48,12 @@ export function LeakBanner() {
     <div className="banner warn leak" role="status" data-testid="leak-banner">
       <div style={{ flex: 1, minWidth: 0 }}>
         <div className="what">
-          Leaking {rate(v.bytesPerMinute ?? 0)}/min{v.forecastMs !== null ? `, ${what} in about ${formatDuration(v.forecastMs)}` : ''}
+          Leaking {rate(v.bytesPerMinute ?? 0)}/min
+          {v.forecastMs === null
+            ? ''
+            : v.forecastMs < 1000
+              ? `, ${what === 'full' ? 'the heap is full' : 'no room for the largest allocation'} already`
+              : `, ${what} in about ${formatDuration(v.forecastMs)}`}
         </div>
         <div className="fix" title={v.reason}>
           {v.survivors} objects born after warm-up never died:{' '}

@@ -5,6 +5,10 @@ import { untypedShare } from '../../shared/view/heapAnalysis';
 import { HeapMap, type HeapMapHandle } from '../map/HeapMap';
 import type { ThemeColours } from '../map/colors';
 import { store, useApp } from '../state/store';
+import { useAges } from '../map/useAges';
+import { lifeHover } from '../map/lifeHover';
+import { mapView, useMapView } from '../map/mapView';
+import { AgeLegend, ColouringToggle } from '../map/AgeLegend';
 
 interface Props {
   colours: ThemeColours;
@@ -31,7 +35,9 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
     events: x.events,
     breakups: x.breakups,
     busy: x.busy,
+    session: x.logEpoch,
   }));
+  const view = useMapView();
   const [showChanges, setShowChanges] = useState(true);
   const [showLargest, setShowLargest] = useState(true);
   const [zoom, setZoom] = useState<{ cell: number; fit: boolean }>({ cell: 1, fit: true });
@@ -44,6 +50,9 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
   const failed = s.events.find((e) => e.kind === 'memoryError' && Math.min(s.n - 1, Math.max(0, e.snapshot - 1)) === i) ?? null;
   const share = useMemo(() => (frame ? untypedShare(frame.areas) : null), [frame]);
   const letters = useMemo(() => sortKinds([...f.kinds.keys()]), [f, s.v]);
+  const byAge = view.colouring === 'age' && !comparing;
+  const ages = useAges(st.api, comparing ? null : (s.data ?? null), byAge, s.session);
+  const lifeOf = useMemo(() => (ages ? (area: number, head: number) => lifeHover(ages, st.frames, area, head) : null), [ages, st, s.v]);
   // A stats-only dump (CircuitPython, no mem_info) has no map to draw: say so instead of a blank.
   const noMap = !!frame && frame.areas.length === 0;
   const empty = noMap ? (
@@ -171,6 +180,9 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
         showChanges={showChanges}
         showLargest={showLargest && !comparing}
         colours={colours}
+        ages={byAge ? ages : null}
+        lifeOf={lifeOf}
+        highlight={view.highlight}
         onDrawn={(ms) => st.drawn(ms, frame?.index ?? null)}
         onZoom={(cell, fit) => setZoom({ cell, fit })}
         empty={empty}
@@ -183,8 +195,14 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
             <span className="swatch" style={{ background: colours.same }} /> unchanged · <span className="swatch" style={{ background: colours.free }} /> free in both.
           </span>
         </div>
+      ) : byAge ? (
+        <div className="legend" data-testid="legend">
+          <ColouringToggle value={view.colouring} onChange={mapView.setColouring} />
+          <AgeLegend colours={colours} ready={!!ages} />
+        </div>
       ) : (
       <div className="legend" data-testid="legend">
+        <ColouringToggle value={view.colouring} onChange={mapView.setColouring} />
         {letters.map((l) => (
           <span className="item" key={l} title={kindName(l)}>
             <span className="swatch letter" style={{ background: colours.kind(l) }}>

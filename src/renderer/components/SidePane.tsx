@@ -1,8 +1,8 @@
 /** The pane beside the map: the log, the current frame's figures, the A → B comparison, and the film strip. */
-import { Fragment, useCallback, useMemo, useRef, useState } from 'react';
+import { Fragment, useCallback, useMemo, useState } from 'react';
 import type { LogLine, SnapshotData, TimelineEvent } from '../../shared/api';
 import { F_COLLECTED, F_COLLECT_KNOWN, F_COMPLETE, F_CONSISTENT, F_HAS_MAP } from '../../shared/view/frameIndex';
-import { bytes, int, kindName, percent, signed, signedBytes, clock, duration } from '../../shared/view/format';
+import { bytes, int, kindName, percent, signedBytes, clock, duration } from '../../shared/view/format';
 import { untypedShare } from '../../shared/view/heapAnalysis';
 import { fragmentationBlame } from '../../shared/view/fragmentationBlame';
 import { BREAKUP_OFF } from '../../shared/view/breakup';
@@ -14,6 +14,8 @@ import type { ThemeColours } from '../map/colors';
 import { store, useApp } from '../state/store';
 import { FilmStripTab } from './FilmStrip';
 import { BornDuring } from './BornDuring';
+import { CompareView } from '../compare/CompareView';
+import { heapChangeAt } from '../log/heapChange';
 
 export function SidePane({ colours, logRef }: { colours: ThemeColours; logRef: React.RefObject<LogPaneHandle | null> }) {
   const tab = useApp((s) => s.sideTab);
@@ -45,7 +47,7 @@ export function SidePane({ colours, logRef }: { colours: ThemeColours; logRef: R
       </div>
       {tab === 'log' && <LogTab logRef={logRef} />}
       {tab === 'frame' && <FrameTab />}
-      {tab === 'compare' && <CompareTab colours={colours} />}
+      {tab === 'compare' && <CompareView colours={colours} />}
       {tab === 'strip' && <FilmStripTab colours={colours} />}
     </div>
   );
@@ -68,7 +70,10 @@ function kindOfLine(l: LogLine): LineKind {
 
 function LogTab({ logRef }: { logRef: React.RefObject<LogPaneHandle | null> }) {
   const st = store();
-  const s = useApp((x) => ({ count: x.logCount, epoch: x.logEpoch, frame: x.frame, n: x.frameCount, live: !!x.meta?.live && x.follow }));
+  const s = useApp((x) => ({ count: x.logCount, epoch: x.logEpoch, frame: x.frame, n: x.frameCount, live: !!x.meta?.live && x.follow, events: x.events }));
+  // A device event read from a log line is indexed just after that line.
+  const tracebacks = useMemo(() => s.events.filter((e) => e.kind === 'traceback' && e.logLine > 0).map((e) => e.logLine - 1), [s.events]);
+  const heapChange = useCallback((snapshot: number) => heapChangeAt(st.frames, snapshot), [st, s.n]);
   const range = useMemo(() => st.frames.logRange(s.frame), [st, s.frame, s.n]);
   const fetchLines = useCallback(
     async (start: number, count: number): Promise<LogLineView[]> => {
@@ -80,6 +85,7 @@ function LogTab({ logRef }: { logRef: React.RefObject<LogPaneHandle | null> }) {
         text: l.text,
         t: l.hostMs !== null && Number.isFinite(h0) ? (l.hostMs - h0) / 1000 : f.timeBase !== 'index' && l.snapshot > 0 && l.snapshot <= f.length ? f.t[l.snapshot - 1] : null,
         kind: kindOfLine(l),
+        snapshot: l.snapshot,
       }));
     },
     [st, s.count],
@@ -105,6 +111,8 @@ function LogTab({ logRef }: { logRef: React.RefObject<LogPaneHandle | null> }) {
       frameRange={range}
       live={s.live}
       onJump={(line) => st.jumpToLogLine(line)}
+      tracebacks={tracebacks}
+      heapChange={heapChange}
     />
   );
 }
@@ -353,120 +361,6 @@ function EventLine({ e, frame }: { e: TimelineEvent; frame: number }) {
     <div style={{ fontSize: 12, marginBottom: 4 }}>
       <span className={`chip${e.kind === 'memoryError' ? ' err' : ''}`}>{after ? 'just after' : 'just before'}</span> <span className="mono">{e.text}</span>
       {e.kind === 'memoryError' && e.bytes ? <div className="muted">A request for {bytes(e.bytes)} could not be met{after ? ': this is the last heap before it.' : '.'}</div> : null}
-    </div>
-  );
-}
-
-function CompareTab({ colours }: { colours: ThemeColours }) {
-  const st = store();
-  const s = useApp((x) => ({ a: x.pinA, b: x.pinB, diff: x.compareDiff, compare: x.compare, A: x.compareA, B: x.compareB }));
-  const sorted = useRef<'blocks' | 'kind'>('blocks');
-  if (s.a === null || s.b === null || !s.diff) {
-    return (
-      <div className="log-empty" data-testid="compare-panel">
-        <p>
-          Pin two moments: <kbd>[</kbd> pins the current frame as <span className="pin a">A</span>, <kbd>]</kbd> as <span className="pin b">B</span>.
-        </p>
-        <p>The map then shows what was allocated and freed from A to B, and this tab the change per kind.</p>
-        {s.a !== null && <p>A is frame {s.a + 1}.</p>}
-        {s.b !== null && <p>B is frame {s.b + 1}.</p>}
-      </div>
-    );
-  }
-  const bs = s.B?.blockSize ?? s.A?.blockSize ?? null;
-  const d = s.diff;
-  const f = st.frames;
-  const dt = f.timeBase !== 'index' ? f.t[s.b] - f.t[s.a] : null;
-  const used = (i: number) => f.cols.used[i];
-  void sorted;
-  return (
-    <div className="scroll" data-testid="compare-panel">
-      <div className="section">
-        <h3>
-          <span className="pin a">A</span> frame {s.a + 1} → <span className="pin b">B</span> frame {s.b + 1}
-          {dt !== null ? ` · ${duration(dt)} later` : ''}
-        </h3>
-        <div className="kv">
-          <span>
-            <span className="swatch" style={{ background: colours.allocated, marginRight: 6 }} />
-            Allocated
-          </span>
-          <span>
-            {int(d.allocatedBlocks)} blocks{bs ? ` · ${bytes(d.allocatedBlocks * bs)}` : ''}
-          </span>
-          <span>
-            <span className="swatch" style={{ background: colours.freed, marginRight: 6 }} />
-            Freed
-          </span>
-          <span>
-            {int(d.freedBlocks)} blocks{bs ? ` · ${bytes(d.freedBlocks * bs)}` : ''}
-          </span>
-          <span>
-            <span className="swatch" style={{ background: colours.same, marginRight: 6 }} />
-            Unchanged
-          </span>
-          <span>{int(d.sameBlocks)} blocks</span>
-          <span>Used</span>
-          <span>
-            {bytes(used(s.a))} → {bytes(used(s.b))} ({Number.isFinite(used(s.b) - used(s.a)) ? signedBytes(used(s.b) - used(s.a)) : '—'})
-          </span>
-          <span>Longest free run</span>
-          <span>
-            {bytes(f.cols.largest[s.a])} → {bytes(f.cols.largest[s.b])}
-          </span>
-          {d.goneAreas.length > 0 && (
-            <>
-              <span>Areas gone in B</span>
-              <span className="mono">{d.goneAreas.join(', ')}</span>
-            </>
-          )}
-        </div>
-        <div style={{ display: 'flex', gap: 6, marginTop: 8 }}>
-          <button className={`btn${s.compare ? ' active' : ''}`} onClick={() => st.toggleCompare()}>
-            {s.compare ? 'Showing the diff map' : 'Show the diff map'}
-          </button>
-          <button className="btn" onClick={() => void st.seek(s.a!)}>
-            Go to A
-          </button>
-          <button className="btn" onClick={() => void st.seek(s.b!)}>
-            Go to B
-          </button>
-        </div>
-      </div>
-      <div className="table-scroll">
-        <table className="grid" data-testid="compare-table">
-          <thead>
-            <tr>
-              <th>Kind</th>
-              <th title="Objects in A → B">Objects A → B</th>
-              <th title="Head + tail blocks">Δ blocks</th>
-              <th>Δ bytes</th>
-              <th title="New in B / gone from A">New / gone</th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.kinds.map((k) => {
-              const db = k.blocksB - k.blocksA;
-              return (
-                <tr key={k.kind}>
-                  <td>
-                    <span className="swatch" style={{ background: colours.kind(k.kind), marginRight: 6, verticalAlign: -2 }} />
-                    <b className="mono">{k.kind}</b> <span className="muted kind-name">{kindName(k.kind)}</span>
-                  </td>
-                  <td className="num" title={`${signed(k.objectsB - k.objectsA)} objects`}>
-                    {int(k.objectsA)} → {int(k.objectsB)}
-                  </td>
-                  <td className={`num ${db > 0 ? 'pos' : db < 0 ? 'neg' : ''}`}>{signed(db)}</td>
-                  <td className={`num ${db > 0 ? 'pos' : db < 0 ? 'neg' : ''}`}>{bs ? signedBytes(db * bs) : '—'}</td>
-                  <td className="num">
-                    +{int(k.allocated)} / −{int(k.freed)}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
     </div>
   );
 }

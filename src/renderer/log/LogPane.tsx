@@ -2,12 +2,17 @@
  * Every line the program printed, virtualised: only the rows on screen exist, and lines are
  * fetched from the service a page at a time (a bounded cache), so a million lines scroll as
  * smoothly as ten. The current frame's lines are highlighted; a click jumps to the frame
- * right after the line; Ctrl+F searches (in the service, over the whole log).
+ * right after the line; Ctrl+F searches (in the service, over the whole log). Tracebacks fold
+ * into one row showing their exception line (a click unfolds them), and each line can show
+ * the heap change between the dumps either side of it.
  */
 import { forwardRef, useCallback, useEffect, useImperativeHandle, useMemo, useReducer, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { LinePageCache, stepMatch } from '../../shared/view/logIndex';
 import { duration } from '../../shared/view/format';
+import { FoldMap, MAX_FOLD, tracebackEnd, type Fold } from '../../shared/view/logFolds';
+import type { HeapChange } from './heapChange';
+import '../styles/lifetimes.css';
 
 export type LineKind = 'log' | 'memoryError' | 'traceback' | 'softReboot' | 'mark' | 'device' | 'gap';
 
@@ -18,7 +23,12 @@ export interface LogLineView {
   /** Seconds since the start, when known. */
   t: number | null;
   kind: LineKind;
+  /** Dumps before the line (it was printed between dump snapshot-1 and dump snapshot). */
+  snapshot?: number;
 }
+
+/** Tracebacks folded at most (past that, they show unfolded). */
+const MAX_TRACEBACKS = 5000;
 
 export interface LogSearchResult {
   matches: number[];
@@ -42,6 +52,10 @@ interface Props {
   /** Follow the end while recording. */
   live: boolean;
   onJump: (line: number) => void;
+  /** Log lines that start a traceback (they fold, with the lines that belong to them). */
+  tracebacks?: readonly number[];
+  /** The heap change either side of a line, from its `snapshot`. */
+  heapChange?: (snapshot: number) => HeapChange | null;
 }
 
 const ROW = 18;
@@ -60,12 +74,46 @@ export const LogPane = forwardRef<LogPaneHandle, Props>(function LogPane(p, ref)
   const [current, setCurrent] = useState(-1);
   const [follow, setFollow] = useState(true);
   const lastCount = useRef(0);
+  const [folds, setFolds] = useState<Map<number, Fold>>(() => new Map());
+  const [open, setOpen] = useState<ReadonlySet<number>>(() => new Set());
+  const [showHeap, setShowHeap] = useState(false);
+  const fm = useMemo(() => {
+    const closed = [...folds.values()].filter((f) => !open.has(f.start) && f.end < p.count).sort((a, b) => a.start - b.start);
+    return new FoldMap(p.count, closed);
+  }, [folds, open, p.count]);
+  const fmRef = useRef(fm);
+  fmRef.current = fm;
+
+  // Where each traceback ends, read from its lines (a few calls, once per traceback).
+  const tracebacks = p.tracebacks;
+  useEffect(() => {
+    if (!tracebacks?.length) return;
+    let gone = false;
+    (async () => {
+      const found: Fold[] = [];
+      for (const start of tracebacks.slice(0, MAX_TRACEBACKS)) {
+        if (gone) return;
+        if (folds.has(start) || start >= p.count) continue;
+        const lines = await fetchRef.current(start, Math.min(MAX_FOLD + 1, p.count - start)).catch(() => []);
+        if (!lines.length || !/^Traceback \(most recent call last\)/.test(lines[0].text.trim())) continue;
+        const f = tracebackEnd(start, lines.map((l) => l.text));
+        if (f) found.push(f);
+      }
+      if (!gone && found.length) setFolds((m) => new Map([...m, ...found.map((f) => [f.start, f] as const)]));
+    })();
+    return () => {
+      gone = true;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [tracebacks, p.count, p.epoch]);
 
   useEffect(() => {
     cache.clear();
     lastCount.current = 0;
     setResult(null);
     setCurrent(-1);
+    setFolds(new Map());
+    setOpen(new Set());
     bump();
   }, [p.epoch, cache]);
 
@@ -79,7 +127,7 @@ export const LogPane = forwardRef<LogPaneHandle, Props>(function LogPane(p, ref)
   }, [p.count, cache]);
 
   const v = useVirtualizer({
-    count: p.count,
+    count: fm.rows,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW,
     overscan: 20,
@@ -87,8 +135,8 @@ export const LogPane = forwardRef<LogPaneHandle, Props>(function LogPane(p, ref)
 
   // Follow the tail while recording, unless the user scrolled away.
   useEffect(() => {
-    if (p.live && follow && p.count > 0) v.scrollToIndex(p.count - 1, { align: 'end' });
-  }, [p.count, p.live, follow, v]);
+    if (p.live && follow && fm.rows > 0) v.scrollToIndex(fm.rows - 1, { align: 'end' });
+  }, [fm, p.live, follow, v]);
 
   // Keep the current frame's lines in view when not following. Deferred and computed from
   // the fixed row height (no layout reads), so scrubbing the map never waits for the log.
@@ -110,8 +158,8 @@ export const LogPane = forwardRef<LogPaneHandle, Props>(function LogPane(p, ref)
       if (!el || p.frameRange.end <= p.frameRange.start) return;
       const top = el.scrollTop;
       const h = viewH.current || 400;
-      const y0 = p.frameRange.start * ROW;
-      const y1 = p.frameRange.end * ROW;
+      const y0 = fmRef.current.rowOfLine(p.frameRange.start) * ROW;
+      const y1 = (fmRef.current.rowOfLine(p.frameRange.end - 1) + 1) * ROW;
       if (y1 > top && y0 < top + h) return; // some of it is in view already
       el.scrollTop = Math.max(0, Math.min(y1 - ROW, y0 + (y1 - y0) / 2) - h / 2);
     }, 120);
@@ -123,7 +171,7 @@ export const LogPane = forwardRef<LogPaneHandle, Props>(function LogPane(p, ref)
       searchRef.current?.focus();
       searchRef.current?.select();
     },
-    scrollTo: (line) => v.scrollToIndex(line, { align: 'center' }),
+    scrollTo: (line) => v.scrollToIndex(fmRef.current.rowOfLine(line), { align: 'center' }),
   }));
 
   const runSearch = useCallback(
@@ -137,7 +185,7 @@ export const LogPane = forwardRef<LogPaneHandle, Props>(function LogPane(p, ref)
       if (r.matches.length) {
         const first = stepMatch(r.matches, Math.max(p.frameRange.start - 1, -1), 1);
         setCurrent(first);
-        v.scrollToIndex(first, { align: 'center' });
+        v.scrollToIndex(fmRef.current.rowOfLine(first), { align: 'center' });
       }
     },
     [p, caseSensitive, regex, v],
@@ -153,7 +201,7 @@ export const LogPane = forwardRef<LogPaneHandle, Props>(function LogPane(p, ref)
     if (!result?.matches.length) return;
     const next = stepMatch(result.matches, current, dir);
     setCurrent(next);
-    v.scrollToIndex(next, { align: 'center' });
+    v.scrollToIndex(fmRef.current.rowOfLine(next), { align: 'center' });
     p.onJump(next);
   };
   const matchSet = useMemo(() => new Set(result?.matches ?? []), [result]);
@@ -200,6 +248,17 @@ export const LogPane = forwardRef<LogPaneHandle, Props>(function LogPane(p, ref)
           <button className="btn icon" title="Next match (Enter)" onClick={() => step(1)} disabled={!result?.matches.length}>
             ↓
           </button>
+          {p.heapChange && (
+            <button
+              className={`btn icon${showHeap ? ' active' : ''}`}
+              title="Show the heap change beside each line: used bytes from the dump before it to the dump after it"
+              onClick={() => setShowHeap(!showHeap)}
+              data-testid="log-heap-toggle"
+              style={{ width: 'auto', padding: '0 6px' }}
+            >
+              ±heap
+            </button>
+          )}
           {!result?.error && (
             <span className="count" data-testid="log-search-count">
               {result ? `${result.matches.length ? result.matches.indexOf(current) + 1 : 0} / ${result.matches.length}${result.truncated ? '+' : ''}` : `${p.count.toLocaleString()} lines`}
@@ -219,32 +278,69 @@ export const LogPane = forwardRef<LogPaneHandle, Props>(function LogPane(p, ref)
         ) : (
           <div style={{ height: v.getTotalSize(), position: 'relative' }}>
             {v.getVirtualItems().map((item) => {
-              const line = cache.get(item.index);
-              const inFrame = item.index >= p.frameRange.start && item.index < p.frameRange.end;
+              const fold = fm.foldAtRow(item.index);
+              const index = fm.lineOfRow(item.index);
+              // A folded traceback shows its exception line.
+              const shown = fold ? fold.end : index;
+              const line = cache.get(shown);
+              const last = fold ? fold.end : index;
+              const inFrame = last >= p.frameRange.start && index < p.frameRange.end;
               const cls = ['log-row'];
               if (inFrame) cls.push('frame');
-              if (matchSet.has(item.index)) cls.push('match');
-              if (item.index === current) cls.push('current');
+              if (matchSet.has(index) || (fold && result?.matches.some((m) => m >= fold.start && m <= fold.end))) cls.push('match');
+              if (index === current || (fold && current >= fold.start && current <= fold.end)) cls.push('current');
+              if (fold) cls.push('folded');
               if (line) {
-                if (line.kind === 'memoryError') cls.push('err');
-                else if (line.kind === 'traceback' || line.kind === 'softReboot' || line.kind === 'device' || line.kind === 'gap') cls.push('dev');
+                if (line.kind === 'memoryError' || (fold && /MemoryError/.test(line.text))) cls.push('err');
+                else if (fold || line.kind === 'traceback' || line.kind === 'softReboot' || line.kind === 'device' || line.kind === 'gap') cls.push('dev');
                 else if (line.kind === 'mark') cls.push('mark');
               }
+              const openFold = folds.get(index);
+              const unfolded = !fold && openFold && open.has(index);
+              const heap = showHeap && p.heapChange && line?.snapshot !== undefined ? p.heapChange(line.snapshot) : null;
               return (
                 <div
                   key={item.key}
                   className={cls.join(' ')}
                   style={{ transform: `translateY(${item.start}px)` }}
-                  data-line={item.index}
+                  data-line={index}
+                  {...(fold ? { 'data-fold': `${fold.start}-${fold.end}`, title: 'A traceback: click to unfold it' } : {})}
                   onClick={() => {
-                    setCurrent(item.index);
-                    p.onJump(item.index);
+                    if (fold) setOpen((o) => new Set(o).add(fold.start));
+                    setCurrent(index);
+                    p.onJump(index);
                   }}
                 >
-                  <span className="ln">{item.index + 1}</span>
+                  <span className="ln">{index + 1}</span>
                   <span className="tm">{line && line.t !== null ? duration(line.t) : ''}</span>
+                  {showHeap && p.heapChange && (
+                    <span className={`hp${heap ? (heap.sign > 0 ? ' pos' : heap.sign < 0 ? ' neg' : '') : ''}`} title={heap?.title ?? 'No dump on both sides of this line'} data-testid="log-heap">
+                      {heap?.text ?? ''}
+                    </span>
+                  )}
+                  {fold || unfolded ? (
+                    <button
+                      className="fold-toggle"
+                      aria-expanded={!fold}
+                      title={fold ? 'Unfold the traceback' : 'Fold the traceback into one row'}
+                      data-testid="log-fold-toggle"
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        const start = fold ? fold.start : index;
+                        setOpen((o) => {
+                          const n = new Set(o);
+                          if (fold) n.add(start);
+                          else n.delete(start);
+                          return n;
+                        });
+                      }}
+                    >
+                      {fold ? '▸' : '▾'}
+                    </button>
+                  ) : null}
                   <span className="tx" title={line?.text}>
                     {line ? line.text || ' ' : '…'}
+                    {fold ? <span className="fold-note"> traceback, {fold.end - fold.start + 1} lines</span> : null}
                   </span>
                 </div>
               );

@@ -25,6 +25,15 @@ import {
 import { rasterizeMap } from '../../shared/view/rasterize';
 import { bytes, int, kindName } from '../../shared/view/format';
 import type { ThemeColours } from './colors';
+import type { FrameAges } from './useAges';
+import type { MapHighlight } from './mapView';
+import { AGE_CODE } from '../../shared/lifetimes/ageMap';
+
+/** What the hover says of an object's life: rows of label and value, and a closing note. */
+export interface LifeHover {
+  rows: Array<[string, string]>;
+  note: string;
+}
 
 export interface MapArea {
   address: string;
@@ -54,6 +63,12 @@ interface Props {
   showChanges: boolean;
   showLargest: boolean;
   colours: ThemeColours;
+  /** Colour by age instead of kind: the frame's heads coded by age bucket. */
+  ages?: FrameAges | null;
+  /** Born and age of the object whose head is at (area, block), for the hover. */
+  lifeOf?: ((area: number, head: number) => LifeHover | null) | null;
+  /** An object to point at (from the Compare view): outlined, and scrolled into view. */
+  highlight?: MapHighlight | null;
   /** Called after every draw with its duration in ms. */
   onDrawn?: (ms: number) => void;
   onZoom?: (cell: number, fit: boolean) => void;
@@ -150,7 +165,8 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
       ctx.putImageData(img, 0, 0);
       return performance.now() - t0;
     }
-    rasterizeMap({ pixels: px, stride: W, height: H }, layout, p.frame.areas, p.colours.raster, {
+    const ages = p.ages && !p.compare ? p.ages : null;
+    rasterizeMap({ pixels: px, stride: W, height: H }, layout, ages ? ages.areas : p.frame.areas, ages ? p.colours.ageRaster : p.colours.raster, {
       scrollY: scroll,
       diff: p.compare ? p.compare.areas : null,
     });
@@ -168,7 +184,21 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
   // screen in the same frame its state landed (React already batches what changes together).
   useLayoutEffect(() => {
     draw();
-  }, [draw, props.frame, props.compare, props.colours]);
+  }, [draw, props.frame, props.compare, props.colours, props.ages, props.highlight]);
+
+  // A new highlight scrolls its object into view (at the zoom the user chose).
+  const shownHighlight = useRef(0);
+  useEffect(() => {
+    const h = props.highlight;
+    if (!h || !layout || h.seq === shownHighlight.current) return;
+    shownHighlight.current = h.seq;
+    const rects = runRects(layout, h.area, h.start, h.blocks);
+    if (!rects.length) return;
+    const y0 = rects[0].y;
+    const y1 = rects[rects.length - 1].y + rects[rects.length - 1].h;
+    if (y0 >= scroll && y1 <= scroll + H) return;
+    setScrollY(clampScroll(layout, H, (y0 + y1) / 2 - H / 2));
+  }, [props.highlight, layout, scroll, H]);
 
   const setZoom = useCallback(
     (next: number, anchor?: { x: number; y: number }) => {
@@ -269,6 +299,8 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
       className={`map-wrap${dragging ? ' dragging' : ''}`}
       data-testid="heap-map"
       data-cell={effectiveCell}
+      data-colouring={props.ages && !props.compare ? 'age' : 'kind'}
+      data-highlight={props.highlight && frame?.areas[props.highlight.area] ? blockAddress(frame.areas[props.highlight.area].address, props.highlight.start, frame.blockSize) : undefined}
       onPointerDown={onPointerDown}
       onPointerMove={onPointerMove}
       onPointerUp={onPointerUp}
@@ -280,7 +312,19 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
         <div className="scrollbar" style={{ top: (scroll / content) * size.h, height: Math.max(16, (H / content) * size.h) }} />
       )}
       {!frame && <div className="map-empty">{props.empty}</div>}
-      {frame && hover && <Tooltip hover={hover} frame={frame} extent={hoverExtent} colours={props.colours} compare={props.compare} w={size.w} h={size.h} />}
+      {frame && hover && (
+        <Tooltip
+          hover={hover}
+          frame={frame}
+          extent={hoverExtent}
+          colours={props.colours}
+          compare={props.compare}
+          life={hoverExtent && hoverExtent.kind === 'object' && props.lifeOf ? props.lifeOf(hover.area, hoverExtent.start) : null}
+          ageSwatch={hoverExtent && hoverExtent.kind === 'object' && props.ages && !props.compare ? props.colours.age[(props.ages.codes[hover.area]?.[hoverExtent.start] ?? 0) - AGE_CODE] ?? null : null}
+          w={size.w}
+          h={size.h}
+        />
+      )}
     </div>
   );
 });
@@ -330,7 +374,8 @@ function drawOverlay(
     }
     oc.textAlign = 'left';
   }
-  // Letters, when a block is large enough to read one.
+  // Letters, when a block is large enough to read one (the kind's, in age colouring too).
+  const ages = p.ages && !p.compare ? p.ages.codes : null;
   if (l.cell >= LETTER_CELL) {
     oc.font = `700 ${Math.round(l.cell * 0.62)}px ui-monospace, monospace`;
     oc.textAlign = 'center';
@@ -347,7 +392,10 @@ function drawOverlay(
           if (code === TAIL) continue;
           const ch = code === FREE ? '·' : code === UNKNOWN ? '?' : String.fromCharCode(code);
           oc.fillStyle = code === FREE ? c.muted : 'rgba(0,0,0,0.78)';
-          if (code !== FREE && (c.theme === 'dark' || code === 0x4c || code === 0x4d || code === 0x6d)) oc.fillStyle = code === 0x6d && c.theme === 'dark' ? '#000' : '#fff';
+          if (ages) {
+            // Light text on the older (darker) half of the ramp.
+            if (code !== FREE && code !== UNKNOWN && ages[band.area][i] - AGE_CODE >= 3) oc.fillStyle = '#fff';
+          } else if (code !== FREE && (c.theme === 'dark' || code === 0x4c || code === 0x4d || code === 0x6d)) oc.fillStyle = code === 0x6d && c.theme === 'dark' ? '#000' : '#fff';
           oc.fillText(ch, l.x + (i - s) * l.cell + (l.cell - 1) / 2, y);
         }
       }
@@ -408,6 +456,15 @@ function drawOverlay(
     });
     oc.setLineDash([]);
   }
+  // The object the Compare view points at: a halo outside, a line inside, so it shows on any colour.
+  if (p.highlight) {
+    const h = p.highlight;
+    for (const [colour, width, pad] of [[c.panel, 5 * lw, 3 * lw], [c.text, 2 * lw, 2 * lw]] as const) {
+      oc.strokeStyle = colour;
+      oc.lineWidth = width;
+      for (const r of runRects(l, h.area, h.start, h.blocks)) if (visible(r)) oc.strokeRect(r.x - pad, r.y - pad, r.w + 2 * pad, r.h + 2 * pad);
+    }
+  }
   // The hovered object.
   if (hover && hoverExtent) {
     oc.strokeStyle = c.text;
@@ -417,7 +474,28 @@ function drawOverlay(
   oc.restore();
 }
 
-function Tooltip({ hover, frame, extent, colours, compare, w, h }: { hover: Hover; frame: MapFrame; extent: Extent | null; colours: ThemeColours; compare: HeapDiff | null; w: number; h: number }) {
+function Tooltip({
+  hover,
+  frame,
+  extent,
+  colours,
+  compare,
+  life,
+  ageSwatch,
+  w,
+  h,
+}: {
+  hover: Hover;
+  frame: MapFrame;
+  extent: Extent | null;
+  colours: ThemeColours;
+  compare: HeapDiff | null;
+  life: LifeHover | null;
+  /** In the age colouring: the object's age colour (the swatch shows what the map shows). */
+  ageSwatch: string | null;
+  w: number;
+  h: number;
+}) {
   const a = frame.areas[hover.area];
   if (!a) return null;
   const code = a.kinds[hover.block];
@@ -439,11 +517,13 @@ function Tooltip({ hover, frame, extent, colours, compare, w, h }: { hover: Hove
     title = 'Tail with no head in view';
     swatch = colours.muted;
   }
-  const left = hover.x + 16 + 250 > w ? hover.x - 16 - 250 : hover.x + 16;
-  const top = Math.min(hover.y + 14, Math.max(0, h - 150));
+  if (ageSwatch) swatch = ageSwatch;
+  const tw = life ? 300 : 250;
+  const left = hover.x + 16 + tw > w ? hover.x - 16 - tw : hover.x + 16;
+  const top = Math.min(hover.y + 14, Math.max(0, h - (life ? 260 : 150)));
   const change = compare ? compare.areas[hover.area]?.[hover.block] : undefined;
   return (
-    <div className="tooltip" style={{ left, top }} data-testid="map-tooltip">
+    <div className="tooltip" style={{ left, top, ...(life ? { width: tw } : {}) }} data-testid="map-tooltip">
       <div className="kind">
         <span className="swatch" style={{ background: swatch }} />
         {title}
@@ -484,6 +564,17 @@ function Tooltip({ hover, frame, extent, colours, compare, w, h }: { hover: Hove
             </div>
           )}
         </>
+      )}
+      {life && (
+        <div data-testid="map-tooltip-life">
+          {life.rows.map(([k, v]) => (
+            <div className="row" key={k}>
+              <span>{k}</span>
+              <span className="mono life-value">{v}</span>
+            </div>
+          ))}
+          <div className="note">{life.note}</div>
+        </div>
       )}
       {change !== undefined && (
         <div className="row">

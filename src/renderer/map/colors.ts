@@ -5,7 +5,15 @@
  */
 import { hexColor, type RasterPalette } from '../../shared/view/rasterize';
 import { cssColour, tailTint, type RGB } from '../../shared/heap/palette';
+import { AGE_BUCKETS, AGE_CODE } from '../../shared/lifetimes/ageMap';
 import { kindPalette, type Theme } from './palette';
+
+/**
+ * Age colours, youngest first: viridis from yellow to deep purple (colour-blind safe, and it
+ * reads young-to-old in greyscale too, light to dark).
+ */
+export const AGE_RAMP = ['#fde725', '#a0da39', '#4ac16d', '#1fa187', '#277f8e', '#365c8d', '#46327e', '#440154'];
+const AGE_UNTRACKED_CSS = '#8a8f96';
 
 const rgbOf = (css: string): RGB => [parseInt(css.slice(1, 3), 16), parseInt(css.slice(3, 5), 16), parseInt(css.slice(5, 7), 16)];
 
@@ -16,6 +24,11 @@ export interface ThemeColours {
   tintTails: boolean;
   tail: string;
   raster: RasterPalette;
+  /** The "age" colouring: heads coded by age bucket (src/shared/lifetimes/ageMap.ts). */
+  ageRaster: RasterPalette;
+  /** CSS colour of each age bucket, youngest first. */
+  age: string[];
+  ageUntracked: string;
   /** CSS colour of a head kind by letter (unknown letters share one colour). */
   kind: (letter: string) => string;
   free: string;
@@ -65,11 +78,22 @@ export function themeColours(theme: Theme, tintTails = true): ThemeColours {
     freed: hexColor(p.freed),
     same: hexColor(p.same),
   };
+  const ageHead = new Uint32Array(128);
+  const ageTail = new Uint32Array(128);
+  for (let b = 0; b <= AGE_BUCKETS; b++) {
+    const css = b < AGE_BUCKETS ? AGE_RAMP[b] : AGE_UNTRACKED_CSS;
+    ageHead[AGE_CODE + b] = hexColor(css);
+    ageTail[AGE_CODE + b] = hexColor(tintTails ? cssColour(tailTint(rgbOf(css), theme)) : p.tail);
+  }
+  const ageRaster: RasterPalette = { ...raster, head: ageHead, tail: ageTail };
   const t: ThemeColours = {
     theme,
     tintTails,
     tail: p.tail,
     raster,
+    ageRaster,
+    age: AGE_RAMP,
+    ageUntracked: AGE_UNTRACKED_CSS,
     kind: (l) => p.kinds[l] ?? p.otherHead,
     free: p.free,
     unknown: p.unknown,
