@@ -60,7 +60,17 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
   const byAge = view.colouring === 'age' && !comparing;
   const ages = useAges(st.api, comparing ? null : (s.data ?? null), byAge, s.session);
   const lifeOf = useMemo(() => (ages ? (area: number, head: number) => lifeHover(ages, st.frames, area, head) : null), [ages, st, s.v]);
-  const empty = s.busy ? (
+  // A stats-only dump (CircuitPython, no mem_info) has no map to draw: say so instead of a blank.
+  const noMap = !!frame && frame.areas.length === 0;
+  const empty = noMap ? (
+    <div data-testid="map-stats-only">
+      <h2>No map in this dump: heap totals only</h2>
+      <p>
+        This firmware has no <span className="mono">micropython.mem_info</span> (CircuitPython never has): each dump is the used and free bytes, not
+        where the blocks are. The timeline below shows used, free and the change per dump; the Frame tab has this dump&rsquo;s figures.
+      </p>
+    </div>
+  ) : s.busy ? (
     <div>
       <h2>{s.busy.what}…</h2>
       <p>{s.busy.total ? `${Math.floor((100 * s.busy.done) / s.busy.total)} %` : 'Reading every dump in it; a large capture takes a few seconds.'}</p>
@@ -171,7 +181,7 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
       )}
       <HeapMap
         ref={mapRef}
-        frame={frame ?? null}
+        frame={noMap ? null : (frame ?? null)}
         previous={comparing ? null : s.prev && s.data && s.prev.index === s.data.index - 1 ? s.prev : null}
         compare={comparing ? s.diff : null}
         showChanges={showChanges}

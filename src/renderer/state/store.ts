@@ -56,6 +56,8 @@ export interface RecordSettings {
   scriptPath: string;
   periodMs: number;
   collect: boolean;
+  /** How dumps are made: auto (a timer where the board has one, else asyncio, else the program's calls) or forced. */
+  dumps: 'auto' | 'timer' | 'async' | 'calls';
 }
 
 export interface AppState {
@@ -110,7 +112,7 @@ export interface AppState {
 const SETTINGS_KEY = 'heapscope.record';
 
 function loadSettings(): RecordSettings {
-  const d: RecordSettings = { port: 'virtual', demo: 'fragment', run: 'main', scriptPath: '', periodMs: 500, collect: false };
+  const d: RecordSettings = { port: 'virtual', demo: 'fragment', run: 'main', scriptPath: '', periodMs: 500, collect: false, dumps: 'auto' };
   try {
     const s = JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? 'null');
     if (s && typeof s === 'object') return { ...d, ...s };
@@ -574,6 +576,7 @@ export class AppStore {
         ...((port ? port.kind === 'virtual' : s.port === 'virtual') && s.run === 'main' && s.demo ? { demo: s.demo } : {}),
         periodMs: s.periodMs,
         collect: s.collect,
+        dumps: s.dumps,
       });
       this.set({ starting: false, follow: true });
       if (!this.state.meta) void this.loadSession();
