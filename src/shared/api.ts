@@ -196,6 +196,25 @@ export interface TimelineEvent {
   lost?: number;
 }
 
+/**
+ * Per-frame figures of the whole session, a few bytes per frame (typed arrays, not an object
+ * per entry), for a timeline over a day-long session; `events` are the timeline events (not log
+ * lines). NaN marks a figure the dump did not give.
+ */
+export interface FrameSeries {
+  frames: number;
+  usedBytes: Float32Array;
+  freeBytes: Float32Array;
+  largestFreeBytes: Float32Array;
+  fragmentation: Float32Array;
+  /** Host clock ms when known, else the board's clock, else NaN. */
+  timeMs: Float64Array;
+  /** Log lines before each frame (SnapshotIndexEntry.logLine). */
+  logLine: Uint32Array;
+  events: TimelineEvent[];
+  logLineCount: number;
+}
+
 export interface SessionInfo {
   meta: SessionMeta;
   snapshots: SnapshotIndexEntry[];

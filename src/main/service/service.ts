@@ -35,6 +35,7 @@ import {
   type SessionInfo,
   type SessionMeta,
   type SessionSummary,
+  type FrameSeries,
   type SnapshotData,
   type StartRecordingRequest,
 } from '../../shared/api';
@@ -48,7 +49,6 @@ import { RecentList, defaultDataDir } from './recent';
 import { assertRegular, refuseToReplace, sameFile } from '../session/files';
 import { RE2JS } from 're2js';
 import type { SessionView } from './sessionView';
-import { summarizeSession } from '../../shared/view/sessionSummary';
 
 export interface ServiceOptions {
   /** Sessions, recent.json. Default: the per-user data folder (HEAPSCOPE_HOME overrides). */
@@ -220,6 +220,7 @@ export class HeapScopeService {
     await this.closeSession();
     this.setSession(view);
     await this.recent.add(abs, summaryOf(view));
+    this.walkIndex(view, abs);
     return { ...view.meta };
   }
 
@@ -252,6 +253,7 @@ export class HeapScopeService {
       await this.closeSession();
       this.setSession(view);
       await this.recent.add(dest, summaryOf(view));
+      this.walkIndex(view, dest);
       return { ...view.meta };
     } finally {
       this.endJob(jobId, 'import');
@@ -284,9 +286,28 @@ export class HeapScopeService {
     return { meta: { ...s.meta }, snapshots: s.entries().slice(), events: s.events().slice(), logLineCount: s.logCount() };
   }
 
+  /** Per-frame figures of the whole session as typed arrays: what a whole-day timeline draws from. */
+  async getFrameSeries(): Promise<FrameSeries> {
+    const s = this.requireSession();
+    const series = await s.frameSeries(() => this.session === s);
+    if (!series) throw apiError('NO_SESSION', 'The session was closed.', 'Open it again.');
+    return series;
+  }
+
+  /**
+   * After an open: the frame series is built in the background (the walk yields between pages),
+   * and the recent list's summary is completed with what only a walk finds (the first MemoryError).
+   */
+  private walkIndex(view: SessionView, path: string): void {
+    void (async () => {
+      const series = await view.frameSeries(() => this.session === view);
+      if (series && this.session === view && series.events.some((e) => e.kind === 'memoryError')) await this.recent.add(path, summaryOf(view));
+    })().catch(() => undefined);
+  }
+
   async getSnapshot(index: number): Promise<SnapshotData> {
     const s = this.requireSession();
-    const n = s.entries().length;
+    const n = s.snapshotCount();
     if (index >= n) {
       throw apiError('NOT_FOUND', n ? `There is no snapshot ${index}: the session has ${n} (0–${n - 1}).` : 'The session has no snapshot yet.');
     }
@@ -311,7 +332,7 @@ export class HeapScopeService {
   /** Objects at a frame, or compared between two: see src/shared/lifetimes/objects.ts. */
   async getObjects(req: ObjectsRequest): Promise<ObjectsResult> {
     const s = this.requireSession();
-    const n = s.entries().length;
+    const n = s.snapshotCount();
     for (const i of [req.frame, req.from]) {
       if (i !== undefined && i >= n) throw apiError('NOT_FOUND', n ? `There is no frame ${i}: the session has ${n} (0–${n - 1}).` : 'The session has no snapshot yet.');
     }
@@ -412,7 +433,7 @@ export class HeapScopeService {
     let path = req.path ? resolve(req.path) : null;
     if (!path) {
       const base = basename(s.meta.path, extname(s.meta.path));
-      const n = s.entries().length;
+      const n = s.snapshotCount();
       // Frames counted from 1, as the window and the export dialog count them.
       const suffix =
         req.format === 'png'
@@ -530,7 +551,7 @@ export class HeapScopeService {
             if (this.recording !== r || !r.live) return;
             const d = r.live.feed(chunk, hostMs);
             r.status.bytes += chunk.length;
-            r.status.snapshots = r.live.view.entries().length;
+            r.status.snapshots = r.live.view.snapshotCount();
             if (d.snapshots.length && r.status.bytesPerDump === undefined) {
               const e = d.snapshots[0].entry;
               r.status.bytesPerDump = e.byteEnd - e.byteStart;
@@ -662,7 +683,7 @@ const HANDLERS: Record<MethodName, Handler> = {
 };
 
 function summaryOf(view: SessionView): SessionSummary {
-  return summarizeSession(view.meta, view.entries(), view.events());
+  return view.summary();
 }
 
 function stamp(d: Date): string {

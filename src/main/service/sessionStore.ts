@@ -7,7 +7,9 @@ import { open as openFile, rm, copyFile } from 'node:fs/promises';
 import { openRegular } from '../session/files';
 import { appendSliced } from '../session/importCapture';
 import { basename } from 'node:path';
-import type { LogLine, SessionMeta, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
+import type { FrameSeries, LogLine, SessionMeta, SessionSummary, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
+import { summarizeSession } from '../../shared/view/sessionSummary';
+import { seriesFromReader, seriesOf } from './frameSeries';
 import type { CaptureEvent } from '../../shared/capture/events';
 import { SessionReader, SessionWriter, type SessionEvent } from '../session';
 import type { JobHooks, LiveSession, SessionStore } from './backends';
@@ -61,13 +63,17 @@ function indexFromReader(r: SessionReader): IndexBuilder {
   return b;
 }
 
-/** A closed (or being-recovered) session file, served by SessionReader. */
+/**
+ * A closed (or being-recovered) session file, served by SessionReader. Opening decodes no index
+ * page: the count, the summary and the frame series come from the reader's paged index; the
+ * index as objects (entries(), events(), log lines) is built only when something asks for it.
+ */
 export class FileSessionView implements SessionView {
   meta: SessionMeta;
-  private readonly index: IndexBuilder;
+  private built: IndexBuilder | null = null;
+  private series: Promise<FrameSeries | null> | null = null;
 
   constructor(private readonly reader: SessionReader) {
-    this.index = indexFromReader(reader);
     this.meta = metaFrom(reader.path, reader.meta as StoredMetaLike, reader.info.createdMs, reader.rawLength, false);
   }
 
@@ -75,20 +81,52 @@ export class FileSessionView implements SessionView {
     return new FileSessionView(SessionReader.open(path));
   }
 
+  private index(): IndexBuilder {
+    return (this.built ??= indexFromReader(this.reader));
+  }
+
+  snapshotCount(): number {
+    return this.built ? this.built.entries.length : this.reader.snapshotCount;
+  }
+
+  /**
+   * From the first and last entries. The first MemoryError needs every event, so it is known
+   * once the index or the frame series has been built (null until then).
+   */
+  summary(): SessionSummary {
+    if (this.built) return summarizeSession(this.meta, this.built.entries, this.built.events);
+    const n = this.reader.snapshotCount;
+    const ends = n ? [this.reader.entry(0), this.reader.entry(n - 1)] : [];
+    const s = summarizeSession(this.meta, ends as SnapshotIndexEntry[], this.knownEvents ?? []);
+    s.frames = n;
+    return s;
+  }
+  private knownEvents: TimelineEvent[] | null = null;
+
+  frameSeries(alive: () => boolean = () => true): Promise<FrameSeries | null> {
+    if (this.built) return Promise.resolve(seriesOf(this.built.entries, this.built.events, this.built.lines.length));
+    this.series ??= seriesFromReader(this.reader, alive).then((s) => {
+      if (s) this.knownEvents = s.events;
+      else this.series = null;
+      return s;
+    });
+    return this.series;
+  }
+
   entries(): readonly SnapshotIndexEntry[] {
-    return this.index.entries;
+    return this.index().entries;
   }
   events(): readonly TimelineEvent[] {
-    return this.index.events;
+    return this.index().events;
   }
   logCount(): number {
-    return this.index.lines.length;
+    return this.index().lines.length;
   }
   logLines(from: number, count: number): LogLine[] {
-    return this.index.lines.slice(from, from + count);
+    return this.index().lines.slice(from, from + count);
   }
   logTexts(): readonly string[] {
-    return this.index.lines.map((l) => l.text);
+    return this.index().lines.map((l) => l.text);
   }
   getSnapshot(i: number): SnapshotData {
     return dataOf(this.reader.getSnapshot(i));
@@ -176,6 +214,15 @@ export class LiveFileSession implements LiveSession, SessionView {
     return d;
   }
 
+  snapshotCount(): number {
+    return this.index.entries.length;
+  }
+  summary(): SessionSummary {
+    return summarizeSession(this.meta, this.index.entries, this.index.events);
+  }
+  frameSeries(): FrameSeries {
+    return seriesOf(this.index.entries, this.index.events, this.index.lines.length);
+  }
   entries(): readonly SnapshotIndexEntry[] {
     return this.index.entries;
   }
