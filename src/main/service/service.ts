@@ -219,7 +219,7 @@ export class HeapScopeService {
     const view = await store.open(abs);
     await this.closeSession();
     this.setSession(view);
-    await this.recent.add(abs, summaryOf(view));
+    await this.recent.add(abs, summaryOf(view), Date.now(), view.memoryErrorKnown());
     this.walkIndex(view, abs);
     return { ...view.meta };
   }
@@ -252,7 +252,7 @@ export class HeapScopeService {
       });
       await this.closeSession();
       this.setSession(view);
-      await this.recent.add(dest, summaryOf(view));
+      await this.recent.add(dest, summaryOf(view), Date.now(), view.memoryErrorKnown());
       this.walkIndex(view, dest);
       return { ...view.meta };
     } finally {
@@ -300,8 +300,9 @@ export class HeapScopeService {
    */
   private walkIndex(view: SessionView, path: string): void {
     void (async () => {
+      if (view.memoryErrorKnown()) return;
       const series = await view.frameSeries(() => this.session === view);
-      if (series && this.session === view && series.events.some((e) => e.kind === 'memoryError')) await this.recent.add(path, summaryOf(view));
+      if (series && this.session === view) await this.recent.add(path, summaryOf(view));
     })().catch(() => undefined);
   }
 
@@ -670,6 +671,7 @@ const HANDLERS: Record<MethodName, Handler> = {
   closeSession: (s) => s.closeSession(),
   saveSessionAs: (s, p) => s.saveSessionAs(p.path, p.overwrite),
   getSessionInfo: (s) => s.getSessionInfo(),
+  getFrameSeries: (s) => s.getFrameSeries(),
   getSnapshot: (s, p) => s.getSnapshot(p.index),
   getFilmStrip: (s, p) => s.getFilmStrip(p),
   getLifetimes: (s, p) => s.getLifetimes(p),

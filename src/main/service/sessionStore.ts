@@ -103,14 +103,21 @@ export class FileSessionView implements SessionView {
   }
   private knownEvents: TimelineEvent[] | null = null;
 
-  frameSeries(alive: () => boolean = () => true): Promise<FrameSeries | null> {
-    if (this.built) return Promise.resolve(seriesOf(this.built.entries, this.built.events, this.built.lines.length));
-    this.series ??= seriesFromReader(this.reader, alive).then((s) => {
+  memoryErrorKnown(): boolean {
+    return this.built !== null || this.knownEvents !== null;
+  }
+
+  async frameSeries(alive: () => boolean = () => true): Promise<FrameSeries | null> {
+    const fromIndex = (b: IndexBuilder) => seriesOf(b.entries, b.events, b.lines.length);
+    if (this.built) return fromIndex(this.built);
+    // The walk stops when the whole index gets built meanwhile (it then serves the series).
+    this.series ??= seriesFromReader(this.reader, () => alive() && !this.built).then((s) => {
       if (s) this.knownEvents = s.events;
       else this.series = null;
       return s;
     });
-    return this.series;
+    const s = await this.series;
+    return s ?? (this.built && alive() ? fromIndex(this.built) : null);
   }
 
   entries(): readonly SnapshotIndexEntry[] {
@@ -219,6 +226,9 @@ export class LiveFileSession implements LiveSession, SessionView {
   }
   summary(): SessionSummary {
     return summarizeSession(this.meta, this.index.entries, this.index.events);
+  }
+  memoryErrorKnown(): boolean {
+    return true;
   }
   frameSeries(): FrameSeries {
     return seriesOf(this.index.entries, this.index.events, this.index.lines.length);

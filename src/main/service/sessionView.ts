@@ -19,6 +19,8 @@ export interface SessionView {
   snapshotCount(): number;
   /** What the recent list shows. A session file gives it from its counts and first and last entries. */
   summary(): SessionSummary;
+  /** summary() has looked at every event (else its memoryError is null for want of a walk). */
+  memoryErrorKnown(): boolean;
   /** Per-frame figures of the whole session as typed arrays (null: the session was closed meanwhile). */
   frameSeries(alive?: () => boolean): Promise<FrameSeries | null> | FrameSeries | null;
   /** The whole index as objects: costly on a long session file (see snapshotCount, frameSeries). */
@@ -101,6 +103,9 @@ export class MemorySession implements SessionView {
   }
   summary(): SessionSummary {
     return summarizeSession(this.meta, this.index.entries, this.index.events);
+  }
+  memoryErrorKnown(): boolean {
+    return true;
   }
   frameSeries(): FrameSeries {
     return seriesOf(this.index.entries, this.index.events, this.index.lines.length);
