@@ -88,6 +88,9 @@ export class FileSessionView implements SessionView {
   snapshotCount(): number {
     return this.built ? this.built.entries.length : this.reader.snapshotCount;
   }
+  hasMap(i: number): boolean {
+    return (this.built ? this.built.entries[i] : this.reader.entry(i)).areas.length > 0;
+  }
 
   /**
    * From the first and last entries. The first MemoryError needs every event, so it is known
@@ -223,6 +226,9 @@ export class LiveFileSession implements LiveSession, SessionView {
 
   snapshotCount(): number {
     return this.index.entries.length;
+  }
+  hasMap(i: number): boolean {
+    return this.index.entries[i].areas.length > 0;
   }
   summary(): SessionSummary {
     return summarizeSession(this.meta, this.index.entries, this.index.events);

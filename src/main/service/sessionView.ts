@@ -17,6 +17,8 @@ export interface SessionView {
   meta: SessionMeta;
   /** Snapshots in the session, without building the index (a session file counts them at open). */
   snapshotCount(): number;
+  /** Snapshot i's index entry lists heap areas (the film strip skips frames without a map). */
+  hasMap(i: number): boolean;
   /** What the recent list shows. A session file gives it from its counts and first and last entries. */
   summary(): SessionSummary;
   /** summary() has looked at every event (else its memoryError is null for want of a walk). */
@@ -100,6 +102,9 @@ export class MemorySession implements SessionView {
 
   snapshotCount(): number {
     return this.index.entries.length;
+  }
+  hasMap(i: number): boolean {
+    return this.index.entries[i].areas.length > 0;
   }
   summary(): SessionSummary {
     return summarizeSession(this.meta, this.index.entries, this.index.events);
