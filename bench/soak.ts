@@ -1,7 +1,8 @@
 /**
  * The 24-hour soak (bench/soakGen.ts): session size beside gzip -6 of its raw text, how long the
  * session takes to open and to serve a random snapshot, the reader's memory, and the CLI's
- * `inspect` on it as a whole command. HEAPSCOPE_SOAK_DUMPS picks a shorter soak (the default
+ * `inspect` on it as a whole command, and the service's open (what the window waits for) with
+ * the per-frame series a whole-day timeline draws from. HEAPSCOPE_SOAK_DUMPS picks a shorter soak (the default
  * is the day: 250,000 dumps); HEAPSCOPE_SOAK_REMAKE=1 makes it again (after a format change).
  */
 import { execFileSync } from 'node:child_process';

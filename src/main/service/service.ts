@@ -622,7 +622,7 @@ export class HeapScopeService {
         }
       }
       if (r.pushTimer) clearTimeout(r.pushTimer);
-      r.status.snapshots = r.live?.view.entries().length ?? 0;
+      r.status.snapshots = r.live?.view.snapshotCount() ?? 0;
       this.setPhase(r, phase, message ?? (phase === 'stopped' ? `Stopped; saved ${r.status.sessionPath}.` : 'The recording failed.'));
       this.recording = null;
       if (meta) this.emit({ type: 'session', meta });
