@@ -45,6 +45,11 @@ import { apiError, CancelledError, toServiceError } from './errors';
 import { FilmStripMaker } from './filmStrip';
 import { LifetimesMaker } from './lifetimes';
 import type { IndexDelta } from './indexBuilder';
+import { FileSessionView } from './sessionStore';
+import { lockHolder } from '../session/lock';
+
+/** How often a session recorded by another process is looked at for growth. */
+const FOLLOW_MS = 500;
 import { RecentList, defaultDataDir } from './recent';
 import { assertRegular, refuseToReplace, sameFile } from '../session/files';
 import { RE2JS } from 're2js';
@@ -219,9 +224,41 @@ export class HeapScopeService {
     const view = await store.open(abs);
     await this.closeSession();
     this.setSession(view);
+    this.follow(view);
     await this.recent.add(abs, summaryOf(view), Date.now(), view.memoryErrorKnown());
     this.walkIndex(view, abs);
     return { ...view.meta };
+  }
+
+  /**
+   * A session another HeapScope is recording (its lock is held) is shown as live and followed:
+   * what it gains is pushed like a recording's, until the lock goes (the recording ended).
+   */
+  private follow(view: SessionView): void {
+    if (!(view instanceof FileSessionView) || lockHolder(view.meta.path) === null) return;
+    view.meta.live = true;
+    this.emit({ type: 'session', meta: { ...view.meta } });
+    const timer = setInterval(() => {
+      if (this.session !== view) {
+        clearInterval(timer);
+        return;
+      }
+      const recording = lockHolder(view.meta.path) !== null;
+      let d: IndexDelta | null = null;
+      try {
+        d = view.grow();
+      } catch {
+        // Caught between two writes: the next look reads it whole.
+      }
+      if (d) this.pushDelta(d);
+      if (!recording) {
+        clearInterval(timer);
+        view.meta.live = false;
+      }
+      // Its figures came with the pushes; the window reloads only when the recording ends.
+      if (!recording) this.emit({ type: 'session', meta: { ...view.meta } });
+    }, FOLLOW_MS);
+    timer.unref?.();
   }
 
   async importCapture(req: { path: string; sessionPath?: string; jobId?: string; overwrite?: boolean }): Promise<SessionMeta> {
@@ -536,6 +573,26 @@ export class HeapScopeService {
       const program = await this.programOf(req);
       if (program) meta.program = program;
       r.live = await this.opts.store.createLive(sessionPath, meta);
+      // A full disk is told at once (the window's banner), and again when writing resumes.
+      r.live.watch?.({
+        warning: (err) => {
+          if (this.recording !== r) return;
+          r.status.message = err.message;
+          this.emit({ type: 'error', error: toServiceError(err) });
+          this.pushStatus(true);
+        },
+        resumed: (message) => {
+          if (this.recording !== r) return;
+          r.status.message = message;
+          this.pushStatus(true);
+        },
+        delta: (d) => {
+          if (this.recording !== r || !r.live) return;
+          r.status.snapshots = r.live.view.entries().length;
+          this.pushDelta(d);
+          this.pushStatus();
+        },
+      });
       if (prev) {
         this.session = null;
         await prev.close();
@@ -611,7 +668,14 @@ export class HeapScopeService {
       let meta: SessionMeta | null = null;
       let nothing = false;
       if (r.live) {
-        const d = await r.live.finish();
+        let d: IndexDelta = { snapshots: [], lines: [], events: [] };
+        try {
+          d = await r.live.finish();
+        } catch (err) {
+          // The disk stayed full: the session holds what was written; the loss is told in words.
+          this.emit({ type: 'error', error: toServiceError(err) });
+          message ??= (err as Error).message;
+        }
         this.pushDelta(d);
         r.live.view.meta.live = false;
         // Nothing arrived, so no file was left: no session stays open on a file that is not there.

@@ -1,5 +1,5 @@
 /** The centre: a header with the frame's key figures and zoom, the heap map, and its legend. */
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { bytes, int, kindName, percent, signedBytes, sortKinds } from '../../shared/view/format';
 import { untypedShare } from '../../shared/view/heapAnalysis';
 import { HeapMap, type HeapMapHandle } from '../map/HeapMap';
@@ -37,6 +37,13 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
     busy: x.busy,
     session: x.logEpoch,
   }));
+  // Draw on input: the store puts a frame on the map at once, React follows after the paint.
+  useEffect(() => {
+    st.mapPainter = (f, prev) => mapRef.current?.show(f, prev) ?? false;
+    return () => {
+      st.mapPainter = null;
+    };
+  }, [st, mapRef]);
   const view = useMapView();
   const [showChanges, setShowChanges] = useState(true);
   const [showLargest, setShowLargest] = useState(true);
@@ -173,7 +180,7 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
         ages={byAge ? ages : null}
         lifeOf={lifeOf}
         highlight={view.highlight}
-        onDrawn={(ms) => st.drawn(ms, frame?.index ?? null)}
+        onDrawn={(ms, f) => st.drawn(ms, f?.index ?? null)}
         onZoom={(cell, fit) => setZoom({ cell, fit })}
         empty={empty}
       />
