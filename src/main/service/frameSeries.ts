@@ -7,8 +7,11 @@ import type { FrameSeries, SnapshotIndexEntry, TimelineEvent } from '../../share
 import type { SessionReader } from '../session';
 import { timelineEventOf } from './indexBuilder';
 
-/** Items walked between two yields to the event loop, so other calls go on during the walk. */
-const YIELD_EVERY = 4096;
+/**
+ * The walk yields to the event loop after this long, so calls (a seek) go on while it runs in
+ * the background: a page decoded is ~10 ms, so a count of items would hold the loop for 100s of ms.
+ */
+const SLICE_MS = 8;
 
 function emptySeries(n: number): FrameSeries {
   return {
@@ -56,9 +59,11 @@ export async function seriesFromReader(r: SessionReader, alive: () => boolean = 
   const s = emptySeries(n);
   let si = 0;
   let lines = 0;
-  let step = 0;
+  let slice = performance.now();
   const pause = async () => {
-    if (++step % YIELD_EVERY === 0) await new Promise((res) => setImmediate(res));
+    if (performance.now() - slice < SLICE_MS) return true;
+    await new Promise((res) => setImmediate(res));
+    slice = performance.now();
     return alive();
   };
   for (let ei = 0; ei < m; ei++) {
