@@ -35,6 +35,7 @@ import {
   type SessionInfo,
   type SessionMeta,
   type SessionSummary,
+  type FrameSeries,
   type SnapshotData,
   type StartRecordingRequest,
 } from '../../shared/api';
@@ -53,7 +54,6 @@ import { RecentList, defaultDataDir } from './recent';
 import { assertRegular, refuseToReplace, sameFile } from '../session/files';
 import { RE2JS } from 're2js';
 import type { SessionView } from './sessionView';
-import { summarizeSession } from '../../shared/view/sessionSummary';
 
 export interface ServiceOptions {
   /** Sessions, recent.json. Default: the per-user data folder (HEAPSCOPE_HOME overrides). */
@@ -225,7 +225,8 @@ export class HeapScopeService {
     await this.closeSession();
     this.setSession(view);
     this.follow(view);
-    await this.recent.add(abs, summaryOf(view));
+    await this.recent.add(abs, summaryOf(view), Date.now(), view.memoryErrorKnown());
+    this.walkIndex(view, abs);
     return { ...view.meta };
   }
 
@@ -288,7 +289,8 @@ export class HeapScopeService {
       });
       await this.closeSession();
       this.setSession(view);
-      await this.recent.add(dest, summaryOf(view));
+      await this.recent.add(dest, summaryOf(view), Date.now(), view.memoryErrorKnown());
+      this.walkIndex(view, dest);
       return { ...view.meta };
     } finally {
       this.endJob(jobId, 'import');
@@ -321,9 +323,29 @@ export class HeapScopeService {
     return { meta: { ...s.meta }, snapshots: s.entries().slice(), events: s.events().slice(), logLineCount: s.logCount() };
   }
 
+  /** Per-frame figures of the whole session as typed arrays: what a whole-day timeline draws from. */
+  async getFrameSeries(): Promise<FrameSeries> {
+    const s = this.requireSession();
+    const series = await s.frameSeries(() => this.session === s);
+    if (!series) throw apiError('NO_SESSION', 'The session was closed.', 'Open it again.');
+    return series;
+  }
+
+  /**
+   * After an open: the frame series is built in the background (the walk yields between pages),
+   * and the recent list's summary is completed with what only a walk finds (the first MemoryError).
+   */
+  private walkIndex(view: SessionView, path: string): void {
+    void (async () => {
+      if (view.memoryErrorKnown()) return;
+      const series = await view.frameSeries(() => this.session === view);
+      if (series && this.session === view) await this.recent.add(path, summaryOf(view));
+    })().catch(() => undefined);
+  }
+
   async getSnapshot(index: number): Promise<SnapshotData> {
     const s = this.requireSession();
-    const n = s.entries().length;
+    const n = s.snapshotCount();
     if (index >= n) {
       throw apiError('NOT_FOUND', n ? `There is no snapshot ${index}: the session has ${n} (0–${n - 1}).` : 'The session has no snapshot yet.');
     }
@@ -348,7 +370,7 @@ export class HeapScopeService {
   /** Objects at a frame, or compared between two: see src/shared/lifetimes/objects.ts. */
   async getObjects(req: ObjectsRequest): Promise<ObjectsResult> {
     const s = this.requireSession();
-    const n = s.entries().length;
+    const n = s.snapshotCount();
     for (const i of [req.frame, req.from]) {
       if (i !== undefined && i >= n) throw apiError('NOT_FOUND', n ? `There is no frame ${i}: the session has ${n} (0–${n - 1}).` : 'The session has no snapshot yet.');
     }
@@ -449,7 +471,7 @@ export class HeapScopeService {
     let path = req.path ? resolve(req.path) : null;
     if (!path) {
       const base = basename(s.meta.path, extname(s.meta.path));
-      const n = s.entries().length;
+      const n = s.snapshotCount();
       // Frames counted from 1, as the window and the export dialog count them.
       const suffix =
         req.format === 'png'
@@ -587,7 +609,7 @@ export class HeapScopeService {
             if (this.recording !== r || !r.live) return;
             const d = r.live.feed(chunk, hostMs);
             r.status.bytes += chunk.length;
-            r.status.snapshots = r.live.view.entries().length;
+            r.status.snapshots = r.live.view.snapshotCount();
             if (d.snapshots.length && r.status.bytesPerDump === undefined) {
               const e = d.snapshots[0].entry;
               r.status.bytesPerDump = e.byteEnd - e.byteStart;
@@ -664,7 +686,7 @@ export class HeapScopeService {
         }
       }
       if (r.pushTimer) clearTimeout(r.pushTimer);
-      r.status.snapshots = r.live?.view.entries().length ?? 0;
+      r.status.snapshots = r.live?.view.snapshotCount() ?? 0;
       this.setPhase(r, phase, message ?? (phase === 'stopped' ? `Stopped; saved ${r.status.sessionPath}.` : 'The recording failed.'));
       this.recording = null;
       if (meta) this.emit({ type: 'session', meta });
@@ -713,6 +735,7 @@ const HANDLERS: Record<MethodName, Handler> = {
   closeSession: (s) => s.closeSession(),
   saveSessionAs: (s, p) => s.saveSessionAs(p.path, p.overwrite),
   getSessionInfo: (s) => s.getSessionInfo(),
+  getFrameSeries: (s) => s.getFrameSeries(),
   getSnapshot: (s, p) => s.getSnapshot(p.index),
   getFilmStrip: (s, p) => s.getFilmStrip(p),
   getLifetimes: (s, p) => s.getLifetimes(p),
@@ -726,7 +749,7 @@ const HANDLERS: Record<MethodName, Handler> = {
 };
 
 function summaryOf(view: SessionView): SessionSummary {
-  return summarizeSession(view.meta, view.entries(), view.events());
+  return view.summary();
 }
 
 function stamp(d: Date): string {

@@ -7,7 +7,9 @@ import { open as openFile, rename, rm } from 'node:fs/promises';
 import { openRegular, WriteFailedError, writeFileWhole } from '../session/files';
 import { appendSliced } from '../session/importCapture';
 import { basename } from 'node:path';
-import type { LogLine, SessionMeta, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
+import type { FrameSeries, LogLine, SessionMeta, SessionSummary, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
+import { summarizeSession } from '../../shared/view/sessionSummary';
+import { seriesFromReader, seriesOf } from './frameSeries';
 import type { CaptureEvent } from '../../shared/capture/events';
 import { SessionReader, SessionWriter, type SessionEvent } from '../session';
 import type { JobHooks, LiveSession, LiveSessionHooks, SessionStore } from './backends';
@@ -63,14 +65,18 @@ function indexFromReader(r: SessionReader): IndexBuilder {
   return b;
 }
 
-/** A closed (or being-recovered) session file, served by SessionReader. */
+/**
+ * A closed (or being-recovered) session file, served by SessionReader. Opening decodes no index
+ * page: the count, the summary and the frame series come from the reader's paged index; the
+ * index as objects (entries(), events(), log lines) is built only when something asks for it.
+ */
 export class FileSessionView implements SessionView {
   meta: SessionMeta;
-  private index: IndexBuilder;
+  private built: IndexBuilder | null = null;
+  private series: Promise<FrameSeries | null> | null = null;
   private fileSize: number;
 
   constructor(private reader: SessionReader) {
-    this.index = indexFromReader(reader);
     this.meta = metaFrom(reader.path, reader.meta as StoredMetaLike, reader.info.createdMs, reader.rawLength, false);
     this.fileSize = sizeOf(reader.path);
   }
@@ -85,7 +91,7 @@ export class FileSessionView implements SessionView {
     if (size <= this.fileSize) return null;
     const next = SessionReader.open(this.meta.path);
     const index = indexFromReader(next);
-    const old = this.index;
+    const old = this.index();
     if (index.entries.length < old.entries.length || index.lines.length < old.lines.length) {
       // Read less than before (caught mid-write): keep what is shown, look again later.
       next.close();
@@ -98,7 +104,10 @@ export class FileSessionView implements SessionView {
     };
     this.reader.close();
     this.reader = next;
-    this.index = index;
+    // A growing session is served from its index as objects (what it gains is pushed as such).
+    this.built = index;
+    this.series = null;
+    this.knownEvents = null;
     this.fileSize = size;
     this.meta.rawBytes = next.rawLength;
     return delta;
@@ -108,20 +117,62 @@ export class FileSessionView implements SessionView {
     return new FileSessionView(SessionReader.open(path));
   }
 
+  private index(): IndexBuilder {
+    return (this.built ??= indexFromReader(this.reader));
+  }
+
+  snapshotCount(): number {
+    return this.built ? this.built.entries.length : this.reader.snapshotCount;
+  }
+  hasMap(i: number): boolean {
+    return (this.built ? this.built.entries[i] : this.reader.entry(i)).areas.length > 0;
+  }
+
+  /**
+   * From the first and last entries. The first MemoryError needs every event, so it is known
+   * once the index or the frame series has been built (null until then).
+   */
+  summary(): SessionSummary {
+    if (this.built) return summarizeSession(this.meta, this.built.entries, this.built.events);
+    const n = this.reader.snapshotCount;
+    const ends = n ? [this.reader.entry(0), this.reader.entry(n - 1)] : [];
+    const s = summarizeSession(this.meta, ends as SnapshotIndexEntry[], this.knownEvents ?? []);
+    s.frames = n;
+    return s;
+  }
+  private knownEvents: TimelineEvent[] | null = null;
+
+  memoryErrorKnown(): boolean {
+    return this.built !== null || this.knownEvents !== null;
+  }
+
+  async frameSeries(alive: () => boolean = () => true): Promise<FrameSeries | null> {
+    const fromIndex = (b: IndexBuilder) => seriesOf(b.entries, b.events, b.lines.length);
+    if (this.built) return fromIndex(this.built);
+    // The walk stops when the whole index gets built meanwhile (it then serves the series).
+    this.series ??= seriesFromReader(this.reader, () => alive() && !this.built).then((s) => {
+      if (s) this.knownEvents = s.events;
+      else this.series = null;
+      return s;
+    });
+    const s = await this.series;
+    return s ?? (this.built && alive() ? fromIndex(this.built) : null);
+  }
+
   entries(): readonly SnapshotIndexEntry[] {
-    return this.index.entries;
+    return this.index().entries;
   }
   events(): readonly TimelineEvent[] {
-    return this.index.events;
+    return this.index().events;
   }
   logCount(): number {
-    return this.index.lines.length;
+    return this.index().lines.length;
   }
   logLines(from: number, count: number): LogLine[] {
-    return this.index.lines.slice(from, from + count);
+    return this.index().lines.slice(from, from + count);
   }
   logTexts(): readonly string[] {
-    return this.index.lines.map((l) => l.text);
+    return this.index().lines.map((l) => l.text);
   }
   getSnapshot(i: number): SnapshotData {
     return dataOf(this.reader.getSnapshot(i));
@@ -238,6 +289,21 @@ export class LiveFileSession implements LiveSession, SessionView {
     return d;
   }
 
+  snapshotCount(): number {
+    return this.index.entries.length;
+  }
+  hasMap(i: number): boolean {
+    return this.index.entries[i].areas.length > 0;
+  }
+  summary(): SessionSummary {
+    return summarizeSession(this.meta, this.index.entries, this.index.events);
+  }
+  memoryErrorKnown(): boolean {
+    return true;
+  }
+  frameSeries(): FrameSeries {
+    return seriesOf(this.index.entries, this.index.events, this.index.lines.length);
+  }
   entries(): readonly SnapshotIndexEntry[] {
     return this.index.entries;
   }
