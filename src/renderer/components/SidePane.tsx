@@ -160,7 +160,7 @@ function FrameTab() {
           <span>Map</span>
           {hasMap ? (
             <span>
-              {f.has(i, F_COMPLETE) ? 'complete' : 'incomplete'} · {f.has(i, F_CONSISTENT) ? 'matches the printed figures' : 'disagrees with the printed figures'}
+              {f.light ? 'present (a big session: whether it is complete is not read at open)' : `${f.has(i, F_COMPLETE) ? 'complete' : 'incomplete'} · ${f.has(i, F_CONSISTENT) ? 'matches the printed figures' : 'disagrees with the printed figures'}`}
             </span>
           ) : (
             <span data-testid="frame-map-none">none: heap totals only</span>

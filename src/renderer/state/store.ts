@@ -14,10 +14,12 @@ import type {
   RunSpec,
   ServiceError,
   ServiceEvent,
+  SessionInfo,
   SessionMeta,
   SnapshotData,
   TimelineEvent,
 } from '../../shared/api';
+import { ApiError } from '../../shared/api';
 import { FrameIndex, eventFrame, stepEvent } from '../../shared/view/frameIndex';
 import { diffHeaps, type HeapDiff } from '../../shared/view/heapAnalysis';
 import { BreakupDetector, findBreakups, type Breakup } from '../../shared/view/breakup';
@@ -110,6 +112,12 @@ export interface AppState {
 }
 
 const SETTINGS_KEY = 'heapscope.record';
+
+/**
+ * Above this many frames the window opens a session from its per-frame series instead of its
+ * index entries (see readSession): a few hours of dumps at the helper's periods.
+ */
+export const BIG_SESSION_FRAMES = 20_000;
 
 function loadSettings(): RecordSettings {
   const d: RecordSettings = { port: 'virtual', demo: 'fragment', run: 'main', scriptPath: '', periodMs: 500, collect: false, dumps: 'auto' };
@@ -394,9 +402,8 @@ export class AppStore {
   async loadSession(keepFrame = false): Promise<void> {
     const ticket = ++this.sessionLoad;
     try {
-      const info = await this.api.getSessionInfo();
+      const { info, frames } = await this.readSession();
       if (ticket !== this.sessionLoad) return;
-      const frames = new FrameIndex(info.snapshots);
       if (!keepFrame) this.wanted = -1;
       this.frames = frames;
       this.breakupDetector = new BreakupDetector();
@@ -457,6 +464,22 @@ export class AppStore {
       if (ticket === this.sessionLoad && (e as { code?: string } | null)?.code === 'NO_SESSION') return;
       this.fail(e, 'Could not read the session');
     }
+  }
+
+  /**
+   * The open session's frames: a big one from the per-frame series (a few bytes a frame; its
+   * index entries as objects would take seconds and hundreds of MB), a small one from its
+   * index entries (every figure the frame panel shows).
+   */
+  private async readSession(): Promise<{ info: Omit<SessionInfo, 'snapshots'>; frames: FrameIndex }> {
+    const series = await this.api.getFrameSeries();
+    if (series.frames > BIG_SESSION_FRAMES) {
+      const st = await this.api.getStatus();
+      if (!st.session) throw new ApiError({ code: 'NO_SESSION', message: 'The session closed while it was opening.' });
+      return { info: { meta: st.session, events: series.events, logLineCount: series.logLineCount }, frames: FrameIndex.fromSeries(series) };
+    }
+    const info = await this.api.getSessionInfo();
+    return { info, frames: new FrameIndex(info.snapshots) };
   }
 
   /** Runs the break-up detector over the frames it has not seen yet. */
@@ -622,6 +645,7 @@ export class AppStore {
       p = this.api
         .getSnapshot({ index: i })
         .then((d) => {
+          this.frames.learn(d);
           this.cache.put(d);
           return d;
         })

@@ -3,7 +3,7 @@
  * snapshot index entries: what the timeline, the transport and the frame panel read. The
  * renderer keeps these numbers for every frame (a few dozen bytes each) and never the maps.
  */
-import type { SnapshotIndexEntry, TimelineEvent } from '../api';
+import type { FrameSeries, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../api';
 
 export type TimeBase = 'host' | 'device' | 'index';
 
@@ -52,12 +52,72 @@ export class FrameIndex {
   /** Seconds since the first frame, on the chosen time base. */
   t = new Float64Array(0);
   timeBase: TimeBase = 'index';
+  /**
+   * Built from the service's per-frame series (a big session), not its index entries: only
+   * used, free, longest free run, fragmentation, time and log lines are known for every
+   * frame; a frame's areas and block size are learnt when its map is read (`learn`), and
+   * whether a map was complete and matched its printed figures is not known.
+   */
+  light = false;
 
   constructor(entries: readonly SnapshotIndexEntry[] = []) {
     for (const c of NUMERIC) this.cols[c] = new Float64Array(0);
     this.grow(Math.max(64, entries.length));
     for (const e of entries) this.push(e, false);
     this.retime();
+  }
+
+  /**
+   * The frames of a big session from `getFrameSeries` (28 bytes a frame on the wire) instead
+   * of an object per index entry: what lets the window open a day-long soak at once.
+   */
+  static fromSeries(s: FrameSeries): FrameIndex {
+    const f = new FrameIndex();
+    const n = s.frames;
+    f.grow(n);
+    f.light = true;
+    const c = f.cols;
+    for (let i = 0; i < n; i++) {
+      // timeMs is host time where known, else the board's clock: either way a forward clock.
+      c.hostMs[i] = s.timeMs[i];
+      c.deviceMs[i] = NaN;
+      const used = s.usedBytes[i];
+      const free = s.freeBytes[i];
+      c.used[i] = used;
+      c.free[i] = free;
+      c.total[i] = used + free;
+      c.largest[i] = s.largestFreeBytes[i];
+      c.fragmentation[i] = s.fragmentation[i];
+      c.logLine[i] = s.logLine[i];
+      for (const k of ['largestBlocks', 'freeRuns', 'oneBlocks', 'twoBlocks', 'largestAlloc', 'blocks', 'headBlocks', 'blockSize', 'seq'] as const) c[k][i] = NaN;
+      f.flags[i] = Number.isFinite(s.largestFreeBytes[i]) ? F_HAS_MAP : 0;
+      f.shapeOf[i] = -1;
+    }
+    f.length = n;
+    f.retime();
+    return f;
+  }
+
+  /** A light index learns a frame's areas and block size from its map once read. */
+  learn(d: SnapshotData): void {
+    const i = d.index;
+    if (!this.light || i < 0 || i >= this.length) return;
+    this.cols.blockSize[i] = d.blockSize ?? NaN;
+    const areas = d.areas.map((a) => ({ address: a.address, blocks: a.blocks }));
+    if (areas.length) this.flags[i] |= F_HAS_MAP;
+    this.shapeOf[i] = this.shapeId(areas);
+  }
+
+  private shapeId(areas: { address: string; blocks: number }[]): number {
+    const key = areas.map((a) => `${a.address}:${a.blocks}`).join(',');
+    let sid = this.shapeIds.get(key);
+    if (sid === undefined) {
+      sid = this.shapes.length;
+      this.shapes.push(key);
+      this.shapeIds.set(key, sid);
+      this.shapeAreas.push(areas);
+    }
+    return sid;
   }
 
   private grow(min: number): void {
@@ -124,15 +184,7 @@ export class FrameIndex {
         this.kinds.set(k, a);
       }
     }
-    const key = e.areas.map((a) => `${a.address}:${a.blocks}`).join(',');
-    let sid = this.shapeIds.get(key);
-    if (sid === undefined) {
-      sid = this.shapes.length;
-      this.shapes.push(key);
-      this.shapeIds.set(key, sid);
-      this.shapeAreas.push(e.areas.map((a) => ({ address: a.address, blocks: a.blocks })));
-    }
-    this.shapeOf[i] = sid;
+    this.shapeOf[i] = this.shapeId(e.areas.map((a) => ({ address: a.address, blocks: a.blocks })));
     this.length++;
     if (!retime) return false;
     const base = this.chooseBase();
