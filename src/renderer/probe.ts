@@ -38,6 +38,8 @@ export interface Probe {
   blocksShown(): number;
   /** The last draw's parts, ms. */
   drawParts(): { raster: number; put: number; overlay: number; fetch?: number };
+  /** Opens a file as the open dialog does (the bench times the soak's open to its timeline). */
+  open(path: string): Promise<void>;
 }
 
 /** Yields to the event loop without setTimeout's 4 ms clamp. */
@@ -79,6 +81,7 @@ export function installProbe(s: AppStore): void {
     liveInPage: () => s.liveInPage.slice(),
     drawParts: () => ({ ...lastParts, fetch: s.lastFetchMs }),
     blocksShown: () => (s.state.frameData?.areas ?? []).reduce((n, a) => n + a.blocks, 0),
+    open: (path) => s.openPath(path),
   };
   (window as unknown as { __heapscope: Probe }).__heapscope = probe;
 }
