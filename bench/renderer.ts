@@ -431,14 +431,13 @@ export async function benchRenderer(): Promise<Figures> {
         const after = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
         figures['window opens the soak: open → timeline drawn (pixels)'] = `${ms(r.drawn)} for ${dumps} frames (goal ≤ 1000 ms); the open call itself ${ms(r.opened)}`;
         figures['window opens the soak: renderer JS heap after open'] = `${(after.usedSize / 1048576).toFixed(1)} MB (${(before.usedSize / 1048576).toFixed(1)} MB before)`;
-        // The whole day redrawn: a resize makes the chart reduce every frame again.
+        // The whole day redrawn: the timeline's width changed (its own ResizeObserver) makes the chart reduce every frame again.
         const redraw = (await page.evaluate(`(async () => {
           const out = [];
           const el = document.querySelector('[data-testid=timeline]');
           for (let k = 0; k < 6; k++) {
             const before = el.querySelector('.recharts-line-curve').getAttribute('d');
             const t0 = performance.now();
-            window.dispatchEvent(new Event('resize'));
             el.style.width = (k % 2 ? '' : 'calc(100% - 7px)');
             for (;;) {
               await new Promise((r) => requestAnimationFrame(() => r(0)));
