@@ -4,7 +4,7 @@
  * `inspect` on it as a whole command. HEAPSCOPE_SOAK_DUMPS picks a shorter soak (the default
  * is the day: 250,000 dumps); HEAPSCOPE_SOAK_REMAKE=1 makes it again (after a format change).
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,9 +69,14 @@ export async function benchSoak(): Promise<Record<string, string | number>> {
   gc?.();
   const walkMB = (process.memoryUsage().heapUsed - heap0) / 1048576;
   r.close();
+  // The child reports its own CPU and peak RSS as it exits (stderr's last line).
+  const usage = `data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('\\nUSAGE '+(u.userCPUTime+u.systemCPUTime)/1e6+' '+u.maxRSS/1024+'\\n')})`;
   const t0 = performance.now();
-  execFileSync(process.execPath, [path.join(root, 'bin/heapscope.mjs'), 'inspect', file, '--json'], { maxBuffer: 1 << 30 });
+  const child = spawnSync(process.execPath, ['--import', usage, path.join(root, 'bin/heapscope.mjs'), 'inspect', file, '--json'], { maxBuffer: 1 << 30, encoding: 'utf8' });
   const inspectS = (performance.now() - t0) / 1000;
+  if (child.status !== 0) throw new Error(`inspect failed (${child.status}): ${child.stderr}`);
+  const used = /USAGE (\S+) (\S+)/.exec(child.stderr);
+  const leak = (JSON.parse(child.stdout) as { leak: { verdict: string; bytesPerMinute: number | null; reason: string } }).leak;
   return {
     dumps: `${n} (${((n * 350) / 3.6e6).toFixed(1)} h at 350 ms), spikes at ${figures.spikes.join(', ')}`,
     'raw text (never on disk)': `${(figures.rawBytes / 1e9).toFixed(2)} GB`,
@@ -81,7 +86,8 @@ export async function benchSoak(): Promise<Record<string, string | number>> {
     'reader heap after open, MB': readerMB.toFixed(1),
     'every index entry once, a page at a time (entry(i)), ms': `${walkMs.toFixed(0)} wall, ${walkCpu.toFixed(0)} CPU (reader heap after: ${walkMB.toFixed(1)} MB; peak used ${peakUsed})`,
     'fetch a random snapshot ms (median / 95th percentile of 60)': `${q(fetches, 0.5).toFixed(1)} / ${q(fetches, 0.95).toFixed(1)} wall, ${q(fetchCpu, 0.5).toFixed(1)} / ${q(fetchCpu, 0.95).toFixed(1)} CPU`,
-    'heapscope inspect --json, whole command, s': inspectS.toFixed(1),
+    'heapscope inspect --json, whole command': `${inspectS.toFixed(1)} s wall, ${used ? `${Number(used[1]).toFixed(1)} s CPU, peak RSS ${Number(used[2]).toFixed(0)} MB` : 'CPU and RSS not reported'}`,
+    'leak verdict': `${leak.verdict} (${leak.bytesPerMinute ?? '?'} B/min): ${leak.reason}`,
     'load average at the end': os.loadavg().map((v) => v.toFixed(1)).join(' '),
   };
 }

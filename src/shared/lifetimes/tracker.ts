@@ -96,6 +96,8 @@ export class LifetimeTracker {
   private shape = '';
   /** Ids of the old objects met in the range being walked (reused between frames). */
   private old = new Int32Array(1024);
+  /** A word-aligned copy of a map that came unaligned. */
+  private scratch = new Uint8Array(0);
 
   /** A log line or mark: objects first seen after it are said to be born during it. */
   notePhase(kind: 'log' | 'mark', text: string, line: number): void {
@@ -157,7 +159,14 @@ export class LifetimeTracker {
       } else {
         const p = this.prev[a];
         const pw = this.prevWords[a];
-        const kw = (k.byteOffset & 3) === 0 ? new Int32Array(k.buffer, k.byteOffset, n >>> 2) : null;
+        // Words compare four blocks at once; a map not on a word boundary is copied to one first.
+        let kw: Int32Array;
+        if ((k.byteOffset & 3) === 0) kw = new Int32Array(k.buffer, k.byteOffset, n >>> 2);
+        else {
+          if (this.scratch.length < p.length) this.scratch = new Uint8Array(p.length);
+          this.scratch.set(k);
+          kw = new Int32Array(this.scratch.buffer, 0, n >>> 2);
+        }
         const whole = n >>> 2;
         let i = 0;
         for (;;) {
@@ -165,11 +174,7 @@ export class LifetimeTracker {
           while (i < n && k[i] === p[i]) {
             if ((i & 3) === 0 && i + 4 <= n) {
               let w = i >>> 2;
-              if (kw !== null) {
-                while (w < whole && kw[w] === pw[w]) w++;
-              } else {
-                while (w < whole && k[4 * w] === p[4 * w] && k[4 * w + 1] === p[4 * w + 1] && k[4 * w + 2] === p[4 * w + 2] && k[4 * w + 3] === p[4 * w + 3]) w++;
-              }
+              while (w < whole && kw[w] === pw[w]) w++;
               if (w > i >>> 2) {
                 i = 4 * w;
                 continue;
