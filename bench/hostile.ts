@@ -20,14 +20,26 @@ function fill(file: string, bytes: number, byte: number): void {
   closeSync(fd);
 }
 
-/** Runs the CLI under /usr/bin/time: peak RSS, wall, exit code and the last line it said. */
+/** What GNU time adds to the child's stderr (its figures, and how the child ended). */
+const TIME_LINE = /^(@@T |Command exited with non-zero status |Command terminated by signal )/;
+
+/**
+ * Runs the CLI under /usr/bin/time: peak RSS, wall, exit code and the last line the child
+ * said. The time limit is `timeout`'s, inside /usr/bin/time: the child is killed, time still
+ * reports its peak, and what the child said before is kept.
+ */
 function run(args: string[], timeoutS: number): string {
-  const r = spawnSync('/usr/bin/time', ['-f', '@@T %M %e', process.execPath, cli, ...args], { encoding: 'utf8', timeout: timeoutS * 1000, maxBuffer: 1 << 26 });
-  if (r.signal) return `killed after ${timeoutS} s (${r.signal})`;
-  const m = /@@T (\d+) ([\d.]+)/.exec(r.stderr);
-  const said = r.stderr.split('\n').filter((l) => l && !l.startsWith('@@T')).pop() ?? '';
+  const r = spawnSync('/usr/bin/time', ['-f', '@@T %M %e', 'timeout', '-s', 'KILL', String(timeoutS), process.execPath, cli, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  const lines = (r.stderr ?? '').split('\n');
+  const m = /@@T (\d+) ([\d.]+)/.exec(r.stderr ?? '');
+  const said = lines.filter((l) => l.trim() && !TIME_LINE.test(l)).pop()?.trim() ?? '';
   const rss = m ? Number(m[1]) / 1024 : NaN;
-  return `peak RSS ${rss.toFixed(0)} MB (goal < 300)${rss < 300 ? '' : ' OVER'}, ${m?.[2]} s, exit ${r.status}${said ? `: ${said.slice(0, 160)}` : ''}`;
+  // timeout exits 137 (128 + SIGKILL) when it had to kill the child.
+  const ended = r.status === 137 ? `killed after ${timeoutS} s` : `exit ${r.status}`;
+  return `peak RSS ${rss.toFixed(0)} MB (goal < 300)${rss < 300 ? '' : ' OVER'}, ${m?.[2]} s, ${ended}${said ? `: ${said.slice(0, 160)}` : ''}`;
 }
 
 export async function benchHostile(): Promise<Record<string, string | number>> {

@@ -7,6 +7,7 @@
  *   - live latency from a dump's last byte (host clock) to its pixels, target ≤ 50 ms;
  *   - renderer JS heap after replaying the whole long session.
  */
+import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -122,6 +123,9 @@ export async function longCapture(frames = 10_000): Promise<string> {
 }
 
 type Probe = {
+  wanted(): number;
+  lastDrawnIndex(): number | null;
+  lastDrawnAt(): number;
   frames(): number;
   frame(): number;
   shownIndex(): number | null;
@@ -165,6 +169,47 @@ async function isolatedSeeks(page: Page, frames: number[]): Promise<{ draw: numb
   })(${JSON.stringify(frames)})`) as Promise<{ draw: number[]; shown: number[] }>;
 }
 
+/**
+ * Presses `key` `count` times through the browser's input pipeline (CDP, as a keyboard would),
+ * at random moments against the display's frames, and times each press from the keydown
+ * event's own timestamp: to the map drawn with the frame the key asked for, and to the first
+ * animation frame after that draw (the frame that carries its pixels). A press whose map was
+ * not drawn by the next animation frame after the key counts as a missed frame.
+ */
+async function keySeeks(page: Page, key: string, count: number, seed: number): Promise<{ drawn: number[]; pixels: number[]; missed: number }> {
+  await page.evaluate(`(() => {
+    const h = window.__heapscope;
+    window.__keyLat = [];
+    if (window.__keyTimer) window.removeEventListener('keydown', window.__keyTimer);
+    window.addEventListener('keydown', window.__keyTimer = (e) => {
+      // Runs after the window's own key handler (registered earlier): the frame asked for is known.
+      if (e.key === 'Shift') return;
+      const t = e.timeStamp;
+      const want = h.wanted();
+      let frames = 0;
+      const check = () => {
+        frames++;
+        const at = h.lastDrawnAt();
+        if (h.lastDrawnIndex() === want && at >= t) window.__keyLat.push({ drawn: at - t, pixels: performance.now() - t, frames });
+        else if (frames < 600) requestAnimationFrame(check);
+        else window.__keyLat.push({ drawn: NaN, pixels: NaN, frames });
+      };
+      requestAnimationFrame(check);
+    });
+  })()`);
+  let x = seed;
+  const rnd = () => ((x = (x * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  for (let i = 0; i < count; i++) {
+    await page.keyboard.press(key);
+    await page.waitForFunction((n) => (window as unknown as { __keyLat: unknown[] }).__keyLat.length >= n, i + 1, { timeout: 30_000 });
+    // A random pause: presses land anywhere in the display's frame.
+    await page.waitForTimeout(40 + rnd() * 60);
+  }
+  const lat = (await page.evaluate('window.__keyLat')) as Array<{ drawn: number; pixels: number; frames: number }>;
+  if (process.env.HEAPSCOPE_BENCH_RAW) process.stdout.write(`  (${key}: ${lat.map((l) => `${l.drawn.toFixed(1)}→${l.pixels.toFixed(1)}`).join(' ')})\n`);
+  return { drawn: lat.map((l) => l.drawn), pixels: lat.map((l) => l.pixels), missed: lat.filter((l) => l.frames > 1).length };
+}
+
 const ms = (v: number) => `${v.toFixed(2)} ms`;
 function stats(xs: number[]): { median: number; p95: number; max: number } {
   const s = [...xs].sort((a, b) => a - b);
@@ -186,8 +231,47 @@ async function withPage<T>(args: string[], home: string, body: (page: Page) => P
   }
 }
 
-/** HEAPSCOPE_BENCH_PARTS=big,long,live picks the parts to run (all by default). */
-function part(name: 'big' | 'long' | 'live'): boolean {
+/**
+ * Records the virtual board's steady demo (a dump every 100 ms) for 100 dumps: ms from each
+ * dump's last byte (host clock) to its map drawn, from the first dump on.
+ */
+async function liveFigures(page: Page, label: string, figures: Figures): Promise<void> {
+  await page.waitForSelector('[data-testid=record]');
+  await page.waitForFunction(() => (document.querySelector('[data-testid=port]') as HTMLSelectElement | null)?.querySelector('option[value=virtual]'));
+  await page.selectOption('[data-testid=port]', 'virtual');
+  // The steady demo runs until stopped: enough dumps for a 95th percentile.
+  await page.selectOption('[data-testid=program]', 'steady');
+  await page.selectOption('[data-testid=period]', '100');
+  await page.click('[data-testid=record]');
+  await until(page, 'live frames', (p) => p.liveLatencies().length >= 100, 120_000).catch(() => undefined);
+  const lat = await call(page, (p) => p.liveLatencies());
+  await page.click('[data-testid=stop]').catch(() => undefined);
+  if (!lat.length) {
+    figures[label] = 'no live frames arrived (virtual board)';
+    return;
+  }
+  const s = stats(lat);
+  const arr = await call(page, (p) => (p as unknown as { liveArrivals(): number[] }).liveArrivals());
+  if (arr.length) {
+    const a = stats(arr);
+    figures[`${label}: dump last byte → push in the page (median / p95; the service’s share)`] = `${ms(a.median)} / ${ms(a.p95)}`;
+  }
+  const inPage = await call(page, (p) => (p as unknown as { liveInPage(): number[] }).liveInPage());
+  if (inPage.length) {
+    const a = stats(inPage);
+    figures[`${label}: push in the page → pixels (median / p95; the page’s share)`] = `${ms(a.median)} / ${ms(a.p95)}`;
+  }
+  figures[`${label}: dump last byte → pixels (median)`] = ms(s.median);
+  figures[`${label}: dump last byte → pixels, from the first dump on (p95)`] = `${ms(s.p95)} (goal ≤ 50 ms)`;
+  if (lat.length > 20) figures[`${label}: dump last byte → pixels, after the first 5 dumps (p95)`] = ms(stats(lat.slice(5)).p95);
+  figures[`${label}: samples`] = lat.length;
+}
+
+/**
+ * HEAPSCOPE_BENCH_PARTS=big,long,play,live,liveload picks the parts to run (all by default;
+ * play, the long session's playing and full replay, needs long).
+ */
+function part(name: 'big' | 'long' | 'play' | 'live' | 'liveload'): boolean {
   const want = process.env.HEAPSCOPE_BENCH_PARTS;
   return !want || want.split(',').includes(name);
 }
@@ -247,11 +331,36 @@ export async function benchRenderer(): Promise<Figures> {
         figures['seek to a random frame, call → map drawn (p95)'] = ms(s.p95);
         figures['seek to a random frame, call → next animation frame (median)'] = ms(shown.median);
         figures['seek budget'] = s.median <= 16 ? 'met (≤ 16 ms, to map drawn)' : 'MISSED (≤ 16 ms)';
+        // Key presses through the browser's input pipeline: → steps one frame (the next one
+        // is usually prefetched), Shift+→ jumps ten (usually fetched from the service).
+        await page.mouse.click(5, 5);
+        const steps = await keySeeks(page, 'ArrowRight', 60, 7);
+        const st = stats(steps.pixels.slice(3));
+        figures['seek by key (→), key press → map drawn (median / p95)'] = `${ms(stats(steps.drawn.slice(3)).median)} / ${ms(stats(steps.drawn.slice(3)).p95)}`;
+        figures['seek by key (→), key press → pixels (median / p95)'] = `${ms(st.median)} / ${ms(st.p95)} (goal p95 ≤ 16 ms); ${steps.missed} of ${steps.pixels.length} missed the next frame`;
+        const jumps = await keySeeks(page, 'Shift+ArrowRight', 60, 11);
+        const jt = stats(jumps.pixels.slice(3));
+        figures['seek by key (Shift+→, 10 frames), key press → map drawn (median / p95)'] = `${ms(stats(jumps.drawn.slice(3)).median)} / ${ms(stats(jumps.drawn.slice(3)).p95)}`;
+        figures['seek by key (Shift+→, 10 frames), key press → pixels (median / p95)'] = `${ms(jt.median)} / ${ms(jt.p95)} (goal p95 ≤ 16 ms); ${jumps.missed} of ${jumps.pixels.length} missed the next frame`;
+        // Baseline from the same run: an empty animation frame, key press → next frame, no work.
+        const idle = (await page.evaluate(`(async () => {
+          const out = [];
+          for (let i = 0; i < 40; i++) {
+            await new Promise((r) => setTimeout(r, 40 + (i * 37) % 60));
+            const t = performance.now();
+            await new Promise((r) => requestAnimationFrame(() => r(0)));
+            out.push(performance.now() - t);
+          }
+          return out;
+        })()`)) as number[];
+        figures['baseline: any moment → next animation frame, no work (median / p95)'] = `${ms(stats(idle).median)} / ${ms(stats(idle).p95)}`;
+
         // Back to back (scrubbing: no pause between seeks).
         const b2b: number[] = [];
         for (let i = 0; i < 60; i++) b2b.push((await page.evaluate(`window.__heapscope.seekAndDraw(${Math.floor(rnd() * n)})`)) as number);
         figures['seek to a random frame, back to back (median)'] = ms(stats(b2b.slice(3)).median);
 
+        if (!part('play')) return;
         // Playing: as fast as the transport goes (120 fps asked), frames drawn per second.
         await page.keyboard.press('Home');
         await page.selectOption('select[aria-label=Speed]', '120');
@@ -294,30 +403,16 @@ export async function benchRenderer(): Promise<Figures> {
 
     }
 
-    // ── live: the virtual board's steady demo ──
-    if (part('live')) await withPage([], home, async (page) => {
-      await page.waitForSelector('[data-testid=record]');
-      await page.waitForFunction(() => (document.querySelector('[data-testid=port]') as HTMLSelectElement | null)?.querySelector('option[value=virtual]'));
-      await page.selectOption('[data-testid=port]', 'virtual');
-      // The steady demo runs until stopped: enough dumps for a 95th percentile.
-      await page.selectOption('[data-testid=program]', 'steady');
-      await page.selectOption('[data-testid=period]', '100');
-      await page.click('[data-testid=record]');
-      await until(page, 'live frames', (p) => p.liveLatencies().length >= 100, 120_000).catch(() => undefined);
-      const lat = await call(page, (p) => p.liveLatencies());
-      await page.click('[data-testid=stop]').catch(() => undefined);
-      if (lat.length) {
-        const s = stats(lat);
-        const arr = await call(page, (p) => (p as unknown as { liveArrivals(): number[] }).liveArrivals());
-        if (arr.length) figures['live: dump last byte → push in the page (median; the service’s share)'] = ms(stats(arr).median);
-        figures['live: dump last byte → pixels (median)'] = ms(s.median);
-        figures['live: dump last byte → pixels (p95)'] = ms(s.p95);
-        // The first dumps of a recording also mount the timeline and load the session.
-        if (lat.length > 20) figures['live: dump last byte → pixels, after the first 5 dumps (p95)'] = ms(stats(lat.slice(5)).p95);
-        figures['live: samples'] = lat.length;
-        figures['live budget'] = s.median <= 50 ? 'met (≤ 50 ms)' : 'MISSED (≤ 50 ms)';
-      } else figures['live'] = 'no live frames arrived (virtual board)';
-    });
+    // ── live: the virtual board's steady demo, then again with a CPU-bound process beside ──
+    if (part('live')) await withPage([], home, (page) => liveFigures(page, 'live', figures));
+    if (part('liveload')) {
+      const burner = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+      try {
+        await withPage([], home, (page) => liveFigures(page, 'live, CPU-bound process beside', figures));
+      } finally {
+        burner.kill();
+      }
+    }
   } finally {
     rmSync(home, { recursive: true, force: true });
   }

@@ -1,7 +1,8 @@
 /**
  * The 24-hour soak (bench/soakGen.ts): session size beside gzip -6 of its raw text, how long the
  * session takes to open and to serve a random snapshot, the reader's memory, and the CLI's
- * `inspect` on it as a whole command. HEAPSCOPE_SOAK_DUMPS picks a shorter soak (the default
+ * `inspect` on it as a whole command, and the service's open (what the window waits for) with
+ * the per-frame series a whole-day timeline draws from. HEAPSCOPE_SOAK_DUMPS picks a shorter soak (the default
  * is the day: 250,000 dumps); HEAPSCOPE_SOAK_REMAKE=1 makes it again (after a format change).
  */
 import { spawnSync } from 'node:child_process';
@@ -9,6 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SessionReader } from '../src/main/session';
+import { HeapScopeService, SessionFileStore } from '../src/main/service';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { forgetSoak, soakSession } from './soakGen';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -69,6 +72,7 @@ export async function benchSoak(): Promise<Record<string, string | number>> {
   gc?.();
   const walkMB = (process.memoryUsage().heapUsed - heap0) / 1048576;
   r.close();
+  const svc = await serviceOpen(file);
   // The child reports its own CPU and peak RSS as it exits (stderr's last line).
   const usage = `data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('\\nUSAGE '+(u.userCPUTime+u.systemCPUTime)/1e6+' '+u.maxRSS/1024+'\\n')})`;
   const t0 = performance.now();
@@ -86,8 +90,40 @@ export async function benchSoak(): Promise<Record<string, string | number>> {
     'reader heap after open, MB': readerMB.toFixed(1),
     'every index entry once, a page at a time (entry(i)), ms': `${walkMs.toFixed(0)} wall, ${walkCpu.toFixed(0)} CPU (reader heap after: ${walkMB.toFixed(1)} MB; peak used ${peakUsed})`,
     'fetch a random snapshot ms (median / 95th percentile of 60)': `${q(fetches, 0.5).toFixed(1)} / ${q(fetches, 0.95).toFixed(1)} wall, ${q(fetchCpu, 0.5).toFixed(1)} / ${q(fetchCpu, 0.95).toFixed(1)} CPU`,
+    'service open (openSession, what the window waits for), ms': `${svc.wallMs.toFixed(0)} wall, ${svc.cpuMs.toFixed(0)} CPU (goal ≤ 1000); service heap after open ${svc.openMB.toFixed(1)} MB`,
+    'service: frame figures for the whole day (frameSeries), ms': `${svc.seriesMs.toFixed(0)} wall; service heap after ${svc.seriesMB.toFixed(1)} MB`,
     'heapscope inspect --json, whole command': `${inspectS.toFixed(1)} s wall, ${used ? `${Number(used[1]).toFixed(1)} s CPU, peak RSS ${Number(used[2]).toFixed(0)} MB` : 'CPU and RSS not reported'}`,
     'leak verdict': `${leak.verdict} (${leak.bytesPerMinute ?? '?'} B/min): ${leak.reason}`,
     'load average at the end': os.loadavg().map((v) => v.toFixed(1)).join(' '),
   };
+}
+
+/**
+ * The service's open as the window sees it: HeapScopeService.openSession on the file (index,
+ * summary for the recent list), then the per-frame figures a whole-day timeline draws from.
+ */
+async function serviceOpen(file: string): Promise<{ wallMs: number; cpuMs: number; openMB: number; seriesMs: number; seriesMB: number }> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const home = mkdtempSync(path.join(os.tmpdir(), 'hs-soak-svc-'));
+  const svc = new HeapScopeService({ dataDir: home, store: new SessionFileStore() });
+  try {
+    gc?.();
+    const heap0 = process.memoryUsage().heapUsed;
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await svc.openSession(file);
+    const wallMs = performance.now() - t0;
+    const cpu = cpuMs(c0);
+    gc?.();
+    const openMB = (process.memoryUsage().heapUsed - heap0) / 1048576;
+    const t1 = performance.now();
+    await svc.getFrameSeries();
+    const seriesMs = performance.now() - t1;
+    gc?.();
+    const seriesMB = (process.memoryUsage().heapUsed - heap0) / 1048576;
+    return { wallMs, cpuMs: cpu, openMB, seriesMs, seriesMB };
+  } finally {
+    await svc.closeSession();
+    rmSync(home, { recursive: true, force: true });
+  }
 }

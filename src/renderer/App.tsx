@@ -340,6 +340,7 @@ function TimelineBox({ colours }: { colours: ReturnType<typeof themeColours> }) 
       logLine: f.col('logLine').slice(),
       markers,
       timeBase: f.timeBase,
+      statsOnly: !f.cols.blocks.subarray(0, f.length).some((b) => b > 0),
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [tick, st]);

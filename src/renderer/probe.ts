@@ -14,6 +14,11 @@ export function registerMap(ref: { current: HeapMapHandle | null }): void {
 
 export interface Probe {
   frame(): number;
+  /** The frame asked for last (it may still be loading). */
+  wanted(): number;
+  lastDrawnIndex(): number | null;
+  /** performance.now() of the map's last draw. */
+  lastDrawnAt(): number;
   frames(): number;
   shownIndex(): number | null;
   drawMs(): number;
@@ -28,6 +33,8 @@ export interface Probe {
   liveLatencies(): number[];
   /** Live: ms from each dump's last byte to its push reaching the page. */
   liveArrivals(): number[];
+  /** Live: ms from each dump's push reaching the page to its pixels. */
+  liveInPage(): number[];
   blocksShown(): number;
   /** The last draw's parts, ms. */
   drawParts(): { raster: number; put: number; overlay: number; fetch?: number };
@@ -45,6 +52,9 @@ function yieldTask(): Promise<void> {
 export function installProbe(s: AppStore): void {
   const probe: Probe = {
     frame: () => s.state.frame,
+    wanted: () => s.wantedFrame,
+    lastDrawnIndex: () => s.lastDrawnIndex,
+    lastDrawnAt: () => s.lastDrawnAt,
     frames: () => s.state.frameCount,
     shownIndex: () => s.state.frameData?.index ?? null,
     drawMs: () => s.state.drawMs,
@@ -66,6 +76,7 @@ export function installProbe(s: AppStore): void {
     redraw: () => map?.current?.drawNow() ?? -1,
     liveLatencies: () => s.liveLatencies.slice(),
     liveArrivals: () => s.liveArrivals.slice(),
+    liveInPage: () => s.liveInPage.slice(),
     drawParts: () => ({ ...lastParts, fetch: s.lastFetchMs }),
     blocksShown: () => (s.state.frameData?.areas ?? []).reduce((n, a) => n + a.blocks, 0),
   };

@@ -196,6 +196,25 @@ export interface TimelineEvent {
   lost?: number;
 }
 
+/**
+ * Per-frame figures of the whole session, a few bytes per frame (typed arrays, not an object
+ * per entry), for a timeline over a day-long session; `events` are the timeline events (not log
+ * lines). NaN marks a figure the dump did not give.
+ */
+export interface FrameSeries {
+  frames: number;
+  usedBytes: Float32Array;
+  freeBytes: Float32Array;
+  largestFreeBytes: Float32Array;
+  fragmentation: Float32Array;
+  /** Host clock ms when known, else the board's clock, else NaN. */
+  timeMs: Float64Array;
+  /** Log lines before each frame (SnapshotIndexEntry.logLine). */
+  logLine: Uint32Array;
+  events: TimelineEvent[];
+  logLineCount: number;
+}
+
 export interface SessionInfo {
   meta: SessionMeta;
   snapshots: SnapshotIndexEntry[];
@@ -439,6 +458,7 @@ export const METHOD_NAMES = [
   'closeSession',
   'saveSessionAs',
   'getSessionInfo',
+  'getFrameSeries',
   'getSnapshot',
   'getFilmStrip',
   'getLifetimes',
@@ -541,6 +561,7 @@ function buildSchemas() {
     closeSession: none,
     saveSessionAs: z.object({ path: pathString, overwrite: z.boolean().optional() }).strict(),
     getSessionInfo: none,
+    getFrameSeries: none,
     getSnapshot: z.object({ index }).strict(),
     getFilmStrip: z
       .object({
@@ -606,6 +627,8 @@ export interface HeapScopeApi {
   /** `overwrite`: replace an existing file (else EXISTS). */
   saveSessionAs(req: { path: string; overwrite?: boolean }): Promise<SessionMeta>;
   getSessionInfo(): Promise<SessionInfo>;
+  /** Per-frame figures of the whole session as typed arrays; a session file serves them without building its index as objects. */
+  getFrameSeries(): Promise<FrameSeries>;
   getSnapshot(req: { index: number }): Promise<SnapshotData>;
   /** The film strip of the open session: time across, address down, one class byte per bin. */
   getFilmStrip(req: FilmStripRequest): Promise<FilmStrip>;
@@ -663,6 +686,31 @@ export interface WireSnapshot extends Omit<SnapshotData, 'areas'> {
 }
 
 /** A FilmStrip whose bytes are a base64 string (JSON-safe). */
+/** FrameSeries over the WebSocket: each typed array as base64 of its bytes (little-endian, as every host running HeapScope). */
+export type WireFrameSeries = Omit<FrameSeries, SeriesArrayKey> & Record<`${SeriesArrayKey}64`, string>;
+type SeriesArrayKey = 'usedBytes' | 'freeBytes' | 'largestFreeBytes' | 'fragmentation' | 'timeMs' | 'logLine';
+const SERIES_ARRAYS = { usedBytes: Float32Array, freeBytes: Float32Array, largestFreeBytes: Float32Array, fragmentation: Float32Array, timeMs: Float64Array, logLine: Uint32Array } as const;
+
+function encodeSeries(f: FrameSeries): WireFrameSeries {
+  const w: Record<string, unknown> = { frames: f.frames, events: f.events, logLineCount: f.logLineCount };
+  for (const k of Object.keys(SERIES_ARRAYS) as SeriesArrayKey[]) {
+    const a = f[k];
+    w[`${k}64`] = toBase64(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  }
+  return w as WireFrameSeries;
+}
+
+function decodeSeries(w: WireFrameSeries): FrameSeries {
+  const f: Record<string, unknown> = { frames: w.frames, events: w.events, logLineCount: w.logLineCount };
+  for (const k of Object.keys(SERIES_ARRAYS) as SeriesArrayKey[]) {
+    const bytes = fromBase64(w[`${k}64`]).slice();
+    const T = SERIES_ARRAYS[k];
+    if (bytes.byteLength !== w.frames * T.BYTES_PER_ELEMENT) throw new Error(`frame series: ${k} holds ${bytes.byteLength} bytes for ${w.frames} frames`);
+    f[k] = new T(bytes.buffer, 0, w.frames);
+  }
+  return f as unknown as FrameSeries;
+}
+
 export interface WireFilmStrip extends Omit<FilmStrip, 'data'> {
   data64: string;
 }
@@ -758,6 +806,7 @@ export function decodeSnapshot(w: WireSnapshot): SnapshotData {
 /** Makes a result or event JSON-safe for the WebSocket (snapshot kinds, film strip bytes → base64). */
 export function encodeForWire(method: MethodName | 'event', value: unknown): unknown {
   if (method === 'getSnapshot') return encodeSnapshot(value as SnapshotData);
+  if (method === 'getFrameSeries') return encodeSeries(value as FrameSeries);
   if (method === 'getFilmStrip') {
     const f = value as FilmStrip;
     return { frames: f.frames, rows: f.rows, data64: toBase64(f.data) } satisfies WireFilmStrip;
@@ -772,6 +821,7 @@ export function encodeForWire(method: MethodName | 'event', value: unknown): unk
 /** The inverse of encodeForWire, on the client. */
 export function decodeFromWire(method: MethodName | 'event', value: unknown): unknown {
   if (method === 'getSnapshot') return decodeSnapshot(value as WireSnapshot);
+  if (method === 'getFrameSeries') return decodeSeries(value as WireFrameSeries);
   if (method === 'getFilmStrip') {
     const w = value as WireFilmStrip;
     return { frames: w.frames, rows: w.rows, data: fromBase64(w.data64) } satisfies FilmStrip;

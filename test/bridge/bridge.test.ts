@@ -389,6 +389,35 @@ describe('getFilmStrip over the WebSocket', () => {
   });
 });
 
+// The frame series' typed arrays travel as base64 of their bytes and arrive as the same typed arrays.
+describe('getFrameSeries over the WebSocket', () => {
+  it('arrives as typed arrays, equal to the in-process answer', async () => {
+    const part = (f: string) => readFileSync(join(CORPUS, f), 'utf8').trimEnd();
+    const capture = join(dir, 'series.txt');
+    writeFileSync(
+      capture,
+      [part('022-rp2-v1.23plus-picow-after-soft-reset.txt'), 'tick 1', part('024-rp2-v1.23plus-picow-heap-nearly-full.txt'), 'MemoryError: memory allocation failed, allocating 582 bytes', part('022-rp2-v1.23plus-picow-after-soft-reset.txt'), ''].join('\r\n'),
+    );
+    const api = createWsClient(`ws://127.0.0.1:${bridge.port}/ws?token=${bridge.token}`, WebSocket as never);
+    await api.ready;
+    await api.openSession({ path: capture });
+    const over = await api.getFrameSeries();
+    const direct = await service.getFrameSeries();
+    expect(over.frames).toBe(3);
+    expect(over.usedBytes).toBeInstanceOf(Float32Array);
+    expect(over.timeMs).toBeInstanceOf(Float64Array);
+    expect(over.logLine).toBeInstanceOf(Uint32Array);
+    for (const k of ['usedBytes', 'freeBytes', 'largestFreeBytes', 'fragmentation', 'timeMs', 'logLine'] as const) {
+      expect(Array.from(over[k]), k).toEqual(Array.from(direct[k]));
+    }
+    expect(over.usedBytes[1]).toBeGreaterThan(over.usedBytes[0]);
+    expect(over.events).toEqual(direct.events);
+    expect(over.events.some((e) => e.kind === 'memoryError')).toBe(true);
+    expect(over.logLineCount).toBe(direct.logLineCount);
+    api.close();
+  });
+});
+
 // getObjects is plain JSON (columns of numbers, one string of kind letters): it arrives as the service gave it.
 describe('getObjects over the WebSocket', () => {
   it('is the in-process answer, and a bad frame is refused in words', async () => {

@@ -124,8 +124,18 @@ describe.skipIf(!haveChromium)('the HeapScope window in a browser', () => {
     await page.keyboard.press('Home');
     await waitFor(page, 'Home', (p) => p.frame() === 0 && p.shownIndex() === 0);
     const first = await mapDigest(page);
+    // Draw on input: by the end of the key's own task the map holds the next frame (fetched
+    // ahead after Home), while the rest of the window (the title) re-renders after the paint.
+    await page.waitForTimeout(1000);
+    await page.evaluate(() => {
+      const w = window as unknown as { __heapscope: { lastDrawnIndex(): number | null; wanted(): number }; __onKey: unknown };
+      // Registered after the window's key handler, so it runs right after it, in the same task.
+      window.addEventListener('keydown', () => (w.__onKey = { drawn: w.__heapscope.lastDrawnIndex(), wanted: w.__heapscope.wanted(), title: document.querySelector('[data-testid=map-title] b')?.textContent }), { once: true });
+    });
     await page.keyboard.press('ArrowRight');
+    expect(await page.evaluate(() => (window as unknown as { __onKey: unknown }).__onKey)).toEqual({ drawn: 1, wanted: 1, title: 'Frame 1' });
     await waitFor(page, '→', (p) => p.frame() === 1 && p.shownIndex() === 1);
+    await page.waitForFunction(() => document.querySelector('[data-testid=map-title] b')?.textContent === 'Frame 2');
     await page.keyboard.press('Shift+ArrowRight');
     await waitFor(page, 'Shift+→', (p) => p.frame() === Math.min(11, p.frames() - 1) && p.shownIndex() === p.frame());
     await page.keyboard.press('End');

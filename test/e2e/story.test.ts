@@ -17,6 +17,7 @@ import { probe, waitFor } from './support/probe';
 import { readGif } from '../support/gif';
 import { LINE_H, PAD, picturePalette } from '../../src/main/export/picture';
 import { readTopText } from '../export/readText';
+import { heapscope } from '../support/cli';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ART = join(ROOT, 'test-artifacts');
@@ -194,9 +195,14 @@ describe.skipIf(!existsSync(CHROMIUM))('the first story, at 1280×720 and 1440×
     // Landed on the last heap before the MemoryError, not on frame 1.
     expect(story.frame).toBe(Math.min(story.frames - 1, story.oom - 1));
     await waitFor(page, 'the story frame drawn', (p) => p.shownIndex() === p.frame());
-    // Mid-run the fragment demo's heap only grows, and the banner may call it a leak; the
-    // verdict asked again once the recording ended (steady) must not leave that standing.
-    await page.waitForSelector('[data-testid=leak-banner]', { state: 'detached', timeout: 15_000 });
+    // Mid-run the fragment demo's heap only grows, and the banner may call it a leak; once the
+    // recording ends the window says what the finished file says (`inspect`), never the
+    // mid-run verdict.
+    const finished = (await page.getAttribute('[data-testid=statusbar] .grow', 'title')) ?? '';
+    const inspected = heapscope(['inspect', '--json', finished]);
+    expect(inspected.code, inspected.stderr).toBe(0);
+    const verdict = JSON.parse(inspected.stdout).leak.verdict as string;
+    await page.waitForSelector('[data-testid=leak-banner]', { state: verdict === 'leaking' ? 'visible' : 'detached', timeout: 15_000 });
     // Fit uses the pane's height too: the virtual board's 12 004-block heap is drawn at 4 px a
     // block at 1280×720 (3 px left it 140 px tall over empty space).
     const cell = Number(/(\d+) px\/block/.exec((await page.textContent('[data-testid=zoom-level]')) ?? '')?.[1]);

@@ -79,3 +79,34 @@ describe('service: getObjects', () => {
     await svc.closeSession();
   });
 });
+
+describe('service: getLifetimes while recording', () => {
+  it('asked again and again as a recording grows, ends with the verdict of the finished file', async () => {
+    const { readFileSync } = await import('node:fs');
+    const capture = readFileSync(fixture('steady-demo.txt'));
+    const svc = testService(dir, {
+      recorder: {
+        // Chunks of 613 bytes end anywhere: between a dump and the lines after it, mid-line.
+        async start(_req, hooks) {
+          hooks.phase('recording', 'Recording.');
+          for (let off = 0; off < capture.length; off += 613) {
+            hooks.data(new Uint8Array(capture.subarray(off, off + 613)), Date.now());
+            if (off % (613 * 8) === 0) await svc.getLifetimes({});
+          }
+          return { stop: async () => undefined };
+        },
+      },
+    });
+    const sessionPath = path.join(dir, 'steady-live.hss');
+    await svc.call('startRecording', { port: 'virtual', run: { kind: 'main' }, periodMs: 500, collect: false, sessionPath });
+    await svc.stopRecording();
+    const live = await svc.getLifetimes({});
+    await svc.openSession(sessionPath);
+    const file = await svc.getLifetimes({});
+    expect(file.leak.verdict).toBe('steady');
+    expect(live.frames).toBe(file.frames);
+    expect(live.leak).toEqual(file.leak);
+    expect(live.blame).toEqual(file.blame);
+    await svc.dispose();
+  });
+});

@@ -5,12 +5,16 @@
  */
 import type { CaptureEvent } from '../../shared/capture/events';
 import { SessionWriter, type SessionSummary } from '../session/writer';
+import { formatBytes } from '../session/files';
+import { HeldWriter, type HeldWriterOptions } from './heldWriter';
 import { startRecording, type BoardInfo, type RecordHooks, type RecordOptions, type RecordPhase, type RecordSummary } from './recorder';
 
 export interface SessionRecordOptions extends RecordOptions {
   sessionPath: string;
   /** Extra fields for the session's meta record. */
   meta?: Record<string, unknown>;
+  /** How much board output is held while the disk is full, how often a write is retried. */
+  hold?: HeldWriterOptions;
 }
 
 export interface LiveCounts {
@@ -25,6 +29,8 @@ export interface LiveCounts {
 export interface SessionRecordHooks {
   phase?(phase: RecordPhase, message: string, progress?: { done: number; total: number }): void;
   note?(message: string): void;
+  /** Something the user must know now, even when asked to be quiet (the disk is full). */
+  warn?(message: string): void;
   /** After every chunk written (events the writer parsed from it). */
   events?(events: CaptureEvent[], counts: LiveCounts): void;
 }
@@ -44,14 +50,26 @@ export interface SessionRecordingHandle {
 
 export function recordToSession(opts: SessionRecordOptions, hooks: SessionRecordHooks = {}): SessionRecordingHandle {
   const counts: LiveCounts = { bytes: 0, snapshots: 0, logLines: 0, memoryErrors: 0, lastMemoryError: null };
-  let writer: SessionWriter | null = null;
+  let writer: HeldWriter | null = null;
   let writeError: Error | null = null;
   let board: BoardInfo | null = null;
   const pendingGaps: [string, number, number | null][] = [];
 
-  const ensureWriter = (): SessionWriter => {
+  const count = (events: CaptureEvent[]): void => {
+    for (const ev of events) {
+      if (ev.type === 'snapshot') counts.snapshots++;
+      else if (ev.type === 'log') counts.logLines++;
+      else if (ev.type === 'device' && ev.kind === 'memoryError') {
+        counts.memoryErrors++;
+        counts.lastMemoryError = ev.text;
+      }
+    }
+    hooks.events?.(events, counts);
+  };
+
+  const ensureWriter = (): HeldWriter => {
     if (!writer) {
-      writer = SessionWriter.create(opts.sessionPath, {
+      writer = new HeldWriter((held) => SessionWriter.create(opts.sessionPath, {
         title: `Recording of ${opts.port}`,
         source: opts.port === 'virtual' ? 'virtual' : `serial:${opts.port}`,
         port: opts.port,
@@ -60,8 +78,14 @@ export function recordToSession(opts: SessionRecordOptions, hooks: SessionRecord
         collect: opts.collect,
         board,
         ...opts.meta,
-      }, { onError: (e) => (writeError = e) });
-      for (const g of pendingGaps.splice(0)) writer.addGap(...g);
+      }, { onError: (e) => (writeError = e), ...held }), {
+        blocked: (err) =>
+          hooks.warn?.(`${err.message}: the board's output is kept in memory (up to ${formatBytes(opts.hold?.maxHeldBytes ?? 64 << 20)}) and written as soon as there is room; free some space, or stop the recording`),
+        resumed: (written, dropped) =>
+          hooks.warn?.(`${opts.sessionPath}: there is room again; ${formatBytes(written)} held in memory were written` + (dropped ? `, ${formatBytes(dropped)} had to be dropped (a gap in the session marks where)` : '')),
+        events: count,
+      }, opts.hold);
+      for (const g of pendingGaps.splice(0)) writer.writer.addGap(...g);
     }
     return writer;
   };
@@ -79,17 +103,9 @@ export function recordToSession(opts: SessionRecordOptions, hooks: SessionRecord
     data: (chunk, hostMs) => {
       if (writeError) return;
       try {
-        const events = ensureWriter().appendRaw(chunk, hostMs);
+        const events = ensureWriter().append(chunk, hostMs);
         counts.bytes += chunk.length;
-        for (const ev of events) {
-          if (ev.type === 'snapshot') counts.snapshots++;
-          else if (ev.type === 'log') counts.logLines++;
-          else if (ev.type === 'device' && ev.kind === 'memoryError') {
-            counts.memoryErrors++;
-            counts.lastMemoryError = ev.text;
-          }
-        }
-        hooks.events?.(events, counts);
+        count(events);
       } catch (err) {
         writeError = err as Error;
         hooks.note?.(`Could not write the session: ${(err as Error).message}`);
@@ -97,7 +113,7 @@ export function recordToSession(opts: SessionRecordOptions, hooks: SessionRecord
       }
     },
     gap: (reason, start, end) => {
-      if (writer) writer.addGap(reason, start, end);
+      if (writer) writer.writer.addGap(reason, start, end);
       else pendingGaps.push([reason, start, end]);
     },
   };
@@ -106,12 +122,13 @@ export function recordToSession(opts: SessionRecordOptions, hooks: SessionRecord
   const finish = async (): Promise<SessionRecordResult> => {
     const summary = await handle.done;
     let session: SessionSummary | null = null;
-    const w = writer as SessionWriter | null;
-    if (w && !w.closed) {
+    const w = writer as HeldWriter | null;
+    if (w && !w.writer.closed) {
       try {
         const last = w.end();
         for (const ev of last) if (ev.type === 'snapshot') counts.snapshots++;
         session = w.close();
+        if (w.lostBytes > 0) hooks.warn?.(`${opts.sessionPath}: ${formatBytes(w.lostBytes)} of the board's output were lost while the disk was full (a gap in the session marks where)`);
       } catch (err) {
         writeError ??= err as Error;
       }

@@ -21,6 +21,17 @@ export interface LiveSession {
   setBoard(board: SessionMeta['board']): void;
   /** Ends the recording: flushes the last dump and closes the file. */
   finish(): Promise<IndexDelta>;
+  /**
+   * Where to tell about the disk: it is full (`warning`, at once), there is room again
+   * (`resumed`), and events of the board's output held meanwhile, written late (`delta`).
+   */
+  watch?(hooks: LiveSessionHooks): void;
+}
+
+export interface LiveSessionHooks {
+  warning(err: Error): void;
+  resumed(message: string): void;
+  delta(d: IndexDelta): void;
 }
 
 export interface SessionStore {

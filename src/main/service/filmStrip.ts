@@ -37,7 +37,7 @@ export class FilmStripMaker {
 
   /** The strip for the session as it is now. `alive` says whether the session is still open. */
   get(columns: number, rows: number, alive: () => boolean): Promise<FilmStrip> {
-    const key = `${columns}:${rows}:${this.view.entries().length}`;
+    const key = `${columns}:${rows}:${this.view.snapshotCount()}`;
     if (this.last?.key === key) return this.last.strip;
     const strip = this.build(columns, rows, alive);
     const entry = { key, strip };
@@ -66,8 +66,7 @@ export class FilmStripMaker {
   }
 
   private async build(columns: number, rows: number, alive: () => boolean): Promise<FilmStrip> {
-    const entries = this.view.entries();
-    const frames = chooseColumns(entries.length, columns);
+    const frames = chooseColumns(this.view.snapshotCount(), columns);
     const data = new Uint8Array(frames.length * rows);
     const cols = this.columnsFor(rows);
     let slice = performance.now();
@@ -79,7 +78,7 @@ export class FilmStripMaker {
         data.set(hit, at);
         continue;
       }
-      if (entries[f].areas.length === 0) {
+      if (!this.view.hasMap(f)) {
         data.fill(STRIP_NO_MAP, at, at + rows);
       } else {
         try {

@@ -84,52 +84,14 @@ export class IndexBuilder {
           // A device event read from a log line follows that line, at the same offset.
           const last = this.lines[this.lines.length - 1];
           if (last && e.byteOffset === this.lastLogOffset && last.line === e.line && !last.device) last.device = e.kind;
-          const t: TimelineEvent = {
-            i: this.events.length,
-            type: 'device',
-            kind: e.kind,
-            text: e.text,
-            line: e.line,
-            byteOffset: e.byteOffset,
-            snapshot: this.entries.length,
-            logLine: this.lines.length,
-            hostMs,
-          };
-          if (e.bytes !== undefined) t.bytes = e.bytes;
-          if (e.lost !== undefined) t.lost = e.lost;
+          const t = timelineEventOf(e, this.events.length, this.entries.length, this.lines.length, hostMs);
           this.events.push(t);
           delta.events.push(t);
           break;
         }
-        case 'mark': {
-          const t: TimelineEvent = {
-            i: this.events.length,
-            type: 'mark',
-            kind: 'mark',
-            text: e.label,
-            line: e.line,
-            byteOffset: e.byteOffset,
-            snapshot: this.entries.length,
-            logLine: this.lines.length,
-            deviceMs: e.deviceMs,
-            hostMs,
-          };
-          this.events.push(t);
-          delta.events.push(t);
-          break;
-        }
+        case 'mark':
         case 'gap': {
-          const t: TimelineEvent = {
-            i: this.events.length,
-            type: 'gap',
-            kind: 'gap',
-            text: e.reason,
-            line: e.line,
-            byteOffset: e.byteOffset,
-            snapshot: this.entries.length,
-            logLine: this.lines.length,
-            hostMs: e.hostMsStart,
-          };
+          const t = timelineEventOf(e, this.events.length, this.entries.length, this.lines.length, hostMs);
           this.events.push(t);
           delta.events.push(t);
           break;
@@ -137,5 +99,24 @@ export class IndexBuilder {
       }
     }
     return delta;
+  }
+}
+
+type TimelineCaptureEvent = Extract<CaptureEvent, { type: 'device' | 'mark' | 'gap' }>;
+
+/** The timeline's form of a device event, a mark or a gap: event `i`, after `snapshot` snapshots and `logLine` lines. */
+export function timelineEventOf(e: TimelineCaptureEvent, i: number, snapshot: number, logLine: number, hostMs: number | null): TimelineEvent {
+  const at = { i, line: e.line, byteOffset: e.byteOffset, snapshot, logLine };
+  switch (e.type) {
+    case 'device': {
+      const t: TimelineEvent = { ...at, type: 'device', kind: e.kind, text: e.text, hostMs };
+      if (e.bytes !== undefined) t.bytes = e.bytes;
+      if (e.lost !== undefined) t.lost = e.lost;
+      return t;
+    }
+    case 'mark':
+      return { ...at, type: 'mark', kind: 'mark', text: e.label, deviceMs: e.deviceMs, hostMs };
+    case 'gap':
+      return { ...at, type: 'gap', kind: 'gap', text: e.reason, hostMs: e.hostMsStart };
   }
 }

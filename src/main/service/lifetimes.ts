@@ -15,7 +15,20 @@ export class LifetimesMaker {
   private nextLine = 0;
   private busy: Promise<unknown> = Promise.resolve();
 
+  /** Fed while the session was being recorded: see `stale`. */
+  private fedLive = false;
+
   constructor(readonly view: SessionView) {}
+
+  /**
+   * A recording's tracker was fed as dumps, lines and events arrived, and a line indexed after
+   * the dump it preceded lands in the wrong phase; the leak verdict then differs from the one the
+   * finished file gives (a fragment run named a leak in the window, steady in `inspect`). Once the
+   * recording has ended, its tracker is rebuilt once from the file, in the file's order.
+   */
+  stale(): boolean {
+    return this.fedLive && !this.view.meta.live;
+  }
 
   /** Serialised: two calls never feed the tracker at once. */
   get(req: LifetimesRequest): Promise<LifetimesResult> {
@@ -60,6 +73,7 @@ export class LifetimesMaker {
 
   /** Lines, marks and device events before each dump, then the dump: in the order they came. */
   private async catchUp(): Promise<void> {
+    if (this.view.meta.live) this.fedLive = true;
     const entries = this.view.entries();
     const events = this.view.events();
     const lineCount = this.view.logCount();

@@ -3,7 +3,8 @@
  * opened. Every capture a user brings opens through this; it is also the fallback store for
  * recordings when the session-file module is not available.
  */
-import { open as openFile, writeFile, type FileHandle } from 'node:fs/promises';
+import { open as openFile, type FileHandle } from 'node:fs/promises';
+import { writeFileWhole } from '../session/files';
 import { openRegular } from '../session/files';
 import { basename } from 'node:path';
 import type { SessionMeta } from '../../shared/api';
@@ -137,6 +138,9 @@ export class RawLiveSession implements LiveSession {
   }
 }
 
+/** Bytes copied at a time by saveAs. */
+const COPY_CHUNK = 1 << 20;
+
 export class RawCaptureStore implements SessionStore {
   readonly extension = '.txt';
 
@@ -148,7 +152,8 @@ export class RawCaptureStore implements SessionStore {
     const { bytes } = await readCaptureFile(capturePath);
     const meta = captureMeta(sessionPath, 'import', bytes.length, capturePath);
     const s = await indexCapture(bytes, meta, hooks);
-    if (sessionPath !== capturePath) await writeFile(sessionPath, bytes);
+    // Complete or an error naming the file; never a half-written copy (see writeFileWhole).
+    if (sessionPath !== capturePath) await writeFileWhole(sessionPath, (write) => write(bytes));
     return s;
   }
 
@@ -158,6 +163,9 @@ export class RawCaptureStore implements SessionStore {
   }
 
   async saveAs(view: SessionView, path: string): Promise<void> {
-    await writeFile(path, await view.readRaw());
+    await writeFileWhole(path, async (write) => {
+      const n = view.rawLength();
+      for (let off = 0; off < n; off += COPY_CHUNK) await write(await view.readRaw(off, Math.min(n, off + COPY_CHUNK)));
+    });
   }
 }

@@ -62,10 +62,18 @@ export class RecentList {
     return this.cache;
   }
 
-  /** Puts `path` first. `summary` is what the session holds now; without one the last known is kept. */
-  async add(path: string, summary?: SessionSummary, when = Date.now()): Promise<void> {
+  /**
+   * Puts `path` first. `summary` is what the session holds now; without one the last known is kept.
+   * `memoryErrorKnown` false: the summary was made before the session's events were walked, so
+   * a MemoryError noted last time (with the same frame count) is kept.
+   */
+  async add(path: string, summary?: SessionSummary, when = Date.now(), memoryErrorKnown = true): Promise<void> {
     const all = await this.load();
-    const known = summary ?? all.find((r) => r.path === path)?.summary;
+    const prior = all.find((r) => r.path === path)?.summary;
+    let known = summary ?? prior;
+    if (summary && !memoryErrorKnown && !summary.memoryError && prior?.memoryError && prior.frames === summary.frames) {
+      known = { ...summary, memoryError: prior.memoryError };
+    }
     const list = all.filter((r) => r.path !== path);
     list.unshift(known ? { path, openedAt: when, summary: known } : { path, openedAt: when });
     this.cache = list.slice(0, MAX_RECENT);

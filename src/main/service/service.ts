@@ -35,6 +35,7 @@ import {
   type SessionInfo,
   type SessionMeta,
   type SessionSummary,
+  type FrameSeries,
   type SnapshotData,
   type StartRecordingRequest,
 } from '../../shared/api';
@@ -44,11 +45,15 @@ import { apiError, CancelledError, toServiceError } from './errors';
 import { FilmStripMaker } from './filmStrip';
 import { LifetimesMaker } from './lifetimes';
 import type { IndexDelta } from './indexBuilder';
+import { FileSessionView } from './sessionStore';
+import { lockHolder } from '../session/lock';
+
+/** How often a session recorded by another process is looked at for growth. */
+const FOLLOW_MS = 500;
 import { RecentList, defaultDataDir } from './recent';
 import { assertRegular, refuseToReplace, sameFile } from '../session/files';
 import { RE2JS } from 're2js';
 import type { SessionView } from './sessionView';
-import { summarizeSession } from '../../shared/view/sessionSummary';
 
 export interface ServiceOptions {
   /** Sessions, recent.json. Default: the per-user data folder (HEAPSCOPE_HOME overrides). */
@@ -219,8 +224,41 @@ export class HeapScopeService {
     const view = await store.open(abs);
     await this.closeSession();
     this.setSession(view);
-    await this.recent.add(abs, summaryOf(view));
+    this.follow(view);
+    await this.recent.add(abs, summaryOf(view), Date.now(), view.memoryErrorKnown());
+    this.walkIndex(view, abs);
     return { ...view.meta };
+  }
+
+  /**
+   * A session another HeapScope is recording (its lock is held) is shown as live and followed:
+   * what it gains is pushed like a recording's, until the lock goes (the recording ended).
+   */
+  private follow(view: SessionView): void {
+    if (!(view instanceof FileSessionView) || lockHolder(view.meta.path) === null) return;
+    view.meta.live = true;
+    this.emit({ type: 'session', meta: { ...view.meta } });
+    const timer = setInterval(() => {
+      if (this.session !== view) {
+        clearInterval(timer);
+        return;
+      }
+      const recording = lockHolder(view.meta.path) !== null;
+      let d: IndexDelta | null = null;
+      try {
+        d = view.grow();
+      } catch {
+        // Caught between two writes: the next look reads it whole.
+      }
+      if (d) this.pushDelta(d);
+      if (!recording) {
+        clearInterval(timer);
+        view.meta.live = false;
+      }
+      // Its figures came with the pushes; the window reloads only when the recording ends.
+      if (!recording) this.emit({ type: 'session', meta: { ...view.meta } });
+    }, FOLLOW_MS);
+    timer.unref?.();
   }
 
   async importCapture(req: { path: string; sessionPath?: string; jobId?: string; overwrite?: boolean }): Promise<SessionMeta> {
@@ -251,7 +289,8 @@ export class HeapScopeService {
       });
       await this.closeSession();
       this.setSession(view);
-      await this.recent.add(dest, summaryOf(view));
+      await this.recent.add(dest, summaryOf(view), Date.now(), view.memoryErrorKnown());
+      this.walkIndex(view, dest);
       return { ...view.meta };
     } finally {
       this.endJob(jobId, 'import');
@@ -284,9 +323,29 @@ export class HeapScopeService {
     return { meta: { ...s.meta }, snapshots: s.entries().slice(), events: s.events().slice(), logLineCount: s.logCount() };
   }
 
+  /** Per-frame figures of the whole session as typed arrays: what a whole-day timeline draws from. */
+  async getFrameSeries(): Promise<FrameSeries> {
+    const s = this.requireSession();
+    const series = await s.frameSeries(() => this.session === s);
+    if (!series) throw apiError('NO_SESSION', 'The session was closed.', 'Open it again.');
+    return series;
+  }
+
+  /**
+   * After an open: the frame series is built in the background (the walk yields between pages),
+   * and the recent list's summary is completed with what only a walk finds (the first MemoryError).
+   */
+  private walkIndex(view: SessionView, path: string): void {
+    void (async () => {
+      if (view.memoryErrorKnown()) return;
+      const series = await view.frameSeries(() => this.session === view);
+      if (series && this.session === view) await this.recent.add(path, summaryOf(view));
+    })().catch(() => undefined);
+  }
+
   async getSnapshot(index: number): Promise<SnapshotData> {
     const s = this.requireSession();
-    const n = s.entries().length;
+    const n = s.snapshotCount();
     if (index >= n) {
       throw apiError('NOT_FOUND', n ? `There is no snapshot ${index}: the session has ${n} (0–${n - 1}).` : 'The session has no snapshot yet.');
     }
@@ -303,7 +362,7 @@ export class HeapScopeService {
   /** Object lifetimes: see src/shared/lifetimes/ and ./lifetimes.ts. */
   async getLifetimes(req: LifetimesRequest): Promise<LifetimesResult> {
     const s = this.requireSession();
-    if (!this.lifetimes || this.lifetimes.view !== s) this.lifetimes = new LifetimesMaker(s);
+    if (!this.lifetimes || this.lifetimes.view !== s || this.lifetimes.stale()) this.lifetimes = new LifetimesMaker(s);
     return this.lifetimes.get(req);
   }
   private lifetimes: LifetimesMaker | null = null;
@@ -311,11 +370,11 @@ export class HeapScopeService {
   /** Objects at a frame, or compared between two: see src/shared/lifetimes/objects.ts. */
   async getObjects(req: ObjectsRequest): Promise<ObjectsResult> {
     const s = this.requireSession();
-    const n = s.entries().length;
+    const n = s.snapshotCount();
     for (const i of [req.frame, req.from]) {
       if (i !== undefined && i >= n) throw apiError('NOT_FOUND', n ? `There is no frame ${i}: the session has ${n} (0–${n - 1}).` : 'The session has no snapshot yet.');
     }
-    if (!this.lifetimes || this.lifetimes.view !== s) this.lifetimes = new LifetimesMaker(s);
+    if (!this.lifetimes || this.lifetimes.view !== s || this.lifetimes.stale()) this.lifetimes = new LifetimesMaker(s);
     return this.lifetimes.objects(req);
   }
 
@@ -412,7 +471,7 @@ export class HeapScopeService {
     let path = req.path ? resolve(req.path) : null;
     if (!path) {
       const base = basename(s.meta.path, extname(s.meta.path));
-      const n = s.entries().length;
+      const n = s.snapshotCount();
       // Frames counted from 1, as the window and the export dialog count them.
       const suffix =
         req.format === 'png'
@@ -514,6 +573,26 @@ export class HeapScopeService {
       const program = await this.programOf(req);
       if (program) meta.program = program;
       r.live = await this.opts.store.createLive(sessionPath, meta);
+      // A full disk is told at once (the window's banner), and again when writing resumes.
+      r.live.watch?.({
+        warning: (err) => {
+          if (this.recording !== r) return;
+          r.status.message = err.message;
+          this.emit({ type: 'error', error: toServiceError(err) });
+          this.pushStatus(true);
+        },
+        resumed: (message) => {
+          if (this.recording !== r) return;
+          r.status.message = message;
+          this.pushStatus(true);
+        },
+        delta: (d) => {
+          if (this.recording !== r || !r.live) return;
+          r.status.snapshots = r.live.view.entries().length;
+          this.pushDelta(d);
+          this.pushStatus();
+        },
+      });
       if (prev) {
         this.session = null;
         await prev.close();
@@ -530,7 +609,7 @@ export class HeapScopeService {
             if (this.recording !== r || !r.live) return;
             const d = r.live.feed(chunk, hostMs);
             r.status.bytes += chunk.length;
-            r.status.snapshots = r.live.view.entries().length;
+            r.status.snapshots = r.live.view.snapshotCount();
             if (d.snapshots.length && r.status.bytesPerDump === undefined) {
               const e = d.snapshots[0].entry;
               r.status.bytesPerDump = e.byteEnd - e.byteStart;
@@ -589,7 +668,14 @@ export class HeapScopeService {
       let meta: SessionMeta | null = null;
       let nothing = false;
       if (r.live) {
-        const d = await r.live.finish();
+        let d: IndexDelta = { snapshots: [], lines: [], events: [] };
+        try {
+          d = await r.live.finish();
+        } catch (err) {
+          // The disk stayed full: the session holds what was written; the loss is told in words.
+          this.emit({ type: 'error', error: toServiceError(err) });
+          message ??= (err as Error).message;
+        }
         this.pushDelta(d);
         r.live.view.meta.live = false;
         // Nothing arrived, so no file was left: no session stays open on a file that is not there.
@@ -600,7 +686,7 @@ export class HeapScopeService {
         }
       }
       if (r.pushTimer) clearTimeout(r.pushTimer);
-      r.status.snapshots = r.live?.view.entries().length ?? 0;
+      r.status.snapshots = r.live?.view.snapshotCount() ?? 0;
       this.setPhase(r, phase, message ?? (phase === 'stopped' ? `Stopped; saved ${r.status.sessionPath}.` : 'The recording failed.'));
       this.recording = null;
       if (meta) this.emit({ type: 'session', meta });
@@ -649,6 +735,7 @@ const HANDLERS: Record<MethodName, Handler> = {
   closeSession: (s) => s.closeSession(),
   saveSessionAs: (s, p) => s.saveSessionAs(p.path, p.overwrite),
   getSessionInfo: (s) => s.getSessionInfo(),
+  getFrameSeries: (s) => s.getFrameSeries(),
   getSnapshot: (s, p) => s.getSnapshot(p.index),
   getFilmStrip: (s, p) => s.getFilmStrip(p),
   getLifetimes: (s, p) => s.getLifetimes(p),
@@ -662,7 +749,7 @@ const HANDLERS: Record<MethodName, Handler> = {
 };
 
 function summaryOf(view: SessionView): SessionSummary {
-  return summarizeSession(view.meta, view.entries(), view.events());
+  return view.summary();
 }
 
 function stamp(d: Date): string {

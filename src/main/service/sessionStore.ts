@@ -2,15 +2,19 @@
  * The session-file store: `.hss` files through src/main/session (SessionWriter while recording
  * or importing, SessionReader to open). Plain captures open through the raw store.
  */
-import { existsSync } from 'node:fs';
-import { open as openFile, rm, copyFile } from 'node:fs/promises';
-import { openRegular } from '../session/files';
+import { existsSync, statSync } from 'node:fs';
+import { open as openFile, rename, rm } from 'node:fs/promises';
+import { openRegular, WriteFailedError, writeFileWhole } from '../session/files';
 import { appendSliced } from '../session/importCapture';
 import { basename } from 'node:path';
-import type { LogLine, SessionMeta, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
+import type { FrameSeries, LogLine, SessionMeta, SessionSummary, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
+import { summarizeSession } from '../../shared/view/sessionSummary';
+import { seriesFromReader, seriesOf } from './frameSeries';
 import type { CaptureEvent } from '../../shared/capture/events';
 import { SessionReader, SessionWriter, type SessionEvent } from '../session';
-import type { JobHooks, LiveSession, SessionStore } from './backends';
+import type { JobHooks, LiveSession, LiveSessionHooks, SessionStore } from './backends';
+import { HeldWriter, HOLD_BYTES_MAX } from '../record/heldWriter';
+import { formatBytes } from '../session/files';
 import { CancelledError } from './errors';
 import { dataOf, IndexBuilder, type IndexDelta } from './indexBuilder';
 import type { SessionView } from './sessionView';
@@ -61,34 +65,114 @@ function indexFromReader(r: SessionReader): IndexBuilder {
   return b;
 }
 
-/** A closed (or being-recovered) session file, served by SessionReader. */
+/**
+ * A closed (or being-recovered) session file, served by SessionReader. Opening decodes no index
+ * page: the count, the summary and the frame series come from the reader's paged index; the
+ * index as objects (entries(), events(), log lines) is built only when something asks for it.
+ */
 export class FileSessionView implements SessionView {
   meta: SessionMeta;
-  private readonly index: IndexBuilder;
+  private built: IndexBuilder | null = null;
+  private series: Promise<FrameSeries | null> | null = null;
+  private fileSize: number;
 
-  constructor(private readonly reader: SessionReader) {
-    this.index = indexFromReader(reader);
+  constructor(private reader: SessionReader) {
     this.meta = metaFrom(reader.path, reader.meta as StoredMetaLike, reader.info.createdMs, reader.rawLength, false);
+    this.fileSize = sizeOf(reader.path);
+  }
+
+  /**
+   * A session another process is recording (its lock is held) grows: when the file is larger,
+   * it is read again and what is new is returned (null when nothing changed). The new reader
+   * stops at the last complete write, as for a session cut short.
+   */
+  grow(): IndexDelta | null {
+    const size = sizeOf(this.meta.path);
+    if (size <= this.fileSize) return null;
+    const next = SessionReader.open(this.meta.path);
+    const index = indexFromReader(next);
+    const old = this.index();
+    if (index.entries.length < old.entries.length || index.lines.length < old.lines.length) {
+      // Read less than before (caught mid-write): keep what is shown, look again later.
+      next.close();
+      return null;
+    }
+    const delta: IndexDelta = {
+      snapshots: index.entries.slice(old.entries.length).map((entry) => ({ entry, data: dataOf(next.getSnapshot(entry.index)) })),
+      lines: index.lines.slice(old.lines.length),
+      events: index.events.slice(old.events.length),
+    };
+    this.reader.close();
+    this.reader = next;
+    // A growing session is served from its index as objects (what it gains is pushed as such).
+    this.built = index;
+    this.series = null;
+    this.knownEvents = null;
+    this.fileSize = size;
+    this.meta.rawBytes = next.rawLength;
+    return delta;
   }
 
   static open(path: string): FileSessionView {
     return new FileSessionView(SessionReader.open(path));
   }
 
+  private index(): IndexBuilder {
+    return (this.built ??= indexFromReader(this.reader));
+  }
+
+  snapshotCount(): number {
+    return this.built ? this.built.entries.length : this.reader.snapshotCount;
+  }
+  hasMap(i: number): boolean {
+    return (this.built ? this.built.entries[i] : this.reader.entry(i)).areas.length > 0;
+  }
+
+  /**
+   * From the first and last entries. The first MemoryError needs every event, so it is known
+   * once the index or the frame series has been built (null until then).
+   */
+  summary(): SessionSummary {
+    if (this.built) return summarizeSession(this.meta, this.built.entries, this.built.events);
+    const n = this.reader.snapshotCount;
+    const ends = n ? [this.reader.entry(0), this.reader.entry(n - 1)] : [];
+    const s = summarizeSession(this.meta, ends as SnapshotIndexEntry[], this.knownEvents ?? []);
+    s.frames = n;
+    return s;
+  }
+  private knownEvents: TimelineEvent[] | null = null;
+
+  memoryErrorKnown(): boolean {
+    return this.built !== null || this.knownEvents !== null;
+  }
+
+  async frameSeries(alive: () => boolean = () => true): Promise<FrameSeries | null> {
+    const fromIndex = (b: IndexBuilder) => seriesOf(b.entries, b.events, b.lines.length);
+    if (this.built) return fromIndex(this.built);
+    // The walk stops when the whole index gets built meanwhile (it then serves the series).
+    this.series ??= seriesFromReader(this.reader, () => alive() && !this.built).then((s) => {
+      if (s) this.knownEvents = s.events;
+      else this.series = null;
+      return s;
+    });
+    const s = await this.series;
+    return s ?? (this.built && alive() ? fromIndex(this.built) : null);
+  }
+
   entries(): readonly SnapshotIndexEntry[] {
-    return this.index.entries;
+    return this.index().entries;
   }
   events(): readonly TimelineEvent[] {
-    return this.index.events;
+    return this.index().events;
   }
   logCount(): number {
-    return this.index.lines.length;
+    return this.index().lines.length;
   }
   logLines(from: number, count: number): LogLine[] {
-    return this.index.lines.slice(from, from + count);
+    return this.index().lines.slice(from, from + count);
   }
   logTexts(): readonly string[] {
-    return this.index.lines.map((l) => l.text);
+    return this.index().lines.map((l) => l.text);
   }
   getSnapshot(i: number): SnapshotData {
     return dataOf(this.reader.getSnapshot(i));
@@ -104,12 +188,21 @@ export class FileSessionView implements SessionView {
   }
 }
 
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
 const LIVE_CACHE = 64;
 
 /** A session being recorded: index in memory, recent maps cached, older ones read back from the file. */
 export class LiveFileSession implements LiveSession, SessionView {
   readonly view: SessionView = this;
-  private writer: SessionWriter | null = null;
+  private writer: HeldWriter | null = null;
+  private hooks: LiveSessionHooks | null = null;
   private readonly index = new IndexBuilder();
   private readonly cache = new Map<number, SnapshotData>();
   private reader: SessionReader | null = null;
@@ -122,11 +215,27 @@ export class LiveFileSession implements LiveSession, SessionView {
     private readonly stored: StoredMetaLike,
   ) {}
 
-  private ensureWriter(): SessionWriter {
+  watch(hooks: LiveSessionHooks): void {
+    this.hooks = hooks;
+  }
+
+  /** A full disk holds the board's output in memory (bounded) until there is room: see HeldWriter. */
+  private ensureHeld(): HeldWriter {
     if (!this.writer) {
-      this.writer = SessionWriter.create(this.meta.path, { ...this.stored, ...(this.board ? { board: this.board } : {}) }, { flushIntervalMs: 500 });
+      const path = this.meta.path;
+      this.writer = new HeldWriter((o) => SessionWriter.create(path, { ...this.stored, ...(this.board ? { board: this.board } : {}) }, { flushIntervalMs: 500, ...o }), {
+        blocked: (err) =>
+          this.hooks?.warning(Object.assign(err, { message: `${err.message}: the board's output is kept in memory (up to ${formatBytes(HOLD_BYTES_MAX)}) and written as soon as there is room` })),
+        resumed: (written, dropped) =>
+          this.hooks?.resumed(`There is room again: ${formatBytes(written)} held in memory were written to ${path}` + (dropped ? `; ${formatBytes(dropped)} had to be dropped (a gap marks where).` : '.')),
+        events: (evs) => this.hooks?.delta(this.apply(evs, Date.now())),
+      });
     }
     return this.writer;
+  }
+
+  private ensureWriter(): SessionWriter {
+    return this.ensureHeld().writer;
   }
 
   private apply(evs: CaptureEvent[], hostMs: number | null): IndexDelta {
@@ -139,7 +248,7 @@ export class LiveFileSession implements LiveSession, SessionView {
   }
 
   feed(chunk: Uint8Array, hostMs: number): IndexDelta {
-    const evs = this.ensureWriter().appendRaw(chunk, hostMs);
+    const evs = this.ensureHeld().append(chunk, hostMs);
     this.raw += chunk.length;
     this.meta.rawBytes = this.raw;
     return this.apply(evs, hostMs);
@@ -170,12 +279,31 @@ export class LiveFileSession implements LiveSession, SessionView {
     }
     const w = this.writer;
     const d = this.apply(w.end(), Date.now());
-    w.close();
-    this.reader?.close();
-    this.reader = null;
+    try {
+      // Throws (RecordingLossError) when the disk stayed full: the message says what was lost.
+      w.close();
+    } finally {
+      this.reader?.close();
+      this.reader = null;
+    }
     return d;
   }
 
+  snapshotCount(): number {
+    return this.index.entries.length;
+  }
+  hasMap(i: number): boolean {
+    return this.index.entries[i].areas.length > 0;
+  }
+  summary(): SessionSummary {
+    return summarizeSession(this.meta, this.index.entries, this.index.events);
+  }
+  memoryErrorKnown(): boolean {
+    return true;
+  }
+  frameSeries(): FrameSeries {
+    return seriesOf(this.index.entries, this.index.events, this.index.lines.length);
+  }
   entries(): readonly SnapshotIndexEntry[] {
     return this.index.entries;
   }
@@ -194,7 +322,7 @@ export class LiveFileSession implements LiveSession, SessionView {
 
   /** A reader over what is on disk now (reopened when it is behind). */
   private readerFor(snapshot: number | null, rawEnd: number): SessionReader {
-    if (this.writer && !this.writer.closed) this.writer.flush();
+    if (this.writer && !this.writer.writer.closed && !this.writer.writer.blocked) this.writer.writer.flush();
     if (!this.reader || (snapshot !== null && snapshot >= this.reader.snapshotCount) || rawEnd > this.reader.rawLength) {
       this.reader?.close();
       this.reader = SessionReader.open(this.meta.path);
@@ -273,18 +401,50 @@ export class SessionFileStore implements SessionStore {
 
   async saveAs(view: SessionView, path: string): Promise<void> {
     if (view.meta.path.endsWith(SESSION_EXTENSION) && existsSync(view.meta.path) && !view.meta.live) {
-      await copyFile(view.meta.path, path);
+      // A copy of the session file, a piece at a time, complete or an error naming `path`.
+      const { fh } = await openRegular(view.meta.path);
+      try {
+        const buf = new Uint8Array(COPY_CHUNK);
+        await writeFileWhole(path, async (write) => {
+          for (;;) {
+            const { bytesRead } = await fh.read(buf, 0, COPY_CHUNK, null);
+            if (bytesRead === 0) break;
+            await write(buf.subarray(0, bytesRead));
+          }
+        });
+      } finally {
+        await fh.close();
+      }
       return;
     }
-    // A plain capture saved as a session.
-    const w = SessionWriter.create(path, { title: view.meta.name, source: `import:${view.meta.name}` });
+    // A plain capture saved as a session: written beside `path`, renamed in place when whole.
+    const tmp = `${path}.part-${process.pid}-${Date.now().toString(36)}`;
+    // The temporary name is ours, not the user's: a disk error names the file asked for.
+    const named = (err: unknown): unknown => {
+      const code = (err as NodeJS.ErrnoException)?.code;
+      return err instanceof WriteFailedError || code === 'ENOSPC' || code === 'EDQUOT' || code === 'EIO'
+        ? new WriteFailedError(path, { code }, 'was not written (the partial file was removed)')
+        : err;
+    };
+    let w: SessionWriter;
+    try {
+      w = SessionWriter.create(tmp, { title: view.meta.name, source: `import:${view.meta.name}` });
+    } catch (err) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw named(err);
+    }
     try {
       const n = view.rawLength();
-      for (let off = 0; off < n; off += 1 << 20) w.appendRaw(await view.readRaw(off, Math.min(n, off + (1 << 20))), null);
+      for (let off = 0; off < n; off += COPY_CHUNK) appendSliced(w, await view.readRaw(off, Math.min(n, off + COPY_CHUNK)), null);
       w.close();
+      await rename(tmp, path);
     } catch (err) {
       w.abandon();
-      throw err;
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw named(err);
     }
   }
 }
+
+/** Bytes copied at a time by saveAs. */
+const COPY_CHUNK = 1 << 20;

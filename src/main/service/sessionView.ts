@@ -8,11 +8,24 @@
  */
 import { CaptureReader } from '../../shared/capture/captureReader';
 import type { CaptureEvent } from '../../shared/capture/events';
-import type { LogLine, SessionMeta, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
+import type { FrameSeries, LogLine, SessionMeta, SessionSummary, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
+import { summarizeSession } from '../../shared/view/sessionSummary';
+import { seriesOf } from './frameSeries';
 import { IndexBuilder, type IndexDelta } from './indexBuilder';
 
 export interface SessionView {
   meta: SessionMeta;
+  /** Snapshots in the session, without building the index (a session file counts them at open). */
+  snapshotCount(): number;
+  /** Snapshot i's index entry lists heap areas (the film strip skips frames without a map). */
+  hasMap(i: number): boolean;
+  /** What the recent list shows. A session file gives it from its counts and first and last entries. */
+  summary(): SessionSummary;
+  /** summary() has looked at every event (else its memoryError is null for want of a walk). */
+  memoryErrorKnown(): boolean;
+  /** Per-frame figures of the whole session as typed arrays (null: the session was closed meanwhile). */
+  frameSeries(alive?: () => boolean): Promise<FrameSeries | null> | FrameSeries | null;
+  /** The whole index as objects: costly on a long session file (see snapshotCount, frameSeries). */
   entries(): readonly SnapshotIndexEntry[];
   events(): readonly TimelineEvent[];
   logCount(): number;
@@ -87,6 +100,21 @@ export class MemorySession implements SessionView {
     return d;
   }
 
+  snapshotCount(): number {
+    return this.index.entries.length;
+  }
+  hasMap(i: number): boolean {
+    return this.index.entries[i].areas.length > 0;
+  }
+  summary(): SessionSummary {
+    return summarizeSession(this.meta, this.index.entries, this.index.events);
+  }
+  memoryErrorKnown(): boolean {
+    return true;
+  }
+  frameSeries(): FrameSeries {
+    return seriesOf(this.index.entries, this.index.events, this.index.lines.length);
+  }
   entries(): readonly SnapshotIndexEntry[] {
     return this.index.entries;
   }

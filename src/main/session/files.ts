@@ -6,7 +6,7 @@
  * are.
  */
 import { constants, closeSync, fstatSync, openSync, statSync, type Stats } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 
 /** A file the caller may not read or write: the message names it and says why, in words. */
 export class FileRefusedError extends Error {
@@ -155,5 +155,49 @@ export async function writeAll(fh: FileHandle, buf: Uint8Array): Promise<void> {
     const { bytesWritten } = await fh.write(buf, off, buf.length - off);
     if (bytesWritten <= 0) throw Object.assign(new Error('no byte was written'), { code: 'ENOSPC' });
     off += bytesWritten;
+  }
+}
+
+/**
+ * Writes a new file completely or not at all: into `<path>.part-…` (created, never an existing
+ * file), synced, then renamed to `path`. `fill` writes the content through `write`. A disk
+ * error (full disk, quota, I/O) is a WriteFailedError naming `path`, never the `.part`, and
+ * the partial file is removed; an error of `fill` itself comes out as it is, also leaving
+ * nothing behind. Whether `path` may be replaced is for the caller to check first
+ * (refuseToReplace).
+ */
+export async function writeFileWhole(path: string, fill: (write: (buf: Uint8Array) => Promise<void>) => Promise<void>): Promise<number> {
+  const tmp = `${path}.part-${process.pid}-${Date.now().toString(36)}`;
+  let fh: FileHandle;
+  try {
+    fh = await open(tmp, 'wx');
+  } catch (err) {
+    throw new WriteFailedError(path, err, 'cannot be written');
+  }
+  let bytes = 0;
+  let diskError: unknown = null;
+  const disk = async <T>(op: () => Promise<T>): Promise<T> => {
+    try {
+      return await op();
+    } catch (err) {
+      diskError = err;
+      throw err;
+    }
+  };
+  try {
+    await fill(async (buf) => {
+      await disk(() => writeAll(fh, buf));
+      bytes += buf.length;
+    });
+    // A sync or close that fails (delayed allocation on a full disk) fails the write.
+    await disk(() => fh.sync());
+    await disk(() => fh.close());
+    await disk(() => rename(tmp, path));
+    return bytes;
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    await rm(tmp, { force: true }).catch(() => undefined);
+    if (diskError !== null && err === diskError) throw new WriteFailedError(path, err, 'was not written (the partial file was removed)');
+    throw err;
   }
 }

@@ -4,15 +4,11 @@
  */
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
+import { FEED_SLICE } from '../../shared/capture/captureReader';
 import { SessionWriter, type SessionMeta, type SessionSummary, type SessionWriterOptions } from './writer';
 
 const CHUNK = 1 << 20;
-/**
- * Bytes given to the writer at a time. Each line becomes an event that lives until the writer's
- * next index record: 64 KiB of empty lines is 64 Ki events, a 1 MiB chunk would be a million
- * (hundreds of MB). Memory is bounded by this slice, not by the shape of the input.
- */
-export const FEED_SLICE = 64 << 10;
+export { FEED_SLICE };
 
 /** Feeds `bytes` to the writer in slices of FEED_SLICE. */
 export function appendSliced(w: SessionWriter, bytes: Uint8Array, hostMs: number | null): void {

@@ -58,9 +58,13 @@ export function lockSession(session: string): () => void {
     }
     try {
       writeSync(fd, `${process.pid}\n`);
-    } finally {
+    } catch (err) {
+      // A full disk: an empty lock would read as stale later, but leave nothing behind now.
       closeSync(fd);
+      rmSync(file, { force: true });
+      throw err;
     }
+    closeSync(fd);
     let released = false;
     return () => {
       if (released) return;

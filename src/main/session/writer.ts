@@ -4,7 +4,8 @@
  * are in the file), returns the events for the live view, and appends raw and index records
  * to the file, flushed to the operating system at least every `flushIntervalMs`.
  */
-import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { formatBytes, WriteFailedError } from './files';
 import { lockSession } from './lock';
 import zlib from 'node:zlib';
 import { CaptureReader } from '../../shared/capture/captureReader';
@@ -68,7 +69,16 @@ export interface SessionWriterOptions {
   fsync?: boolean;
   /** Called when a timed flush fails (the next append then throws the same error). */
   onError?: (err: Error) => void;
+  /**
+   * Called when a write finds the disk full (or the quota used up). The writer then keeps what
+   * it could not write in memory, the file ending at its last complete write (it opens), and
+   * writes nothing more until retry() succeeds; appends still work.
+   */
+  onBlocked?: (err: WriteFailedError) => void;
 }
+
+/** Errors after which a later write may succeed (space freed): everything else is fatal. */
+const SPACE_CODES = new Set(['ENOSPC', 'EDQUOT']);
 
 export interface SessionSummary {
   path: string;
@@ -99,6 +109,12 @@ export class SessionWriter {
   private fileBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private error: Error | null = null;
+  /** Set while the disk is full: nothing is written until retry() succeeds. */
+  private blockedBy: WriteFailedError | null = null;
+  private retrying = false;
+  /** Raw bytes accounted for by the records queued so far, and by those on disk. */
+  private queuedRawEnd = 0;
+  private rawWritten = 0;
   private ended = false;
 
   private raw = 0;
@@ -143,6 +159,7 @@ export class SessionWriter {
     this.logTextInRaw = options.logText === 'raw';
     this.fsync = options.fsync ?? false;
     this.onError = options.onError;
+    this.onBlocked = options.onBlocked;
     const stored: StoredMeta = {
       format: FORMAT_VERSION,
       writer: 'HeapScope',
@@ -158,6 +175,7 @@ export class SessionWriter {
   private readonly fsync: boolean;
   private readonly logTextInRaw: boolean;
   private readonly onError?: (err: Error) => void;
+  private readonly onBlocked?: (err: WriteFailedError) => void;
 
   /** Releases the session's lock (see lock.ts) once the file is closed. */
   private unlock: (() => void) | null = null;
@@ -191,6 +209,33 @@ export class SessionWriter {
 
   get closed(): boolean {
     return this.fd === null;
+  }
+
+  /** Why nothing is being written (the disk is full), or null. */
+  get blocked(): WriteFailedError | null {
+    return this.blockedBy;
+  }
+
+  /** Raw bytes of the capture that are in the file (the rest is held in memory, or was lost). */
+  get rawOnDisk(): number {
+    return this.rawWritten;
+  }
+
+  /** Bytes held in memory that the file does not have yet. */
+  get heldBytes(): number {
+    return this.outBytes;
+  }
+
+  /** While blocked: tries to write what is held. True when nothing is held back any more. */
+  retry(): boolean {
+    if (this.fd === null) return false;
+    this.retrying = true;
+    try {
+      this.writeOut();
+    } finally {
+      this.retrying = false;
+    }
+    return this.blockedBy === null;
   }
 
   /**
@@ -300,9 +345,20 @@ export class SessionWriter {
           jsonBytes({ rawLength: this.raw, snapshots: this.snapshots, closedMs: Date.now() }),
         ),
       );
+      this.retrying = true;
       this.writeOut();
+      if (this.blockedBy) {
+        // The file ends at its last complete write and opens as a recording cut short.
+        const lost = this.raw - this.rawWritten;
+        throw new WriteFailedError(
+          this.path,
+          Object.assign(new Error(), { code: this.blockedBy.code }),
+          `was not completed (${lost > 0 ? `the last ${formatBytes(lost)} of the capture were lost; ` : ''}it holds the first ${formatBytes(this.rawWritten)} and opens)`,
+        );
+      }
       fdatasyncSync(this.fd);
     } finally {
+      this.retrying = false;
       this.abandon();
     }
     return { path: this.path, rawLength: this.raw, snapshots: this.snapshots, events: this.eventCount, segments: this.seg + 1, fileBytes: this.fileBytes };
@@ -399,6 +455,7 @@ export class SessionWriter {
     head.uvar(this.lastHostMs === null ? 0 : this.lastHostMs + 1);
     this.queue(encodeRecord(RecordType.Raw, concatBytes([head.view(), packed])));
     this.recordRawStart = rawEnd;
+    this.queuedRawEnd = rawEnd;
   }
 
   /**
@@ -440,12 +497,36 @@ export class SessionWriter {
 
   private writeOut(): void {
     if (this.out.length === 0 || this.fd === null) return;
+    // While the disk is full only retry() tries again: not every append and timer tick.
+    if (this.blockedBy && !this.retrying) return;
     const buf = this.out.length === 1 ? this.out[0] : concatBytes(this.out);
+    this.out = [buf];
+    let off = 0;
+    try {
+      // At explicit positions: after a cut (below) the file offset is past the end.
+      while (off < buf.length) {
+        const n = writeSync(this.fd, buf, off, buf.length - off, this.fileBytes + off);
+        if (n <= 0) throw Object.assign(new Error('no byte was written'), { code: 'ENOSPC' });
+        off += n;
+      }
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      if (!SPACE_CODES.has(code)) throw err;
+      // Nobody to hold the data for (an import, a save): the write failed, and says so.
+      if (!this.onBlocked) throw new WriteFailedError(this.path, err);
+      // A record written in part is cut off: the file ends at its last complete record, so it
+      // opens, and the whole buffer is written again once there is room.
+      ftruncateSync(this.fd, this.fileBytes);
+      const first = this.blockedBy === null;
+      this.blockedBy = new WriteFailedError(this.path, err, 'cannot be written');
+      if (first) this.onBlocked?.(this.blockedBy);
+      return;
+    }
     this.out = [];
     this.outBytes = 0;
-    let off = 0;
-    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
     this.fileBytes += buf.length;
+    this.rawWritten = this.queuedRawEnd;
+    this.blockedBy = null;
   }
 }
 

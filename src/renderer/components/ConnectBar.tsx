@@ -35,6 +35,17 @@ export function linkSpeed(p: PortInfo | undefined): { bps: number; name: string 
 /** How dumps are made, as the connect bar says it. */
 const DUMP_MODE_WORDS = { timer: 'dumps from a timer', async: 'dumps from an asyncio task', calls: "dumps at the program's mem_dump.dump() calls" } as const;
 
+/** The same, short, for the REC status while recording (the full words are its title). */
+const DUMP_MODE_SHORT = { timer: 'from a timer', async: 'from asyncio', calls: 'at dump() calls' } as const;
+
+/** The choices of how dumps are made (auto picks on the board after identifying it). */
+const DUMP_CHOICES = [
+  { v: 'auto', label: 'Auto', title: "A timer where the board has one, else an asyncio task where it has asyncio, else the program's own mem_dump.dump() calls" },
+  { v: 'timer', label: 'Timer', title: 'machine.Timer interrupts, every period' },
+  { v: 'async', label: 'asyncio', title: "A task in the program's own asyncio event loop, every period (the program must use asyncio.run)" },
+  { v: 'calls', label: 'Calls', title: 'Only where the program calls mem_dump.dump() (and mem_dump.mark())' },
+] as const;
+
 export function ConnectBar() {
   const s = useApp((x) => x.settings);
   const ports = useApp((x) => x.ports);
@@ -138,6 +149,23 @@ export function ConnectBar() {
           ))}
         </select>
       </div>
+      <div className="field dumps-field">
+        <label htmlFor="dumps">Dumps</label>
+        <select
+          id="dumps"
+          data-testid="dumps"
+          value={s.dumps ?? 'auto'}
+          disabled={recording}
+          onChange={(e) => st.setSettings({ dumps: e.target.value as (typeof DUMP_CHOICES)[number]['v'] })}
+          title={DUMP_CHOICES.find((o) => o.v === (s.dumps ?? 'auto'))?.title}
+        >
+          {DUMP_CHOICES.map((o) => (
+            <option key={o.v} value={o.v} title={o.title}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      </div>
       <div className="field-col">
         {/* Its parts give way whole, last first, when the bar is narrow (the title says it all). */}
         <span
@@ -163,7 +191,7 @@ export function ConnectBar() {
               · heap totals only, no map
             </span>
           ) : null}
-          {rec?.dumps ? <span data-testid="dump-mode"> · {DUMP_MODE_WORDS[rec.dumps]}</span> : null}
+          {rec?.dumps && !recording ? <span data-testid="dump-mode"> · {DUMP_MODE_WORDS[rec.dumps]}</span> : null}
         </span>
         <label className="check small" title="Run gc.collect() before each dump: the map then shows live data only, not garbage waiting to be collected">
           <input type="checkbox" data-testid="collect" checked={s.collect} disabled={recording} onChange={(e) => st.setSettings({ collect: e.target.checked })} />
@@ -188,6 +216,12 @@ export function ConnectBar() {
           <span className="muted num nowrap">
             {rec.snapshots === 1 ? '1 dump' : `${rec.snapshots} dumps`} · {bytes(rec.bytes)}
           </span>
+          {/* The cost hint is hidden while recording: how dumps are made is said here instead. */}
+          {rec.dumps ? (
+            <span className="muted nowrap" data-testid="dump-mode" title={DUMP_MODE_WORDS[rec.dumps]}>
+              · {DUMP_MODE_SHORT[rec.dumps]}
+            </span>
+          ) : null}
         </div>
       )}
     </div>

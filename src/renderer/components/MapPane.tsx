@@ -1,5 +1,5 @@
 /** The centre: a header with the frame's key figures and zoom, the heap map, and its legend. */
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { bytes, int, kindName, percent, signedBytes, sortKinds } from '../../shared/view/format';
 import { untypedShare } from '../../shared/view/heapAnalysis';
 import { HeapMap, type HeapMapHandle } from '../map/HeapMap';
@@ -37,6 +37,13 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
     busy: x.busy,
     session: x.logEpoch,
   }));
+  // Draw on input: the store puts a frame on the map at once, React follows after the paint.
+  useEffect(() => {
+    st.mapPainter = (f, prev) => mapRef.current?.show(f, prev) ?? false;
+    return () => {
+      st.mapPainter = null;
+    };
+  }, [st, mapRef]);
   const view = useMapView();
   const [showChanges, setShowChanges] = useState(true);
   const [showLargest, setShowLargest] = useState(true);
@@ -53,7 +60,17 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
   const byAge = view.colouring === 'age' && !comparing;
   const ages = useAges(st.api, comparing ? null : (s.data ?? null), byAge, s.session);
   const lifeOf = useMemo(() => (ages ? (area: number, head: number) => lifeHover(ages, st.frames, area, head) : null), [ages, st, s.v]);
-  const empty = s.busy ? (
+  // A stats-only dump (CircuitPython, no mem_info) has no map to draw: say so instead of a blank.
+  const noMap = !!frame && frame.areas.length === 0;
+  const empty = noMap ? (
+    <div data-testid="map-stats-only">
+      <h2>No map in this dump: heap totals only</h2>
+      <p>
+        This firmware has no <span className="mono">micropython.mem_info</span> (CircuitPython never has): each dump is the used and free bytes, not
+        where the blocks are. The timeline below shows used, free and the change per dump; the Frame tab has this dump&rsquo;s figures.
+      </p>
+    </div>
+  ) : s.busy ? (
     <div>
       <h2>{s.busy.what}…</h2>
       <p>{s.busy.total ? `${Math.floor((100 * s.busy.done) / s.busy.total)} %` : 'Reading every dump in it; a large capture takes a few seconds.'}</p>
@@ -164,7 +181,7 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
       )}
       <HeapMap
         ref={mapRef}
-        frame={frame ?? null}
+        frame={noMap ? null : (frame ?? null)}
         previous={comparing ? null : s.prev && s.data && s.prev.index === s.data.index - 1 ? s.prev : null}
         compare={comparing ? s.diff : null}
         showChanges={showChanges}
@@ -173,7 +190,7 @@ export function MapPane({ colours, mapRef, tintTails, onTintTails }: Props) {
         ages={byAge ? ages : null}
         lifeOf={lifeOf}
         highlight={view.highlight}
-        onDrawn={(ms) => st.drawn(ms, frame?.index ?? null)}
+        onDrawn={(ms, f) => st.drawn(ms, f?.index ?? null)}
         onZoom={(cell, fit) => setZoom({ cell, fit })}
         empty={empty}
       />

@@ -1,8 +1,8 @@
 /** The pane beside the map: the log, the current frame's figures, the A → B comparison, and the film strip. */
 import { Fragment, useCallback, useMemo, useState } from 'react';
 import type { LogLine, SnapshotData, TimelineEvent } from '../../shared/api';
-import { F_COLLECTED, F_COLLECT_KNOWN, F_COMPLETE, F_CONSISTENT } from '../../shared/view/frameIndex';
-import { bytes, int, kindName, percent, clock, duration } from '../../shared/view/format';
+import { F_COLLECTED, F_COLLECT_KNOWN, F_COMPLETE, F_CONSISTENT, F_HAS_MAP } from '../../shared/view/frameIndex';
+import { bytes, int, kindName, percent, signedBytes, clock, duration } from '../../shared/view/format';
 import { untypedShare } from '../../shared/view/heapAnalysis';
 import { fragmentationBlame } from '../../shared/view/fragmentationBlame';
 import { BREAKUP_OFF } from '../../shared/view/breakup';
@@ -129,6 +129,7 @@ function FrameTab() {
   const problems = f.problems.get(i) ?? [];
   const kinds = [...f.kinds].map(([k, v]) => [k, v[i]] as const).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
   const near = s.events.filter((e) => e.snapshot === i + 1 || e.snapshot === i);
+  const hasMap = f.has(i, F_HAS_MAP);
   return (
     <div className="scroll" data-testid="frame-panel">
       <div className="section">
@@ -157,12 +158,18 @@ function FrameTab() {
           <span>gc.collect() first</span>
           <span>{f.has(i, F_COLLECT_KNOWN) ? (f.has(i, F_COLLECTED) ? 'yes: live data only' : 'no: includes garbage') : 'unknown'}</span>
           <span>Map</span>
-          <span>
-            {f.has(i, F_COMPLETE) ? 'complete' : 'incomplete'} · {f.has(i, F_CONSISTENT) ? 'matches the printed figures' : 'disagrees with the printed figures'}
-          </span>
+          {hasMap ? (
+            <span>
+              {f.has(i, F_COMPLETE) ? 'complete' : 'incomplete'} · {f.has(i, F_CONSISTENT) ? 'matches the printed figures' : 'disagrees with the printed figures'}
+            </span>
+          ) : (
+            <span data-testid="frame-map-none">none: heap totals only</span>
+          )}
         </div>
       </div>
-      <div className="section">
+      {!hasMap && <StatsOnly frame={i} />}
+      {hasMap && (
+        <div className="section">
         <h3>Heap</h3>
         <div className="kv">
           <span>Used</span>
@@ -197,6 +204,7 @@ function FrameTab() {
           )}
         </div>
       </div>
+      )}
       {s.data && s.data.index === i && <WouldItFit data={s.data} asked={near.find((e) => e.kind === 'memoryError' && e.snapshot === i + 1)?.bytes ?? null} />}
       {s.data && s.data.index === i && <Blockers data={s.data} />}
       <BornDuring frame={i} />
@@ -229,6 +237,51 @@ function FrameTab() {
         </div>
       )}
     </div>
+  );
+}
+
+/**
+ * A frame with no map (CircuitPython, or any firmware without micropython.mem_info): what the
+ * board reported, the change since the dump before, and plainly what such a dump cannot show.
+ */
+function StatsOnly({ frame: i }: { frame: number }) {
+  const f = store().frames;
+  const used = f.cols.used[i];
+  const free = f.cols.free[i];
+  const total = f.cols.total[i];
+  const prev = i > 0 && Number.isFinite(f.cols.used[i - 1]) ? i - 1 : -1;
+  const dUsed = prev >= 0 ? used - f.cols.used[prev] : NaN;
+  const dFree = prev >= 0 ? free - f.cols.free[prev] : NaN;
+  let peak = -Infinity;
+  for (let k = 0; k <= i; k++) if (Number.isFinite(f.cols.used[k])) peak = Math.max(peak, f.cols.used[k]);
+  return (
+    <>
+      <div className="section" data-testid="frame-stats-only">
+        <h3>Heap (as the board reported it)</h3>
+        <div className="kv">
+          <span title="gc.mem_alloc()">Used</span>
+          <span>{bytes(used)}</span>
+          <span title="gc.mem_free()">Free</span>
+          <span>{bytes(free)}</span>
+          <span>Total</span>
+          <span>{bytes(total)}</span>
+          <span>Used, of the heap</span>
+          <span>{Number.isFinite(total) && total > 0 ? percent(used / total) : '—'}</span>
+          <span>Change since the dump before</span>
+          <span data-testid="frame-stats-change">{Number.isFinite(dUsed) ? `${signedBytes(dUsed)} used · ${signedBytes(dFree)} free` : 'first dump'}</span>
+          <span>Most used so far</span>
+          <span>{Number.isFinite(peak) ? bytes(peak) : '—'}</span>
+        </div>
+      </div>
+      <div className="section" data-testid="frame-stats-limits">
+        <h3>What these dumps can show</h3>
+        <p className="muted" style={{ margin: 0 }}>
+          This firmware has no <span className="mono">micropython.mem_info</span> (CircuitPython never has), so each dump is the heap&rsquo;s totals
+          only: used and free, and how they change from dump to dump (the timeline). It has no block map: no picture of the heap, no
+          fragmentation or longest free run, no objects by kind, no &ldquo;would it fit&rdquo;.
+        </p>
+      </div>
+    </>
   );
 }
 

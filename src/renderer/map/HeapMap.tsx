@@ -44,6 +44,8 @@ export interface MapArea {
 export interface MapFrame {
   areas: MapArea[];
   blockSize: number | null;
+  /** The frame's place in the session, when it has one. */
+  index?: number;
 }
 
 export interface HeapMapHandle {
@@ -52,6 +54,12 @@ export interface HeapMapHandle {
   fit(): void;
   /** Draws now (no rAF) and returns the milliseconds the draw took (for the bench). */
   drawNow(): number;
+  /**
+   * Draw on input: puts `frame` on the canvas at once, before React renders it, so a key
+   * press or a live dump reaches the screen in the next display frame whatever else React
+   * has to redo. False when it cannot (another shape of heap, compare mode): render it then.
+   */
+  show(frame: MapFrame, previous: MapFrame | null): boolean;
 }
 
 interface Props {
@@ -69,8 +77,8 @@ interface Props {
   lifeOf?: ((area: number, head: number) => LifeHover | null) | null;
   /** An object to point at (from the Compare view): outlined, and scrolled into view. */
   highlight?: MapHighlight | null;
-  /** Called after every draw with its duration in ms. */
-  onDrawn?: (ms: number) => void;
+  /** Called after every draw with its duration in ms and the frame drawn. */
+  onDrawn?: (ms: number, frame: MapFrame | null) => void;
   onZoom?: (cell: number, fit: boolean) => void;
   empty?: React.ReactNode;
 }
@@ -132,25 +140,29 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [effectiveCell, cell]);
 
-  // What changed since the previous frame (outlines), computed once per pair of frames.
-  const changes = useMemo(() => {
-    if (!props.showChanges || !props.frame || !props.previous || props.compare) return null;
-    return diffHeaps(props.previous.areas, props.frame.areas);
-  }, [props.frame, props.previous, props.showChanges, props.compare]);
-  const largest = useMemo(() => (props.frame && props.showLargest ? longestFreeRun(props.frame.areas) : null), [props.frame, props.showLargest]);
+  // What changed since the previous frame (outlines) and the longest free run, computed once
+  // per frame: shared by a draw on input and the render that follows it.
+  const derived = useRef<Derived | null>(null);
+  const derive = (frame: MapFrame | null, previous: MapFrame | null, compare: boolean): Derived => {
+    const d = derived.current;
+    if (d && d.frame === frame && d.previous === previous && d.compare === compare && d.showChanges === props.showChanges && d.showLargest === props.showLargest) return d;
+    const changes = !props.showChanges || !frame || !previous || compare ? null : diffHeaps(previous.areas, frame.areas);
+    const largest = frame && props.showLargest ? longestFreeRun(frame.areas) : null;
+    return (derived.current = { frame, previous, compare, showChanges: props.showChanges, showLargest: props.showLargest, changes, largest });
+  };
+  const { changes, largest } = derive(props.frame, props.previous, !!props.compare);
 
-  const hoverExtent = useMemo<Extent | null>(() => {
-    if (!hover || !props.frame) return null;
-    const a = props.frame.areas[hover.area];
-    return a ? extentAt(a.kinds, hover.block) : null;
-  }, [hover, props.frame]);
+  const hoverExtent = useMemo<Extent | null>(() => extentUnder(hover, props.frame), [hover, props.frame]);
+  /** What the canvas shows now: a render that would draw the same skips its draw. */
+  const painted = useRef<unknown[] | null>(null);
 
-  const draw = useCallback((): number => {
+  const paint = useCallback((frame: MapFrame | null, changes: HeapDiff | null, largest: ReturnType<typeof longestFreeRun>, hoverExtent: Extent | null): number => {
     const t0 = performance.now();
     const base = baseRef.current;
     const over = overRef.current;
-    const p = propsRef.current;
+    const p = { ...propsRef.current, frame };
     if (!base || !over || W === 0 || H === 0) return 0;
+    painted.current = [frame, p.compare, p.colours, p.ages, p.highlight, layout, scroll, changes, largest, hoverExtent?.start, hoverExtent?.length, hover, W, H];
     // The image buffer below follows the new size by itself.
     fitCanvas(base, W, H);
     fitCanvas(over, W, H);
@@ -176,13 +188,18 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
     drawOverlay(oc, layout, p, scroll, W, H, dpr, changes, largest, hoverExtent, hover);
     const ms = performance.now() - t0;
     lastParts = { raster: t1 - t0, put: t2 - t1, overlay: ms - (t2 - t0) };
-    p.onDrawn?.(ms);
+    p.onDrawn?.(ms, frame);
     return ms;
-  }, [W, H, layout, scroll, changes, largest, hoverExtent, hover, dpr]);
+  }, [W, H, layout, scroll, hover, dpr]);
+  const draw = useCallback(() => paint(propsRef.current.frame, changes, largest, hoverExtent), [paint, changes, largest, hoverExtent]);
 
   // Redraw as soon as anything drawn changed, before the browser paints: a live dump is on
   // screen in the same frame its state landed (React already batches what changes together).
+  // A frame already put there on input is not drawn twice.
   useLayoutEffect(() => {
+    const now = [props.frame, props.compare, props.colours, props.ages, props.highlight, layout, scroll, changes, largest, hoverExtent?.start, hoverExtent?.length, hover, W, H];
+    const was = painted.current;
+    if (was && was.length === now.length && was.every((v, k) => v === now[k])) return;
     draw();
   }, [draw, props.frame, props.compare, props.colours, props.ages, props.highlight]);
 
@@ -199,6 +216,17 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
     if (y0 >= scroll && y1 <= scroll + H) return;
     setScrollY(clampScroll(layout, H, (y0 + y1) / 2 - H / 2));
   }, [props.highlight, layout, scroll, H]);
+
+  const show = (frame: MapFrame, previous: MapFrame | null): boolean => {
+    const p = propsRef.current;
+    // Age colouring draws the frame's ages, which come after it: React shows those.
+    if (p.compare || p.ages || !layout || !shapes || !sameShape(shapes, frame.areas)) return false;
+    const d = derive(frame, previous, false);
+    paint(frame, d.changes, d.largest, extentUnder(hover, frame));
+    return true;
+  };
+  const showRef = useRef(show);
+  showRef.current = show;
 
   const setZoom = useCallback(
     (next: number, anchor?: { x: number; y: number }) => {
@@ -235,6 +263,7 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
         setScrollY(0);
       },
       drawNow: () => draw(),
+      show: (frame, previous) => showRef.current(frame, previous),
     }),
     [zoomStep, layout, H, draw],
   );
@@ -328,6 +357,29 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
     </div>
   );
 });
+
+interface Derived {
+  frame: MapFrame | null;
+  previous: MapFrame | null;
+  compare: boolean;
+  showChanges: boolean;
+  showLargest: boolean;
+  changes: HeapDiff | null;
+  largest: ReturnType<typeof longestFreeRun>;
+}
+
+function extentUnder(hover: Hover | null, frame: MapFrame | null): Extent | null {
+  if (!hover || !frame) return null;
+  const a = frame.areas[hover.area];
+  return a ? extentAt(a.kinds, hover.block) : null;
+}
+
+/** Same areas at the same addresses: the layout (and the zoom, the scroll) still fits. */
+function sameShape(a: MapArea[], b: MapArea[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].address !== b[i].address || a[i].blocks !== b[i].blocks) return false;
+  return true;
+}
 
 function drawOverlay(
   oc: CanvasRenderingContext2D,

@@ -56,6 +56,8 @@ export interface RecordSettings {
   scriptPath: string;
   periodMs: number;
   collect: boolean;
+  /** How dumps are made: auto (a timer where the board has one, else asyncio, else the program's calls) or forced. */
+  dumps: 'auto' | 'timer' | 'async' | 'calls';
 }
 
 export interface AppState {
@@ -110,7 +112,7 @@ export interface AppState {
 const SETTINGS_KEY = 'heapscope.record';
 
 function loadSettings(): RecordSettings {
-  const d: RecordSettings = { port: 'virtual', demo: 'fragment', run: 'main', scriptPath: '', periodMs: 500, collect: false };
+  const d: RecordSettings = { port: 'virtual', demo: 'fragment', run: 'main', scriptPath: '', periodMs: 500, collect: false, dumps: 'auto' };
   try {
     const s = JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? 'null');
     if (s && typeof s === 'object') return { ...d, ...s };
@@ -141,6 +143,9 @@ export class AppStore {
   readonly liveLatencies: number[] = [];
   /** Live: ms from a dump's last byte to its push reaching the page (the service's share). */
   readonly liveArrivals: number[] = [];
+  /** Live: ms from a dump's push reaching the page to its pixels (the page's share). */
+  readonly liveInPage: number[] = [];
+  private liveArrivedAt = 0;
 
   constructor(readonly api: HeapScopeApi, bridge: 'ipc' | 'ws') {
     this.state = {
@@ -194,7 +199,42 @@ export class AppStore {
   getState = () => this.state;
   set(patch: Partial<AppState>): void {
     this.state = { ...this.state, ...patch };
+    this.notifyLater = false;
     for (const l of this.listeners) l();
+  }
+
+  /**
+   * The map pane's draw on input: puts a frame on the canvas at once, before React renders
+   * it (false: it cannot, render it then).
+   */
+  mapPainter: ((frame: SnapshotData, previous: SnapshotData | null) => boolean) | null = null;
+  private notifyLater = false;
+
+  /**
+   * Changes the state now and tells React after the next paint: what was drawn on input
+   * reaches the screen in the next display frame, and the rest of the window re-renders
+   * behind it (off the input's critical path) instead of in front of it.
+   */
+  private setAfterPaint(patch: Partial<AppState>): void {
+    this.state = { ...this.state, ...patch };
+    if (this.notifyLater) return;
+    this.notifyLater = true;
+    const notify = () => {
+      if (!this.notifyLater) return;
+      this.notifyLater = false;
+      for (const l of this.listeners) l();
+    };
+    requestAnimationFrame(() => setTimeout(notify, 0));
+    // A hidden window gets no animation frames.
+    setTimeout(notify, 100);
+  }
+
+  /** Shows a frame: drawn on input when the map can, else in one ordinary commit. */
+  private showFrame(patch: Partial<AppState> & { frameData: SnapshotData; prevData: SnapshotData | null }): void {
+    const d = patch.frameData;
+    const prev = patch.prevData && patch.prevData.index === d.index - 1 ? patch.prevData : null;
+    if (!this.state.playing && !this.state.compare && !patch.playing && this.mapPainter?.(d, prev)) this.setAfterPaint(patch);
+    else this.set(patch);
   }
 
   // ───────────── start-up ─────────────
@@ -290,6 +330,7 @@ export class AppStore {
           // When its last byte arrived (host clock), to time it to pixels.
           this.liveSnapshotAt.clear();
           this.liveSnapshotAt.set(e.entry.index, e.entry.hostMs ?? arrived);
+          this.liveArrivedAt = arrived;
         }
         const n = this.frames.length;
         const patch: Partial<AppState> = { frameCount: n, framesVersion: this.state.framesVersion + 1 };
@@ -297,11 +338,11 @@ export class AppStore {
         if (b.length) patch.breakups = [...this.state.breakups, ...b];
         if (this.state.follow && !this.state.playing) {
           patch.frame = n - 1;
-          patch.prevData = this.state.frame === n - 2 ? this.state.frameData : this.cache.get(n - 2) ?? null;
-          patch.frameData = e.data;
+          const prevData = this.state.frame === n - 2 ? this.state.frameData : this.cache.get(n - 2) ?? null;
           this.wanted = n - 1;
-        }
-        this.set(patch);
+          // The dump on the map first; the timeline, figures and log follow after the paint.
+          this.showFrame({ ...patch, frameData: e.data, prevData });
+        } else this.set(patch);
         break;
       }
       case 'log':
@@ -535,6 +576,7 @@ export class AppStore {
         ...((port ? port.kind === 'virtual' : s.port === 'virtual') && s.run === 'main' && s.demo ? { demo: s.demo } : {}),
         periodMs: s.periodMs,
         collect: s.collect,
+        dumps: s.dumps,
       });
       this.set({ starting: false, follow: true });
       if (!this.state.meta) void this.loadSession();
@@ -603,11 +645,13 @@ export class AppStore {
     const cur = this.cache.get(i);
     const prev = i > 0 ? this.cache.get(i - 1) ?? null : null;
     const prefetch = () => {
-      for (const j of this.state.playing ? [i + 1, i + 2, i + 3, i + 4] : [i + 1, i - 2]) if (j >= 0 && j < n && !this.cache.has(j)) void this.fetchFrame(j);
+      // Paused: the frames the keys reach next (→, ← with its outlines, Shift+→, Shift+←), so
+      // the next press draws on input instead of waiting for the service.
+      for (const j of this.state.playing ? [i + 1, i + 2, i + 3, i + 4] : [i + 1, i - 2, i + 10, i - 10]) if (j >= 0 && j < n && !this.cache.has(j)) void this.fetchFrame(j);
     };
     if (cur && (prev || i === 0)) {
-      // One commit: playhead, figures and map together.
-      this.set({ frame: i, follow, frameData: cur, prevData: prev, loadingFrame: false });
+      // The map at once (draw on input), then playhead and figures together.
+      this.showFrame({ frame: i, follow, frameData: cur, prevData: prev, loadingFrame: false });
       prefetch();
       return;
     }
@@ -625,7 +669,7 @@ export class AppStore {
       if (d && this.state.loadingFrame && this.state.frameData?.index !== this.wanted) this.set({ frameData: d, prevData: this.cache.get(i - 1) ?? null });
       return;
     }
-    if (d) this.set({ frame: i, follow, frameData: d, prevData: prev, loadingFrame: false });
+    if (d) this.showFrame({ frame: i, follow, frameData: d, prevData: prev, loadingFrame: false });
     else this.set({ frame: i, follow, loadingFrame: false });
     // The frame before it, for the outlines of what changed: after the map is on screen.
     if (d && i > 0 && !prev) {
@@ -841,10 +885,17 @@ export class AppStore {
   lastFetchMs = 0;
   /** Index of the frame the map drew last. */
   lastDrawnIndex: number | null = null;
+  /** performance.now() of the map's last draw. */
+  lastDrawnAt = 0;
+  /** The frame asked for last (it may still be loading). */
+  get wantedFrame(): number {
+    return this.here;
+  }
 
   drawn(ms: number, index: number | null): void {
     this.framesDrawn++;
     this.lastDrawnIndex = index;
+    this.lastDrawnAt = performance.now();
     const at = index !== null ? this.liveSnapshotAt.get(index) : undefined;
     let liveLatencyMs = this.state.liveLatencyMs;
     if (at !== undefined) {
@@ -852,9 +903,11 @@ export class AppStore {
       this.liveSnapshotAt.delete(index!);
       this.liveLatencies.push(liveLatencyMs);
       if (this.liveLatencies.length > 500) this.liveLatencies.shift();
+      this.liveInPage.push(Date.now() - this.liveArrivedAt);
+      if (this.liveInPage.length > 500) this.liveInPage.shift();
     }
-    // Throttle state updates from draws: they only feed the status bar.
-    if (Math.abs(ms - this.state.drawMs) > 0.5 || liveLatencyMs !== this.state.liveLatencyMs) this.set({ drawMs: ms, liveLatencyMs });
+    // Throttle state updates from draws: they only feed the status bar (after the paint).
+    if (Math.abs(ms - this.state.drawMs) > 0.5 || liveLatencyMs !== this.state.liveLatencyMs) this.setAfterPaint({ drawMs: ms, liveLatencyMs });
     const w = this.drawWaiters;
     this.drawWaiters = [];
     for (const f of w) f(ms);

@@ -7,7 +7,7 @@
  * an overlay.
  */
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Area, ComposedChart, Line, XAxis, YAxis, CartesianGrid } from 'recharts';
+import { Area, Bar, Cell, ComposedChart, Line, XAxis, YAxis, CartesianGrid } from 'recharts';
 import { decimateMinMax, nearestIndex } from '../../shared/view/decimate';
 import { logTicks } from '../../shared/view/logTicks';
 import { bytes, duration, kindName } from '../../shared/view/format';
@@ -37,6 +37,11 @@ export interface TimelineData {
   logLine?: Float64Array;
   /** 'index': no clock, x is the frame number. */
   timeBase: 'host' | 'device' | 'index';
+  /**
+   * No frame has a map (CircuitPython, firmware without mem_info): only used and free are
+   * known, so the right axis shows how used changed from each dump to the next instead.
+   */
+  statsOnly?: boolean;
 }
 
 interface Props {
@@ -137,11 +142,22 @@ export function Timeline(p: Props) {
           <div className="tl-legend">
             <span><i style={{ background: p.colours.used }} />used</span>
             <span><i style={{ background: p.colours.freeLine }} />free</span>
-            <span><i style={{ background: p.colours.largestLine }} />longest free run</span>
-            <span className="faint" title="Object counts, on the right-hand axis">│ objects by kind (right axis, count):</span>
-            {p.data!.kinds.slice(0, 8).map((k) => (
-              <span key={k.letter}><i className="area" style={{ background: p.colours.kind(k.letter) }} />{k.letter}</span>
-            ))}
+            {p.data!.statsOnly ? (
+              <>
+                <span title="Used minus the dump before's used, on the right-hand axis"><i className="area" style={{ background: p.colours.used }} />change in used per dump (right axis)</span>
+                <span className="faint" data-testid="timeline-stats-only" title="This firmware has no micropython.mem_info: each dump is gc.mem_alloc() and gc.mem_free(), with no block map">
+                  │ heap totals only, no map
+                </span>
+              </>
+            ) : (
+              <>
+                <span><i style={{ background: p.colours.largestLine }} />longest free run</span>
+                <span className="faint" title="Object counts, on the right-hand axis">│ objects by kind (right axis, count):</span>
+                {p.data!.kinds.slice(0, 8).map((k) => (
+                  <span key={k.letter}><i className="area" style={{ background: p.colours.kind(k.letter) }} />{k.letter}</span>
+                ))}
+              </>
+            )}
             <span className="faint">│ Shift+drag selects a range</span>
           </div>
           <svg className="tl-overlay" width={w} height={h} onPointerDown={onDown} onPointerMove={onMove} onPointerUp={onUp} onPointerCancel={onUp} data-testid="timeline-overlay">
@@ -243,11 +259,13 @@ const Chart = memo(function Chart({ data, w, h, t0, t1, colours }: ChartProps) {
   const rows = useMemo(() => {
     const buckets = Math.max(16, Math.floor((w - LEFT_AXIS - RIGHT_AXIS) / 2));
     const series = [data.used, data.free, data.largest, ...data.kinds.map((k) => k.values)];
+    if (data.statsOnly) series.push(usedChange(data.used));
     const d = decimateMinMax(data.t, series, buckets);
     const out: Record<string, number | null>[] = new Array(d.x.length);
     for (let i = 0; i < d.x.length; i++) {
       const r: Record<string, number | null> = { t: d.x[i], used: nn(d.series[0][i]), free: nn(d.series[1][i]), largest: nn(d.series[2][i]) };
       data.kinds.forEach((k, j) => (r['k_' + k.letter] = nn(d.series[3 + j][i])));
+      if (data.statsOnly) r.dUsed = nn(d.series[series.length - 1][i]);
       out[i] = r;
     }
     return out;
@@ -265,12 +283,26 @@ const Chart = memo(function Chart({ data, w, h, t0, t1, colours }: ChartProps) {
   const yTicks = yMax > 0 ? [0, yMax / 4, yMax / 2, (3 * yMax) / 4, yMax] : undefined;
   // One frame: one tick and dots, not five copies of "#1" over an empty plot.
   const single = data.t.length === 1;
+  // Stats-only sessions are usually a few dumps from the program's own calls: each one a dot.
+  const dots = single || (!!data.statsOnly && rows.length <= 200);
+  const barSize = Math.max(2, Math.min(14, Math.floor((w - LEFT_AXIS - RIGHT_AXIS) / Math.max(1, rows.length) / 2)));
   return (
     <ComposedChart width={w} height={h} data={rows} margin={M}>
       <CartesianGrid stroke={colours.grid} vertical={false} />
       <XAxis dataKey="t" type="number" domain={[t0, t1]} allowDataOverflow ticks={single ? [t0] : undefined} tick={tick} tickFormatter={(v: number) => (data.timeBase === 'index' ? `#${Math.round(v) + 1}` : duration(v))} height={X_AXIS} stroke={colours.grid} minTickGap={40} />
       <YAxis yAxisId="b" domain={yMax > 0 ? [0, yMax] : [0, 'auto']} ticks={yTicks} width={LEFT_AXIS} tick={tick} tickFormatter={(v: number) => bytes(v)} stroke={colours.grid} />
-      <YAxis yAxisId="k" domain={[0, 'auto']} orientation="right" width={RIGHT_AXIS} tick={tick} stroke={colours.grid} allowDecimals={false} />
+      {data.statsOnly ? (
+        <YAxis yAxisId="k" domain={['auto', 'auto']} orientation="right" width={RIGHT_AXIS} tick={tick} tickFormatter={compactChange} stroke={colours.grid} />
+      ) : (
+        <YAxis yAxisId="k" domain={[0, 'auto']} orientation="right" width={RIGHT_AXIS} tick={tick} stroke={colours.grid} allowDecimals={false} />
+      )}
+      {data.statsOnly && (
+        <Bar yAxisId="k" dataKey="dUsed" barSize={barSize} isAnimationActive={false} fillOpacity={0.35}>
+          {rows.map((r, i) => (
+            <Cell key={i} fill={(r.dUsed ?? 0) < 0 ? colours.freeLine : colours.used} />
+          ))}
+        </Bar>
+      )}
       {data.kinds.map((k) => (
         <Area
           key={k.letter}
@@ -287,12 +319,29 @@ const Chart = memo(function Chart({ data, w, h, t0, t1, colours }: ChartProps) {
           activeDot={false}
         />
       ))}
-      <Line yAxisId="b" dataKey="used" type="linear" stroke={colours.used} strokeWidth={1.6} dot={single} activeDot={false} isAnimationActive={false} connectNulls />
-      <Line yAxisId="b" dataKey="free" type="linear" stroke={colours.freeLine} strokeWidth={1.6} dot={single} activeDot={false} isAnimationActive={false} connectNulls />
+      <Line yAxisId="b" dataKey="used" type="linear" stroke={colours.used} strokeWidth={1.6} dot={dots} activeDot={false} isAnimationActive={false} connectNulls />
+      <Line yAxisId="b" dataKey="free" type="linear" stroke={colours.freeLine} strokeWidth={1.6} dot={dots} activeDot={false} isAnimationActive={false} connectNulls />
       <Line yAxisId="b" dataKey="largest" type="linear" stroke={colours.largestLine} strokeWidth={1.6} strokeDasharray="5 2" dot={single} activeDot={false} isAnimationActive={false} connectNulls />
     </ComposedChart>
   );
 });
+
+/** A change in bytes that fits the narrow right axis: +7.8K, −512, +1.2M. */
+function compactChange(v: number): string {
+  const a = Math.abs(v);
+  const sign = v > 0 ? '+' : v < 0 ? '−' : '';
+  if (a < 1024) return `${sign}${Math.round(a)}`;
+  if (a < 1024 * 1024) return `${sign}${(a / 1024).toFixed(a < 10 * 1024 ? 1 : 0)}K`;
+  return `${sign}${(a / 1024 / 1024).toFixed(1)}M`;
+}
+
+/** Used minus the frame before's used (NaN for the first frame, or where either is unknown). */
+export function usedChange(used: Float64Array): Float64Array {
+  const d = new Float64Array(used.length);
+  d[0] = NaN;
+  for (let i = 1; i < used.length; i++) d[i] = used[i] - used[i - 1];
+  return d;
+}
 
 function nn(v: number): number | null {
   return Number.isFinite(v) ? v : null;

@@ -23,6 +23,14 @@ import { LineSplitter, type LineSink } from './lineSplitter';
 import { asciiString, isPlainAscii, lineText } from './text';
 import type { DumpFraming, HeapSnapshot } from '../heap/snapshot';
 
+/**
+ * Bytes to feed at a time where a whole file is read. Each line becomes an event that lives
+ * until its consumer has it: 64 KiB of one-character lines is 32 Ki events, a 1 MiB chunk
+ * would be half a million (hundreds of MB). Memory is bounded by this slice, not by the shape
+ * of the input.
+ */
+export const FEED_SLICE = 64 << 10;
+
 const AT = 0x40;
 /** MicroPython's ticks_ms() period. */
 const TICKS_PERIOD = 2 ** 30;
@@ -62,6 +70,8 @@ export class CaptureReader implements LineSink {
   private clock: { deviceMs: number; wallMs: number } | null = null;
   /** Stream offset just past the last line handled: where an unframed dump ends. */
   private lastLineEnd = 0;
+  /** Line number of the last empty line logged or skipped (see log()). */
+  private lastEmptyLine = -2;
   /** See ascii(). */
   private memoLine = -1;
   private memoBytes: Uint8Array | null = null;
@@ -137,8 +147,13 @@ export class CaptureReader implements LineSink {
     return events;
   }
 
-  line(b: Uint8Array, start: number, end: number, termLen: number, lineNo: number, byteOffset: number): void {
-    const lineEnd = byteOffset + (end - start) + termLen;
+  line(b: Uint8Array, start: number, end: number, termLen: number, lineNo: number, byteOffset: number, cut = 0): void {
+    const lineEnd = byteOffset + (end - start) + cut + termLen;
+    if (cut > 0) {
+      this.longLine(b, start, end, cut, lineNo, byteOffset);
+      this.lastLineEnd = lineEnd;
+      return;
+    }
     // Fast path for the bulk of every capture: an undecorated map line inside a dump. No
     // marker search first: tryMapLine accepts only hex digits, ": " and map letters, never
     // `@`, so a line with a frame marker in it fails here and takes the general path.
@@ -449,8 +464,28 @@ export class CaptureReader implements LineSink {
     this.out.push({ type: 'snapshot', snapshot });
   }
 
+  /**
+   * A line longer than the splitter keeps (only its first MAX_LINE_BYTES are here): no dump
+   * line is that long, so it ends an unframed dump and is logged as its start and its length.
+   */
+  private longLine(b: Uint8Array, start: number, end: number, cut: number, lineNo: number, byteOffset: number): void {
+    if (this.dump) {
+      if (this.frame) this.dump.problems.push(`line ${lineNo}: a line of ${end - start + cut} bytes inside the dump`);
+      else this.finishDump(this.lastLineEnd, null);
+    }
+    const text = lineText(b, start, end);
+    this.out.push({ type: 'log', text: `${text}… (a line of ${end - start + cut} bytes: only its first ${end - start} are shown)`, line: lineNo, byteOffset });
+  }
+
   private log(b: Uint8Array, start: number, end: number, lineNo: number, byteOffset: number): void {
     const text = isPlainAscii(b, start, end) ? this.ascii(b, start, end, lineNo) : lineText(b, start, end);
+    // A run of empty lines (or of control bytes only) is logged as its first line: the rest
+    // stay in the raw bytes but cost no event (20 MB of newlines were 20 million log lines).
+    if (text === '') {
+      const run = lineNo === this.lastEmptyLine + 1;
+      this.lastEmptyLine = lineNo;
+      if (run) return;
+    }
     this.out.push({ type: 'log', text, line: lineNo, byteOffset });
     const ev = deviceEventOf(text, lineNo, byteOffset);
     if (ev) this.out.push(ev);

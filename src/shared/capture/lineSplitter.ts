@@ -9,10 +9,20 @@ export interface LineSink {
   /**
    * `bytes[start, end)` is the line without its terminator; `termLen` is 0 (last line of
    * the stream, unterminated), 1 or 2. `byteOffset` is the stream offset of `bytes[start]`.
-   * The view is only valid during the call.
+   * The view is only valid during the call. `cut` is the number of bytes of a line longer than
+   * MAX_LINE_BYTES that are not given (they follow `end` in the stream, before the terminator):
+   * the line's full length is `end - start + cut`.
    */
-  line(bytes: Uint8Array, start: number, end: number, termLen: number, lineNo: number, byteOffset: number): void;
+  line(bytes: Uint8Array, start: number, end: number, termLen: number, lineNo: number, byteOffset: number, cut: number): void;
 }
+
+/**
+ * The most of one line a sink is given. A capture is read line by line, and a line with no
+ * terminator (a 1 GB file of zeros, a 50 MB paste) used to be gathered whole: memory grew with
+ * the input. Past this, the line's bytes are counted, not kept. No line a board prints for
+ * HeapScope (map lines, frames, headers) comes near it.
+ */
+export const MAX_LINE_BYTES = 64 << 10;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -21,12 +31,17 @@ export class LineSplitter {
   private carry = new Uint8Array(256);
   private carryLen = 0;
   private carryOffset = 0;
+  /** Bytes of the carried line past MAX_LINE_BYTES: counted, not kept. */
+  private carryCut = 0;
   /** The carried line ended in `\r` at the end of the previous chunk. */
   private heldCR = false;
   private lineNo = 0;
   private offset = 0; // stream offset of the next byte to arrive
 
-  constructor(private readonly sink: LineSink) {}
+  constructor(
+    private readonly sink: LineSink,
+    private readonly maxLine = MAX_LINE_BYTES,
+  ) {}
 
   /** Bytes consumed so far. */
   get bytesSeen(): number {
@@ -66,8 +81,10 @@ export class LineSplitter {
       if (this.carryLen > 0) {
         this.appendCarry(chunk, pos, t, base + pos);
         this.emitCarry(termLen);
+      } else if (t - pos > this.maxLine) {
+        this.sink.line(chunk, pos, pos + this.maxLine, termLen, ++this.lineNo, base + pos, t - pos - this.maxLine);
       } else {
-        this.sink.line(chunk, pos, t, termLen, ++this.lineNo, base + pos);
+        this.sink.line(chunk, pos, t, termLen, ++this.lineNo, base + pos, 0);
       }
       pos = t + termLen;
     }
@@ -78,7 +95,7 @@ export class LineSplitter {
     if (this.heldCR) {
       this.heldCR = false;
       this.emitCarry(1);
-    } else if (this.carryLen > 0) {
+    } else if (this.carryLen > 0 || this.carryCut > 0) {
       this.emitCarry(0);
     }
   }
@@ -90,21 +107,27 @@ export class LineSplitter {
       // An empty carried line still has to be remembered (e.g. a held `\r` on its own).
       return;
     }
-    if (this.carryLen + len > this.carry.length) {
+    const keep = Math.min(len, this.maxLine - this.carryLen);
+    this.carryCut += len - keep;
+    if (keep === 0) return;
+    to = from + keep;
+    if (this.carryLen + keep > this.carry.length) {
       let size = this.carry.length * 2;
-      while (size < this.carryLen + len) size *= 2;
+      while (size < this.carryLen + keep) size *= 2;
       const grown = new Uint8Array(size);
       grown.set(this.carry.subarray(0, this.carryLen));
       this.carry = grown;
     }
     this.carry.set(src.subarray(from, to), this.carryLen);
-    this.carryLen += len;
+    this.carryLen += keep;
   }
 
   private emitCarry(termLen: number): void {
     const len = this.carryLen;
+    const cut = this.carryCut;
     this.carryLen = 0;
-    this.sink.line(this.carry, 0, len, termLen, ++this.lineNo, this.carryOffset);
+    this.carryCut = 0;
+    this.sink.line(this.carry, 0, len, termLen, ++this.lineNo, this.carryOffset, cut);
   }
 }
 

@@ -17,6 +17,7 @@ export function isPlainAscii(bytes: Uint8Array, start: number, end: number): boo
 
 /** A pure-ASCII byte range as a string, without a decoder round trip for short lines. */
 export function asciiString(bytes: Uint8Array, start: number, end: number): string {
+  if (end <= start) return '';
   if (end - start < 4096) {
     return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
   }

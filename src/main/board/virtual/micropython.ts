@@ -41,6 +41,8 @@
  * swaps its own globals back in, which makes several instances per realm safe (one at a time).
  */
 
+import { translateFsErrno } from './boardErrno';
+
 const PKG = '@micropython/micropython-webassembly-pyscript';
 
 /** Cells of the control SharedArrayBuffer (Int32). */
@@ -147,6 +149,10 @@ async function instantiate(opts: {
         const resize = env.emscripten_resize_heap;
         env.emscripten_resize_heap = (n: number) => (growthAllowed ? resize(n) : 0);
       }
+      // A board's errno values, not Emscripten's (see boardErrno.ts). env and
+      // wasi_snapshot_preview1 may be one object: wrap each object once.
+      const spaces = new Set<Record<string, unknown>>([imports?.env, imports?.wasi_snapshot_preview1].filter(Boolean));
+      for (const space of spaces) translateFsErrno(space);
       const result = await original.call(WebAssembly, bin, imports);
       exports = (result as any).instance?.exports ?? exports;
       return result;

@@ -27,8 +27,16 @@ export async function run(capture: string, opts: ImportCliOptions): Promise<void
   }
   const raw = summary.rawLength;
   const size = summary.fileBytes;
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  // A ratio to the capture means something only when there were dumps to code; a log with none
+  // is stored as it is, and a few bytes of text against a session's fixed header read as 2000 %.
+  const sizeNote = summary.snapshots > 0 ? ` (${((100 * size) / Math.max(1, raw)).toFixed(1)} % of the capture)` : ', its log lines only';
   process.stderr.write(
-    `${opts.output}: ${summary.snapshots} snapshots from ${(raw / 1024).toFixed(0)} KB in ${((Date.now() - t0) / 1000).toFixed(1)} s; ` +
-      `session ${(size / 1024).toFixed(0)} KB (${((100 * size) / Math.max(1, raw)).toFixed(1)} % of the capture)\n`,
+    `${opts.output}: ${summary.snapshots === 0 ? 'no heap dump (--allow-empty)' : `${summary.snapshots} snapshots`} from ${kb(raw)} in ${secs} s; session ${kb(size)}${sizeNote}\n`,
   );
+}
+
+/** Whole KB, with the bytes below 1 KB (a 25-byte log is not "0 KB"). */
+function kb(n: number): string {
+  return n < 1024 ? `${n} B` : `${(n / 1024).toFixed(0)} KB`;
 }

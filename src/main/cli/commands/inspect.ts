@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { CaptureReader } from '../../../shared/capture/captureReader';
+import { CaptureReader, FEED_SLICE } from '../../../shared/capture/captureReader';
 import {
   formatReport,
   inspectIndexEntry,
@@ -8,6 +8,7 @@ import {
   type InspectReport,
 } from '../../../shared/report/inspectReport';
 import { InputError } from '../errors';
+
 import { assertFile, isSessionFile, openSession } from '../sessionInput';
 
 export interface InspectCliOptions {
@@ -48,7 +49,9 @@ export async function inspectFile(file: string): Promise<InspectReport> {
       for (let i = 0; i < Math.min(bytes.length, 65536 - seen); i++) if (bytes[i] === 0) binary++;
       seen += bytes.length;
     }
-    builder.add(reader.feed(bytes));
+    // In slices: each line is an event until the builder has it, so a 1 MiB chunk of short
+    // lines would be a million objects at once.
+    for (let i = 0; i < bytes.length; i += FEED_SLICE) builder.add(reader.feed(bytes.subarray(i, i + FEED_SLICE)));
   }
   builder.add(reader.end());
   const report = builder.build();

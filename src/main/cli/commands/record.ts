@@ -112,6 +112,8 @@ export async function run(opts: RecordCliOptions): Promise<void> {
         }
       },
       note: (m) => say(`  ${m}`),
+      // Even with --quiet: the user has to act (free space) before the board's output is lost.
+      warn: (m) => process.stderr.write(`${ticker ? '\n' : ''}heapscope: warning: ${m}\n`),
     },
   );
 
