@@ -152,7 +152,8 @@ export function Timeline(p: Props) {
             ) : (
               <>
                 <span><i style={{ background: p.colours.largestLine }} />longest free run</span>
-                <span className="faint" title="Object counts, on the right-hand axis">│ objects by kind (right axis, count):</span>
+                {/* A big session opens without per-kind counts (only its per-frame series): no empty heading. */}
+                {p.data!.kinds.length > 0 && <span className="faint" title="Object counts, on the right-hand axis">│ objects by kind (right axis, count):</span>}
                 {p.data!.kinds.slice(0, 8).map((k) => (
                   <span key={k.letter}><i className="area" style={{ background: p.colours.kind(k.letter) }} />{k.letter}</span>
                 ))}
