@@ -89,8 +89,8 @@ export class RawLiveSession implements LiveSession {
   }
 
   gap(reason: string, hostMsStart: number, hostMsEnd: number | null): IndexDelta {
-    const entries = this.view.index.lines;
-    const last = entries[entries.length - 1];
+    const lines = this.view.index.lines;
+    const last = lines.length ? { line: lines.lineOf(lines.length - 1) } : undefined;
     return this.view.addEvents(
       [{ type: 'gap', reason, hostMsStart, hostMsEnd, line: last ? last.line + 1 : 1, byteOffset: this.view.rawLength() }],
       hostMsStart,
@@ -98,8 +98,8 @@ export class RawLiveSession implements LiveSession {
   }
 
   mark(label: string, hostMs: number): IndexDelta {
-    const entries = this.view.index.lines;
-    const last = entries[entries.length - 1];
+    const lines = this.view.index.lines;
+    const last = lines.length ? { line: lines.lineOf(lines.length - 1) } : undefined;
     return this.view.addEvents(
       [{ type: 'mark', label, deviceMs: null, line: last ? last.line + 1 : 1, byteOffset: this.view.rawLength() }],
       hostMs,

@@ -30,8 +30,8 @@ export interface SessionView {
   events(): readonly TimelineEvent[];
   logCount(): number;
   logLines(from: number, count: number): Promise<LogLine[]> | LogLine[];
-  /** All log texts, for search (a session's log is small next to its maps). */
-  logTexts(): Promise<readonly string[]> | readonly string[];
+  /** Log line i's text, for search (made on demand: the index keeps no string per line). */
+  logText(i: number): string;
   getSnapshot(index: number): Promise<SnapshotData> | SnapshotData;
   /** The raw capture bytes, [start, end) (default all). */
   readRaw(start?: number, end?: number): Promise<Uint8Array> | Uint8Array;
@@ -127,8 +127,8 @@ export class MemorySession implements SessionView {
   logLines(from: number, count: number): LogLine[] {
     return this.index.lines.slice(from, from + count);
   }
-  logTexts(): readonly string[] {
-    return this.index.lines.map((l) => l.text);
+  logText(i: number): string {
+    return this.index.lines.text(i);
   }
   getSnapshot(index: number): SnapshotData {
     const s = this.maps[index];

@@ -1,0 +1,136 @@
+/**
+ * The log lines of an open session, kept small: a JS object and a string per line cost about
+ * 100 bytes more than the line itself, so a capture of millions of short lines grew the service
+ * to gigabytes. Here each line costs fixed-size typed-array slots (25 bytes) plus its UTF-8
+ * text in a shared byte pool; `LogLine` objects are made only for the window asked for, and a
+ * small cache keeps the most recently asked ones.
+ *
+ * Columns grow in fixed chunks (never a doubling copy of everything), so memory follows the
+ * lines held, with at most one chunk of slack per column.
+ */
+import type { LogLine } from '../../shared/api';
+import type { DeviceEventKind } from '../../shared/capture/events';
+
+/** Lines per column chunk. */
+const ROWS = 1 << 16;
+/** Bytes per text-pool chunk; a longer line gets a chunk of its own. */
+const POOL = 1 << 20;
+/** LogLine objects kept for re-asked windows (the log view asks the same window again). */
+const CACHE = 4096;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A column of numbers in chunks of ROWS. */
+class Column<T extends Float64Array | Int32Array | Uint8Array> {
+  private readonly chunks: T[] = [];
+  constructor(private readonly make: (n: number) => T) {}
+  set(i: number, v: number): void {
+    const c = (i / ROWS) | 0;
+    while (this.chunks.length <= c) this.chunks.push(this.make(ROWS));
+    this.chunks[c][i % ROWS] = v;
+  }
+  get(i: number): number {
+    return this.chunks[(i / ROWS) | 0][i % ROWS];
+  }
+}
+
+export class LogStore {
+  private n = 0;
+  private readonly lineNo = new Column((k) => new Int32Array(k));
+  private readonly snapshot = new Column((k) => new Int32Array(k));
+  /** NaN stands for null (an import's lines have no arrival time). */
+  private readonly hostMs = new Column((k) => new Float64Array(k));
+  /** 0: no device event; else 1 + the kind's place in `kinds`. */
+  private readonly device = new Column((k) => new Uint8Array(k));
+  private readonly kinds: DeviceEventKind[] = [];
+  /** Where line i's text is: pool chunk, byte offset in it, UTF-8 length. */
+  private readonly textChunk = new Column((k) => new Int32Array(k));
+  private readonly textStart = new Column((k) => new Int32Array(k));
+  private readonly textLen = new Column((k) => new Float64Array(k));
+  private readonly pool: Uint8Array[] = [];
+  private poolUsed = 0;
+  private readonly cache = new Map<number, LogLine>();
+
+  get length(): number {
+    return this.n;
+  }
+
+  /** Adds a line; returns it as the API's object (for the delta pushed to clients). */
+  push(text: string, line: number, snapshot: number, hostMs: number | null): LogLine {
+    const i = this.n;
+    this.lineNo.set(i, line);
+    this.snapshot.set(i, snapshot);
+    this.hostMs.set(i, hostMs ?? NaN);
+    this.device.set(i, 0);
+    this.putText(i, text);
+    this.n++;
+    return { n: i, text, line, snapshot, hostMs };
+  }
+
+  private putText(i: number, text: string): void {
+    // A UTF-8 text takes at most 3 bytes per UTF-16 unit.
+    const most = text.length * 3;
+    let chunk = this.pool[this.pool.length - 1];
+    if (!chunk || chunk.length - this.poolUsed < most) {
+      chunk = new Uint8Array(Math.max(POOL, most));
+      this.pool.push(chunk);
+      this.poolUsed = 0;
+    }
+    const { written } = encoder.encodeInto(text, chunk.subarray(this.poolUsed));
+    this.textChunk.set(i, this.pool.length - 1);
+    this.textStart.set(i, this.poolUsed);
+    this.textLen.set(i, written);
+    this.poolUsed += written;
+  }
+
+  /** The 1-based capture line of log line i. */
+  lineOf(i: number): number {
+    return this.lineNo.get(i);
+  }
+
+  deviceOf(i: number): DeviceEventKind | undefined {
+    const d = this.device.get(i);
+    return d ? this.kinds[d - 1] : undefined;
+  }
+
+  setDevice(i: number, kind: DeviceEventKind): void {
+    let k = this.kinds.indexOf(kind);
+    if (k < 0) k = this.kinds.push(kind) - 1;
+    this.device.set(i, k + 1);
+    this.cache.delete(i);
+  }
+
+  text(i: number): string {
+    const start = this.textStart.get(i);
+    return decoder.decode(this.pool[this.textChunk.get(i)].subarray(start, start + this.textLen.get(i)));
+  }
+
+  /** Line i as the API's object. */
+  at(i: number): LogLine {
+    if (!(i >= 0 && i < this.n)) throw new RangeError(`log line ${i} (the log has ${this.n})`);
+    const hit = this.cache.get(i);
+    if (hit) return hit;
+    const h = this.hostMs.get(i);
+    const l: LogLine = { n: i, text: this.text(i), line: this.lineNo.get(i), snapshot: this.snapshot.get(i), hostMs: Number.isNaN(h) ? null : h };
+    const d = this.deviceOf(i);
+    if (d) l.device = d;
+    if (this.cache.size >= CACHE) this.cache.delete(this.cache.keys().next().value as number);
+    this.cache.set(i, l);
+    return l;
+  }
+
+  /** Lines [from, to), clamped to the log, as fresh objects the caller may keep. */
+  slice(from = 0, to = this.n): LogLine[] {
+    const s = Math.max(0, Math.min(from, this.n));
+    const e = Math.max(s, Math.min(to, this.n));
+    const out: LogLine[] = [];
+    for (let i = s; i < e; i++) out.push({ ...this.at(i) });
+    return out;
+  }
+
+  /** Every text, in order, one at a time (search reads them without an array of them all). */
+  *texts(): Generator<string> {
+    for (let i = 0; i < this.n; i++) yield this.text(i);
+  }
+}
