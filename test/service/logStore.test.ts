@@ -6,7 +6,7 @@ import { CaptureReader } from '../../src/shared/capture/captureReader';
 describe('LogStore (log lines in typed columns, text made on demand)', () => {
   it('gives back every field as pushed, across column and pool chunks, non-ASCII included', () => {
     const s = new LogStore();
-    const n = 70_000; // past one column chunk (65536)
+    const n = 200_000; // past several column chunks (65536 rows) and pool chunks (1 MB)
     const textOf = (i: number) => (i % 7 === 0 ? `é€😀 line ${i}` : i % 5 === 0 ? '' : `l${i}`);
     for (let i = 0; i < n; i++) s.push(textOf(i), i * 2 + 1, i >> 4, i % 3 === 0 ? null : i + 0.5);
     // One line longer than a pool chunk gets a chunk of its own.
@@ -17,6 +17,7 @@ describe('LogStore (log lines in typed columns, text made on demand)', () => {
       expect(s.at(i)).toEqual({ n: i, text: textOf(i), line: i * 2 + 1, snapshot: i >> 4, hostMs: i % 3 === 0 ? null : i + 0.5 });
       expect(s.text(i)).toBe(textOf(i));
     }
+    for (let i = 0; i < n; i++) if (s.text(i) !== textOf(i)) expect.fail(`line ${i}: ${s.text(i)}`);
     expect(s.text(n)).toBe(long);
     expect(s.slice(n - 2, n + 5).map((l) => l.n)).toEqual([n - 2, n - 1, n]);
     expect(s.slice(-3, 2).map((l) => l.n)).toEqual([0, 1]);

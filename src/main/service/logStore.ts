@@ -1,8 +1,8 @@
 /**
  * The log lines of an open session, kept small: a JS object and a string per line cost about
  * 100 bytes more than the line itself, so a capture of millions of short lines grew the service
- * to gigabytes. Here each line costs fixed-size typed-array slots (25 bytes) plus its UTF-8
- * text in a shared byte pool; `LogLine` objects are made only for the window asked for, and a
+ * to gigabytes. Here each line costs fixed-size typed-array slots (16 bytes for an import,
+ * 25 with arrival times) plus its UTF-8 text in a shared byte pool; `LogLine` objects are made only for the window asked for, and a
  * small cache keeps the most recently asked ones.
  *
  * Columns grow in fixed chunks (never a doubling copy of everything), so memory follows the
@@ -15,23 +15,50 @@ import type { DeviceEventKind } from '../../shared/capture/events';
 const ROWS = 1 << 16;
 /** Bytes per text-pool chunk; a longer line gets a chunk of its own. */
 const POOL = 1 << 20;
+/** Pool addresses: chunk number times this, plus the offset (a chunk is never this long). */
+const POOL_SPAN = 2 ** 32;
 /** LogLine objects kept for re-asked windows (the log view asks the same window again). */
 const CACHE = 4096;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** A column of numbers in chunks of ROWS. */
+/**
+ * UTF-8 bytes to a string. Most log lines are short ASCII, where TextDecoder's per-call cost
+ * dominates (a search decodes every line): those are made directly.
+ */
+function decode(b: Uint8Array, start: number, end: number): string {
+  if (end - start <= 64) {
+    let ascii = true;
+    for (let i = start; i < end; i++) if (b[i] > 0x7f) ascii = false;
+    if (ascii) return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
+  }
+  return decoder.decode(b.subarray(start, end));
+}
+
+/**
+ * A column of numbers in chunks of ROWS. A chunk that would hold only the default value is
+ * never made (an import's lines have no arrival time and few are device events).
+ */
 class Column<T extends Float64Array | Int32Array | Uint8Array> {
-  private readonly chunks: T[] = [];
-  constructor(private readonly make: (n: number) => T) {}
+  private readonly chunks: (T | undefined)[] = [];
+  constructor(
+    private readonly make: (n: number) => T,
+    private readonly dflt = 0,
+  ) {}
   set(i: number, v: number): void {
     const c = (i / ROWS) | 0;
-    while (this.chunks.length <= c) this.chunks.push(this.make(ROWS));
-    this.chunks[c][i % ROWS] = v;
+    let chunk = this.chunks[c];
+    if (!chunk) {
+      if (Object.is(v, this.dflt)) return;
+      chunk = this.chunks[c] = this.make(ROWS);
+      if (this.dflt !== 0) chunk.fill(this.dflt);
+    }
+    chunk[i % ROWS] = v;
   }
   get(i: number): number {
-    return this.chunks[(i / ROWS) | 0][i % ROWS];
+    const chunk = this.chunks[(i / ROWS) | 0];
+    return chunk ? chunk[i % ROWS] : this.dflt;
   }
 }
 
@@ -40,16 +67,18 @@ export class LogStore {
   private readonly lineNo = new Column((k) => new Int32Array(k));
   private readonly snapshot = new Column((k) => new Int32Array(k));
   /** NaN stands for null (an import's lines have no arrival time). */
-  private readonly hostMs = new Column((k) => new Float64Array(k));
+  private readonly hostMs = new Column((k) => new Float64Array(k), NaN);
   /** 0: no device event; else 1 + the kind's place in `kinds`. */
   private readonly device = new Column((k) => new Uint8Array(k));
   private readonly kinds: DeviceEventKind[] = [];
-  /** Where line i's text is: pool chunk, byte offset in it, UTF-8 length. */
-  private readonly textChunk = new Column((k) => new Int32Array(k));
-  private readonly textStart = new Column((k) => new Int32Array(k));
-  private readonly textLen = new Column((k) => new Float64Array(k));
+  /**
+   * Where line i's text starts in the pool, as pool chunk * POOL_SPAN + offset in that chunk.
+   * It ends where line i + 1 starts, or at the end of what its chunk holds: one number a line.
+   */
+  private readonly textAt = new Column((k) => new Float64Array(k));
   private readonly pool: Uint8Array[] = [];
-  private poolUsed = 0;
+  /** Bytes used in each pool chunk. */
+  private readonly poolUsed: number[] = [];
   private readonly cache = new Map<number, LogLine>();
 
   get length(): number {
@@ -71,17 +100,15 @@ export class LogStore {
   private putText(i: number, text: string): void {
     // A UTF-8 text takes at most 3 bytes per UTF-16 unit.
     const most = text.length * 3;
-    let chunk = this.pool[this.pool.length - 1];
-    if (!chunk || chunk.length - this.poolUsed < most) {
-      chunk = new Uint8Array(Math.max(POOL, most));
-      this.pool.push(chunk);
-      this.poolUsed = 0;
+    let k = this.pool.length - 1;
+    if (k < 0 || this.pool[k].length - this.poolUsed[k] < most) {
+      this.pool.push(new Uint8Array(Math.max(POOL, most)));
+      this.poolUsed.push(0);
+      k++;
     }
-    const { written } = encoder.encodeInto(text, chunk.subarray(this.poolUsed));
-    this.textChunk.set(i, this.pool.length - 1);
-    this.textStart.set(i, this.poolUsed);
-    this.textLen.set(i, written);
-    this.poolUsed += written;
+    const { written } = encoder.encodeInto(text, this.pool[k].subarray(this.poolUsed[k]));
+    this.textAt.set(i, k * POOL_SPAN + this.poolUsed[k]);
+    this.poolUsed[k] += written;
   }
 
   /** The 1-based capture line of log line i. */
@@ -102,8 +129,12 @@ export class LogStore {
   }
 
   text(i: number): string {
-    const start = this.textStart.get(i);
-    return decoder.decode(this.pool[this.textChunk.get(i)].subarray(start, start + this.textLen.get(i)));
+    const at = this.textAt.get(i);
+    const k = Math.floor(at / POOL_SPAN);
+    const start = at - k * POOL_SPAN;
+    const next = i + 1 < this.n ? this.textAt.get(i + 1) : -1;
+    const end = next >= 0 && Math.floor(next / POOL_SPAN) === k ? next - k * POOL_SPAN : this.poolUsed[k];
+    return decode(this.pool[k], start, end);
   }
 
   /** Line i as the API's object. */

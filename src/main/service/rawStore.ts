@@ -40,7 +40,7 @@ async function readCaptureFile(path: string): Promise<{ bytes: Uint8Array; mtime
 
 /** Indexes capture bytes in memory, in chunks, with progress and cancel. */
 export async function indexCapture(bytes: Uint8Array, meta: SessionMeta, hooks: JobHooks = {}): Promise<MemorySession> {
-  const s = new MemorySession(meta);
+  const s = new MemorySession(meta, bytes);
   for (let off = 0; off < bytes.length; off += CHUNK) {
     if (hooks.signal?.aborted) throw new CancelledError('The import');
     s.feed(bytes.subarray(off, Math.min(bytes.length, off + CHUNK)));

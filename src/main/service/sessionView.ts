@@ -42,12 +42,26 @@ export interface SessionView {
 /** A growable byte store (raw capture). */
 export class ByteLog {
   private chunks: Uint8Array[] = [];
-  private buf = new Uint8Array(64 * 1024);
+  private buf: Uint8Array = new Uint8Array(64 * 1024);
   private len = 0;
+  /**
+   * A store that will be fed `whole` from its start, chunk by chunk (an opened capture): it
+   * holds `whole` itself rather than a second, doubling copy.
+   */
+  static over(whole: Uint8Array): ByteLog {
+    const b = new ByteLog();
+    b.buf = whole;
+    return b;
+  }
   get length(): number {
     return this.len;
   }
   push(chunk: Uint8Array): void {
+    if (chunk.buffer === this.buf.buffer && chunk.byteOffset === this.buf.byteOffset + this.len && this.len + chunk.length <= this.buf.length) {
+      // The next piece of the buffer this store was made over: already in place.
+      this.len += chunk.length;
+      return;
+    }
     if (this.len + chunk.length > this.buf.length) {
       let cap = this.buf.length * 2;
       while (cap < this.len + chunk.length) cap *= 2;
@@ -69,11 +83,17 @@ export class ByteLog {
 export class MemorySession implements SessionView {
   readonly index = new IndexBuilder();
   private readonly reader = new CaptureReader();
-  private readonly raw = new ByteLog();
+  private readonly raw: ByteLog;
   private readonly maps: SnapshotData[] = [];
   private ended = false;
 
-  constructor(public meta: SessionMeta) {}
+  /** `whole`: the bytes that will be fed, when known (see ByteLog.over). */
+  constructor(
+    public meta: SessionMeta,
+    whole?: Uint8Array,
+  ) {
+    this.raw = whole ? ByteLog.over(whole) : new ByteLog();
+  }
 
   /** Feeds bytes as they arrive; returns what they added to the index. */
   feed(chunk: Uint8Array, hostMs: number | null = null): IndexDelta {
