@@ -21,7 +21,9 @@ describe('LogStore (log lines in typed columns, text made on demand)', () => {
     expect(s.text(n)).toBe(long);
     expect(s.slice(n - 2, n + 5).map((l) => l.n)).toEqual([n - 2, n - 1, n]);
     expect(s.slice(-3, 2).map((l) => l.n)).toEqual([0, 1]);
+    expect(s.slice(1.7, 3.2).map((l) => l.n)).toEqual([1, 2]);
     expect(() => s.at(n + 1)).toThrow(RangeError);
+    expect(() => s.at(0.5)).toThrow(RangeError);
   });
 
   it('marks a line as a device event, and a cached object follows the mark', () => {

@@ -40,7 +40,7 @@ function decode(b: Uint8Array, start: number, end: number): string {
  * A column of numbers in chunks of ROWS. A chunk that would hold only the default value is
  * never made (an import's lines have no arrival time and few are device events).
  */
-class Column<T extends Float64Array | Int32Array | Uint8Array> {
+class Column<T extends Float64Array | Uint32Array | Uint8Array> {
   private readonly chunks: (T | undefined)[] = [];
   constructor(
     private readonly make: (n: number) => T,
@@ -64,8 +64,8 @@ class Column<T extends Float64Array | Int32Array | Uint8Array> {
 
 export class LogStore {
   private n = 0;
-  private readonly lineNo = new Column((k) => new Int32Array(k));
-  private readonly snapshot = new Column((k) => new Int32Array(k));
+  private readonly lineNo = new Column((k) => new Uint32Array(k));
+  private readonly snapshot = new Column((k) => new Uint32Array(k));
   /** NaN stands for null (an import's lines have no arrival time). */
   private readonly hostMs = new Column((k) => new Float64Array(k), NaN);
   /** 0: no device event; else 1 + the kind's place in `kinds`. */
@@ -139,7 +139,7 @@ export class LogStore {
 
   /** Line i as the API's object. */
   at(i: number): LogLine {
-    if (!(i >= 0 && i < this.n)) throw new RangeError(`log line ${i} (the log has ${this.n})`);
+    if (!(i >= 0 && i < this.n) || !Number.isInteger(i)) throw new RangeError(`log line ${i} (the log has ${this.n})`);
     const hit = this.cache.get(i);
     if (hit) return hit;
     const h = this.hostMs.get(i);
@@ -153,8 +153,9 @@ export class LogStore {
 
   /** Lines [from, to), clamped to the log, as fresh objects the caller may keep. */
   slice(from = 0, to = this.n): LogLine[] {
-    const s = Math.max(0, Math.min(from, this.n));
-    const e = Math.max(s, Math.min(to, this.n));
+    // As Array.prototype.slice: bounds are whole numbers (no NaN row is ever made).
+    const s = Math.max(0, Math.min(Math.trunc(from) || 0, this.n));
+    const e = Math.max(s, Math.min(Math.trunc(to) || 0, this.n));
     const out: LogLine[] = [];
     for (let i = s; i < e; i++) out.push({ ...this.at(i) });
     return out;
