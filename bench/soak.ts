@@ -5,7 +5,7 @@
  * the per-frame series a whole-day timeline draws from. HEAPSCOPE_SOAK_DUMPS picks a shorter soak (the default
  * is the day: 250,000 dumps); HEAPSCOPE_SOAK_REMAKE=1 makes it again (after a format change).
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,9 +73,14 @@ export async function benchSoak(): Promise<Record<string, string | number>> {
   const walkMB = (process.memoryUsage().heapUsed - heap0) / 1048576;
   r.close();
   const svc = await serviceOpen(file);
+  // The child reports its own CPU and peak RSS as it exits (stderr's last line).
+  const usage = `data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('\\nUSAGE '+(u.userCPUTime+u.systemCPUTime)/1e6+' '+u.maxRSS/1024+'\\n')})`;
   const t0 = performance.now();
-  execFileSync(process.execPath, [path.join(root, 'bin/heapscope.mjs'), 'inspect', file, '--json'], { maxBuffer: 1 << 30 });
+  const child = spawnSync(process.execPath, ['--import', usage, path.join(root, 'bin/heapscope.mjs'), 'inspect', file, '--json'], { maxBuffer: 1 << 30, encoding: 'utf8' });
   const inspectS = (performance.now() - t0) / 1000;
+  if (child.status !== 0) throw new Error(`inspect failed (${child.status}): ${child.stderr}`);
+  const used = /USAGE (\S+) (\S+)/.exec(child.stderr);
+  const leak = (JSON.parse(child.stdout) as { leak: { verdict: string; bytesPerMinute: number | null; reason: string } }).leak;
   return {
     dumps: `${n} (${((n * 350) / 3.6e6).toFixed(1)} h at 350 ms), spikes at ${figures.spikes.join(', ')}`,
     'raw text (never on disk)': `${(figures.rawBytes / 1e9).toFixed(2)} GB`,
@@ -87,7 +92,8 @@ export async function benchSoak(): Promise<Record<string, string | number>> {
     'fetch a random snapshot ms (median / 95th percentile of 60)': `${q(fetches, 0.5).toFixed(1)} / ${q(fetches, 0.95).toFixed(1)} wall, ${q(fetchCpu, 0.5).toFixed(1)} / ${q(fetchCpu, 0.95).toFixed(1)} CPU`,
     'service open (openSession, what the window waits for), ms': `${svc.wallMs.toFixed(0)} wall, ${svc.cpuMs.toFixed(0)} CPU (goal ≤ 1000); service heap after open ${svc.openMB.toFixed(1)} MB`,
     'service: frame figures for the whole day (frameSeries), ms': `${svc.seriesMs.toFixed(0)} wall; service heap after ${svc.seriesMB.toFixed(1)} MB`,
-    'heapscope inspect --json, whole command, s': inspectS.toFixed(1),
+    'heapscope inspect --json, whole command': `${inspectS.toFixed(1)} s wall, ${used ? `${Number(used[1]).toFixed(1)} s CPU, peak RSS ${Number(used[2]).toFixed(0)} MB` : 'CPU and RSS not reported'}`,
+    'leak verdict': `${leak.verdict} (${leak.bytesPerMinute ?? '?'} B/min): ${leak.reason}`,
     'load average at the end': os.loadavg().map((v) => v.toFixed(1)).join(' '),
   };
 }

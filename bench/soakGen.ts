@@ -171,6 +171,8 @@ export function* soakChunks(bank: Bank, dumps: number, spikes: number[]): Genera
   const leakHeads = 'hSAhhL';
   let leakFront = blocks; // lowest leaked block
   let leakCount = 0;
+  /** Lengths of the leaked objects, from the heap's end down. */
+  const leakLens: number[] = [];
   let x = 99;
   const rnd = () => ((x = (x * 1664525 + 1013904223) >>> 0) / 2 ** 32);
   const spikeEvery = Math.max(2, Math.floor(dumps / 7));
@@ -186,14 +188,15 @@ export function* soakChunks(bank: Bank, dumps: number, spikes: number[]): Genera
       const len = Math.min(1 + Math.floor(rnd() * 4), leakFront - highWater);
       if (len <= 0) break;
       leakFront -= len;
+      leakLens.push(len);
       leakCount++;
     }
-    // Leaked objects keep their kinds: recomputed from their position, the same every dump.
-    for (let at = leakFront, k = 0; at < blocks; k++) {
-      const len = 1 + ((at * 7 + k) % 3);
+    // Leaked objects keep their place, kind and length every dump (so lifetimes can follow them:
+    // shapes recomputed from the front would re-cut every leaked object as the front moves).
+    for (let at = blocks, k = 0; k < leakLens.length; k++) {
+      at -= leakLens[k];
       map[at] = leakHeads.charCodeAt(at % leakHeads.length);
-      for (let j = 1; j < len && at + j < blocks; j++) map[at + j] = 0x3d;
-      at += len;
+      map.fill(0x3d, at + 1, at + leakLens[k]);
     }
     const spike = i % spikeEvery === Math.floor(spikeEvery / 2);
     if (spike) {

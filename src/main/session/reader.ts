@@ -256,8 +256,9 @@ export class SessionReader {
   getSnapshot(i: number): HeapSnapshot {
     if (!(i >= 0 && i < this.snapshotCount)) throw new RangeError(`no snapshot ${i} (the session has ${this.snapshotCount})`);
     const e = this.entry(i);
-    const bytes = this.readRaw(e.byteStart, e.byteEnd);
-    const r = new CaptureReader();
+    const bytes = this.rawBytes(e.byteStart, e.byteEnd, false);
+    // The index holds the dump's verdicts (set below): the map is not checked again.
+    const r = new CaptureReader({ checkFigures: false });
     const evs = r.feed(bytes);
     for (const ev of r.end()) evs.push(ev);
     // The dump is the snapshot that starts at the first byte (foreign text inside a frame may
@@ -285,19 +286,30 @@ export class SessionReader {
     };
   }
 
-  /** Raw capture bytes [start, end). */
+  /** Raw capture bytes [start, end), the caller's own copy. */
   readRaw(start: number, end: number): Uint8Array {
+    return this.rawBytes(start, end, true);
+  }
+
+  /**
+   * Raw capture bytes [start, end); `copy` false may give a view of a segment's decoded bytes,
+   * valid only until the next read (getSnapshot parses it at once: one copy less per dump).
+   */
+  private rawBytes(start: number, end: number, copy: boolean): Uint8Array {
     start = Math.max(0, start);
     end = Math.min(end, this.rawLength);
     if (end <= start) return new Uint8Array(0);
     const parts: Uint8Array[] = [];
+    // A view only when one segment holds it all (a later segment's decode may reuse a cursor).
+    if (!copy && this.segmentAt(end - 1) !== this.segmentAt(start)) copy = true;
     for (let k = this.segmentAt(start); k < this.segments.length; k++) {
       const seg = this.segments[k];
       if (seg.info.rawStart >= end) break;
       const c = this.decodeThrough(seg, end);
       const from = Math.max(start, seg.info.rawStart) - seg.info.rawStart;
       const to = Math.min(end, seg.rawEnd) - seg.info.rawStart;
-      parts.push(c.decoder.view().slice(from, to));
+      const v = c.decoder.view();
+      parts.push(copy ? v.slice(from, to) : v.subarray(from, to));
     }
     if (parts.length === 1) return parts[0];
     const out = new Uint8Array(end - start);

@@ -79,6 +79,13 @@ export class CaptureReader implements LineSink {
   private memoEnd = 0;
   private memoText = '';
 
+  /**
+   * `checkFigures: false` skips checking each dump's printed figures against its map (the
+   * complete/consistent verdicts): for a reader whose dumps were checked when first captured
+   * (a stored session's index already holds those verdicts), it is work thrown away.
+   */
+  constructor(private readonly opts: { checkFigures?: boolean } = {}) {}
+
   /** Feeds bytes; returns the events they completed. */
   feed(chunk: Uint8Array): CaptureEvent[] {
     // One element type through the hot loops: a Node Buffer and a plain Uint8Array are
@@ -453,7 +460,7 @@ export class CaptureReader implements LineSink {
       }
       return;
     }
-    const snapshot = d.finish(this.snapshots++, byteEnd, cut);
+    const snapshot = d.finish(this.snapshots++, byteEnd, cut, this.opts.checkFigures !== false);
     this.out.push({ type: 'snapshot', snapshot });
   }
 

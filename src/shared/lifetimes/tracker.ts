@@ -10,7 +10,6 @@
  * per object, rows in birth order: memory follows the number of objects, not the dumps.
  */
 import { FREE, TAIL, UNKNOWN } from '../heap/blockKinds';
-import { FREE8, TAIL8, runEnd } from '../heap/metrics';
 
 /** A dump's map as the tracker reads it. */
 export interface LifetimeFrame {
@@ -86,12 +85,19 @@ export class LifetimeTracker {
 
   /** Position where the current heap's run began (the last reboot or change of heap). */
   runStart = 0;
-  /** Per area: object id at each head block of the last frame, -1 elsewhere. */
+  /**
+   * Per area: object id at each head block of the last frame, -1 elsewhere. Exact: every id in
+   * it is alive, and every alive object is in it (at its head), so it is also the alive set.
+   */
   private heads: Int32Array[] = [];
+  /** Per area: the last frame's kinds, padded to whole words (the next frame is compared to it). */
+  private prev: Uint8Array[] = [];
+  private prevWords: Int32Array[] = [];
   private shape = '';
-  /** Rows still alive (in row order). */
-  private alive: Int32Array = new Int32Array(0);
-  private aliveCount = 0;
+  /** Ids of the old objects met in the range being walked (reused between frames). */
+  private old = new Int32Array(1024);
+  /** A word-aligned copy of a map that came unaligned. */
+  private scratch = new Uint8Array(0);
 
   /** A log line or mark: objects first seen after it are said to be born during it. */
   notePhase(kind: 'log' | 'mark', text: string, line: number): void {
@@ -120,7 +126,15 @@ export class LifetimeTracker {
     this.shape = '';
   }
 
-  /** The next dump. Frames without a map are skipped (nothing is learnt from them). */
+  /**
+   * The next dump. Frames without a map are skipped (nothing is learnt from them).
+   *
+   * Only what changed since the last frame is walked: where the kinds are byte for byte the
+   * same, every object there is the same (same head, kind and length), so it lives on untouched.
+   * A changed stretch is widened to whole objects of both frames; the old objects in it that the
+   * new frame does not hold again die, the new ones are born. The cost follows the churn, not
+   * the heap's size or how many objects live.
+   */
   addFrame(f: LifetimeFrame): void {
     if (f.areas.length === 0) return;
     const shape = f.areas.map((a) => `${a.address}:${a.kinds.length}`).join(',');
@@ -128,70 +142,127 @@ export class LifetimeTracker {
     const first = shape !== this.shape;
     if (first) {
       // Another heap (or a reboot): nothing can be matched across.
-      for (let r = 0; r < this.aliveCount; r++) this.diedAt[this.alive[r]] = pos;
-      this.aliveCount = 0;
+      for (const h of this.heads) for (let i = 0; i < h.length; i++) if (h[i] >= 0) this.diedAt[h[i]] = pos;
       this.heads = f.areas.map((a) => new Int32Array(a.kinds.length).fill(-1));
+      this.prev = f.areas.map((a) => new Uint8Array((a.kinds.length + 3) & ~3));
+      this.prevWords = this.prev.map((p) => new Int32Array(p.buffer, 0, p.length >>> 2));
       this.shape = shape;
       this.runStart = pos;
     }
     this.frames.push(f.index);
     this.times.push(f.timeMs);
-    const nextAlive: number[] = [];
-    // At most one new object per block: room for them all now, so no column moves mid-frame.
-    let blocks = 0;
-    for (const a of f.areas) blocks += a.kinds.length;
-    this.reserve(this.count + blocks);
-    const seenAt = this.seenAt;
-    const was = pos - 1;
     for (let a = 0; a < f.areas.length; a++) {
       const k = f.areas[a].kinds;
-      // heads[i] is only ever the id of an object whose head is at i (objects never move), so a
-      // stale entry is harmless: it counts only if that object was seen in the frame before.
-      const heads = this.heads[a];
       const n = k.length;
-      const words = (k.byteOffset & 7) === 0 ? new Float64Array(k.buffer, k.byteOffset, n >>> 3) : null;
-      let i = 0;
-      while (i < n) {
-        const c = k[i];
-        if (c === FREE) {
-          i = runEnd(k, words, i + 1, n, FREE, FREE8);
-          continue;
+      if (first) {
+        this.walk(a, k, 0, n, pos, true);
+      } else {
+        const p = this.prev[a];
+        const pw = this.prevWords[a];
+        // Words compare four blocks at once; a map not on a word boundary is copied to one first.
+        let kw: Int32Array;
+        if ((k.byteOffset & 3) === 0) kw = new Int32Array(k.buffer, k.byteOffset, n >>> 2);
+        else {
+          if (this.scratch.length < p.length) this.scratch = new Uint8Array(p.length);
+          this.scratch.set(k);
+          kw = new Int32Array(this.scratch.buffer, 0, n >>> 2);
         }
-        if (c === TAIL) {
-          // Tails with no head before them (a map that starts mid-object).
-          i = runEnd(k, words, i + 1, n, TAIL, TAIL8);
-          continue;
+        const whole = n >>> 2;
+        let i = 0;
+        for (;;) {
+          // The next byte that differs: word by word where aligned, else byte by byte.
+          while (i < n && k[i] === p[i]) {
+            if ((i & 3) === 0 && i + 4 <= n) {
+              let w = i >>> 2;
+              while (w < whole && kw[w] === pw[w]) w++;
+              if (w > i >>> 2) {
+                i = 4 * w;
+                continue;
+              }
+            }
+            i++;
+          }
+          if (i >= n) break;
+          // The changed stretch runs to the next 16 equal bytes (shorter gaps are walked through).
+          let hi = i + 1;
+          let same = 0;
+          while (hi < n && same < 16) {
+            if (k[hi] === p[hi]) same++;
+            else same = 0;
+            hi++;
+          }
+          i = this.walkChanged(a, k, p, i, hi - same, n, pos);
         }
-        if (c === UNKNOWN) {
-          // Lost in the capture: whatever was here is neither seen nor known gone.
-          const prev = heads[i];
-          if (prev >= 0 && seenAt[prev] === was) seenAt[prev] = pos;
-          i++;
-          continue;
+      }
+      this.prev[a].set(k);
+    }
+  }
+
+  /** Widens [lo, hi) to whole objects of both frames, walks it; returns where it ended. */
+  private walkChanged(a: number, k: Uint8Array, p: Uint8Array, lo: number, hi: number, n: number, pos: number): number {
+    while (lo > 0 && (k[lo] === TAIL || p[lo] === TAIL)) lo--;
+    while (hi < n && (k[hi] === TAIL || p[hi] === TAIL)) hi++;
+    this.walk(a, k, lo, hi, pos, false);
+    return hi;
+  }
+
+  /** Reads objects in [lo, hi) of area a: the old ones there live on if held again, else die. */
+  private walk(a: number, k: Uint8Array, lo: number, hi: number, pos: number, first: boolean): void {
+    const heads = this.heads[a];
+    // The old objects in the stretch, taken out of heads (put back if seen again).
+    let nOld = 0;
+    if (!first) {
+      if (this.old.length < hi - lo) this.old = new Int32Array(Math.max(hi - lo, this.old.length * 2));
+      for (let i = lo; i < hi; i++) {
+        const id = heads[i];
+        if (id >= 0) {
+          this.old[nOld++] = id;
+          heads[i] = -1;
         }
-        const e = runEnd(k, words, i + 1, n, TAIL, TAIL8);
-        const len = e - i;
-        const prev = heads[i];
-        if (prev >= 0 && seenAt[prev] === was && this.code[prev] === c && this.length[prev] === len) {
-          seenAt[prev] = pos;
-        } else {
-          heads[i] = this.born(a, i, len, c, pos, first);
-          nextAlive.push(heads[i]);
-        }
-        i = e;
       }
     }
-    // The alive rows this frame did not see have died; seen ones stay (in row order, then the newborn).
-    let w = 0;
-    const kept = new Int32Array(this.aliveCount + nextAlive.length);
-    for (let r = 0; r < this.aliveCount; r++) {
-      const id = this.alive[r];
-      if (this.seenAt[id] === pos) kept[w++] = id;
-      else this.diedAt[id] = pos;
+    // At most one new object per block: room for them all now, so no column moves mid-walk.
+    this.reserve(this.count + (hi - lo));
+    const seenAt = this.seenAt;
+    let o = 0;
+    const old = this.old;
+    let i = lo;
+    while (i < hi) {
+      const c = k[i];
+      if (c === FREE) {
+        i++;
+        while (i < hi && k[i] === FREE) i++;
+        continue;
+      }
+      if (c === TAIL) {
+        // Tails with no head before them (a map that starts mid-object).
+        i++;
+        continue;
+      }
+      // The old object whose head was here, if any (old ids are in address order).
+      while (o < nOld && this.start[old[o]] < i) o++;
+      const prev = o < nOld && this.start[old[o]] === i ? old[o] : -1;
+      if (c === UNKNOWN) {
+        // Lost in the capture: whatever was here is neither seen nor known gone.
+        if (prev >= 0) {
+          seenAt[prev] = pos;
+          heads[i] = prev;
+        }
+        i++;
+        continue;
+      }
+      let e = i + 1;
+      while (e < hi && k[e] === TAIL) e++;
+      const len = e - i;
+      if (prev >= 0 && this.code[prev] === c && this.length[prev] === len) {
+        seenAt[prev] = pos;
+        heads[i] = prev;
+      } else {
+        heads[i] = this.born(a, i, len, c, pos, first);
+      }
+      i = e;
     }
-    for (const id of nextAlive) kept[w++] = id;
-    this.alive = kept;
-    this.aliveCount = w;
+    for (let r = 0; r < nOld; r++) if (seenAt[old[r]] !== pos) this.diedAt[old[r]] = pos;
   }
 
   private reserve(n: number): void {
@@ -251,8 +322,8 @@ export class LifetimeTracker {
     const out: number[] = [];
     if (pos < 0) return out;
     if (pos === this.frames.length - 1) {
-      for (let r = 0; r < this.aliveCount; r++) out.push(this.alive[r]);
-      return out;
+      for (const h of this.heads) for (let i = 0; i < h.length; i++) if (h[i] >= 0) out.push(h[i]);
+      return out.sort((x, y) => x - y);
     }
     // Rows are in birth order: nothing after the first row born later than pos.
     const end = this.firstBornAfter(pos);
