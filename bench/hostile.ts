@@ -3,6 +3,10 @@
  * `heapscope import` and `heapscope inspect` on 20 MB of empty lines, one 50 MB line and a
  * 1 GB sparse file of zeros. The goal is under 300 MB peak each; figures are printed, never
  * asserted. The 1 GB file costs no disk (sparse).
+ *
+ * Also the service (as `heapscope serve` runs it) opening a capture of 5 million short log
+ * lines, reading a window and searching it all (bench/serviceLog.ts). HEAPSCOPE_BEFORE=<checkout>
+ * runs the same on another checkout's code too, for a before/after figure.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, truncateSync, writeSync } from 'node:fs';
@@ -28,10 +32,11 @@ const TIME_LINE = /^(@@T |Command exited with non-zero status |Command terminate
  * said. The time limit is `timeout`'s, inside /usr/bin/time: the child is killed, time still
  * reports its peak, and what the child said before is kept.
  */
-function run(args: string[], timeoutS: number): string {
-  const r = spawnSync('/usr/bin/time', ['-f', '@@T %M %e', 'timeout', '-s', 'KILL', String(timeoutS), process.execPath, cli, ...args], {
+function run(args: string[], timeoutS: number, node: string[] = [cli], env: NodeJS.ProcessEnv = process.env): string {
+  const r = spawnSync('/usr/bin/time', ['-f', '@@T %M %e', 'timeout', '-s', 'KILL', String(timeoutS), process.execPath, ...node, ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
+    env,
   });
   const lines = (r.stderr ?? '').split('\n');
   const m = /@@T (\d+) ([\d.]+)/.exec(r.stderr ?? '');
@@ -61,6 +66,19 @@ export async function benchHostile(): Promise<Record<string, string | number>> {
       out[`import, ${name}`] = run(['import', file, '-o', path.join(dir, 'out.hss'), '--force'], 900);
       out[`inspect, ${name}`] = run(['inspect', file], 900);
     }
+    // 5 million short log lines (about 44 MB): the service keeps per line only fixed-size slots.
+    const short = path.join(dir, 'short-lines.txt');
+    const fd = openSync(short, 'w');
+    for (let i = 0; i < 5_000_000; i += 100_000) {
+      let chunk = '';
+      for (let j = i; j < i + 100_000; j++) chunk += `l${j}\n`;
+      writeSync(fd, chunk);
+    }
+    closeSync(fd);
+    const child = ['--import', 'tsx', path.join(root, 'bench/serviceLog.ts')];
+    out['service opens 5 million short log lines'] = run([short], 900, child);
+    const before = process.env.HEAPSCOPE_BEFORE;
+    if (before) out[`same, code of ${before}`] = run([short], 900, child, { ...process.env, HEAPSCOPE_ROOT: before });
     out['load average at the end'] = os.loadavg().map((x) => x.toFixed(1)).join(' ');
     return out;
   } finally {

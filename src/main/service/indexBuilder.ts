@@ -7,6 +7,7 @@ import type { CaptureEvent } from '../../shared/capture/events';
 import type { HeapSnapshot } from '../../shared/heap/snapshot';
 import { computeMetrics, type SnapshotMetrics } from '../../shared/heap/metrics';
 import type { LogLine, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
+import { LogStore } from './logStore';
 
 export interface IndexDelta {
   snapshots: { entry: SnapshotIndexEntry; data: SnapshotData }[];
@@ -49,9 +50,12 @@ export function dataOf(s: HeapSnapshot): SnapshotData {
 
 export class IndexBuilder {
   readonly entries: SnapshotIndexEntry[] = [];
-  readonly lines: LogLine[] = [];
+  /** Log lines in typed arrays, not objects: a log of millions of short lines stays small. */
+  readonly lines = new LogStore();
   readonly events: TimelineEvent[] = [];
   private lastLogOffset = -1;
+  /** The object last handed out in a delta for the last line (a device event marks it too). */
+  private lastDelta: LogLine | null = null;
 
   /** Adds a snapshot known by its index entry only (a session file's index). */
   pushEntry(e: Omit<SnapshotIndexEntry, 'logLine'>): SnapshotIndexEntry {
@@ -74,16 +78,19 @@ export class IndexBuilder {
           break;
         }
         case 'log': {
-          const l: LogLine = { n: this.lines.length, text: e.text, line: e.line, snapshot: this.entries.length, hostMs };
-          this.lines.push(l);
+          const l = this.lines.push(e.text, e.line, this.entries.length, hostMs);
+          this.lastDelta = l;
           delta.lines.push(l);
           this.lastLogOffset = e.byteOffset;
           break;
         }
         case 'device': {
           // A device event read from a log line follows that line, at the same offset.
-          const last = this.lines[this.lines.length - 1];
-          if (last && e.byteOffset === this.lastLogOffset && last.line === e.line && !last.device) last.device = e.kind;
+          const last = this.lines.length - 1;
+          if (last >= 0 && e.byteOffset === this.lastLogOffset && this.lines.lineOf(last) === e.line && !this.lines.deviceOf(last)) {
+            this.lines.setDevice(last, e.kind);
+            if (this.lastDelta && this.lastDelta.n === last) this.lastDelta.device = e.kind;
+          }
           const t = timelineEventOf(e, this.events.length, this.entries.length, this.lines.length, hostMs);
           this.events.push(t);
           delta.events.push(t);

@@ -40,7 +40,7 @@ async function readCaptureFile(path: string): Promise<{ bytes: Uint8Array; mtime
 
 /** Indexes capture bytes in memory, in chunks, with progress and cancel. */
 export async function indexCapture(bytes: Uint8Array, meta: SessionMeta, hooks: JobHooks = {}): Promise<MemorySession> {
-  const s = new MemorySession(meta);
+  const s = new MemorySession(meta, bytes);
   for (let off = 0; off < bytes.length; off += CHUNK) {
     if (hooks.signal?.aborted) throw new CancelledError('The import');
     s.feed(bytes.subarray(off, Math.min(bytes.length, off + CHUNK)));
@@ -89,8 +89,8 @@ export class RawLiveSession implements LiveSession {
   }
 
   gap(reason: string, hostMsStart: number, hostMsEnd: number | null): IndexDelta {
-    const entries = this.view.index.lines;
-    const last = entries[entries.length - 1];
+    const lines = this.view.index.lines;
+    const last = lines.length ? { line: lines.lineOf(lines.length - 1) } : undefined;
     return this.view.addEvents(
       [{ type: 'gap', reason, hostMsStart, hostMsEnd, line: last ? last.line + 1 : 1, byteOffset: this.view.rawLength() }],
       hostMsStart,
@@ -98,8 +98,8 @@ export class RawLiveSession implements LiveSession {
   }
 
   mark(label: string, hostMs: number): IndexDelta {
-    const entries = this.view.index.lines;
-    const last = entries[entries.length - 1];
+    const lines = this.view.index.lines;
+    const last = lines.length ? { line: lines.lineOf(lines.length - 1) } : undefined;
     return this.view.addEvents(
       [{ type: 'mark', label, deviceMs: null, line: last ? last.line + 1 : 1, byteOffset: this.view.rawLength() }],
       hostMs,

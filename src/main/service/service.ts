@@ -416,18 +416,19 @@ export class HeapScopeService {
     const jobId = req.jobId ?? this.newJobId('search');
     const ctl = this.startJob(jobId);
     try {
-      const texts = await s.logTexts();
+      // The lines there are now; each text is made as it is tested (none are kept).
+      const n = s.logCount();
       const limit = req.limit ?? 1000;
       const matches: number[] = [];
       let since = 0;
-      for (let i = req.from ?? 0; i < texts.length; i++) {
+      for (let i = Math.max(0, Math.floor(req.from ?? 0)); i < n; i++) {
         if (++since === SEARCH_SLICE) {
           since = 0;
           await new Promise((r) => setImmediate(r));
           if (ctl.signal.aborted) throw new CancelledError('The search');
           if (this.session !== s) throw apiError('CANCELLED', 'The search was stopped: the session was closed.');
         }
-        if (test(texts[i])) {
+        if (test(s.logText(i))) {
           if (matches.length === limit) return { matches, truncated: true };
           matches.push(i);
         }

@@ -171,8 +171,8 @@ export class FileSessionView implements SessionView {
   logLines(from: number, count: number): LogLine[] {
     return this.index().lines.slice(from, from + count);
   }
-  logTexts(): readonly string[] {
-    return this.index().lines.map((l) => l.text);
+  logText(i: number): string {
+    return this.index().lines.text(i);
   }
   getSnapshot(i: number): SnapshotData {
     return dataOf(this.reader.getSnapshot(i));
@@ -316,8 +316,8 @@ export class LiveFileSession implements LiveSession, SessionView {
   logLines(from: number, count: number): LogLine[] {
     return this.index.lines.slice(from, from + count);
   }
-  logTexts(): readonly string[] {
-    return this.index.lines.map((l) => l.text);
+  logText(i: number): string {
+    return this.index.lines.text(i);
   }
 
   /** A reader over what is on disk now (reopened when it is behind). */

@@ -30,8 +30,8 @@ export interface SessionView {
   events(): readonly TimelineEvent[];
   logCount(): number;
   logLines(from: number, count: number): Promise<LogLine[]> | LogLine[];
-  /** All log texts, for search (a session's log is small next to its maps). */
-  logTexts(): Promise<readonly string[]> | readonly string[];
+  /** Log line i's text, for search (made on demand: the index keeps no string per line). */
+  logText(i: number): string;
   getSnapshot(index: number): Promise<SnapshotData> | SnapshotData;
   /** The raw capture bytes, [start, end) (default all). */
   readRaw(start?: number, end?: number): Promise<Uint8Array> | Uint8Array;
@@ -42,12 +42,26 @@ export interface SessionView {
 /** A growable byte store (raw capture). */
 export class ByteLog {
   private chunks: Uint8Array[] = [];
-  private buf = new Uint8Array(64 * 1024);
+  private buf: Uint8Array = new Uint8Array(64 * 1024);
   private len = 0;
+  /**
+   * A store that will be fed `whole` from its start, chunk by chunk (an opened capture): it
+   * holds `whole` itself rather than a second, doubling copy.
+   */
+  static over(whole: Uint8Array): ByteLog {
+    const b = new ByteLog();
+    b.buf = whole;
+    return b;
+  }
   get length(): number {
     return this.len;
   }
   push(chunk: Uint8Array): void {
+    if (chunk.buffer === this.buf.buffer && chunk.byteOffset === this.buf.byteOffset + this.len && this.len + chunk.length <= this.buf.length) {
+      // The next piece of the buffer this store was made over: already in place.
+      this.len += chunk.length;
+      return;
+    }
     if (this.len + chunk.length > this.buf.length) {
       let cap = this.buf.length * 2;
       while (cap < this.len + chunk.length) cap *= 2;
@@ -69,11 +83,17 @@ export class ByteLog {
 export class MemorySession implements SessionView {
   readonly index = new IndexBuilder();
   private readonly reader = new CaptureReader();
-  private readonly raw = new ByteLog();
+  private readonly raw: ByteLog;
   private readonly maps: SnapshotData[] = [];
   private ended = false;
 
-  constructor(public meta: SessionMeta) {}
+  /** `whole`: the bytes that will be fed, when known (see ByteLog.over). */
+  constructor(
+    public meta: SessionMeta,
+    whole?: Uint8Array,
+  ) {
+    this.raw = whole ? ByteLog.over(whole) : new ByteLog();
+  }
 
   /** Feeds bytes as they arrive; returns what they added to the index. */
   feed(chunk: Uint8Array, hostMs: number | null = null): IndexDelta {
@@ -127,8 +147,8 @@ export class MemorySession implements SessionView {
   logLines(from: number, count: number): LogLine[] {
     return this.index.lines.slice(from, from + count);
   }
-  logTexts(): readonly string[] {
-    return this.index.lines.map((l) => l.text);
+  logText(i: number): string {
+    return this.index.lines.text(i);
   }
   getSnapshot(index: number): SnapshotData {
     const s = this.maps[index];
