@@ -4,50 +4,30 @@
  * elsewhere the tests skip and say why.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, FIXTURES } from './support';
+import { BIN, FIXTURES, fillLeaving as fillLeavingOn, smallTmpfs } from './support';
 import { testService } from '../support/service';
 
 let dir = '';
 let mnt = '';
 let why: string | null = null;
+let release = () => {};
 
 const cli = (args: string[]) => {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stderr: r.stderr };
 };
 
-/** Fills the tmpfs, leaving about `free` bytes. */
-function fillLeaving(free: number): void {
-  rmSync(join(mnt, 'filler'), { force: true });
-  const total = Number(execFileSync('df', ['-B1', '--output=avail', mnt], { encoding: 'utf8' }).trim().split('\n')[1]);
-  writeFileSync(join(mnt, 'filler'), Buffer.alloc(Math.max(0, total - free), 0x41));
-}
+const fillLeaving = (free: number) => fillLeavingOn(mnt, free);
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'hs-hostile-disk-'));
-  mnt = join(dir, 'small');
-  mkdirSync(mnt);
-  if (process.getuid?.() !== 0) {
-    why = 'not running as root: cannot mount a small tmpfs to fill';
-  } else {
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt], { stdio: 'pipe' });
-    } catch (err) {
-      why = `mount -t tmpfs failed (${String((err as Error).message).split('\n')[0]})`;
-    }
-  }
-  if (why) console.log(`skipping the disk-full tests: ${why}`);
+  ({ dir, mnt, why, release } = smallTmpfs('hs-hostile-disk-', '64k', 'disk-full'));
   expect(cli(['import', join(FIXTURES, 'full.txt'), '-o', join(dir, 's.hss')]).code).toBe(0);
 });
 
-afterAll(() => {
-  if (!why) spawnSync('umount', [mnt]);
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => release());
 
 describe('exports on a full disk', () => {
   it('the CLI fails (exit 1), names the output file, leaves nothing behind', (ctx) => {

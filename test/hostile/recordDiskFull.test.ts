@@ -6,11 +6,10 @@
  * why), with the virtual board served over a real PTY.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, FIXTURES } from './support';
+import { BIN, FIXTURES, availableBytes, smallTmpfs } from './support';
 import { SessionReader, SessionWriter } from '../../src/main/session';
 import { HeldWriter, RecordingLossError } from '../../src/main/record/heldWriter';
 import type { CaptureEvent } from '../../src/shared/capture/events';
@@ -21,10 +20,9 @@ import { testService } from '../support/service';
 let dir = '';
 let mnt = '';
 let why: string | null = null;
+let release = () => {};
 
-function avail(): number {
-  return Number(execFileSync('df', ['-B1', '--output=avail', mnt], { encoding: 'utf8' }).trim().split('\n')[1]);
-}
+const avail = () => availableBytes(mnt);
 
 /** Fills the tmpfs to the last byte. */
 function fill(): void {
@@ -54,25 +52,10 @@ async function until(what: string, ok: () => boolean, timeoutMs: number): Promis
 }
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'hs-hostile-recfull-'));
-  mnt = join(dir, 'small');
-  mkdirSync(mnt);
-  if (process.getuid?.() !== 0) {
-    why = 'not running as root: cannot mount a small tmpfs to fill';
-  } else {
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt], { stdio: 'pipe' });
-    } catch (err) {
-      why = `mount -t tmpfs failed (${String((err as Error).message).split('\n')[0]})`;
-    }
-  }
-  if (why) console.log(`skipping the record-on-a-full-disk tests: ${why}`);
+  ({ dir, mnt, why, release } = smallTmpfs('hs-hostile-recfull-', '1m', 'record-on-a-full-disk'));
 });
 
-afterAll(() => {
-  if (!why) spawnSync('umount', [mnt]);
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => release());
 
 describe('the held writer on a full tmpfs', () => {
   const dump = readFileSync(join(FIXTURES, 'full.txt'));

@@ -6,11 +6,10 @@
  * tests skip and say why).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, FIXTURES } from './support';
+import { BIN, FIXTURES, fillLeaving as fillLeavingOn, smallTmpfs } from './support';
 import { testService } from '../support/service';
 import { RawCaptureStore } from '../../src/main/service';
 import { SessionReader } from '../../src/main/session';
@@ -18,13 +17,10 @@ import { SessionReader } from '../../src/main/session';
 let dir = '';
 let mnt = '';
 let why: string | null = null;
+let release = () => {};
 const capture = join(FIXTURES, 'full.txt');
 
-function fillLeaving(free: number): void {
-  rmSync(join(mnt, 'filler'), { force: true });
-  const total = Number(execFileSync('df', ['-B1', '--output=avail', mnt], { encoding: 'utf8' }).trim().split('\n')[1]);
-  writeFileSync(join(mnt, 'filler'), Buffer.alloc(Math.max(0, total - free), 0x41));
-}
+const fillLeaving = (free: number) => fillLeavingOn(mnt, free);
 
 async function failure(p: Promise<unknown>): Promise<Error> {
   return p.then(
@@ -43,26 +39,11 @@ function expectFullDiskError(err: Error, out: string): void {
 }
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'hs-hostile-save-'));
-  mnt = join(dir, 'small');
-  mkdirSync(mnt);
-  if (process.getuid?.() !== 0) {
-    why = 'not running as root: cannot mount a small tmpfs to fill';
-  } else {
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt], { stdio: 'pipe' });
-    } catch (err) {
-      why = `mount -t tmpfs failed (${String((err as Error).message).split('\n')[0]})`;
-    }
-  }
-  if (why) console.log(`skipping the Save As / import disk-full tests: ${why}`);
+  ({ dir, mnt, why, release } = smallTmpfs('hs-hostile-save-', '64k', 'Save As / import disk-full'));
   expect(spawnSync(process.execPath, [BIN, 'import', capture, '-o', join(dir, 's.hss')], { encoding: 'utf8', timeout: 120_000 }).status).toBe(0);
 });
 
-afterAll(() => {
-  if (!why) spawnSync('umount', [mnt]);
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => release());
 
 describe('the service writes whole files or none', () => {
   it('import into a raw capture store', async (ctx) => {

@@ -1,5 +1,7 @@
 /** Helpers for the hostile-input tests: a real `heapscope serve`, raw sockets, fixtures. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,4 +98,44 @@ export function upgradeRequest(port: number, p: string, extra: string[] = []): s
     '',
     '',
   ].join('\r\n');
+}
+
+/**
+ * A folder with a small tmpfs mounted at `mnt` for the disk-full tests (mounting needs root);
+ * `why` says why not, and the caller's tests skip printing it.
+ */
+export function smallTmpfs(prefix: string, size: string, what: string): { dir: string; mnt: string; why: string | null; release(): void } {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  const mnt = path.join(dir, 'small');
+  mkdirSync(mnt);
+  let why: string | null = null;
+  if (process.getuid?.() !== 0) why = 'not running as root: cannot mount a small tmpfs to fill';
+  else {
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', mnt], { stdio: 'pipe' });
+    } catch (err) {
+      why = `mount -t tmpfs failed (${String((err as Error).message).split('\n')[0]})`;
+    }
+  }
+  if (why) console.log(`skipping the ${what} tests: ${why}`);
+  return {
+    dir,
+    mnt,
+    why,
+    release() {
+      if (!why) spawnSync('umount', [mnt]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Bytes still free on the file system of `p`. */
+export function availableBytes(p: string): number {
+  return Number(execFileSync('df', ['-B1', '--output=avail', p], { encoding: 'utf8' }).trim().split('\n')[1]);
+}
+
+/** Fills the tmpfs at `mnt`, leaving about `free` bytes. */
+export function fillLeaving(mnt: string, free: number): void {
+  rmSync(path.join(mnt, 'filler'), { force: true });
+  writeFileSync(path.join(mnt, 'filler'), Buffer.alloc(Math.max(0, availableBytes(mnt) - free), 0x41));
 }
