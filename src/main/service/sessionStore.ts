@@ -17,7 +17,7 @@ import { HeldWriter, HOLD_BYTES_MAX } from '../record/heldWriter';
 import { formatBytes } from '../session/files';
 import { CancelledError } from './errors';
 import { dataOf, IndexBuilder, type IndexDelta } from './indexBuilder';
-import type { SessionView } from './sessionView';
+import { IndexedView, type SessionView } from './sessionView';
 
 export const SESSION_EXTENSION = '.hss';
 
@@ -199,11 +199,10 @@ function sizeOf(path: string): number {
 const LIVE_CACHE = 64;
 
 /** A session being recorded: index in memory, recent maps cached, older ones read back from the file. */
-export class LiveFileSession implements LiveSession, SessionView {
+export class LiveFileSession extends IndexedView implements LiveSession, SessionView {
   readonly view: SessionView = this;
   private writer: HeldWriter | null = null;
   private hooks: LiveSessionHooks | null = null;
-  private readonly index = new IndexBuilder();
   private readonly cache = new Map<number, SnapshotData>();
   private reader: SessionReader | null = null;
   private board: SessionMeta['board'] | undefined;
@@ -213,7 +212,9 @@ export class LiveFileSession implements LiveSession, SessionView {
   constructor(
     public meta: SessionMeta,
     private readonly stored: StoredMetaLike,
-  ) {}
+  ) {
+    super();
+  }
 
   watch(hooks: LiveSessionHooks): void {
     this.hooks = hooks;
@@ -287,37 +288,6 @@ export class LiveFileSession implements LiveSession, SessionView {
       this.reader = null;
     }
     return d;
-  }
-
-  snapshotCount(): number {
-    return this.index.entries.length;
-  }
-  hasMap(i: number): boolean {
-    return this.index.entries[i].areas.length > 0;
-  }
-  summary(): SessionSummary {
-    return summarizeSession(this.meta, this.index.entries, this.index.events);
-  }
-  memoryErrorKnown(): boolean {
-    return true;
-  }
-  frameSeries(): FrameSeries {
-    return seriesOf(this.index.entries, this.index.events, this.index.lines.length);
-  }
-  entries(): readonly SnapshotIndexEntry[] {
-    return this.index.entries;
-  }
-  events(): readonly TimelineEvent[] {
-    return this.index.events;
-  }
-  logCount(): number {
-    return this.index.lines.length;
-  }
-  logLines(from: number, count: number): LogLine[] {
-    return this.index.lines.slice(from, from + count);
-  }
-  logText(i: number): string {
-    return this.index.lines.text(i);
   }
 
   /** A reader over what is on disk now (reopened when it is behind). */

@@ -80,45 +80,13 @@ export class ByteLog {
   }
 }
 
-export class MemorySession implements SessionView {
+/**
+ * What a view answers from its index alone: the in-memory session and the one being recorded
+ * to a file both keep an IndexBuilder and answer these the same way.
+ */
+export abstract class IndexedView {
   readonly index = new IndexBuilder();
-  private readonly reader = new CaptureReader();
-  private readonly raw: ByteLog;
-  private readonly maps: SnapshotData[] = [];
-  private ended = false;
-
-  /** `whole`: the bytes that will be fed, when known (see ByteLog.over). */
-  constructor(
-    public meta: SessionMeta,
-    whole?: Uint8Array,
-  ) {
-    this.raw = whole ? ByteLog.over(whole) : new ByteLog();
-  }
-
-  /** Feeds bytes as they arrive; returns what they added to the index. */
-  feed(chunk: Uint8Array, hostMs: number | null = null): IndexDelta {
-    this.raw.push(chunk);
-    this.meta.rawBytes = this.raw.length;
-    return this.apply(this.reader.feed(chunk), hostMs);
-  }
-
-  /** Events not read from bytes (a link gap). */
-  addEvents(evs: CaptureEvent[], hostMs: number | null = null): IndexDelta {
-    return this.apply(evs, hostMs);
-  }
-
-  end(hostMs: number | null = null): IndexDelta {
-    if (this.ended) return { snapshots: [], lines: [], events: [] };
-    this.ended = true;
-    this.meta.live = false;
-    return this.apply(this.reader.end(), hostMs);
-  }
-
-  private apply(evs: CaptureEvent[], hostMs: number | null): IndexDelta {
-    const d = this.index.add(evs, hostMs);
-    for (const s of d.snapshots) this.maps.push(s.data);
-    return d;
-  }
+  abstract meta: SessionMeta;
 
   snapshotCount(): number {
     return this.index.entries.length;
@@ -150,6 +118,48 @@ export class MemorySession implements SessionView {
   logText(i: number): string {
     return this.index.lines.text(i);
   }
+}
+
+export class MemorySession extends IndexedView implements SessionView {
+  private readonly reader = new CaptureReader();
+  private readonly raw: ByteLog;
+  private readonly maps: SnapshotData[] = [];
+  private ended = false;
+
+  /** `whole`: the bytes that will be fed, when known (see ByteLog.over). */
+  constructor(
+    public meta: SessionMeta,
+    whole?: Uint8Array,
+  ) {
+    super();
+    this.raw = whole ? ByteLog.over(whole) : new ByteLog();
+  }
+
+  /** Feeds bytes as they arrive; returns what they added to the index. */
+  feed(chunk: Uint8Array, hostMs: number | null = null): IndexDelta {
+    this.raw.push(chunk);
+    this.meta.rawBytes = this.raw.length;
+    return this.apply(this.reader.feed(chunk), hostMs);
+  }
+
+  /** Events not read from bytes (a link gap). */
+  addEvents(evs: CaptureEvent[], hostMs: number | null = null): IndexDelta {
+    return this.apply(evs, hostMs);
+  }
+
+  end(hostMs: number | null = null): IndexDelta {
+    if (this.ended) return { snapshots: [], lines: [], events: [] };
+    this.ended = true;
+    this.meta.live = false;
+    return this.apply(this.reader.end(), hostMs);
+  }
+
+  private apply(evs: CaptureEvent[], hostMs: number | null): IndexDelta {
+    const d = this.index.add(evs, hostMs);
+    for (const s of d.snapshots) this.maps.push(s.data);
+    return d;
+  }
+
   getSnapshot(index: number): SnapshotData {
     const s = this.maps[index];
     if (!s) throw new RangeError(`snapshot ${index}`);
