@@ -20,6 +20,8 @@ export interface Probe {
   /** performance.now() of the map's last draw. */
   lastDrawnAt(): number;
   frames(): number;
+  /** Something is opening, importing or sending a file (the status bar says what). */
+  busy(): boolean;
   shownIndex(): number | null;
   drawMs(): number;
   liveLatencyMs(): number | null;
@@ -58,6 +60,7 @@ export function installProbe(s: AppStore): void {
     lastDrawnIndex: () => s.lastDrawnIndex,
     lastDrawnAt: () => s.lastDrawnAt,
     frames: () => s.state.frameCount,
+    busy: () => s.state.busy !== null,
     shownIndex: () => s.state.frameData?.index ?? null,
     drawMs: () => s.state.drawMs,
     liveLatencyMs: () => s.state.liveLatencyMs,

@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 export type Probe = {
   frame(): number;
   frames(): number;
+  busy(): boolean;
   shownIndex(): number | null;
   drawCount(): number;
   events(): Array<{ kind: string; snapshot: number; bytes?: number }>;
