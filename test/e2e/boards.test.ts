@@ -10,13 +10,12 @@
  * test-artifacts/ (1440×900 and 1280×720).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, ROOT, serve, type Served } from './support/browser';
+import { openPage, ROOT, startWindow, type Served, type TestWindow } from './support/browser';
 import { waitFor } from './support/probe';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -24,6 +23,7 @@ const ART = join(ROOT, 'test-artifacts');
 const CP_STREAM = join(ROOT, 'test/fixtures/boards/circuitpython-stream.bin');
 
 describe.skipIf(!existsSync(CHROMIUM))('the connect bar says how dumps are made (virtual board)', () => {
+  let win: TestWindow | undefined;
   let served: Served;
   let browser: Browser;
   let page: Page;
@@ -32,20 +32,15 @@ describe.skipIf(!existsSync(CHROMIUM))('the connect bar says how dumps are made 
 
   beforeAll(async () => {
     mkdirSync(ART, { recursive: true });
-    home = mkdtempSync(join(tmpdir(), 'heapscope-e2e-dumps-'));
-    served = await serve([], { HEAPSCOPE_HOME: home });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(served.url);
+    win = await startWindow('heapscope-e2e-dumps-');
+    ({ home, served, browser } = win);
+    page = await openPage(win, 1440, 900, pageErrors);
     await page.waitForSelector('[data-testid=record]');
     await page.waitForFunction(() => (document.querySelector('[data-testid=port]') as HTMLSelectElement | null)?.options.length);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    if (home) rmSync(home, { recursive: true, force: true });
+    await win?.stop();
   });
 
   const cases = [
@@ -103,6 +98,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the connect bar says how dumps are made 
 });
 
 describe.skipIf(!existsSync(CHROMIUM))('a CircuitPython session (stats-only dumps) says what it can show', () => {
+  let win: TestWindow | undefined;
   let served: Served;
   let browser: Browser;
   let home: string;
@@ -110,17 +106,16 @@ describe.skipIf(!existsSync(CHROMIUM))('a CircuitPython session (stats-only dump
 
   beforeAll(async () => {
     mkdirSync(ART, { recursive: true });
-    home = mkdtempSync(join(tmpdir(), 'heapscope-e2e-cp-'));
-    session = join(home, 'circuitpython.hss');
-    await promisify(execFile)(process.execPath, [join(ROOT, 'bin/heapscope.mjs'), 'import', CP_STREAM, '-o', session], { cwd: ROOT, env: { ...process.env, HEAPSCOPE_HOME: home }, timeout: 60_000 });
-    served = await serve(['--session', session], { HEAPSCOPE_HOME: home });
-    browser = await launchChromium();
+    win = await startWindow('heapscope-e2e-cp-', async (dir) => {
+      session = join(dir, 'circuitpython.hss');
+      await promisify(execFile)(process.execPath, [join(ROOT, 'bin/heapscope.mjs'), 'import', CP_STREAM, '-o', session], { cwd: ROOT, env: { ...process.env, HEAPSCOPE_HOME: dir }, timeout: 60_000 });
+      return ['--session', session];
+    });
+    ({ home, served, browser } = win);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    if (home) rmSync(home, { recursive: true, force: true });
+    await win?.stop();
   });
 
   for (const [w, h] of [

@@ -8,13 +8,12 @@
  * Needs Chromium (/usr/bin/chromium or $CHROMIUM); skipped without it.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, ROOT, serve, type Served } from './support/browser';
+import { openPage, ROOT, startWindow, type Served, type TestWindow } from './support/browser';
 import { probe, waitFor } from './support/probe';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -37,6 +36,7 @@ async function stripPixels(page: Page): Promise<{ w: number; h: number; colours:
 }
 
 describe.skipIf(!haveChromium)('the film strip in a browser', () => {
+  let win: TestWindow | undefined;
   let served: Served;
   let browser: Browser;
   let page: Page;
@@ -45,26 +45,23 @@ describe.skipIf(!haveChromium)('the film strip in a browser', () => {
 
   beforeAll(async () => {
     mkdirSync(ART, { recursive: true });
-    home = mkdtempSync(join(tmpdir(), 'heapscope-e2e-strip-'));
-    const session = join(home, 'leak.hss');
-    await promisify(execFile)(process.execPath, [join(ROOT, 'bin/heapscope.mjs'), 'record', '--port', 'virtual', '--demo', 'leak', '--period', '100', '--duration', '6s', '-q', '-o', session], {
-      cwd: ROOT,
-      env: { ...process.env, HEAPSCOPE_HOME: home },
-      timeout: 120_000,
+    win = await startWindow('heapscope-e2e-strip-', async (dir) => {
+      const session = join(dir, 'leak.hss');
+      await promisify(execFile)(process.execPath, [join(ROOT, 'bin/heapscope.mjs'), 'record', '--port', 'virtual', '--demo', 'leak', '--period', '100', '--duration', '6s', '-q', '-o', session], {
+        cwd: ROOT,
+        env: { ...process.env, HEAPSCOPE_HOME: dir },
+        timeout: 120_000,
+      });
+      expect(existsSync(session)).toBe(true);
+      return ['--session', session];
     });
-    expect(existsSync(session)).toBe(true);
-    served = await serve(['--session', session], { HEAPSCOPE_HOME: home });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(served.url);
+    ({ home, served, browser } = win);
+    page = await openPage(win, 1440, 900, pageErrors);
     await waitFor(page, 'the session to load', (p) => p.frames() > 20 && p.shownIndex() === 0, 60_000);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    if (home) rmSync(home, { recursive: true, force: true });
+    await win?.stop();
   });
 
   it('draws the whole session in the Strip tab', async () => {

@@ -6,12 +6,11 @@
  *
  * Needs Chromium (/usr/bin/chromium or $CHROMIUM); skipped without it.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, ROOT, serve, type Served } from './support/browser';
+import { openPage, ROOT, startWindow, type Served, type TestWindow } from './support/browser';
 import { probe, waitFor } from './support/probe';
 import { readGif } from '../support/gif';
 
@@ -35,6 +34,7 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 describe.skipIf(!haveChromium)('the HeapScope window in a browser', () => {
+  let win: TestWindow | undefined;
   let served: Served;
   let browser: Browser;
   let page: Page;
@@ -44,19 +44,14 @@ describe.skipIf(!haveChromium)('the HeapScope window in a browser', () => {
 
   beforeAll(async () => {
     mkdirSync(ART, { recursive: true });
-    home = mkdtempSync(join(tmpdir(), 'heapscope-e2e-'));
-    served = await serve([], { HEAPSCOPE_HOME: home });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(served.url);
+    win = await startWindow('heapscope-e2e-');
+    ({ home, served, browser } = win);
+    page = await openPage(win, 1440, 900, pageErrors);
     await page.waitForSelector('[data-testid=record]');
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    if (home) rmSync(home, { recursive: true, force: true });
+    await win?.stop();
   });
 
   it('records the fragment demo on the virtual board, live', async () => {

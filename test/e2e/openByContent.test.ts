@@ -9,13 +9,12 @@
  * Needs Chromium (/usr/bin/chromium or $CHROMIUM); skipped without it. Screenshots go to
  * test-artifacts/.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, ROOT, serve, type Served } from './support/browser';
+import { openPage, ROOT, startWindow, type Served, type TestWindow } from './support/browser';
 import { probe, waitFor } from './support/probe';
 import { MAX_UPLOAD_BYTES, UPLOAD_HEADER } from '../../src/shared/upload';
 
@@ -44,6 +43,7 @@ function post(url: URL, headers: Record<string, string>, body: Buffer, declared 
 }
 
 describe.skipIf(!existsSync(CHROMIUM))('opening files by content in the browser window', () => {
+  let win: TestWindow | undefined;
   let served: Served;
   let browser: Browser;
   let page: Page;
@@ -52,19 +52,14 @@ describe.skipIf(!existsSync(CHROMIUM))('opening files by content in the browser 
 
   beforeAll(async () => {
     mkdirSync(ART, { recursive: true });
-    home = mkdtempSync(join(tmpdir(), 'heapscope-upload-'));
-    served = await serve([], { HEAPSCOPE_HOME: home });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(served.url);
+    win = await startWindow('heapscope-upload-');
+    ({ home, served, browser } = win);
+    page = await openPage(win, 1280, 800, pageErrors);
     await page.waitForSelector('[data-testid=open]');
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    if (home) rmSync(home, { recursive: true, force: true });
+    await win?.stop();
   });
 
   const uploads = () => (existsSync(join(home, 'uploads')) ? readdirSync(join(home, 'uploads')) : []);

@@ -7,12 +7,11 @@
  *
  * Needs Chromium (/usr/bin/chromium or $CHROMIUM); skipped without it.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, ROOT, serve, type Served } from './support/browser';
+import { ROOT, startWindow, type Served, type TestWindow } from './support/browser';
 import { probe, waitFor } from './support/probe';
 import { readGif } from '../support/gif';
 import { LINE_H, PAD, picturePalette } from '../../src/main/export/picture';
@@ -145,6 +144,7 @@ async function gifFrame(page: Page, gif: Buffer, rows: number): Promise<{ width:
 }
 
 describe.skipIf(!existsSync(CHROMIUM))('the first story, at 1280×720 and 1440×900', () => {
+  let win: TestWindow | undefined;
   let served: Served;
   let browser: Browser;
   let home: string;
@@ -154,15 +154,12 @@ describe.skipIf(!existsSync(CHROMIUM))('the first story, at 1280×720 and 1440×
   beforeAll(async () => {
     mkdirSync(ART, { recursive: true });
     mkdirSync(DOCS, { recursive: true });
-    home = mkdtempSync(join(tmpdir(), 'heapscope-story-'));
-    served = await serve([], { HEAPSCOPE_HOME: home });
-    browser = await launchChromium();
+    win = await startWindow('heapscope-story-');
+    ({ home, served, browser } = win);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    if (home) rmSync(home, { recursive: true, force: true });
+    await win?.stop();
   });
 
   async function newPage(width: number, height: number): Promise<Page> {

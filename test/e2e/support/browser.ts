@@ -1,9 +1,11 @@
 /** Chromium through playwright-core, and the `heapscope serve` process, for the e2e tests and the bench. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -62,4 +64,49 @@ export async function serve(args: string[] = [], env: Record<string, string> = {
 
 export function rendererBuilt(): boolean {
   return existsSync(`${ROOT}out/renderer/index.html`);
+}
+
+/** What every window test starts from: a HeapScope home folder, `heapscope serve` over it, Chromium. */
+export interface TestWindow {
+  home: string;
+  served: Served;
+  browser: Browser;
+  /** Closes the browser, stops the server and removes the home folder. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a window on a new home folder (named from `prefix`); `prepare` may put files there
+ * first and returns `serve`'s arguments (`--session FILE`).
+ */
+export async function startWindow(prefix: string, prepare: (home: string) => string[] | Promise<string[]> = () => []): Promise<TestWindow> {
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  let served: Served | null = null;
+  try {
+    served = await serve(await prepare(home), { HEAPSCOPE_HOME: home });
+    const browser = await launchChromium();
+    const s = served;
+    return {
+      home,
+      served: s,
+      browser,
+      async stop() {
+        await browser.close();
+        await s.stop();
+        rmSync(home, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await served?.stop();
+    rmSync(home, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** A light page of the window at this size, its uncaught errors collected, the app loaded. */
+export async function openPage(w: TestWindow, width: number, height: number, errors: string[]): Promise<Page> {
+  const page = await w.browser.newPage({ viewport: { width, height }, colorScheme: 'light' });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(w.served.url);
+  return page;
 }
