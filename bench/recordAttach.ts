@@ -4,7 +4,8 @@
  * recorder on the other end. Figures: CPU of the whole command (start-up included, from
  * /usr/bin/time) as % of one core over the recording's length; the in-process recording's CPU
  * without start-up, per MB; and, as baselines from the same run, reading the same stream with
- * serialport alone (what the recorder's link does today) and with a tty.ReadStream.
+ * serialport's own reads, with a tty.ReadStream (a read per readiness) and with the link's
+ * FdReader (reads gathered into bursts).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import tty from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { SerialPort } from 'serialport';
+import { FdReader } from '../src/main/board/serial/fdReader';
 import { recordToSession } from '../src/main/record/toSession';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -66,19 +68,24 @@ async function cpuOf(body: () => Promise<void>): Promise<number> {
   return (c.user + c.system) / 1000;
 }
 
-async function readOnly(port: string, kind: 'serialport' | 'tty', seconds: number): Promise<{ cpuMs: number; bytes: number; chunks: number }> {
+async function readOnly(port: string, kind: 'serialport' | 'tty' | 'bursts', seconds: number): Promise<{ cpuMs: number; bytes: number; chunks: number }> {
   const sp = new SerialPort({ path: port, baudRate: 115200, autoOpen: false });
   await new Promise<void>((r, j) => sp.open((e) => (e ? j(e) : r())));
   let bytes = 0;
   let chunks = 0;
-  const onData = (b: Buffer) => {
+  const onData = (b: Uint8Array) => {
     bytes += b.length;
     chunks++;
   };
   let stream: tty.ReadStream | null = null;
+  let bursts: FdReader | null = null;
   const cpuMs = await cpuOf(async () => {
     if (kind === 'serialport') sp.on('data', onData);
-    else {
+    else if (kind === 'bursts') {
+      const binding = sp.port as unknown as { fd: number; poller: ConstructorParameters<typeof FdReader>[1] };
+      bursts = new FdReader(binding.fd, binding.poller, { data: onData, lost: () => {} });
+      bursts.start();
+    } else {
       stream = new tty.ReadStream((sp.port as unknown as { fd: number }).fd);
       stream.on('data', onData);
       stream.on('error', () => {});
@@ -86,6 +93,7 @@ async function readOnly(port: string, kind: 'serialport' | 'tty', seconds: numbe
     await new Promise((r) => setTimeout(r, seconds * 1000));
   });
   (stream as tty.ReadStream | null)?.destroy();
+  (bursts as FdReader | null)?.stop();
   await new Promise<void>((r) => sp.close(() => r()));
   return { cpuMs, bytes, chunks };
 }
@@ -99,11 +107,11 @@ export async function benchRecordAttach(capture: string): Promise<Record<string,
     const { a, b, proc } = await ptyPair(dir);
     try {
       // Baselines: the read path alone.
-      for (const kind of ['serialport', 'tty'] as const) {
+      for (const kind of ['serialport', 'tty', 'bursts'] as const) {
         const w = pace(b, capture, seconds + 1);
         const r = await readOnly(a, kind, seconds);
         await ended(w);
-        out[`baseline: read only (${kind === 'serialport' ? 'serialport, as the link reads' : 'tty.ReadStream'})`] =
+        out[`baseline: read only (${kind === 'serialport' ? "serialport's reads" : kind === 'tty' ? 'tty.ReadStream, a read per readiness' : 'FdReader bursts, as the link reads'})`] =
           `${pct(r.cpuMs, seconds)}, ${(r.cpuMs / (r.bytes / 1e6)).toFixed(0)} ms CPU per MB, ${r.chunks} chunks of ${(r.bytes / r.chunks / 1024).toFixed(1)} KB`;
         await new Promise((r2) => setTimeout(r2, 300));
       }
