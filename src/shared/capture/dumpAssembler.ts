@@ -315,9 +315,11 @@ export class DumpAssembler {
     let blockSize: number | null = style === 'index4' ? null : unit;
     let holes = 0;
     const areas: HeapArea[] = [];
+    let blocks = 0;
     for (const a of this.areas) {
       const placed = this.place(a, style, unit, problems);
       holes += placed.holes;
+      blocks += placed.kinds.length;
       if (oldTails) {
         const k = placed.kinds;
         for (let i = 0; i < k.length; i++) if (k[i] === OLD_TAIL) k[i] = TAIL;
@@ -325,7 +327,7 @@ export class DumpAssembler {
       areas.push({ address: a.address, blocks: placed.kinds.length, kinds: placed.kinds });
       this.pool.give(a.kinds);
     }
-    const knownBlocks = areas.reduce((n, a) => n + a.blocks, 0) - holes;
+    const knownBlocks = blocks - holes;
     const printed = this.hasPrinted ? this.printed : null;
     if (blockSize === null && printed?.total && knownBlocks > 0) {
       const bs = printed.total / (knownBlocks + holes);
