@@ -155,10 +155,17 @@ export function metricsOf(s: HeapSnapshot): SnapshotMetrics {
   return m;
 }
 
+const HIST = new Uint32Array(128);
+const ACC = new Float64Array(5);
+/** Each kind code's letter, made once. */
+const LETTERS = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
+
 /** Metrics from the map, or from stats/printed figures when the snapshot has no map. */
 export function computeMetrics(s: HeapSnapshot): SnapshotMetrics {
-  const hist = new Uint32Array(128);
-  const acc = new Float64Array(5);
+  // Scratch, cleared per call (computeMetrics never re-enters): a fresh 512-byte typed array
+  // per snapshot is an allocation outside the JS heap, each one slow to make and to collect.
+  const hist = HIST.fill(0);
+  const acc = ACC.fill(0);
   let blocks = 0;
   for (const area of s.areas) {
     blocks += area.kinds.length;
@@ -175,7 +182,7 @@ export function computeMetrics(s: HeapSnapshot): SnapshotMetrics {
   const headBlocks = blocks - freeBlocks - tailBlocks - unknownBlocks;
   const kinds: Record<string, number> = {};
   for (let c = 0; c < 128; c++) {
-    if (hist[c] && c !== FREE && c !== TAIL && c !== UNKNOWN) kinds[String.fromCharCode(c)] = hist[c];
+    if (hist[c] && c !== FREE && c !== TAIL && c !== UNKNOWN) kinds[LETTERS[c]] = hist[c];
   }
   const bs = s.blockSize;
   if (s.areas.length === 0) {
