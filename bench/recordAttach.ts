@@ -8,7 +8,7 @@
  * FdReader (reads gathered into bursts).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, openSync, readSync, closeSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import tty from 'node:tty';
@@ -16,6 +16,9 @@ import { fileURLToPath } from 'node:url';
 import { SerialPort } from 'serialport';
 import { FdReader } from '../src/main/board/serial/fdReader';
 import { recordToSession } from '../src/main/record/toSession';
+import { SessionWriter } from '../src/main/session/writer';
+import { CaptureReader } from '../src/shared/capture/captureReader';
+import { metricsOf } from '../src/shared/heap/metrics';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RATE = 1_000_000;
@@ -98,6 +101,44 @@ async function readOnly(port: string, kind: 'serialport' | 'tty' | 'bursts', sec
   return { cpuMs, bytes, chunks };
 }
 
+/**
+ * What the recording does with the bytes once read, without the port: the first `mb` MB of
+ * the capture fed in chunks of `chunk` bytes (about what the link hands on per burst at
+ * 1 MB/s) to the capture reader alone, and to a session writer (parse, raw coding, index,
+ * file). CPU ms per MB, the second of two runs (the first warms the JIT up, as a recording
+ * minutes long is).
+ */
+function offlineCosts(capture: string, dir: string, mb = 8, chunk = 14 << 10): { parseMsPerMB: number; writerMsPerMB: number } {
+  const fd = openSync(capture, 'r');
+  const bytes = new Uint8Array(mb * 1e6);
+  const got = readSync(fd, bytes, 0, bytes.length, 0);
+  closeSync(fd);
+  const data = bytes.subarray(0, got);
+  const run = (fn: () => void) => {
+    let ms = 0;
+    for (let i = 0; i < 2; i++) {
+      const c0 = process.cpuUsage();
+      fn();
+      const c = process.cpuUsage(c0);
+      ms = (c.user + c.system) / 1000;
+    }
+    return ms / (got / 1e6);
+  };
+  const parseMsPerMB = run(() => {
+    const r = new CaptureReader();
+    for (let i = 0; i < data.length; i += chunk) for (const e of r.feed(data.slice(i, i + chunk))) if (e.type === 'snapshot') metricsOf(e.snapshot);
+    r.end();
+  });
+  const writerMsPerMB = run(() => {
+    const file = path.join(dir, 'offline.hss');
+    rmSync(file, { force: true });
+    const w = SessionWriter.create(file, { source: 'bench' });
+    for (let i = 0; i < data.length; i += chunk) w.appendRaw(data.slice(i, i + chunk));
+    w.close();
+  });
+  return { parseMsPerMB, writerMsPerMB };
+}
+
 export async function benchRecordAttach(capture: string): Promise<Record<string, string | number>> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'heapscope-bench-attach-'));
   const seconds = 10;
@@ -156,6 +197,9 @@ export async function benchRecordAttach(capture: string): Promise<Record<string,
     } finally {
       proc.kill();
     }
+    const off = offlineCosts(capture, dir);
+    out['offline, same bytes in 14 KB chunks: parse (reader + metrics)'] = `${off.parseMsPerMB.toFixed(0)} ms CPU per MB`;
+    out['offline, same bytes in 14 KB chunks: session writer (parse, raw coding, index, file)'] = `${off.writerMsPerMB.toFixed(0)} ms CPU per MB`;
     out['load average at the end'] = os.loadavg().map((v) => v.toFixed(1)).join(' ');
     return out;
   } finally {
