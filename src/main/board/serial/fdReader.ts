@@ -10,7 +10,7 @@
  * downstream (the parser, the session writer) once more. Gathering for COALESCE_MS makes
  * fewer, larger chunks for the same bytes; the kernel holds them meanwhile (a PTY or USB
  * serial driver buffers far more than arrives in that time, and flow control holds the rest
- * back, never drops it). What is read is handed on at once: the delay is only before the
+ * back rather than drop). What is read is handed on at once: the delay is only before the
  * next wait, so no byte waits longer than COALESCE_MS plus one read.
  */
 import { readSync } from 'node:fs';
