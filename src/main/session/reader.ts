@@ -292,6 +292,15 @@ export class SessionReader {
   }
 
   /**
+   * Raw capture bytes [start, end) without a copy when one segment holds them: a view of the
+   * segment's decoded bytes, valid only until the next read from this reader. Read in order,
+   * each segment is decoded once (what a pass over every dump needs).
+   */
+  rawView(start: number, end: number): Uint8Array {
+    return this.rawBytes(start, end, false);
+  }
+
+  /**
    * Raw capture bytes [start, end); `copy` false may give a view of a segment's decoded bytes,
    * valid only until the next read (getSnapshot parses it at once: one copy less per dump).
    */

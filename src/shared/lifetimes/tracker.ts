@@ -133,9 +133,10 @@ export class LifetimeTracker {
    * same, every object there is the same (same head, kind and length), so it lives on untouched.
    * A changed stretch is widened to whole objects of both frames; the old objects in it that the
    * new frame does not hold again die, the new ones are born. The cost follows the churn, not
-   * the heap's size or how many objects live.
+   * the heap's size or how many objects live. `changed`, per area, says where to look (see
+   * walkHinted); without it the whole map is compared with the last one.
    */
-  addFrame(f: LifetimeFrame): void {
+  addFrame(f: LifetimeFrame, changed: ReadonlyArray<ArrayLike<number>> | null = null): void {
     if (f.areas.length === 0) return;
     const shape = f.areas.map((a) => `${a.address}:${a.kinds.length}`).join(',');
     const pos = this.frames.length;
@@ -156,6 +157,9 @@ export class LifetimeTracker {
       const n = k.length;
       if (first) {
         this.walk(a, k, 0, n, pos, true);
+      } else if (changed !== null) {
+        this.walkHinted(a, k, changed[a], n, pos);
+        continue;
       } else {
         const p = this.prev[a];
         const pw = this.prevWords[a];
@@ -195,6 +199,34 @@ export class LifetimeTracker {
         }
       }
       this.prev[a].set(k);
+    }
+  }
+
+  /**
+   * addFrame's walk when the caller knows where the map may have changed ([lo, hi) pairs in
+   * order, every differing block inside one): the same stretches as a full comparison finds,
+   * looked for only there, and only there copied as the last frame's.
+   */
+  private walkHinted(a: number, k: Uint8Array, ranges: ArrayLike<number>, n: number, pos: number): void {
+    const p = this.prev[a];
+    let i = 0;
+    for (let r = 0; r < ranges.length; r += 2) {
+      const end = Math.min(n, ranges[r + 1]);
+      for (i = Math.max(i, ranges[r]); ; ) {
+        while (i < end && k[i] === p[i]) i++;
+        if (i >= end) break;
+        let hi = i + 1;
+        let same = 0;
+        while (hi < n && same < 16) {
+          if (k[hi] === p[hi]) same++;
+          else same = 0;
+          hi++;
+        }
+        i = this.walkChanged(a, k, p, i, hi - same, n, pos);
+      }
+    }
+    for (let r = 0; r < ranges.length; r += 2) {
+      for (let j = ranges[r], end = Math.min(n, ranges[r + 1]); j < end; j++) p[j] = k[j];
     }
   }
 
