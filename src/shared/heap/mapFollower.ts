@@ -242,7 +242,7 @@ export class MapFollower {
         at = 0;
       } else {
         const w = plainMapLine(bytes, o, te);
-        const fold = w === 0 ? FOLD.exec(latin1(bytes, o, te)) : null;
+        const fold = w === 0 && foldLike(bytes, o, te) ? FOLD.exec(latin1(bytes, o, te)) : null;
         if (w > 0 || fold !== null) {
           if (area < 0) {
             // A map with no layout line: the parser's one area without an address.
@@ -256,13 +256,21 @@ export class MapFollower {
             this.width = w;
           }
           if (at + blocks > this.sizes[area]) return false;
-          const kinds = this.areas[area].kinds;
-          if (fold !== null) kinds.fill(FREE, at, at + blocks);
-          else kinds.set(bytes.subarray(o + w + 2, te), at);
-          const r = this.ranges[area];
-          // In address order: a range that touches the last one extends it.
-          if (r.length > 0 && r[r.length - 1] === at) r[r.length - 1] = at + blocks;
-          else r.push(at, at + blocks);
+          if (fold === null) {
+            this.areas[area].kinds.set(bytes.subarray(o + w + 2, te), at);
+            this.changed(area, at, at + blocks);
+          } else {
+            // A fold that grew or shrank: only what the last dump's folds did not cover is new.
+            let p = at;
+            const end = at + blocks;
+            for (let q = j; q < old.count && p < end && old.area[q] === area && old.at[q] < end; q++) {
+              const qe = old.at[q] + old.blocks[q];
+              if (old.kind[q] !== Kind.Fold || qe <= p) continue;
+              if (old.at[q] > p) this.free(area, p, old.at[q]);
+              p = qe;
+            }
+            if (p < end) this.free(area, p, end);
+          }
           out.add(o, e, fold !== null ? Kind.Fold : Kind.Map, area, at, blocks, w + 2);
           at += blocks;
         } else {
@@ -278,6 +286,19 @@ export class MapFollower {
     }
     // Every area there, each given every block once.
     return area === this.areas.length - 1 && this.tiled(out);
+  }
+
+  /** Blocks [lo, hi) of an area were written: they may differ from the last dump's. */
+  private changed(area: number, lo: number, hi: number): void {
+    const r = this.ranges[area];
+    // In address order: a range that touches the last one extends it.
+    if (r.length > 0 && r[r.length - 1] === lo) r[r.length - 1] = hi;
+    else r.push(lo, hi);
+  }
+
+  private free(area: number, lo: number, hi: number): void {
+    this.areas[area].kinds.fill(FREE, lo, hi);
+    this.changed(area, lo, hi);
   }
 
   /** Each area's lines give its blocks exactly, one after the other. */
@@ -309,6 +330,12 @@ function behind(t: LineTable, j: number, area: number, at: number): boolean {
   if (t.area[j] !== area) return t.area[j] < area;
   const end = t.at[j] + t.blocks[j];
   return end < at || (end === at && (t.blocks[j] > 0 || t.at[j] < at));
+}
+
+/** Whether the line starts (after spaces) with `(`, as a fold does. */
+function foldLike(b: Uint8Array, s: number, e: number): boolean {
+  while (s < e && (b[s] === 0x20 || b[s] === 0x09)) s++;
+  return b[s] === 0x28;
 }
 
 function latin1(b: Uint8Array, s: number, e: number): string {
