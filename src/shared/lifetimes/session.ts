@@ -10,7 +10,7 @@ import { feedEvent, frameTime } from './feed';
 import { leakVerdict, type HeapFigures, type LeakVerdict } from './leak';
 import { LifetimeTracker, type LifetimeFrame } from './tracker';
 
-type StoredEvent = (LogEvent | DeviceEvent | MarkEvent | GapEvent) & { hostMs: number | null };
+export type StoredEvent = (LogEvent | DeviceEvent | MarkEvent | GapEvent) & { hostMs: number | null };
 
 export interface LifetimeSource {
   /** Snapshots in the session; entry(i) is snapshot i's index entry. */
@@ -33,6 +33,8 @@ export interface UpdateOptions {
   maps?: (i: number, e: SnapshotIndexEntry) => FrameMaps;
   /** Told of each snapshot's index entry as it is fed (one pass for whoever needs both). */
   onEntry?: (e: SnapshotIndexEntry) => void;
+  /** Told of each other event as it is fed. */
+  onEvent?: (e: StoredEvent) => void;
 }
 
 export class SessionLifetimes {
@@ -43,6 +45,11 @@ export class SessionLifetimes {
   private largestAllocBlocks = 0;
   private failedRequest = 0;
   private verdict: LeakVerdict | null = null;
+
+  /** Snapshots fed so far (the next update starts after them). */
+  get fed(): number {
+    return this.nextSnapshot;
+  }
 
   /**
    * Feeds the snapshots and events that arrived since the last call; returns how many frames
@@ -55,11 +62,11 @@ export class SessionLifetimes {
     const nEvents = src.eventCount;
     while (this.nextSnapshot < nSnaps) {
       const e = src.entry(this.nextSnapshot);
-      opts.onEntry?.(e);
       // Lines and marks before the dump set the phase its newborn are blamed on.
       while (this.nextEvent < nEvents) {
         const ev = src.event(this.nextEvent);
         if (ev.byteOffset >= e.byteStart) break;
+        opts.onEvent?.(ev);
         this.event(ev);
         this.nextEvent++;
       }
@@ -67,9 +74,15 @@ export class SessionLifetimes {
         const m = opts.maps ? opts.maps(this.nextSnapshot, e) : { areas: src.getSnapshot(this.nextSnapshot).areas, changed: null };
         this.frame(e, m.areas, e.metrics, e.hostMs, m.changed);
       }
+      opts.onEntry?.(e);
       this.nextSnapshot++;
     }
-    while (this.nextEvent < nEvents) this.event(src.event(this.nextEvent++));
+    while (this.nextEvent < nEvents) {
+      const ev = src.event(this.nextEvent);
+      opts.onEvent?.(ev);
+      this.event(ev);
+      this.nextEvent++;
+    }
     if (this.nextSnapshot !== before || this.nextEvent !== eventsBefore) this.verdict = null;
     return this.nextSnapshot - before;
   }
