@@ -9,6 +9,7 @@ import path from 'node:path';
 import { CaptureReader } from '../src/shared/capture/captureReader';
 import { agesAt, blameByPhase, compareObjects, feedEvent, leakVerdict, LifetimeTracker, SessionLifetimes } from '../src/shared/lifetimes';
 import { importCapture, SessionReader } from '../src/main/session';
+import { FollowedSessionMaps } from '../src/main/session/followMaps';
 import { synthCapture } from '../test/session/synth';
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -52,6 +53,8 @@ export async function benchLifetimes(): Promise<Record<string, string | number>>
   // From a stored session: what `inspect`, `check` and the service do.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'heapscope-bench-life-'));
   let sessionMs = 0;
+  let followedMs = 0;
+  let followed = '';
   try {
     const file = path.join(dir, 'life.hss');
     await importCapture(capture, file);
@@ -62,6 +65,16 @@ export async function benchLifetimes(): Promise<Record<string, string | number>>
     life.leak();
     sessionMs = ms(t0);
     r.close();
+    // The same with each dump's map followed from the one before (what inspect and check do).
+    t0 = process.hrtime.bigint();
+    const r2 = SessionReader.open(file);
+    const maps = new FollowedSessionMaps(r2);
+    const life2 = new SessionLifetimes();
+    life2.update(r2, { maps: (i, e) => maps.maps(i, e) });
+    life2.leak();
+    followedMs = ms(t0);
+    followed = `${maps.followed} followed, ${maps.parsed} parsed`;
+    r2.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -78,5 +91,6 @@ export async function benchLifetimes(): Promise<Record<string, string | number>>
     'ages at the last frame ms': agesMs.toFixed(1),
     'leak verdict ms': leakMs.toFixed(1),
     'from a session file: open + fetch every map + track + verdict, s': (sessionMs / 1000).toFixed(2),
+    [`from a session file, maps followed line by line (${followed}): open + track + verdict, s`]: (followedMs / 1000).toFixed(2),
   };
 }

@@ -125,6 +125,27 @@ class LineTable {
     this.head[j] = head;
   }
 
+  /** Lines [from, to) of another table, moved by `shift` bytes. */
+  copy(t: LineTable, from: number, to: number, shift: number): void {
+    const j = this.count;
+    const m = to - from;
+    while (j + m > this.start.length) this.grow();
+    this.start.set(t.start.subarray(from, to), j);
+    this.end.set(t.end.subarray(from, to), j);
+    this.kind.set(t.kind.subarray(from, to), j);
+    this.area.set(t.area.subarray(from, to), j);
+    this.at.set(t.at.subarray(from, to), j);
+    this.blocks.set(t.blocks.subarray(from, to), j);
+    this.head.set(t.head.subarray(from, to), j);
+    if (shift !== 0) {
+      for (let k = j; k < j + m; k++) {
+        this.start[k] += shift;
+        this.end[k] += shift;
+      }
+    }
+    this.count += m;
+  }
+
   private grow(): void {
     const n = this.start.length * 2;
     const g = <T extends Int32Array | Uint8Array>(a: T): T => {
@@ -214,19 +235,30 @@ export class MapFollower {
     let area = -1;
     let at = 0;
     for (let o = 0; o < n; ) {
-      // The same line as last time, at the same place: it gives the same blocks, already there.
+      // The same lines as last time, at the same place: they give the same blocks, already there.
       if (follow && j < old.count && old.area[j] === area && old.at[j] === at) {
-        const s0 = old.start[j];
-        const len = old.end[j] - s0;
-        if (o + len <= n && same(view, o, this.tplView, s0, len)) {
-          const kind = old.kind[j] as Kind;
-          out.add(o, o + len, kind, area, at, old.blocks[j], old.head[j]);
-          if (kind === Kind.Layout) {
-            area++;
+        let j2 = j;
+        let o2 = o;
+        while (j2 < old.count) {
+          const s0 = old.start[j2];
+          const len = old.end[j2] - s0;
+          if (o2 + len > n || !same(view, o2, this.tplView, s0, len)) break;
+          o2 += len;
+          j2++;
+        }
+        if (j2 > j) {
+          out.copy(old, j, j2, o - old.start[j]);
+          const last = j2 - 1;
+          // The lines after the first follow from it as they did last time.
+          if (old.kind[last] === Kind.Layout) {
+            area = old.area[last] + 1;
             at = 0;
-          } else at += old.blocks[j];
-          o += len;
-          j++;
+          } else {
+            area = old.area[last];
+            at = old.at[last] + old.blocks[last];
+          }
+          o = o2;
+          j = j2;
           continue;
         }
       }
