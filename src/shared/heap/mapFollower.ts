@@ -127,23 +127,19 @@ class LineTable {
 
   /** Lines [from, to) of another table, moved by `shift` bytes. */
   copy(t: LineTable, from: number, to: number, shift: number): void {
-    const j = this.count;
-    const m = to - from;
-    while (j + m > this.start.length) this.grow();
-    this.start.set(t.start.subarray(from, to), j);
-    this.end.set(t.end.subarray(from, to), j);
-    this.kind.set(t.kind.subarray(from, to), j);
-    this.area.set(t.area.subarray(from, to), j);
-    this.at.set(t.at.subarray(from, to), j);
-    this.blocks.set(t.blocks.subarray(from, to), j);
-    this.head.set(t.head.subarray(from, to), j);
-    if (shift !== 0) {
-      for (let k = j; k < j + m; k++) {
-        this.start[k] += shift;
-        this.end[k] += shift;
-      }
+    // Element by element: a run is a few dozen lines, where views to copy through cost more.
+    while (this.count + (to - from) > this.start.length) this.grow();
+    let j = this.count;
+    for (let k = from; k < to; k++, j++) {
+      this.start[j] = t.start[k] + shift;
+      this.end[j] = t.end[k] + shift;
+      this.kind[j] = t.kind[k];
+      this.area[j] = t.area[k];
+      this.at[j] = t.at[k];
+      this.blocks[j] = t.blocks[k];
+      this.head[j] = t.head[k];
     }
-    this.count += m;
+    this.count = j;
   }
 
   private grow(): void {
@@ -289,7 +285,8 @@ export class MapFollower {
           }
           if (at + blocks > this.sizes[area]) return false;
           if (fold === null) {
-            this.areas[area].kinds.set(bytes.subarray(o + w + 2, te), at);
+            const kinds = this.areas[area].kinds;
+            for (let i = o + w + 2, k = at; i < te; i++, k++) kinds[k] = bytes[i];
             this.changed(area, at, at + blocks);
           } else {
             // A fold that grew or shrank: only what the last dump's folds did not cover is new.
@@ -376,10 +373,18 @@ function latin1(b: Uint8Array, s: number, e: number): string {
   return out;
 }
 
-/** a[ao, ao+len) equals b[bo, bo+len), four bytes at a time. */
+/**
+ * a[ao, ao+len) equals b[bo, bo+len), eight bytes at a time: as doubles, equal exactly when
+ * their bits are, but for NaN (never equal: read as a change, which is only slower) and
+ * ±0 (told apart with Object.is).
+ */
 function same(a: DataView, ao: number, b: DataView, bo: number, len: number): boolean {
   let k = 0;
-  for (; k + 4 <= len; k += 4) if (a.getInt32(ao + k, true) !== b.getInt32(bo + k, true)) return false;
+  for (; k + 8 <= len; k += 8) {
+    const x = a.getFloat64(ao + k, true);
+    const y = b.getFloat64(bo + k, true);
+    if (x !== y || (x === 0 && !Object.is(x, y))) return false;
+  }
   for (; k < len; k++) if (a.getUint8(ao + k) !== b.getUint8(bo + k)) return false;
   return true;
 }
