@@ -13,7 +13,8 @@ import { importCapture, SessionReader } from '../../src/main/session';
 import { FollowedSessionMaps } from '../../src/main/session/followMaps';
 import { followKey, MapFollower } from '../../src/shared/heap/mapFollower';
 import { SessionLifetimes } from '../../src/shared/lifetimes';
-import { inspectIndexEntry, InspectReportBuilder } from '../../src/shared/report/inspectReport';
+import { formatReport, inspectIndexEntry, InspectReportBuilder } from '../../src/shared/report/inspectReport';
+import { heapscope } from '../support/cli';
 import { CORPUS } from '../support/corpus';
 import { synthCapture } from '../session/synth';
 
@@ -101,6 +102,14 @@ describe('maps followed line by line give what parsing every dump gives', () => 
       expect(JSON.stringify(await inspectFile(file))).toBe(JSON.stringify(slowReport(file)));
     });
   }
+
+  it('the summary without --json is the one the whole report gives', async () => {
+    const file = await sessionOf('leak-summary', fixture('lifetimes/fixtures/leak-demo.txt'));
+    const r = heapscope(['inspect', file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(formatReport(path.basename(file), slowReport(file)));
+    expect(r.stdout).toMatch(/leak: leaking/);
+  });
 
   it('recorded MicroPython dumps are followed, not parsed again (all but the first)', async () => {
     const file = await sessionOf('leak-follow', fixture('lifetimes/fixtures/leak-demo.txt'));
