@@ -803,7 +803,8 @@ export class SessionReader {
   private decodeThrough(seg: Segment, end: number): SegmentCursor {
     let c = this.cursors.find((x) => x.seg === seg);
     if (c) {
-      this.cursors = [c, ...this.cursors.filter((x) => x !== c)];
+      // Most recent first (a pass in order asks the first one again and again: no new array then).
+      if (this.cursors[0] !== c) this.cursors = [c, ...this.cursors.filter((x) => x !== c)];
     } else {
       c = new SegmentCursor(seg);
       this.cursors.unshift(c);

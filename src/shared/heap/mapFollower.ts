@@ -265,6 +265,8 @@ export class MapFollower {
       if (startsWith(bytes, o, te, LAYOUT)) {
         // A layout line starts the next area; one that changed is another heap.
         if (follow) return false;
+        // The area before it ends here: it must have been given all its blocks.
+        if (area >= 0 && (area >= this.sizes.length || at !== this.sizes[area])) return false;
         out.add(o, e, Kind.Layout, area, at, 0, 0);
         area++;
         at = 0;
@@ -313,8 +315,9 @@ export class MapFollower {
       // A line that is no part of the map (a header whose figures moved) pairs with the last dump's.
       if (out.kind[out.count - 1] === Kind.Other && j < old.count && old.kind[j] === Kind.Other && old.area[j] === area && old.at[j] === at) j++;
     }
-    // Every area there, each given every block once.
-    return area === this.areas.length - 1 && this.tiled(out);
+    // Every area there, each given every block once: lines are placed one after the other,
+    // each area's from its first block (and the lines kept were so placed last time).
+    return area === this.areas.length - 1 && (area < 0 || at === this.sizes[area]);
   }
 
   /** Blocks [lo, hi) of an area were written: they may differ from the last dump's. */
@@ -328,19 +331,6 @@ export class MapFollower {
   private free(area: number, lo: number, hi: number): void {
     this.areas[area].kinds.fill(FREE, lo, hi);
     this.changed(area, lo, hi);
-  }
-
-  /** Each area's lines give its blocks exactly, one after the other. */
-  private tiled(t: LineTable): boolean {
-    const end = this.sizes.map(() => 0);
-    for (let j = 0; j < t.count; j++) {
-      const a = t.area[j];
-      if (t.blocks[j] === 0) continue;
-      if (t.at[j] !== end[a]) return false;
-      end[a] += t.blocks[j];
-    }
-    for (let a = 0; a < end.length; a++) if (end[a] !== this.sizes[a]) return false;
-    return true;
   }
 
   /** Keeps the dump just read as the one the next is compared with. */
