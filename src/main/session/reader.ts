@@ -775,7 +775,8 @@ export class SessionReader {
       get(this: typeof ev): string {
         let text: string;
         try {
-          text = lineText(reader.readRaw(at.byteOffset, at.byteOffset + at.length), 0, at.length);
+          // Read at once into a string: a view of the decoded bytes does (no copy first).
+          text = lineText(reader.rawView(at.byteOffset, at.byteOffset + at.length), 0, at.length);
         } catch (err) {
           text = `(text unreadable: ${(err as Error).message})`;
         }
