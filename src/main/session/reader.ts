@@ -292,6 +292,15 @@ export class SessionReader {
   }
 
   /**
+   * Raw capture bytes [start, end) without a copy when one segment holds them: a view of the
+   * segment's decoded bytes, valid only until the next read from this reader. Read in order,
+   * each segment is decoded once (what a pass over every dump needs).
+   */
+  rawView(start: number, end: number): Uint8Array {
+    return this.rawBytes(start, end, false);
+  }
+
+  /**
    * Raw capture bytes [start, end); `copy` false may give a view of a segment's decoded bytes,
    * valid only until the next read (getSnapshot parses it at once: one copy less per dump).
    */
@@ -766,7 +775,8 @@ export class SessionReader {
       get(this: typeof ev): string {
         let text: string;
         try {
-          text = lineText(reader.readRaw(at.byteOffset, at.byteOffset + at.length), 0, at.length);
+          // Read at once into a string: a view of the decoded bytes does (no copy first).
+          text = lineText(reader.rawView(at.byteOffset, at.byteOffset + at.length), 0, at.length);
         } catch (err) {
           text = `(text unreadable: ${(err as Error).message})`;
         }
@@ -794,7 +804,8 @@ export class SessionReader {
   private decodeThrough(seg: Segment, end: number): SegmentCursor {
     let c = this.cursors.find((x) => x.seg === seg);
     if (c) {
-      this.cursors = [c, ...this.cursors.filter((x) => x !== c)];
+      // Most recent first (a pass in order asks the first one again and again: no new array then).
+      if (this.cursors[0] !== c) this.cursors = [c, ...this.cursors.filter((x) => x !== c)];
     } else {
       c = new SegmentCursor(seg);
       this.cursors.unshift(c);
