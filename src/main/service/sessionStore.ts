@@ -235,10 +235,6 @@ export class LiveFileSession extends IndexedView implements LiveSession, Session
     return this.writer;
   }
 
-  private ensureWriter(): SessionWriter {
-    return this.ensureHeld().writer;
-  }
-
   private apply(evs: CaptureEvent[], hostMs: number | null): IndexDelta {
     const d = this.index.add(evs, hostMs);
     for (const s of d.snapshots) {
@@ -256,11 +252,13 @@ export class LiveFileSession extends IndexedView implements LiveSession, Session
   }
 
   gap(reason: string, hostMsStart: number, hostMsEnd: number | null): IndexDelta {
-    return this.apply([this.ensureWriter().addGap(reason, hostMsStart, hostMsEnd)], hostMsStart);
+    // While the board's output is held (a full disk), the gap waits behind it: see HeldWriter.
+    return this.apply(this.ensureHeld().addGap(reason, hostMsStart, hostMsEnd), hostMsStart);
   }
 
   mark(label: string, hostMs: number): IndexDelta {
-    return this.apply([this.ensureWriter().addMark(label, hostMs)], hostMs);
+    // A mark goes after the bytes that arrived before it, held ones too (it comes with their events).
+    return this.apply(this.ensureHeld().addMark(label, hostMs), hostMs);
   }
 
   setBoard(board: SessionMeta['board']): void {
