@@ -14,6 +14,7 @@ import type { CaptureEvent } from '../../shared/capture/events';
 import { SessionReader, SessionWriter, type SessionEvent } from '../session';
 import type { JobHooks, LiveSession, LiveSessionHooks, SessionStore } from './backends';
 import { HeldWriter, HOLD_BYTES_MAX } from '../record/heldWriter';
+import { lockSession } from '../session/lock';
 import { formatBytes } from '../session/files';
 import { CancelledError } from './errors';
 import { dataOf, IndexBuilder, type IndexDelta } from './indexBuilder';
@@ -325,26 +326,23 @@ export class SessionFileStore implements SessionStore {
 
   async importCapture(capturePath: string, sessionPath: string, hooks: JobHooks = {}): Promise<SessionView> {
     const { fh, size } = await openRegular(capturePath);
-    const w = SessionWriter.create(sessionPath, { title: basename(capturePath), source: `import:${basename(capturePath)}`, importedFrom: capturePath });
-    const CHUNK = 1 << 20;
-    const buf = new Uint8Array(CHUNK);
-    let done = 0;
     try {
-      for (;;) {
-        if (hooks.signal?.aborted) throw new CancelledError('The import');
-        const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
-        if (bytesRead === 0) break;
-        appendSliced(w, buf.subarray(0, bytesRead), null);
-        // Let other calls through between chunks: an import does not hold the service.
-        await new Promise((r) => setImmediate(r));
-        done += bytesRead;
-        hooks.onProgress?.('reading', done, size);
-      }
-      w.close();
-    } catch (err) {
-      w.abandon();
-      await rm(sessionPath, { force: true }).catch(() => undefined);
-      throw err;
+      const meta = { title: basename(capturePath), source: `import:${basename(capturePath)}`, importedFrom: capturePath };
+      await writeSessionWhole(sessionPath, meta, async (w) => {
+        const CHUNK = 1 << 20;
+        const buf = new Uint8Array(CHUNK);
+        let done = 0;
+        for (;;) {
+          if (hooks.signal?.aborted) throw new CancelledError('The import');
+          const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+          if (bytesRead === 0) break;
+          appendSliced(w, buf.subarray(0, bytesRead), null);
+          // Let other calls through between chunks: an import does not hold the service.
+          await new Promise((r) => setImmediate(r));
+          done += bytesRead;
+          hooks.onProgress?.('reading', done, size);
+        }
+      });
     } finally {
       await fh.close();
     }
@@ -385,25 +383,48 @@ export class SessionFileStore implements SessionStore {
       }
       return;
     }
-    // A plain capture saved as a session: written beside `path`, renamed in place when whole.
-    const tmp = `${path}.part-${process.pid}-${Date.now().toString(36)}`;
-    // The temporary name is ours, not the user's: a disk error names the file asked for.
-    const named = (err: unknown): unknown => {
-      const code = (err as NodeJS.ErrnoException)?.code;
-      return err instanceof WriteFailedError || code === 'ENOSPC' || code === 'EDQUOT' || code === 'EIO'
-        ? new WriteFailedError(path, { code }, 'was not written (the partial file was removed)')
-        : err;
-    };
+    // A plain capture saved as a session.
+    await writeSessionWhole(path, { title: view.meta.name, source: `import:${view.meta.name}` }, async (w) => {
+      const n = view.rawLength();
+      for (let off = 0; off < n; off += COPY_CHUNK) appendSliced(w, await view.readRaw(off, Math.min(n, off + COPY_CHUNK)), null);
+    });
+  }
+}
+
+/**
+ * A new session file, whole or not at all: written to `<path>.part-…` and renamed into place once
+ * closed, so a failure (a full disk, a cancel, bad input) leaves nothing behind and a file being
+ * replaced as it was. `path` is locked meanwhile (another import or a recording onto it is
+ * refused). A disk error names `path`, never the temporary file. Whether `path` may be replaced
+ * is for the caller to check first (refuseToReplace).
+ */
+export async function writeSessionWhole(path: string, meta: StoredMetaLike, fill: (w: SessionWriter) => Promise<void>): Promise<void> {
+  const tmp = `${path}.part-${process.pid}-${Date.now().toString(36)}`;
+  const named = (err: unknown): unknown => {
+    const code = (err as NodeJS.ErrnoException)?.code;
+    if (err instanceof WriteFailedError || code === 'ENOSPC' || code === 'EDQUOT' || code === 'EIO') {
+      return new WriteFailedError(path, { code }, 'was not written (the partial file was removed)');
+    }
+    // Any other failure that names the temporary file names the one asked for instead.
+    if (err instanceof Error && err.message.includes(tmp)) err.message = err.message.split(tmp).join(path);
+    return err;
+  };
+  let release: () => void;
+  try {
+    release = lockSession(path);
+  } catch (err) {
+    throw named(err);
+  }
+  try {
     let w: SessionWriter;
     try {
-      w = SessionWriter.create(tmp, { title: view.meta.name, source: `import:${view.meta.name}` });
+      w = SessionWriter.create(tmp, meta);
     } catch (err) {
       await rm(tmp, { force: true }).catch(() => undefined);
       throw named(err);
     }
     try {
-      const n = view.rawLength();
-      for (let off = 0; off < n; off += COPY_CHUNK) appendSliced(w, await view.readRaw(off, Math.min(n, off + COPY_CHUNK)), null);
+      await fill(w);
       w.close();
       await rename(tmp, path);
     } catch (err) {
@@ -411,6 +432,8 @@ export class SessionFileStore implements SessionStore {
       await rm(tmp, { force: true }).catch(() => undefined);
       throw named(err);
     }
+  } finally {
+    release();
   }
 }
 
