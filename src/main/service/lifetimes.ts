@@ -76,7 +76,7 @@ export class LifetimesMaker {
     if (this.view.meta.live) this.fedLive = true;
     const entries = this.view.entries();
     const events = this.view.events();
-    const lineCount = this.view.logCount();
+    const lineCount = await this.view.logCount();
     while (this.next < entries.length) {
       const e = entries[this.next];
       // What was printed before dump `next`: lines [nextLine, e.logLine), events with snapshot ≤ next.

@@ -9,7 +9,8 @@ import { appendSliced } from '../session/importCapture';
 import { basename } from 'node:path';
 import type { FrameSeries, LogLine, SessionMeta, SessionSummary, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
 import { summarizeSession } from '../../shared/view/sessionSummary';
-import { seriesFromReader, seriesOf } from './frameSeries';
+import { seriesOf } from './frameSeries';
+import { FileLog, indexFile, type FileIndex } from './fileIndex';
 import type { CaptureEvent } from '../../shared/capture/events';
 import { SessionReader, SessionWriter, type SessionEvent } from '../session';
 import type { JobHooks, LiveSession, LiveSessionHooks, SessionStore } from './backends';
@@ -18,7 +19,7 @@ import { lockSession } from '../session/lock';
 import { formatBytes } from '../session/files';
 import { CancelledError } from './errors';
 import { dataOf, IndexBuilder, type IndexDelta } from './indexBuilder';
-import { IndexedView, type SessionView } from './sessionView';
+import { IndexedView, infoOf, textsOf, type SessionView, type ViewInfo } from './sessionView';
 
 export const SESSION_EXTENSION = '.hss';
 
@@ -50,8 +51,8 @@ function metaFrom(path: string, stored: StoredMetaLike, createdMs: number, rawBy
   return meta;
 }
 
-/** Builds the API's index (log lines, timeline, logLine per snapshot) from a reader's. */
-function indexFromReader(r: SessionReader): IndexBuilder {
+/** Builds the API's index (log lines, timeline, logLine per snapshot) from a reader's, all as objects (a followed session; tests compare the paged walk with it). */
+export function indexFromReader(r: SessionReader): IndexBuilder {
   const b = new IndexBuilder();
   const snaps = r.snapshots;
   const evs = r.events;
@@ -68,14 +69,20 @@ function indexFromReader(r: SessionReader): IndexBuilder {
 
 /**
  * A closed (or being-recovered) session file, served by SessionReader. Opening decodes no index
- * page: the count, the summary and the frame series come from the reader's paged index; the
- * index as objects (entries(), events(), log lines) is built only when something asks for it.
+ * page. One walk of the index, a record at a time (fileIndex.ts), gives the frame series, the
+ * timeline events, the log's line count and where each page starts in the log; log lines are
+ * then read back a page at a time, never all kept. A session followed while another process
+ * records it is served from its index as objects (what it gains is pushed as such).
  */
 export class FileSessionView implements SessionView {
   meta: SessionMeta;
   private built: IndexBuilder | null = null;
-  private series: Promise<FrameSeries | null> | null = null;
+  private walk: Promise<FileIndex | null> | null = null;
+  private walked: FileIndex | null = null;
+  private log: FileLog | null = null;
+  private entryList: SnapshotIndexEntry[] | null = null;
   private fileSize: number;
+  private closed = false;
 
   constructor(private reader: SessionReader) {
     this.meta = metaFrom(reader.path, reader.meta as StoredMetaLike, reader.info.createdMs, reader.rawLength, false);
@@ -107,8 +114,10 @@ export class FileSessionView implements SessionView {
     this.reader = next;
     // A growing session is served from its index as objects (what it gains is pushed as such).
     this.built = index;
-    this.series = null;
-    this.knownEvents = null;
+    this.walk = null;
+    this.walked = null;
+    this.log = null;
+    this.entryList = null;
     this.fileSize = size;
     this.meta.rawBytes = next.rawLength;
     return delta;
@@ -118,8 +127,32 @@ export class FileSessionView implements SessionView {
     return new FileSessionView(SessionReader.open(path));
   }
 
+  /** The whole index as objects, log included: only for a session being followed (grow). */
   private index(): IndexBuilder {
     return (this.built ??= indexFromReader(this.reader));
+  }
+
+  /** The paged walk, in the background (it yields); null when the session was closed meanwhile. */
+  private fileIndex(): Promise<FileIndex | null> {
+    if (this.walked) return Promise.resolve(this.walked);
+    const reader = this.reader;
+    this.walk ??= indexFile(reader, () => !this.closed && !this.built && this.reader === reader).then((w) => {
+      if (w && this.reader === reader) this.walked = w;
+      else this.walk = null;
+      return w;
+    });
+    return this.walk;
+  }
+
+  /** The walk now, for a caller that cannot wait (entries(), events()). */
+  private fileIndexNow(): FileIndex {
+    return (this.walked ??= indexFile(this.reader, () => true, true));
+  }
+
+  private async fileLog(): Promise<FileLog> {
+    const w = await this.fileIndex();
+    if (!w) throw new Error('The session was closed.');
+    return (this.log ??= new FileLog(this.reader, w));
   }
 
   snapshotCount(): number {
@@ -131,49 +164,66 @@ export class FileSessionView implements SessionView {
 
   /**
    * From the first and last entries. The first MemoryError needs every event, so it is known
-   * once the index or the frame series has been built (null until then).
+   * once the index has been walked (null until then).
    */
   summary(): SessionSummary {
     if (this.built) return summarizeSession(this.meta, this.built.entries, this.built.events);
     const n = this.reader.snapshotCount;
     const ends = n ? [this.reader.entry(0), this.reader.entry(n - 1)] : [];
-    const s = summarizeSession(this.meta, ends as SnapshotIndexEntry[], this.knownEvents ?? []);
+    const s = summarizeSession(this.meta, ends as SnapshotIndexEntry[], this.walked?.series.events ?? []);
     s.frames = n;
     return s;
   }
-  private knownEvents: TimelineEvent[] | null = null;
 
   memoryErrorKnown(): boolean {
-    return this.built !== null || this.knownEvents !== null;
+    return this.built !== null || this.walked !== null;
   }
 
   async frameSeries(alive: () => boolean = () => true): Promise<FrameSeries | null> {
     const fromIndex = (b: IndexBuilder) => seriesOf(b.entries, b.events, b.lines.length);
     if (this.built) return fromIndex(this.built);
-    // The walk stops when the whole index gets built meanwhile (it then serves the series).
-    this.series ??= seriesFromReader(this.reader, () => alive() && !this.built).then((s) => {
-      if (s) this.knownEvents = s.events;
-      else this.series = null;
-      return s;
-    });
-    const s = await this.series;
-    return s ?? (this.built && alive() ? fromIndex(this.built) : null);
+    const w = await this.fileIndex();
+    if (w) return w.series;
+    return this.built && alive() ? fromIndex(this.built) : null;
   }
 
+  /** Every entry as an object (an export of every frame, lifetimes): kept once made. */
   entries(): readonly SnapshotIndexEntry[] {
-    return this.index().entries;
+    if (this.built) return this.built.entries;
+    if (!this.entryList) {
+      const w = this.fileIndexNow();
+      const list: SnapshotIndexEntry[] = [];
+      for (let i = 0; i < this.reader.snapshotCount; i++) list.push({ ...this.reader.entry(i), logLine: w.series.logLine[i] });
+      this.entryList = list;
+    }
+    return this.entryList;
   }
   events(): readonly TimelineEvent[] {
-    return this.index().events;
+    return this.built ? this.built.events : this.fileIndexNow().series.events;
   }
-  logCount(): number {
-    return this.index().lines.length;
+
+  /** Entries [from, from + count) with the timeline and the log's length: getSessionInfo. */
+  async info(from: number, count: number): Promise<ViewInfo> {
+    if (this.built) return infoOf(this.built.entries, this.built.events, this.built.lines.length, from, count);
+    const w = await this.fileIndex();
+    if (!w) throw new Error('The session was closed.');
+    const end = Math.min(this.reader.snapshotCount, from + count);
+    const snapshots: SnapshotIndexEntry[] = [];
+    for (let i = from; i < end; i++) snapshots.push({ ...this.reader.entry(i), logLine: w.series.logLine[i] });
+    return { snapshots, events: w.series.events.slice(), logLineCount: w.logCount };
   }
-  logLines(from: number, count: number): LogLine[] {
-    return this.index().lines.slice(from, from + count);
+
+  async logCount(): Promise<number> {
+    if (this.built) return this.built.lines.length;
+    return (await this.fileLog()).count;
   }
-  logText(i: number): string {
-    return this.index().lines.text(i);
+  async logLines(from: number, count: number): Promise<LogLine[]> {
+    if (this.built) return this.built.lines.slice(from, from + count);
+    return (await this.fileLog()).lines(from, count);
+  }
+  async logTexts(from: number, count: number): Promise<string[]> {
+    if (this.built) return textsOf(this.built, from, count);
+    return (await this.fileLog()).texts(from, count);
   }
   getSnapshot(i: number): SnapshotData {
     return dataOf(this.reader.getSnapshot(i));
@@ -185,6 +235,7 @@ export class FileSessionView implements SessionView {
     return this.reader.rawLength;
   }
   close(): void {
+    this.closed = true;
     this.reader.close();
   }
 }

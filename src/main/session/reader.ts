@@ -122,9 +122,14 @@ class PageDecoder {
   /** Records of the page decoded so far. */
   next = 0;
   readonly out: DecodedPage = { snapshots: [], events: [] };
+  /** Snapshots decoded so far (kept in `out` or not: see SessionReader.pageItems). */
+  snapshotsSeen = 0;
   p = 0;
   ended = false;
 }
+
+/** An index item of a session file, in arrival order (see SessionReader.pageItems). */
+export type PageItem = { snapshot: SnapshotIndexEntry; event?: undefined } | { event: SessionEvent; snapshot?: undefined };
 
 const CACHE = 4;
 /** Index pages (about 256 snapshots each) kept decoded beyond those kept for good. */
@@ -605,8 +610,11 @@ export class SessionReader {
     if (page.records.length > 0) this.pages.push(page);
   }
 
-  /** Inflates and unpacks the next record of a page. Throws MalformedError and the like on damage. */
-  private decodeRecord(dec: PageDecoder, page: IndexPage, ref: IndexRef): void {
+  /**
+   * Inflates and unpacks the next record of a page. Throws MalformedError and the like on damage.
+   * `keep` false: its items are only returned, in arrival order (pageItems), not added to `dec.out`.
+   */
+  private decodeRecord(dec: PageDecoder, page: IndexPage, ref: IndexRef, keep = true): PageItem[] {
     let payload = ref.payload;
     if (payload === null) {
       payload = this.read(ref.at + RECORD_HEADER_SIZE, ref.length);
@@ -624,16 +632,18 @@ export class SessionReader {
     if (!body || !Array.isArray(body.e) || typeof body.p !== 'number') throw new MalformedError('index record without events');
     const snaps: SnapshotIndexEntry[] = [];
     const evs: SessionEvent[] = [];
-    let n = page.firstSnapshot + dec.out.snapshots.length;
+    const items: PageItem[] = [];
+    let n = page.firstSnapshot + dec.snapshotsSeen;
     for (const item of body.e) {
       const it = dec.unpacker.item(item, n);
       if ('snapshot' in it) {
         snaps.push(it.snapshot);
+        if (!keep) items.push({ snapshot: it.snapshot });
         n++;
-      } else if ('event' in it) {
-        evs.push(it.event);
       } else {
-        evs.push(this.lazyLog(it.logAt));
+        const ev = 'event' in it ? it.event : this.lazyLog(it.logAt);
+        evs.push(ev);
+        if (!keep) items.push({ event: ev });
       }
     }
     const c = ref.counts;
@@ -642,11 +652,62 @@ export class SessionReader {
     }
     // Only a whole record joins the page (a damaged one leaves the page as it was).
     dec.dict = windowTail(dec.dict, text);
-    for (const x of snaps) dec.out.snapshots.push(x);
-    for (const x of evs) dec.out.events.push(x);
+    dec.snapshotsSeen += snaps.length;
+    if (keep) {
+      for (const x of snaps) dec.out.snapshots.push(x);
+      for (const x of evs) dec.out.events.push(x);
+    }
     dec.p = body.p;
     if (body.x === 1) dec.ended = true;
     dec.next++;
+    return items;
+  }
+
+  /** Index pages: the INDEX records of one segment (see pageItems). */
+  get pageCount(): number {
+    return this.pages.length;
+  }
+
+  /**
+   * Page k's snapshots and events in arrival order (as the writer recorded them), decoding one
+   * INDEX record at a time and keeping none: memory is one record's items (~2048), whatever the
+   * page holds (a segment of a capture with no dump in it holds millions of log lines). The page
+   * cache is neither used nor filled. Damage is a SessionFormatError, as for entry(i).
+   */
+  *pageItems(k: number): Generator<PageItem> {
+    const page = this.pages[k];
+    if (!page) throw new RangeError(`no index page ${k} (the session has ${this.pages.length})`);
+    const dec = new PageDecoder();
+    // The last page may end with snapshots past the raw bytes kept (cut at open): not served.
+    let snapshotsLeft = page.snapshots;
+    let eventsLeft = page.events;
+    while (dec.next < page.records.length) {
+      let items: PageItem[];
+      try {
+        items = this.decodeRecord(dec, page, page.records[dec.next], false);
+      } catch (err) {
+        if (!isIndexError(err)) throw err;
+        throw SessionFormatError.damaged(this.path, page.records[dec.next].at, (err as Error).message, page.firstSnapshot + dec.snapshotsSeen);
+      }
+      for (const it of items) {
+        if (it.snapshot) {
+          if (snapshotsLeft-- > 0) yield it;
+        } else if (eventsLeft-- > 0) yield it;
+      }
+    }
+  }
+
+  /**
+   * What recovery re-read from the raw bytes after the last page, snapshots placed before the
+   * events at or after their last byte (the order `snapshots` and `events` imply).
+   */
+  *tailItems(): Generator<PageItem> {
+    let si = 0;
+    for (const ev of this.tailEvents) {
+      while (si < this.tailSnapshots.length && this.tailSnapshots[si].byteEnd <= ev.byteOffset) yield { snapshot: this.tailSnapshots[si++] };
+      yield { event: ev };
+    }
+    while (si < this.tailSnapshots.length) yield { snapshot: this.tailSnapshots[si++] };
   }
 
   /** A page's entries: kept, or decoded again (damage then is a SessionFormatError). */
