@@ -122,8 +122,11 @@ class PageDecoder {
   /** Records of the page decoded so far. */
   next = 0;
   readonly out: DecodedPage = { snapshots: [], events: [] };
-  /** Snapshots decoded so far (kept in `out` or not: see SessionReader.pageItems). */
+  /** Snapshots and events decoded so far (kept in `out` or not: see SessionReader.pageItems). */
   snapshotsSeen = 0;
+  eventsSeen = 0;
+  /** Every record decoded so far was kept in `out`. */
+  kept = true;
   p = 0;
   ended = false;
 }
@@ -555,8 +558,15 @@ export class SessionReader {
     // read again from there.
     if (eager === null && page.records.length > 0) {
       eager = new PageDecoder();
+      // A counted page is read through, not kept: it is decoded again when asked for, like any
+      // page (the last page of a capture with no dump in it holds millions of log lines). Its
+      // snapshots are kept for the check below.
+      const keep = !page.records.every((r) => r.counts !== null);
       try {
-        while (eager.next < page.records.length) this.decodeRecord(eager, page, page.records[eager.next]);
+        while (eager.next < page.records.length) {
+          const items = this.decodeRecord(eager, page, page.records[eager.next], keep);
+          for (const it of items) if (it.snapshot) eager.out.snapshots.push(it.snapshot);
+        }
       } catch (err) {
         if (!isIndexError(err)) throw err;
         const bad = page.records[eager.next];
@@ -570,8 +580,9 @@ export class SessionReader {
     this.closePage(page, eager);
     // Anything the index says beyond the raw bytes kept cannot be served.
     const lastPage = this.pages[this.pages.length - 1];
-    if (lastPage?.decoded) {
-      const snaps = lastPage.decoded.snapshots;
+    const lastSnaps = lastPage && lastPage === page && eager ? eager.out.snapshots : lastPage?.decoded?.snapshots;
+    if (lastPage && lastSnaps) {
+      const snaps = lastSnaps;
       while (snaps.length && snaps[snaps.length - 1].byteEnd > this.rawLength) snaps.pop();
       this.snapshotCount = lastPage.firstSnapshot + snaps.length;
       lastPage.snapshots = snaps.length;
@@ -601,9 +612,9 @@ export class SessionReader {
   /** The segment's index ends: a page decoded as the scan went keeps what it decoded. */
   private closePage(page: IndexPage, dec: PageDecoder | null): void {
     if (dec !== null) {
-      page.decoded = dec.out;
-      page.snapshots = dec.out.snapshots.length;
-      page.events = dec.out.events.length;
+      page.decoded = dec.kept ? dec.out : null;
+      page.snapshots = dec.snapshotsSeen;
+      page.events = dec.eventsSeen;
       this.snapshotCount = page.firstSnapshot + page.snapshots;
       this.eventCount = page.firstEvent + page.events;
     }
@@ -653,6 +664,8 @@ export class SessionReader {
     // Only a whole record joins the page (a damaged one leaves the page as it was).
     dec.dict = windowTail(dec.dict, text);
     dec.snapshotsSeen += snaps.length;
+    dec.eventsSeen += evs.length;
+    if (!keep) dec.kept = false;
     if (keep) {
       for (const x of snaps) dec.out.snapshots.push(x);
       for (const x of evs) dec.out.events.push(x);
@@ -775,8 +788,9 @@ export class SessionReader {
         cut = true;
         break;
       }
-      for (const x of d.snapshots) snaps.push(x);
-      for (const x of d.events) evs.push(x);
+      // A page decoded again may hold snapshots past the raw bytes kept (see scan): not served.
+      for (let j = 0; j < page.snapshots; j++) snaps.push(d.snapshots[j]);
+      for (let j = 0; j < page.events; j++) evs.push(d.events[j]);
     }
     if (!cut) {
       for (const x of this.tailSnapshots) snaps.push(x);
