@@ -95,6 +95,10 @@ export class ByteLog {
     this.len += chunk.length;
     void this.chunks;
   }
+  /** The bytes so far, not a copy (valid until the next push). */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
   slice(start = 0, end = this.len): Uint8Array {
     const s = Math.max(0, Math.min(start, this.len));
     const e = Math.max(s, Math.min(end, this.len));
@@ -158,6 +162,8 @@ export class MemorySession extends IndexedView implements SessionView {
   ) {
     super();
     this.raw = whole ? ByteLog.over(whole) : new ByteLog();
+    // The raw bytes are held here anyway: a log line that is its bytes points into them.
+    this.index.lines.useRaw(() => this.raw.view());
   }
 
   /** Feeds bytes as they arrive; returns what they added to the index. */
