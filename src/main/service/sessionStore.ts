@@ -17,7 +17,7 @@ import type { JobHooks, LiveSession, LiveSessionHooks, SessionStore } from './ba
 import { HeldWriter, HOLD_BYTES_MAX } from '../record/heldWriter';
 import { lockSession } from '../session/lock';
 import { formatBytes } from '../session/files';
-import { CancelledError } from './errors';
+import { apiError, CancelledError } from './errors';
 import { dataOf, IndexBuilder, type IndexDelta } from './indexBuilder';
 import { IndexedView, infoOf, textsOf, type SessionView, type ViewInfo } from './sessionView';
 
@@ -151,7 +151,7 @@ export class FileSessionView implements SessionView {
 
   private async fileLog(): Promise<FileLog> {
     const w = await this.fileIndex();
-    if (!w) throw new Error('The session was closed.');
+    if (!w) throw apiError('NO_SESSION', 'The session was closed.', 'Open it again.');
     return (this.log ??= new FileLog(this.reader, w));
   }
 
@@ -206,7 +206,7 @@ export class FileSessionView implements SessionView {
   async info(from: number, count: number): Promise<ViewInfo> {
     if (this.built) return infoOf(this.built.entries, this.built.events, this.built.lines.length, from, count);
     const w = await this.fileIndex();
-    if (!w) throw new Error('The session was closed.');
+    if (!w) throw apiError('NO_SESSION', 'The session was closed.', 'Open it again.');
     const end = Math.min(this.reader.snapshotCount, from + count);
     const snapshots: SnapshotIndexEntry[] = [];
     for (let i = from; i < end; i++) snapshots.push({ ...this.reader.entry(i), logLine: w.series.logLine[i] });
