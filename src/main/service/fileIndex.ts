@@ -150,13 +150,24 @@ export function indexFile(r: SessionReader, alive: () => boolean, sync = false):
   })();
 }
 
+interface Cursor {
+  steps: Generator<Step>;
+  /** The number of the next log line it gives. */
+  next: number;
+  peeked: Step | null;
+}
+
+/** Cursors kept: a search reading on and the window's reads elsewhere do not undo each other. */
+const CURSORS = 2;
+
 /**
  * Log lines read back from a session file through its index, a page at a time. A cursor stays
- * where the last read ended, so reading on (a search, the log scrolled down) decodes nothing
- * twice; a read elsewhere starts again from the start of the page that holds it.
+ * where a read ended, so reading on (a search, the log scrolled down) decodes nothing twice; a
+ * read elsewhere starts again from the start of the page that holds it.
  */
 export class FileLog {
-  private cursor: { steps: Generator<Step>; next: number; peeked: Step | null } | null = null;
+  /** Most recently used first. */
+  private cursors: Cursor[] = [];
 
   constructor(
     private readonly r: SessionReader,
@@ -205,10 +216,11 @@ export class FileLog {
     }
     // Pages with no line share their start with the next: the later one reads less.
     while (lo + 1 < pages.length && pages[lo + 1].lines <= from) lo++;
-    let c = this.cursor;
-    if (!c || c.next > from || c.next < pages[lo].lines) {
-      c = this.cursor = { steps: walkFrom(this.r, pages[lo], lo), next: pages[lo].lines, peeked: null };
-    }
+    // The cursor furthest on that has not passed `from` and is in its page, else a new one.
+    let c: Cursor | null = null;
+    for (const x of this.cursors) if (x.next <= from && x.next >= pages[lo].lines && (!c || x.next > c.next)) c = x;
+    if (c) this.cursors = this.cursors.filter((x) => x !== c);
+    else c = { steps: walkFrom(this.r, pages[lo], lo), next: pages[lo].lines, peeked: null };
     let last: SessionEvent | null = null;
     for (;;) {
       const st = c.peeked ?? c.steps.next().value;
@@ -231,6 +243,7 @@ export class FileLog {
         device(ev.kind);
       }
     }
-    if (c.peeked === null) this.cursor = null;
+    // One that reached the end of the log is done; the others are kept, this one first.
+    if (c.peeked !== null) this.cursors = [c, ...this.cursors].slice(0, CURSORS);
   }
 }
