@@ -69,6 +69,13 @@ class Column<T extends Float64Array | Uint32Array | Uint8Array> {
   }
 }
 
+/** A capture's bytes held in memory, from offset 0 (no copy is made to read them). */
+export interface RawBytes {
+  readonly length: number;
+  /** The store's own buffer: bytes [0, length) are the capture's (it may be longer, and replaced as it grows). */
+  buffer(): Uint8Array;
+}
+
 export class LogStore {
   private n = 0;
   private readonly lineNo = new Column((k) => new Uint32Array(k));
@@ -87,16 +94,16 @@ export class LogStore {
   /** Bytes used in each pool chunk. */
   private readonly poolUsed: number[] = [];
   private readonly cache = new Map<number, LogLine>();
-  /** The capture's raw bytes so far, when they are held in memory (see useRaw). */
-  private raw: (() => Uint8Array) | null = null;
+  /** The capture's raw bytes, when they are held in memory (see useRaw). */
+  private raw: RawBytes | null = null;
 
   /**
-   * The capture's bytes are in memory (`bytes()` gives them all so far, from offset 0): a line
-   * pushed with its byte offset whose text is exactly those bytes (printable ASCII, nothing
-   * stripped: nearly every line) points into them instead of being copied into the pool.
+   * The capture's bytes are in memory: a line pushed with its byte offset whose text is exactly
+   * those bytes (printable ASCII, nothing stripped: nearly every line) points into them instead
+   * of being copied into the pool.
    */
-  useRaw(bytes: () => Uint8Array): void {
-    this.raw = bytes;
+  useRaw(raw: RawBytes): void {
+    this.raw = raw;
   }
 
   get length(): number {
@@ -121,8 +128,8 @@ export class LogStore {
   /** Stores line i's text as a reference into the raw bytes if it is exactly them. */
   private pointRaw(i: number, text: string, at: number): boolean {
     if (this.raw === null || at < 0 || text.length === 0 || text.length >= RAW_SPAN || at >= 2 ** 35) return false;
-    const raw = this.raw();
-    if (at + text.length > raw.length) return false;
+    if (at + text.length > this.raw.length) return false;
+    const raw = this.raw.buffer();
     for (let j = 0; j < text.length; j++) {
       const c = text.charCodeAt(j);
       if (c !== raw[at + j] || c > 0x7e) return false;
@@ -186,7 +193,7 @@ export class LogStore {
     if (at < 0) {
       const ref = -at - 1;
       const start = Math.floor(ref / RAW_SPAN);
-      return decode(this.raw!(), start, start + (ref - start * RAW_SPAN));
+      return decode(this.raw!.buffer(), start, start + (ref - start * RAW_SPAN));
     }
     const k = Math.floor(at / POOL_SPAN);
     const chunk = this.pool[k];

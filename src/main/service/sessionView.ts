@@ -95,9 +95,9 @@ export class ByteLog {
     this.len += chunk.length;
     void this.chunks;
   }
-  /** The bytes so far, not a copy (valid until the next push). */
-  view(): Uint8Array {
-    return this.buf.subarray(0, this.len);
+  /** The buffer itself, not a copy: bytes [0, length) are the store's (it is replaced as it grows). */
+  buffer(): Uint8Array {
+    return this.buf;
   }
   slice(start = 0, end = this.len): Uint8Array {
     const s = Math.max(0, Math.min(start, this.len));
@@ -163,7 +163,7 @@ export class MemorySession extends IndexedView implements SessionView {
     super();
     this.raw = whole ? ByteLog.over(whole) : new ByteLog();
     // The raw bytes are held here anyway: a log line that is its bytes points into them.
-    this.index.lines.useRaw(() => this.raw.view());
+    this.index.lines.useRaw(this.raw);
   }
 
   /** Feeds bytes as they arrive; returns what they added to the index. */
