@@ -5,13 +5,14 @@
  * Peak RSS on 5 million lines is in `npm run bench -- hostile`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { testService } from '../support/service';
 import { SessionWriter } from '../../src/main/session';
+import { FIXTURES } from './support';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -31,11 +32,15 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'hs-filelog-mem-'));
   session = join(dir, 'lines.hss');
   const w = SessionWriter.create(session, { source: 'import' });
+  // A dump before and after the lines: the summary at open reads the first and last entries.
+  const dump = readFileSync(join(FIXTURES, 'full.txt'));
+  w.appendRaw(dump, null);
   for (let i = 0; i < LINES; i += 10_000) {
     let chunk = '';
     for (let j = i; j < i + 10_000; j++) chunk += `sensor ${j % 7} reading ${j} ok status nominal\n`;
     w.appendRaw(Buffer.from(chunk), null);
   }
+  w.appendRaw(dump, null);
   w.close();
 }, 120_000);
 
@@ -51,7 +56,8 @@ describe('a session file with many log lines, through the service', () => {
       expect(info.logLineCount).toBe(LINES);
       const last = await svc.getLogLines(LINES - 100, 100);
       expect(last.lines.map((l) => l.text)).toEqual(Array.from({ length: 100 }, (_, k) => `sensor ${(LINES - 100 + k) % 7} reading ${LINES - 100 + k} ok status nominal`));
-      expect(last.lines[99]).toMatchObject({ n: LINES - 1, line: LINES, snapshot: 0 });
+      expect(last.lines[99]).toMatchObject({ n: LINES - 1, snapshot: 1 });
+      expect(info.snapshotCount).toBe(2);
       const found = await svc.searchLog({ query: `reading ${LINES - 1} ok` });
       expect(found.matches).toEqual([LINES - 1]);
       const mid = await svc.getLogLines(LINES / 2, 3);

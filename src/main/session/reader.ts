@@ -167,7 +167,7 @@ export class SessionReader {
   private readonly segments: Segment[] = [];
   private readonly pages: IndexPage[] = [];
   /** Pages decoded on demand, most recent first. */
-  private pageCache: Array<{ page: IndexPage; decoded: DecodedPage }> = [];
+  private pageCache: Array<{ page: IndexPage; decoded: DecodedPage; events: boolean }> = [];
   /** Snapshots and events re-read from raw bytes after the last page (recovery). */
   private readonly tailSnapshots: SnapshotIndexEntry[] = [];
   private readonly tailEvents: SessionEvent[] = [];
@@ -247,7 +247,7 @@ export class SessionReader {
     const k = this.pageOf(i, 'firstSnapshot', 'snapshots');
     if (k < 0) return this.tailSnapshots[i - this.pagedSnapshots()];
     const page = this.pages[k];
-    return this.decodedPage(page).snapshots[i - page.firstSnapshot];
+    return this.decodedPage(page, false).snapshots[i - page.firstSnapshot];
   }
 
   /** Event i (every event but snapshots, in arrival order). */
@@ -564,7 +564,7 @@ export class SessionReader {
       const keep = !page.records.every((r) => r.counts !== null);
       try {
         while (eager.next < page.records.length) {
-          const items = this.decodeRecord(eager, page, page.records[eager.next], keep);
+          const items = this.decodeRecord(eager, page, page.records[eager.next], keep ? 'all' : 'none');
           for (const it of items) if (it.snapshot) eager.out.snapshots.push(it.snapshot);
         }
       } catch (err) {
@@ -623,9 +623,10 @@ export class SessionReader {
 
   /**
    * Inflates and unpacks the next record of a page. Throws MalformedError and the like on damage.
-   * `keep` false: its items are only returned, in arrival order (pageItems), not added to `dec.out`.
+   * `keep`: what joins `dec.out`; with 'none' the items are returned instead, in arrival order
+   * (pageItems); with 'snapshots' only the snapshots are kept (entry(i) on a page of millions of lines).
    */
-  private decodeRecord(dec: PageDecoder, page: IndexPage, ref: IndexRef, keep = true): PageItem[] {
+  private decodeRecord(dec: PageDecoder, page: IndexPage, ref: IndexRef, keep: 'all' | 'snapshots' | 'none' = 'all'): PageItem[] {
     let payload = ref.payload;
     if (payload === null) {
       payload = this.read(ref.at + RECORD_HEADER_SIZE, ref.length);
@@ -649,12 +650,12 @@ export class SessionReader {
       const it = dec.unpacker.item(item, n);
       if ('snapshot' in it) {
         snaps.push(it.snapshot);
-        if (!keep) items.push({ snapshot: it.snapshot });
+        if (keep === 'none') items.push({ snapshot: it.snapshot });
         n++;
       } else {
         const ev = 'event' in it ? it.event : this.lazyLog(it.logAt);
         evs.push(ev);
-        if (!keep) items.push({ event: ev });
+        if (keep === 'none') items.push({ event: ev });
       }
     }
     const c = ref.counts;
@@ -665,11 +666,9 @@ export class SessionReader {
     dec.dict = windowTail(dec.dict, text);
     dec.snapshotsSeen += snaps.length;
     dec.eventsSeen += evs.length;
-    if (!keep) dec.kept = false;
-    if (keep) {
-      for (const x of snaps) dec.out.snapshots.push(x);
-      for (const x of evs) dec.out.events.push(x);
-    }
+    if (keep !== 'all') dec.kept = false;
+    if (keep !== 'none') for (const x of snaps) dec.out.snapshots.push(x);
+    if (keep === 'all') for (const x of evs) dec.out.events.push(x);
     dec.p = body.p;
     if (body.x === 1) dec.ended = true;
     dec.next++;
@@ -697,7 +696,7 @@ export class SessionReader {
     while (dec.next < page.records.length) {
       let items: PageItem[];
       try {
-        items = this.decodeRecord(dec, page, page.records[dec.next], false);
+        items = this.decodeRecord(dec, page, page.records[dec.next], 'none');
       } catch (err) {
         if (!isIndexError(err)) throw err;
         throw SessionFormatError.damaged(this.path, page.records[dec.next].at, (err as Error).message, page.firstSnapshot + dec.snapshotsSeen);
@@ -723,10 +722,14 @@ export class SessionReader {
     while (si < this.tailSnapshots.length) yield { snapshot: this.tailSnapshots[si++] };
   }
 
-  /** A page's entries: kept, or decoded again (damage then is a SessionFormatError). */
-  private decodedPage(page: IndexPage): DecodedPage {
+  /**
+   * A page's entries: kept, or decoded again (damage then is a SessionFormatError). `events`
+   * false: its snapshots are enough (entry(i)), and its events are not kept (a page can hold
+   * millions of log lines).
+   */
+  private decodedPage(page: IndexPage, events = true): DecodedPage {
     if (page.decoded) return page.decoded;
-    const hit = this.pageCache.findIndex((c) => c.page === page);
+    const hit = this.pageCache.findIndex((c) => c.page === page && (c.events || !events));
     if (hit >= 0) {
       const c = this.pageCache[hit];
       if (hit > 0) {
@@ -737,12 +740,13 @@ export class SessionReader {
     }
     const dec = new PageDecoder();
     try {
-      while (dec.next < page.records.length) this.decodeRecord(dec, page, page.records[dec.next]);
+      while (dec.next < page.records.length) this.decodeRecord(dec, page, page.records[dec.next], events ? 'all' : 'snapshots');
     } catch (err) {
       if (!isIndexError(err)) throw err;
       throw SessionFormatError.damaged(this.path, page.records[dec.next].at, (err as Error).message, page.firstSnapshot + dec.out.snapshots.length);
     }
-    this.pageCache.unshift({ page, decoded: dec.out });
+    if (events) this.pageCache = this.pageCache.filter((c) => c.page !== page);
+    this.pageCache.unshift({ page, decoded: dec.out, events });
     if (this.pageCache.length > PAGE_CACHE) this.pageCache.pop();
     return dec.out;
   }
