@@ -286,7 +286,11 @@ describe('a recording in the service on a disk that fills up', () => {
       const warning = events.find((e) => e.type === 'error') as Extract<ServiceEvent, { type: 'error' }>;
       expect(warning.error.message).toContain(`${out} cannot be written: the disk is full: the board's output is kept in memory`);
       const before = snaps();
-      await sleep(3000);
+      // A mark set while the board's output is held lands after what arrived before it.
+      await sleep(1500);
+      const markAt = Date.now();
+      await svc.call('addMark', { label: 'while full' });
+      await sleep(1500);
       rmSync(join(mnt, 'filler'));
       const freedAt = Date.now();
       await until('the resumed status', () => events.some((e) => e.type === 'recording' && /There is room again/.test(e.status.message)), 30_000);
@@ -299,6 +303,18 @@ describe('a recording in the service on a disk that fills up', () => {
         const meanwhile = r.snapshots.filter((s) => s.hostMs !== null && s.hostMs > fullAt + 500 && s.hostMs < freedAt);
         expect(meanwhile.length).toBeGreaterThanOrEqual(5);
         expect(r.events.filter((e) => e.type === 'gap')).toEqual([]);
+        const mark = r.events.find((e) => e.type === 'mark')!;
+        const heldBefore = meanwhile.filter((s) => s.hostMs! < markAt - 50);
+        expect(heldBefore.length).toBeGreaterThan(0);
+        for (const s of heldBefore) expect(s.byteEnd, `snapshot ${s.index}`).toBeLessThanOrEqual(mark.byteOffset);
+        // Pushed to the window in the same order: after the held dumps that came before it.
+        const pushedMark = events.findIndex((e) => e.type === 'event' && e.event.kind === 'mark');
+        let lastHeld = -1;
+        events.forEach((e, i) => {
+          if (e.type === 'snapshot' && e.entry.hostMs !== null && e.entry.hostMs > fullAt + 500 && e.entry.hostMs < markAt - 50) lastHeld = i;
+        });
+        expect(lastHeld).toBeGreaterThan(0);
+        expect(pushedMark).toBeGreaterThan(lastHeld);
       } finally {
         r.close();
       }
