@@ -69,4 +69,29 @@ describe('a session file with many log lines, through the service', () => {
       await svc.dispose();
     }
   }, 300_000);
+
+  it('lifetimes and exports walk the index without holding the service (other work runs meanwhile)', async () => {
+    const svc = testService(dir);
+    try {
+      await svc.openSession(session);
+      // Ticks of the event loop while the call runs: a walk in one go would let none through.
+      for (const call of [() => svc.getLifetimes({}), () => svc.exportSession({ format: 'csv', path: join(dir, 'out.csv') })]) {
+        await svc.closeSession();
+        await svc.openSession(session);
+        let ticks = 0;
+        let done = false;
+        const tick = () => {
+          ticks++;
+          if (!done) setImmediate(tick);
+        };
+        setImmediate(tick);
+        await call();
+        done = true;
+        expect(ticks).toBeGreaterThan(20);
+      }
+    } finally {
+      await svc.dispose();
+    }
+  }, 300_000);
 });
+

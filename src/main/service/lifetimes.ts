@@ -74,6 +74,7 @@ export class LifetimesMaker {
   /** Lines, marks and device events before each dump, then the dump: in the order they came. */
   private async catchUp(): Promise<void> {
     if (this.view.meta.live) this.fedLive = true;
+    await this.view.ready?.();
     const entries = this.view.entries();
     const events = this.view.events();
     const lineCount = await this.view.logCount();

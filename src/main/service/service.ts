@@ -500,6 +500,8 @@ export class HeapScopeService {
     refuseToReplace(path, req.overwrite);
     const ctl = this.startJob(jobId);
     try {
+      // A session file's index is walked first without holding the service (export reads its entries).
+      await s.ready?.();
       const out = await runExport(s, {
         ...req,
         path,

@@ -187,6 +187,11 @@ export class FileSessionView implements SessionView {
     return this.built && alive() ? fromIndex(this.built) : null;
   }
 
+  /** The walk done in the background (it yields), so that entries() and events() do not make it at once. */
+  async ready(): Promise<void> {
+    if (!this.built) await this.fileIndex();
+  }
+
   /** Every entry as an object (an export of every frame, lifetimes): kept once made. */
   entries(): readonly SnapshotIndexEntry[] {
     if (this.built) return this.built.entries;

@@ -25,6 +25,11 @@ export interface SessionView {
   memoryErrorKnown(): boolean;
   /** Per-frame figures of the whole session as typed arrays (null: the session was closed meanwhile). */
   frameSeries(alive?: () => boolean): Promise<FrameSeries | null> | FrameSeries | null;
+  /**
+   * Resolves once entries() and events() answer without holding the event loop (a session file
+   * walks its index first, yielding as it goes); absent: they always do.
+   */
+  ready?(): Promise<void>;
   /** The whole index as objects: costly on a long session file (see snapshotCount, frameSeries, info). */
   entries(): readonly SnapshotIndexEntry[];
   events(): readonly TimelineEvent[];
