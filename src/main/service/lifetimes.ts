@@ -95,9 +95,10 @@ export class LifetimesMaker {
   /** Lines, marks and device events before each dump, then the dump: in the order they came. */
   private async catchUp(): Promise<void> {
     if (this.view.meta.live) this.fedLive = true;
+    await this.view.ready?.();
     const entries = this.view.entries();
     const events = this.view.events();
-    const lineCount = this.view.logCount();
+    const lineCount = await this.view.logCount();
     while (this.next < entries.length) {
       const e = entries[this.next];
       // What was printed before dump `next`: lines [nextLine, e.logLine), events with snapshot ≤ next.
