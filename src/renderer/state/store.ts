@@ -119,6 +119,18 @@ const SETTINGS_KEY = 'heapscope.record';
  */
 export const BIG_SESSION_FRAMES = 20_000;
 
+/** The parts of opening a session, ms: the service's calls, then the window's own work. */
+export interface OpenParts {
+  /** openSession: the service opens the file. */
+  open?: number;
+  /** getFrameSeries (a big session's per-frame figures) over the bridge. */
+  series?: number;
+  /** getStatus, or a small session's getSessionInfo. */
+  status?: number;
+  /** The window's frame index built from them. */
+  index?: number;
+}
+
 function loadSettings(): RecordSettings {
   const d: RecordSettings = { port: 'virtual', demo: 'fragment', run: 'main', scriptPath: '', periodMs: 500, collect: false, dumps: 'auto' };
   try {
@@ -472,15 +484,31 @@ export class AppStore {
    * index entries (every figure the frame panel shows).
    */
   private async readSession(): Promise<{ info: Omit<SessionInfo, 'snapshots'>; frames: FrameIndex }> {
+    let t = performance.now();
+    const lap = (name: keyof OpenParts) => {
+      const now = performance.now();
+      this.openParts[name] = now - t;
+      t = now;
+    };
     const series = await this.api.getFrameSeries();
+    lap('series');
     if (series.frames > BIG_SESSION_FRAMES) {
       const st = await this.api.getStatus();
+      lap('status');
       if (!st.session) throw new ApiError({ code: 'NO_SESSION', message: 'The session closed while it was opening.' });
-      return { info: { meta: st.session, events: series.events, logLineCount: series.logLineCount }, frames: FrameIndex.fromSeries(series) };
+      const frames = FrameIndex.fromSeries(series);
+      lap('index');
+      return { info: { meta: st.session, events: series.events, logLineCount: series.logLineCount }, frames };
     }
     const info = await this.api.getSessionInfo();
-    return { info, frames: new FrameIndex(info.snapshots) };
+    lap('status');
+    const frames = new FrameIndex(info.snapshots);
+    lap('index');
+    return { info, frames };
   }
+
+  /** Where the last open's time went, ms (the bench splits the service's share from the window's). */
+  openParts: OpenParts = {};
 
   /** Runs the break-up detector over the frames it has not seen yet. */
   private detectBreakups(): Breakup[] {
@@ -493,8 +521,11 @@ export class AppStore {
     if (!p) return;
     this.set({ dialog: null, busy: { what: `Opening ${baseName(p)}`, done: 0, total: null } });
     try {
+      this.openParts = {};
+      const t = performance.now();
       // A session opens as saved; any other file is read as a capture (the service decides).
       await this.api.openSession({ path: p });
+      this.openParts.open = performance.now() - t;
       await this.loadSession();
     } catch (e) {
       this.fail(e, `Could not open ${baseName(p)}`);
