@@ -145,7 +145,8 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, data: TimelineData, 
     { s: 2, colour: colours.largestLine, dash: [5, 2] },
   ];
   ctx.lineWidth = 1.6;
-  ctx.lineJoin = 'round';
+  // Bevel: no overshoot where a column's stroke turns back on itself, and cheap to rasterize.
+  ctx.lineJoin = 'bevel';
   for (const l of lines) {
     const first = cs.first[l.s];
     const last = cs.last[l.s];
@@ -163,14 +164,20 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, data: TimelineData, 
         ctx.moveTo(x, yB(f));
         started = true;
       } else ctx.lineTo(x, yB(f));
-      if (min[c] !== max[c]) {
-        // Every frame of the column in one vertical stroke: the spike is drawn whatever the zoom.
-        ctx.lineTo(x, yB(min[c]));
-        ctx.lineTo(x, yB(max[c]));
-      }
-      ctx.lineTo(x, yB(last[c]));
+      if (last[c] !== f) ctx.lineTo(x, yB(last[c]));
     }
     ctx.stroke();
+    // Every frame of a column as one bar from its minimum to its maximum: the spike is drawn
+    // whatever the zoom (bars, not a path doubling back, are cheap to fill).
+    ctx.fillStyle = l.colour;
+    const half = ctx.lineWidth / 2;
+    for (let c = 0; c < C; c++) {
+      const lo = min[c];
+      const hi = max[c];
+      if (lo !== lo || lo === hi) continue;
+      const top = yB(hi);
+      ctx.fillRect(xOfCol(c) - half, top - half, 2 * half, yB(lo) - top + 2 * half);
+    }
     if (single && started) {
       ctx.setLineDash([]);
       for (let c = 0; c < C; c++) {

@@ -108,7 +108,8 @@ export function ticksFrom(lo: number, hi: number, px: number, gap: number, steps
   // Past the list: multiples of its largest step.
   if (step < want) step = Math.ceil(want / step) * step;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + 1e-9 * step; v += step) out.push(v);
+  // Multiples of the step, each computed afresh (no drift from adding 0.1 a hundred times); + 0 turns -0 into 0.
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * step; k++) out.push(k * step + 0);
   return out;
 }
 
