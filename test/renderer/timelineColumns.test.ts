@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { columnStats, stackLayers, ticksFrom, DECIMAL_STEPS, TIME_STEPS } from '../../src/shared/view/timelineColumns';
+import { columnStats, seriesBlocks, stackLayers, ticksFrom, DECIMAL_STEPS, TIME_STEPS } from '../../src/shared/view/timelineColumns';
 
 describe('the timeline reduced to pixel columns', () => {
   it('keeps first, last, min and max of each column', () => {
@@ -71,5 +71,27 @@ describe('the timeline reduced to pixel columns', () => {
     // Past the longest step: whole days.
     expect(ticksFrom(0, 10 * 86400, 100, 50, TIME_STEPS)).toEqual([0, 5 * 86400, 10 * 86400]);
     expect(ticksFrom(3, 3, 100, 50, TIME_STEPS)).toEqual([3]);
+  });
+});
+
+describe('columns from blocks', () => {
+  it('gives what the frame-by-frame reduction gives, unknown values and all', () => {
+    const n = 40_000;
+    const t = new Float64Array(n);
+    const v = new Float64Array(n);
+    let x = 3;
+    const rnd = () => ((x = (x * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    for (let i = 0; i < n; i++) {
+      t[i] = i + (i > 20_000 ? 5000 : 0); // a gap: empty columns
+      v[i] = rnd() < 0.05 ? NaN : Math.floor(rnd() * 1000);
+    }
+    for (let i = 1000; i < 1200; i++) v[i] = NaN; // a stretch with nothing known
+    v[777] = 5000;
+    for (const cols of [7, 100, 333, 640]) {
+      const plain = columnStats(t, [v], t[0], t[n - 1], cols);
+      const fast = columnStats(t, [v], t[0], t[n - 1], cols, [seriesBlocks(v)]);
+      for (const k of ['first', 'last', 'min', 'max'] as const) expect([...fast[k][0]]).toEqual([...plain[k][0]]);
+      expect(Math.max(...fast.max[0].filter((y) => y === y))).toBe(5000);
+    }
   });
 });

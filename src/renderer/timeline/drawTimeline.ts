@@ -6,7 +6,7 @@
  * It looks like the recharts chart it replaced (same margins, colours, strokes, tick style),
  * which still draws the few dumps of a stats-only session (bars and dots).
  */
-import { columnStats, stackLayers, ticksFrom, DECIMAL_STEPS, TIME_STEPS } from '../../shared/view/timelineColumns';
+import { columnStats, seriesBlocks, stackLayers, ticksFrom, DECIMAL_STEPS, TIME_STEPS, type SeriesBlocks } from '../../shared/view/timelineColumns';
 import { bytes, duration } from '../../shared/view/format';
 import type { ThemeColours } from '../map/colors';
 import type { TimelineData } from './Timeline';
@@ -37,6 +37,26 @@ function stacked(data: TimelineData): Float64Array[] {
     stacks.set(data, s);
   }
   return s;
+}
+
+/** Above this many frames, each series' block minima and maxima are kept (made once per data): a resize then reduces blocks, not frames. */
+const BLOCKS_FROM = 10_000;
+const blockCache = new WeakMap<TimelineData, SeriesBlocks[]>();
+const drawnOnce = new WeakSet<TimelineData>();
+function blocksOf(data: TimelineData, series: ArrayLike<number>[]): SeriesBlocks[] | undefined {
+  if (data.t.length < BLOCKS_FROM) return undefined;
+  let b = blockCache.get(data);
+  if (!b) {
+    // The first draw of new data (an open, a live update) reduces the frames directly: the
+    // blocks would cost as much again; they pay from the second draw on (resizes).
+    if (!drawnOnce.has(data)) {
+      drawnOnce.add(data);
+      return undefined;
+    }
+    b = series.map(seriesBlocks);
+    blockCache.set(data, b);
+  }
+  return b;
 }
 
 const tops = new WeakMap<TimelineData, number>();
@@ -79,7 +99,7 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, data: TimelineData, 
   const C = Math.max(1, Math.round(plotW * dpr));
   const kindTops = stacked(data);
   const series: ArrayLike<number>[] = [data.used, data.free, data.largest, ...kindTops];
-  const cs = columnStats(data.t, series, t0, t1, C);
+  const cs = columnStats(data.t, series, t0, t1, C, blocksOf(data, series));
   const xOfCol = (c: number) => plotL + ((c + 0.5) * plotW) / C;
 
   const yMax = heapTop(data);

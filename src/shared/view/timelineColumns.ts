@@ -16,11 +16,47 @@ export interface ColumnStats {
   max: Float64Array[];
 }
 
+/** Frames per block of SeriesBlocks. */
+export const BLOCK = 16;
+
+/**
+ * Minimum and maximum of every run of BLOCK frames of a series (+Infinity / −Infinity where
+ * a block has no finite value): made once per series, they let a column of many frames be
+ * reduced from its blocks instead of its frames, so redrawing at another width costs a few
+ * operations per column, not one per frame.
+ */
+export interface SeriesBlocks {
+  min: Float64Array;
+  max: Float64Array;
+}
+
+export function seriesBlocks(v: ArrayLike<number>): SeriesBlocks {
+  const n = v.length;
+  const nb = Math.ceil(n / BLOCK);
+  const min = new Float64Array(nb);
+  const max = new Float64Array(nb);
+  for (let b = 0; b < nb; b++) {
+    let mn = Infinity;
+    let mx = -Infinity;
+    const end = Math.min(n, (b + 1) * BLOCK);
+    for (let i = b * BLOCK; i < end; i++) {
+      const x = v[i];
+      if (x === Infinity || x === -Infinity) continue;
+      if (x < mn) mn = x; // NaN compares false: skipped
+      if (x > mx) mx = x;
+    }
+    min[b] = mn;
+    max[b] = mx;
+  }
+  return { min, max };
+}
+
 /**
  * Reduces `series` (one value per frame, NaN for unknown) over `columns` equal spans of time
  * between t0 and t1. `t` must be non-decreasing; frames outside [t0, t1] go to the edge columns.
+ * `blocks` (seriesBlocks of each series, optional) make columns of many frames cheaper.
  */
-export function columnStats(t: ArrayLike<number>, series: ArrayLike<number>[], t0: number, t1: number, columns: number): ColumnStats {
+export function columnStats(t: ArrayLike<number>, series: ArrayLike<number>[], t0: number, t1: number, columns: number, blocks?: SeriesBlocks[]): ColumnStats {
   const C = Math.max(1, Math.floor(columns));
   const n = t.length;
   const count = new Uint32Array(C);
@@ -48,9 +84,14 @@ export function columnStats(t: ArrayLike<number>, series: ArrayLike<number>[], t
     const last = out.last[s];
     const min = out.min[s];
     const max = out.max[s];
+    const bl = blocks?.[s];
     for (let col = 0; col < C; col++) {
       const hi = start[col + 1];
       let lo = start[col];
+      if (bl && hi - lo >= 3 * BLOCK) {
+        columnFromBlocks(v, bl, lo, hi, col, first, last, min, max);
+        continue;
+      }
       let f = NaN;
       let l = NaN;
       let mn = Infinity;
@@ -72,6 +113,53 @@ export function columnStats(t: ArrayLike<number>, series: ArrayLike<number>[], t
     }
   }
   return out;
+}
+
+/** One column's first, last, min and max over frames [lo, hi), the whole blocks inside it from `bl`. */
+function columnFromBlocks(v: ArrayLike<number>, bl: SeriesBlocks, lo: number, hi: number, col: number, first: Float64Array, last: Float64Array, min: Float64Array, max: Float64Array): void {
+  let f = NaN;
+  for (let i = lo; i < hi; i++) {
+    const x = v[i];
+    if (x === x && x !== Infinity && x !== -Infinity) {
+      f = x;
+      break;
+    }
+  }
+  if (f !== f) return; // nothing known in this column
+  let l = f;
+  for (let i = hi - 1; i >= lo; i--) {
+    const x = v[i];
+    if (x === x && x !== Infinity && x !== -Infinity) {
+      l = x;
+      break;
+    }
+  }
+  let mn = Infinity;
+  let mx = -Infinity;
+  const b0 = Math.ceil(lo / BLOCK);
+  const b1 = Math.floor(hi / BLOCK);
+  for (let i = lo; i < b0 * BLOCK; i++) {
+    const x = v[i];
+    if (x === Infinity || x === -Infinity) continue;
+    if (x < mn) mn = x;
+    if (x > mx) mx = x;
+  }
+  const bmin = bl.min;
+  const bmax = bl.max;
+  for (let b = b0; b < b1; b++) {
+    if (bmin[b] < mn) mn = bmin[b];
+    if (bmax[b] > mx) mx = bmax[b];
+  }
+  for (let i = b1 * BLOCK; i < hi; i++) {
+    const x = v[i];
+    if (x === Infinity || x === -Infinity) continue;
+    if (x < mn) mn = x;
+    if (x > mx) mx = x;
+  }
+  first[col] = f;
+  last[col] = l;
+  min[col] = mn;
+  max[col] = mx;
 }
 
 /**
