@@ -286,7 +286,8 @@ function countTicks(max: number, px: number): number[] {
 /** Ticks along the time axis whose labels do not collide (recharts' minTickGap: 40 px). */
 function timeTicks(ctx: CanvasRenderingContext2D, t0: number, t1: number, px: number, base: TimelineData['timeBase'], label: (v: number) => string): number[] {
   const widest = Math.max(ctx.measureText(label(t0)).width, ctx.measureText(label(t1)).width);
-  const gap = widest + 40;
+  // Labels 40 px apart at least (recharts' minTickGap), and about ten across at most, as its nice ticks gave.
+  const gap = Math.max(widest + 40, px / 10);
   if (base === 'index') {
     // Frame numbers: whole frames, labelled from 1.
     return ticksFrom(t0, t1, px, gap, DECIMAL_STEPS.filter((s) => s >= 1));
