@@ -159,10 +159,12 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, data: TimelineData, 
 
   // ── used, free, longest free run ──
   const single = n === 1;
+  // Used on top: where a spike of used is a dip of free in the same pixel column (used + free
+  // is the heap's size), the used spike is what shows.
   const lines: Array<{ s: number; colour: string; dash: number[] }> = [
-    { s: 0, colour: colours.used, dash: [] },
-    { s: 1, colour: colours.freeLine, dash: [] },
     { s: 2, colour: colours.largestLine, dash: [5, 2] },
+    { s: 1, colour: colours.freeLine, dash: [] },
+    { s: 0, colour: colours.used, dash: [] },
   ];
   ctx.lineWidth = 1.6;
   // Bevel: no overshoot where a column's stroke turns back on itself, and cheap to rasterize.
