@@ -4,8 +4,13 @@
  *   - heap map draw for 512 Ki blocks (8 MB PSRAM at 16 B/block), target ≤ 8 ms;
  *   - seek to a random frame of a 10,000-snapshot session, call → pixels, target ≤ 16 ms;
  *   - frames drawn per second while playing;
- *   - live latency from a dump's last byte (host clock) to its pixels, target ≤ 50 ms;
- *   - renderer JS heap after replaying the whole long session.
+ *   - live latency from a dump's last byte (host clock) to its pixels, target ≤ 50 ms, quiet
+ *     and with a CPU-bound process beside the browser;
+ *   - renderer JS heap after replaying the whole long session;
+ *   - the 24-hour soak (250,000 frames): open → timeline pixels (≤ 1 s; the service's part and
+ *     the window's part apart), the timeline drawing the whole day (≤ 100 ms), the film strip of
+ *     the whole day (≤ 100 ms; the service's getFilmStrip apart from the page's draw), and
+ *     screenshots of the soak's timeline at 1440×900 and 1280×720 (bench/data/).
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
