@@ -2,9 +2,10 @@
  * The timeline under the map: used, free and longest free run (bytes, left axis), objects
  * per kind stacked (right axis), markers for MemoryError, soft reboots, tracebacks, link
  * gaps and marks, ticks where the program printed, the A/B pins, a selected range, and a
- * playhead to drag. Thousands of frames are decimated min/max per bucket (peaks survive); the
- * chart only re-renders when the data or the size changes, the playhead and markers live in
- * an overlay.
+ * playhead to drag. The chart is drawn on a canvas from per-pixel-column minima and maxima
+ * (drawTimeline: a day of frames costs what a minute costs, peaks survive); a stats-only
+ * session's few dumps keep recharts' bars and dots. The chart only redraws when the data or
+ * the size changes; the playhead and markers live in an SVG overlay.
  */
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Area, Bar, Cell, ComposedChart, Line, XAxis, YAxis, CartesianGrid } from 'recharts';
@@ -58,7 +59,6 @@ interface Props {
   /** Drag in progress: seeks are cheap previews until it ends. */
   onScrub?: (active: boolean) => void;
 }
-
 
 export const MARKER_STYLE: Record<MarkerKind, { colour: string; glyph: string; name: string }> = {
   memoryError: { colour: 'var(--danger)', glyph: '!', name: 'MemoryError' },
