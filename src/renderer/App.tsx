@@ -308,7 +308,16 @@ function TimelineBox({ colours }: { colours: ReturnType<typeof themeColours> }) 
   // Rebuilt at most a few times a second while recording.
   const [tick, setTick] = useState(0);
   const last = useRef(0);
+  const shownFrames = useRef(st.frames);
   useEffect(() => {
+    if (st.frames !== shownFrames.current) {
+      // Another session (or the same one read again): its timeline at once, not behind a
+      // throttle and a transition that other work may push back (opening a day-long soak).
+      shownFrames.current = st.frames;
+      last.current = performance.now();
+      setTick((t) => t + 1);
+      return;
+    }
     const now = performance.now();
     const wait = Math.max(0, 250 - (now - last.current));
     const id = setTimeout(() => {

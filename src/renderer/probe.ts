@@ -3,7 +3,7 @@
  * bench (what frame is on screen, how long the map took, live latency, frames drawn). It
  * exposes no service call the page could not already make.
  */
-import type { AppStore } from './state/store';
+import type { AppStore, OpenParts } from './state/store';
 import { lastParts, type HeapMapHandle } from './map/HeapMap';
 
 let map: { current: HeapMapHandle | null } | null = null;
@@ -42,6 +42,8 @@ export interface Probe {
   drawParts(): { raster: number; put: number; overlay: number; fetch?: number };
   /** Opens a file as the open dialog does (the bench times the soak's open to its timeline). */
   open(path: string): Promise<void>;
+  /** Where the last open's time went (service calls, then the window's index). */
+  openParts(): OpenParts;
 }
 
 /** Yields to the event loop without setTimeout's 4 ms clamp. */
@@ -85,6 +87,7 @@ export function installProbe(s: AppStore): void {
     drawParts: () => ({ ...lastParts, fetch: s.lastFetchMs }),
     blocksShown: () => (s.state.frameData?.areas ?? []).reduce((n, a) => n + a.blocks, 0),
     open: (path) => s.openPath(path),
+    openParts: () => ({ ...s.openParts }),
   };
   (window as unknown as { __heapscope: Probe }).__heapscope = probe;
 }

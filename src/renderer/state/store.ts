@@ -119,6 +119,23 @@ const SETTINGS_KEY = 'heapscope.record';
  */
 export const BIG_SESSION_FRAMES = 20_000;
 
+/**
+ * When each part of the last open ended (performance.now()): the service's calls, then the
+ * window's own work. The read may start before the open's answer (on its 'session' event).
+ */
+export interface OpenParts {
+  /** openSession called. */
+  start?: number;
+  /** openSession answered: the service opened the file. */
+  open?: number;
+  /** getFrameSeries (a big session's per-frame figures) arrived over the bridge. */
+  series?: number;
+  /** getStatus, or a small session's getSessionInfo, arrived. */
+  status?: number;
+  /** The window's frame index built from them. */
+  index?: number;
+}
+
 function loadSettings(): RecordSettings {
   const d: RecordSettings = { port: 'virtual', demo: 'fragment', run: 'main', scriptPath: '', periodMs: 500, collect: false, dumps: 'auto' };
   try {
@@ -399,7 +416,26 @@ export class AppStore {
     });
   }
 
-  async loadSession(keepFrame = false): Promise<void> {
+  /** Reads the open session into the window (its frames, events, where to land). */
+  loadSession(keepFrame = false): Promise<void> {
+    this.loadsStarted++;
+    const p = this.readIntoWindow(keepFrame);
+    this.lastLoad = p;
+    return p;
+  }
+  private loadsStarted = 0;
+  private lastLoad: Promise<void> | null = null;
+
+  /**
+   * After an open or an import: the service's 'session' event has usually started reading the
+   * new session already (it comes before the call's answer); wait for that read rather than
+   * ask for a day of frames a second time.
+   */
+  private loadOpened(since: number): Promise<void> {
+    return this.loadsStarted > since && this.lastLoad ? this.lastLoad : this.loadSession();
+  }
+
+  private async readIntoWindow(keepFrame: boolean): Promise<void> {
     const ticket = ++this.sessionLoad;
     try {
       const { info, frames } = await this.readSession();
@@ -472,15 +508,26 @@ export class AppStore {
    * index entries (every figure the frame panel shows).
    */
   private async readSession(): Promise<{ info: Pick<SessionInfo, 'meta' | 'events' | 'logLineCount'>; frames: FrameIndex }> {
+    const lap = (name: keyof OpenParts) => (this.openParts[name] = performance.now());
     const series = await this.api.getFrameSeries();
+    lap('series');
     if (series.frames > BIG_SESSION_FRAMES) {
       const st = await this.api.getStatus();
+      lap('status');
       if (!st.session) throw new ApiError({ code: 'NO_SESSION', message: 'The session closed while it was opening.' });
-      return { info: { meta: st.session, events: series.events, logLineCount: series.logLineCount }, frames: FrameIndex.fromSeries(series) };
+      const frames = FrameIndex.fromSeries(series);
+      lap('index');
+      return { info: { meta: st.session, events: series.events, logLineCount: series.logLineCount }, frames };
     }
     const info = await this.api.getSessionInfo();
-    return { info, frames: new FrameIndex(info.snapshots) };
+    lap('status');
+    const frames = new FrameIndex(info.snapshots);
+    lap('index');
+    return { info, frames };
   }
+
+  /** When the last open's parts ended (the bench splits the service's share from the window's). */
+  openParts: OpenParts = {};
 
   /** Runs the break-up detector over the frames it has not seen yet. */
   private detectBreakups(): Breakup[] {
@@ -493,9 +540,12 @@ export class AppStore {
     if (!p) return;
     this.set({ dialog: null, busy: { what: `Opening ${baseName(p)}`, done: 0, total: null } });
     try {
+      this.openParts = { start: performance.now() };
+      const since = this.loadsStarted;
       // A session opens as saved; any other file is read as a capture (the service decides).
       await this.api.openSession({ path: p });
-      await this.loadSession();
+      this.openParts.open = performance.now();
+      await this.loadOpened(since);
     } catch (e) {
       this.fail(e, `Could not open ${baseName(p)}`);
     } finally {
@@ -524,8 +574,9 @@ export class AppStore {
   async importPath(path: string): Promise<void> {
     this.set({ busy: { what: `Importing ${baseName(path)}`, done: 0, total: null } });
     try {
+      const since = this.loadsStarted;
       await this.api.importCapture({ path });
-      await this.loadSession();
+      await this.loadOpened(since);
     } catch (e) {
       this.fail(e, `Could not import ${baseName(path)}`);
     } finally {

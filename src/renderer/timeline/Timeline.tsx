@@ -2,16 +2,19 @@
  * The timeline under the map: used, free and longest free run (bytes, left axis), objects
  * per kind stacked (right axis), markers for MemoryError, soft reboots, tracebacks, link
  * gaps and marks, ticks where the program printed, the A/B pins, a selected range, and a
- * playhead to drag. Thousands of frames are decimated min/max per bucket (peaks survive); the
- * chart only re-renders when the data or the size changes, the playhead and markers live in
- * an overlay.
+ * playhead to drag. The chart is drawn on a canvas from per-pixel-column minima and maxima
+ * (drawTimeline: a day of frames costs what a minute costs, peaks survive); a stats-only
+ * session's few dumps keep recharts' bars and dots. The chart only redraws when the data or
+ * the size changes; the playhead and markers live in an SVG overlay.
  */
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Area, Bar, Cell, ComposedChart, Line, XAxis, YAxis, CartesianGrid } from 'recharts';
 import { decimateMinMax, nearestIndex } from '../../shared/view/decimate';
 import { logTicks } from '../../shared/view/logTicks';
 import { bytes, duration, kindName } from '../../shared/view/format';
 import type { ThemeColours } from '../map/colors';
+import { fitCanvas } from '../hooks/useDeviceSize';
+import { drawTimeline, LEFT_AXIS, M, RIGHT_AXIS, X_AXIS } from './drawTimeline';
 
 export type MarkerKind = 'memoryError' | 'breakup' | 'softReboot' | 'traceback' | 'gap' | 'mark' | 'frameLost' | 'keyboardInterrupt';
 
@@ -56,11 +59,6 @@ interface Props {
   /** Drag in progress: seeks are cheap previews until it ends. */
   onScrub?: (active: boolean) => void;
 }
-
-const M = { top: 22, right: 8, bottom: 4, left: 0 };
-const LEFT_AXIS = 64;
-const RIGHT_AXIS = 44;
-const X_AXIS = 20;
 
 export const MARKER_STYLE: Record<MarkerKind, { colour: string; glyph: string; name: string }> = {
   memoryError: { colour: 'var(--danger)', glyph: '!', name: 'MemoryError' },
@@ -138,7 +136,7 @@ export function Timeline(p: Props) {
     <div className="timeline" ref={wrap} data-testid="timeline">
       {n > 0 && w > 0 && h > 0 ? (
         <>
-          <Chart data={p.data!} w={w} h={h} t0={t0} t1={t1} colours={p.colours} />
+          {p.data!.statsOnly ? <Chart data={p.data!} w={w} h={h} t0={t0} t1={t1} colours={p.colours} /> : <CanvasChart data={p.data!} w={w} h={h} t0={t0} t1={t1} colours={p.colours} />}
           <div className="tl-legend">
             <span><i style={{ background: p.colours.used }} />used</span>
             <span><i style={{ background: p.colours.freeLine }} />free</span>
@@ -256,6 +254,34 @@ interface ChartProps {
   colours: ThemeColours;
 }
 
+/**
+ * Every session with maps: drawn on a canvas from per-pixel-column reductions (see
+ * drawTimeline), in the commit that changes its data or size. `data-frames` and `data-draws`
+ * say what it drew and how often (the bench and the tests wait on them), `data-ms` how long.
+ */
+const CanvasChart = memo(function CanvasChart({ data, w, h, t0, t1, colours }: ChartProps) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const draws = useRef(0);
+  useLayoutEffect(() => {
+    const c = ref.current;
+    if (!c) return;
+    const t = performance.now();
+    const dpr = window.devicePixelRatio || 1;
+    fitCanvas(c, Math.round(w * dpr), Math.round(h * dpr));
+    const ctx = c.getContext('2d');
+    if (!ctx) return;
+    const font = `10.5px ${getComputedStyle(c).fontFamily}`;
+    const info = drawTimeline(ctx, data, { w, h, dpr, t0, t1, colours, font });
+    draws.current++;
+    c.dataset.frames = String(data.t.length);
+    c.dataset.columns = String(info.columns);
+    c.dataset.draws = String(draws.current);
+    c.dataset.ms = (performance.now() - t).toFixed(1);
+  }, [data, w, h, t0, t1, colours]);
+  return <canvas ref={ref} className="tl-canvas" style={{ width: w, height: h }} data-testid="timeline-canvas" />;
+});
+
+/** A stats-only session (a few dumps of used and free, no map): bars of the change per dump, and dots. */
 const Chart = memo(function Chart({ data, w, h, t0, t1, colours }: ChartProps) {
   const rows = useMemo(() => {
     const buckets = Math.max(16, Math.floor((w - LEFT_AXIS - RIGHT_AXIS) / 2));

@@ -77,22 +77,27 @@ export class FrameIndex {
     f.grow(n);
     f.light = true;
     const c = f.cols;
+    // Whole columns at once (typed-array copies and fills): a day of frames in a few ms, where
+    // a loop writing eighteen columns frame by frame took hundreds.
+    // timeMs is host time where known, else the board's clock: either way a forward clock.
+    c.hostMs.set(s.timeMs.subarray(0, n));
+    c.used.set(s.usedBytes.subarray(0, n));
+    c.free.set(s.freeBytes.subarray(0, n));
+    c.largest.set(s.largestFreeBytes.subarray(0, n));
+    c.fragmentation.set(s.fragmentation.subarray(0, n));
+    c.logLine.set(s.logLine.subarray(0, n));
+    for (const k of ['deviceMs', 'largestBlocks', 'freeRuns', 'oneBlocks', 'twoBlocks', 'largestAlloc', 'blocks', 'headBlocks', 'blockSize', 'seq'] as const) c[k].fill(NaN, 0, n);
+    const used = c.used;
+    const free = c.free;
+    const total = c.total;
+    const largest = c.largest;
+    const flags = f.flags;
     for (let i = 0; i < n; i++) {
-      // timeMs is host time where known, else the board's clock: either way a forward clock.
-      c.hostMs[i] = s.timeMs[i];
-      c.deviceMs[i] = NaN;
-      const used = s.usedBytes[i];
-      const free = s.freeBytes[i];
-      c.used[i] = used;
-      c.free[i] = free;
-      c.total[i] = used + free;
-      c.largest[i] = s.largestFreeBytes[i];
-      c.fragmentation[i] = s.fragmentation[i];
-      c.logLine[i] = s.logLine[i];
-      for (const k of ['largestBlocks', 'freeRuns', 'oneBlocks', 'twoBlocks', 'largestAlloc', 'blocks', 'headBlocks', 'blockSize', 'seq'] as const) c[k][i] = NaN;
-      f.flags[i] = Number.isFinite(s.largestFreeBytes[i]) ? F_HAS_MAP : 0;
-      f.shapeOf[i] = -1;
+      total[i] = used[i] + free[i];
+      const l = largest[i];
+      flags[i] = l === l && l !== Infinity && l !== -Infinity ? F_HAS_MAP : 0;
     }
+    f.shapeOf.fill(-1, 0, n);
     f.length = n;
     f.retime();
     return f;
@@ -233,7 +238,13 @@ export class FrameIndex {
       if (!Number.isFinite(this.cols.deviceMs[i])) dev = false;
     }
     this.timeBase = host ? 'host' : dev ? 'device' : 'index';
-    for (let i = 0; i < n; i++) this.t[i] = this.timeOf(i);
+    if (host) {
+      // The common case in one tight loop (a day of frames is retimed on open).
+      const h = this.cols.hostMs;
+      const h0 = h[0];
+      const t = this.t;
+      for (let i = 0; i < n; i++) t[i] = (h[i] - h0) / 1000;
+    } else for (let i = 0; i < n; i++) this.t[i] = this.timeOf(i);
   }
 
   /** A column trimmed to the frames there are. */
