@@ -15,6 +15,8 @@
  * that updates nothing. decode(encode(bytes)) === bytes for any bytes and any chunking.
  */
 import { ByteSink, ByteSource, copyOf, MalformedError, plainView } from './bytes';
+import { allCells, HeapModel, HeapModelError, isCell } from './heapModel';
+import { RangeDecoder, RangeEncoder } from './rangeCoder';
 
 /** Op codes of the transformed stream. */
 export const enum Op {
@@ -32,7 +34,14 @@ export const enum Op {
   Nums = 0x05,
   /** RUN(n): the n next slots, unchanged. */
   Run = 0x06,
+  /**
+   * MAP(groups, (slot delta, count)…) (format 3): map lines of known slots, same text but for
+   * their cells, which the heap model decodes from the record's cell stream (heapModel.ts).
+   */
+  Map = 0x07,
 }
+
+const CR = 0x0d;
 
 const LF = 0x0a;
 /** A partial line longer than this is let go as a fragment instead of being held. */
@@ -91,6 +100,9 @@ interface Shape {
  */
 class Tables {
   slots: Uint8Array[] = [];
+  /** Per slot, where its cells start and end (cellRange), -1 none, -2 not known yet. */
+  private cellFrom: number[] = [];
+  private cellTo: number[] = [];
   /** Per heap area: map line address → slot. */
   private areaSlots: Array<Map<number, number>> = [new Map()];
   private pools = new Map<string, number>();
@@ -112,6 +124,8 @@ class Tables {
 
   reset(): void {
     this.slots = [];
+    this.cellFrom = [];
+    this.cellTo = [];
     this.areaSlots = [new Map()];
     this.keyToSlot = this.areaSlots[0];
     this.pools = new Map();
@@ -171,6 +185,26 @@ class Tables {
     return KEY_LAYOUT;
   }
 
+  /** A slot's line changed other than in its cells (a patch). */
+  touched(slot: number): void {
+    this.cellFrom[slot] = -2;
+  }
+
+  /** Where the slot's cells start (its end: cellEnd), or -1 when it has none. */
+  cellStart(slot: number): number {
+    const c = this.cellFrom[slot];
+    if (c !== undefined && c !== -2) return c;
+    const line = this.slots[slot];
+    const r = cellRange(line, 0, line.length);
+    this.cellFrom[slot] = r === null ? -1 : r[0];
+    this.cellTo[slot] = r === null ? -1 : r[1];
+    return this.cellFrom[slot];
+  }
+
+  cellEnd(slot: number): number {
+    return this.cellTo[slot];
+  }
+
   slotOf(key: number): number | undefined {
     return this.keyToSlot.get(key);
   }
@@ -184,6 +218,7 @@ class Tables {
       this.keyToSlot.set(key, s);
     } else {
       this.slots[s] = line;
+      this.cellFrom[s] = -2;
     }
     this.lastSlot = s;
   }
@@ -261,6 +296,39 @@ class Tables {
   }
 }
 
+/**
+ * Where a map line's cells lie: from the first map character after its address to the end of
+ * the line (without LF, or CR LF). Null when anything in that stretch is not a map cell.
+ */
+function cellRange(b: Uint8Array, s: number, e: number): [number, number] | null {
+  let i = s;
+  while (i < e && JUNK[b[i]] === 1) i++;
+  const h0 = i;
+  while (i < e && i - h0 < 8 && HEX[b[i]] >= 0) i++;
+  if (i - h0 < 3) return null;
+  if (b[i] === 0x3a) {
+    i++;
+    if (b[i] === 0x20) i++;
+  } else if (b[i] === 0x20) {
+    i++;
+  } else {
+    return null;
+  }
+  let end = e;
+  if (end > s && b[end - 1] === LF) end--;
+  if (end > s && b[end - 1] === CR) end--;
+  if (i >= end || !allCells(b, i, end)) return null;
+  return [i - s, end - s];
+}
+
+export interface LineDeltaOptions {
+  /**
+   * Code map lines' cells with the heap model (format 3): the ops then go with a cell stream
+   * (takeCells) that the decoder needs with them.
+   */
+  cells?: boolean;
+}
+
 export class LineDeltaEncoder {
   private readonly t = new Tables();
   private readonly out = new ByteSink(1 << 16);
@@ -277,6 +345,24 @@ export class LineDeltaEncoder {
 
   /** Raw bytes pushed so far. */
   pushed = 0;
+
+  private readonly cells: boolean;
+  private readonly model = new HeapModel();
+  private readonly rc = new RangeEncoder();
+  /** The map lines held back to be coded as one MAP op: slots, cell ranges, old and new cells. */
+  private blockSlots: number[] = [];
+  private blockRanges: number[] = [];
+  private readonly blockOld = new ByteSink(1 << 14);
+  private readonly blockCur = new ByteSink(1 << 14);
+  /** lastSlot before the block's first line (its slot deltas count from there). */
+  private blockFrom = -1;
+  /** Per slot, the block it was last put in (a slot appears once per block). */
+  private slotBlock = new Int32Array(1024);
+  private blockId = 1;
+
+  constructor(options: LineDeltaOptions = {}) {
+    this.cells = options.cells ?? false;
+  }
 
   /** Stream offset of the first byte not coded yet (the start of the held partial line). */
   get codedEnd(): number {
@@ -343,21 +429,33 @@ export class LineDeltaEncoder {
   clearTables(): void {
     this.emitPending();
     this.t.reset();
+    this.model.reset();
+    this.slotBlock.fill(0);
   }
 
-  /** The transformed bytes produced since the last take. */
+  /** The transformed bytes produced since the last take (then call takeCells, with cells on). */
   take(): Uint8Array {
     this.emitPending();
     return this.out.take();
   }
 
-  /** Bytes of output waiting to be taken (roughly). */
-  get pending(): number {
-    return this.out.len + this.lits.len;
+  /**
+   * The cell stream of the MAP ops taken by the last take(): a range-coded stream, ended here,
+   * so a record holding both decodes on its own (given the records of its segment before it).
+   */
+  takeCells(): Uint8Array {
+    this.emitPending();
+    return this.rc.finish();
   }
 
-  /** Writes the NEXT ops or literal lines held back to be written as one RUN or LINE op. */
+  /** Bytes of output waiting to be taken (roughly). */
+  get pending(): number {
+    return this.out.len + this.lits.len + (this.blockCur.len >> 2);
+  }
+
+  /** Writes the NEXT ops, literal lines or map lines held back to be written as one op. */
   private emitPending(): void {
+    this.emitBlock();
     const n = this.nexts;
     if (n !== 0) {
       this.nexts = 0;
@@ -401,7 +499,7 @@ export class LineDeltaEncoder {
 
   /** A whole literal line: joins the run of literal lines written as one LINE op. */
   private literal(b: Uint8Array, s: number, e: number): void {
-    if (this.nexts !== 0) this.emitPending();
+    if (this.nexts !== 0 || this.blockSlots.length !== 0) this.emitPending();
     this.lits.bytes(b, s, e);
     if (this.lits.len >= MAX_CARRY) this.emitPending();
   }
@@ -426,6 +524,7 @@ export class LineDeltaEncoder {
       return;
     }
     const ref = t.slots[slot];
+    if (this.cells && (slot >= this.slotBlock.length || this.slotBlock[slot] !== this.blockId) && this.toBlock(slot, ref, b, s)) return;
     let i = 0;
     while (i < len && ref[i] === b[s + i]) i++;
     const o = this.out;
@@ -433,7 +532,7 @@ export class LineDeltaEncoder {
     t.lastSlot = slot;
     if (i === len) {
       if (delta === 0) {
-        if (this.lits.len !== 0) this.emitPending();
+        if (this.lits.len !== 0 || this.blockSlots.length !== 0) this.emitPending();
         this.nexts++;
       } else {
         this.emitPending();
@@ -472,8 +571,65 @@ export class LineDeltaEncoder {
       // The slot's line is the table's own copy: patched in place (same length), as the
       // decoder does, rather than copied whole at every change.
       for (let k = from; k < to; k++) ref[k] = b[s + k];
+      t.touched(slot);
       prevEnd = to;
     }
+  }
+
+  /**
+   * A map line whose slot holds a line of the same length that differs from it at most in its
+   * cells: held in the block of map lines coded as one MAP op. False when it does not qualify.
+   */
+  private toBlock(slot: number, ref: Uint8Array, b: Uint8Array, s: number): boolean {
+    const cs = this.t.cellStart(slot);
+    if (cs < 0) return false;
+    const ce = this.t.cellEnd(slot);
+    // The slot's cells are all map cells: only the bytes that differ need checking.
+    for (let k = 0; k < ref.length; k++) if (ref[k] !== b[s + k] && (k < cs || k >= ce || !isCell(b[s + k]))) return false;
+    if (this.blockSlots.length === 0) {
+      this.emitPending();
+      this.blockFrom = this.t.lastSlot;
+    }
+    this.blockSlots.push(slot);
+    this.blockRanges.push(cs, ce);
+    if (slot >= this.slotBlock.length) {
+      const grown = new Int32Array(Math.max(slot + 1, this.slotBlock.length * 2));
+      grown.set(this.slotBlock);
+      this.slotBlock = grown;
+    }
+    this.slotBlock[slot] = this.blockId;
+    this.blockOld.bytes(ref, cs, ce);
+    this.blockCur.bytes(b, s + cs, s + ce);
+    for (let k = cs; k < ce; k++) ref[k] = b[s + k];
+    this.t.lastSlot = slot;
+    return true;
+  }
+
+  /** Writes the held map lines as one MAP op, their cells into the cell stream. */
+  private emitBlock(): void {
+    const slots = this.blockSlots;
+    if (slots.length === 0) return;
+    const o = this.out;
+    // Groups: runs of consecutive slots.
+    let groups = 1;
+    for (let k = 1; k < slots.length; k++) if (slots[k] !== slots[k - 1] + 1) groups++;
+    o.byte(Op.Map);
+    o.uvar(groups);
+    let last = this.blockFrom;
+    for (let k = 0; k < slots.length; ) {
+      let j = k + 1;
+      while (j < slots.length && slots[j] === slots[j - 1] + 1) j++;
+      o.svar(slots[k] - (last + 1));
+      o.uvar(j - k);
+      last = slots[j - 1];
+      k = j;
+    }
+    this.model.encode(this.rc, this.blockOld.view(), this.blockCur.view());
+    this.blockSlots = [];
+    this.blockRanges = [];
+    this.blockOld.len = 0;
+    this.blockCur.len = 0;
+    this.blockId++;
   }
 
   /** A whole line that is not a map line: NUMS against its shape, or a literal. */
@@ -509,6 +665,7 @@ export class LineDeltaError extends Error {}
 export class LineDeltaDecoder {
   private readonly t = new Tables();
   private readonly out: ByteSink;
+  private readonly model = new HeapModel();
 
   constructor(sizeHint = 1 << 16) {
     this.out = new ByteSink(sizeHint);
@@ -517,13 +674,18 @@ export class LineDeltaDecoder {
   /** Starts afresh (a new segment). */
   reset(): void {
     this.t.reset();
+    this.model.reset();
   }
 
-  /** Decodes ops, appending raw bytes to the output. */
-  decode(ops: Uint8Array): void {
+  /**
+   * Decodes ops, appending raw bytes to the output; `cells` is the cell stream that came with
+   * them (format 3), which their MAP ops read.
+   */
+  decode(ops: Uint8Array, cells?: Uint8Array): void {
     const src = new ByteSource(plainView(ops));
     const t = this.t;
     const o = this.out;
+    let rd: RangeDecoder | null = null;
     try {
       while (!src.done) {
         const op = src.byte();
@@ -563,6 +725,7 @@ export class LineDeltaDecoder {
               line.set(src.bytes(n), p);
               p += n;
             }
+            t.touched(slot);
             t.lastSlot = slot;
             o.bytes(line);
             break;
@@ -594,13 +757,65 @@ export class LineDeltaDecoder {
             t.lastShape = id;
             break;
           }
+          case Op.Map: {
+            if (!cells || cells.length === 0) throw new LineDeltaError('map lines without their cells');
+            rd ??= new RangeDecoder(cells);
+            this.map(src, rd);
+            break;
+          }
           default:
             throw new LineDeltaError(`unknown op ${op}`);
         }
       }
     } catch (err) {
-      if (err instanceof MalformedError) throw new LineDeltaError(err.message);
+      if (err instanceof MalformedError || err instanceof HeapModelError) throw new LineDeltaError(err.message);
       throw err;
+    }
+    if (rd && rd.overrun > 0) throw new LineDeltaError('map cells that run past their stream');
+  }
+
+  /** A MAP op: its slots, then their cells from the cell stream. */
+  private map(src: ByteSource, rd: RangeDecoder): void {
+    const t = this.t;
+    const groups = src.uvar();
+    const slots: number[] = [];
+    const ranges: number[] = [];
+    let total = 0;
+    for (let g = 0; g < groups; g++) {
+      const first = t.lastSlot + 1 + src.svar();
+      const count = src.uvar();
+      if (count === 0 || count > t.slots.length) throw new LineDeltaError('a map op of no lines');
+      for (let slot = first; slot < first + count; slot++) {
+        if (t.slots[slot] === undefined) throw new LineDeltaError(`a reference to an unknown line (${slot})`);
+        slots.push(slot);
+        const cs = t.cellStart(slot);
+        if (cs < 0) throw new LineDeltaError('map cells for a line that has none');
+        const ce = t.cellEnd(slot);
+        ranges.push(cs, ce);
+        total += ce - cs;
+      }
+      t.lastSlot = first + count - 1;
+    }
+    const old = new Uint8Array(total);
+    let at = 0;
+    for (let k = 0; k < slots.length; k++) {
+      const ref = t.slots[slots[k]];
+      const cs = ranges[2 * k];
+      const ce = ranges[2 * k + 1];
+      old.set(ref.subarray(cs, ce), at);
+      at += ce - cs;
+    }
+    const cur = new Uint8Array(total);
+    this.model.decode(rd, old, cur);
+    at = 0;
+    const o = this.out;
+    for (let k = 0; k < slots.length; k++) {
+      const ref = t.slots[slots[k]];
+      const cs = ranges[2 * k];
+      const ce = ranges[2 * k + 1];
+      ref.set(cur.subarray(at, at + ce - cs), cs);
+      at += ce - cs;
+      o.bytes(ref);
     }
   }
 
