@@ -108,11 +108,21 @@ export class HeapModel {
     this.lastFreed = 0;
   }
 
+  /** Scratch cells (grown as needed: a typed array costs microseconds to allocate). */
+  private scratchOut = new Uint8Array(0);
+  private scratchFreed = new Uint8Array(0);
+
   /** Codes `cur` (as many cells as `old`). */
   encode(rc: RangeEncoder, old: Uint8Array, cur: Uint8Array): void {
+    const n = cur.length;
+    if (this.scratchOut.length < n) {
+      this.scratchOut = new Uint8Array(n * 2);
+      this.scratchFreed = new Uint8Array(n * 2);
+    }
     const truth = this.truth(old, cur);
-    const out = new Uint8Array(cur.length);
+    const out = this.scratchOut.subarray(0, n);
     this.transition(new EncIO(rc), old, out, truth);
+    this.scratchFreed.fill(0, 0, n);
     // What the decoder will make of these bits: a file that cannot be read back is never written.
     if (Buffer.compare(Buffer.from(out.buffer, out.byteOffset, out.length), Buffer.from(cur.buffer, cur.byteOffset, cur.length)) !== 0) {
       throw new Error('heap model: the cells do not code as themselves');
@@ -126,7 +136,7 @@ export class HeapModel {
 
   private truth(old: Uint8Array, cur: Uint8Array): Truth {
     const n = old.length;
-    const freedAt = new Uint8Array(n);
+    const freedAt = this.scratchFreed;
     const t: Truth = { freedAt, anyFreed: 0, kinds: [], lens: [], heads: [] };
     // Windows of change [a, b), widened to boundaries in both maps (neither is a tail there):
     // every object outside them is the same object in both.
@@ -200,7 +210,7 @@ export class HeapModel {
         const ctx = ((kind * 8 + lenBucket(e - i)) * 4 + freesBucket(frees)) * 2 + prevFreed;
         const f = io.bit(this.surv, ctx, truth ? truth.freedAt[i] & 1 : 0);
         if (f === 1) {
-          cur.fill(FREE, i, e);
+          for (let c = i; c < e; c++) cur[c] = FREE;
           frees++;
         }
         prevFreed = f;
@@ -216,14 +226,13 @@ export class HeapModel {
       const kind = this.symbol(io, prevKind * 8 + lenBucket(prevLen), truth ? (k < truth.kinds.length ? truth.kinds[k] : 0) : 0);
       if (kind === 0) break;
       const len = this.length(io, kind, prevLen, truth ? truth.lens[k] : 0);
-      let skip = 0;
-      if (truth) skip = countFits(cur, pos, truth.heads[k], len);
       const sctx = (k === 0 ? 0 : prevSkip === 0 ? 1 : 2) * 4 + (len === 1 ? 0 : len <= 4 ? 1 : 2);
-      skip = this.count(io, this.skip0, sctx, this.gammaSkip, (k === 0 ? 0 : 1) * 64, skip);
-      const head = nthFit(cur, pos, len, skip);
+      // The encoder knows where the object is; the decoder finds it from the skip.
+      const skip = this.count(io, this.skip0, sctx, this.gammaSkip, (k === 0 ? 0 : 1) * 64, truth ? countFits(cur, pos, truth.heads[k], len) : 0);
+      const head = truth ? truth.heads[k] : nthFit(cur, pos, len, skip);
       if (head < 0) throw new HeapModelError('an object placed past the end of its map');
       cur[head] = SYMBOL_CELL[kind];
-      if (len > 1) cur.fill(TAIL, head + 1, head + len);
+      for (let c = head + 1; c < head + len; c++) cur[c] = TAIL;
       pos = head + len;
       prevKind = kind;
       prevLen = len;
@@ -281,7 +290,8 @@ export class HeapModel {
 function countFits(cur: Uint8Array, from: number, to: number, len: number): number {
   let k = 0;
   let i = from;
-  const n = cur.length;
+  // A fit starting before `to` needs free cells up to to + len - 1 at most: no need to look further.
+  const n = Math.min(cur.length, to + len);
   while (i < to) {
     if (cur[i] !== FREE) {
       i++;
@@ -306,8 +316,10 @@ function nthFit(cur: Uint8Array, from: number, len: number, skip: number): numbe
       i++;
       continue;
     }
+    // The run need not be followed past the fit asked for.
+    const stop = Math.min(n, i + skip + len);
     let e = i + 1;
-    while (e < n && cur[e] === FREE) e++;
+    while (e < stop && cur[e] === FREE) e++;
     const fits = e - len - i + 1;
     if (fits > 0) {
       if (skip < fits) return i + skip;

@@ -12,8 +12,10 @@
 const TOP = 2 ** 24;
 const PROB_BITS = 16;
 const ONE = 1 << PROB_BITS;
-/** Adaptation shift per number of updates seen (the last value repeats). */
+/** Updates after which the rate stays at 1/(LIMIT + 2). */
 const LIMIT = 30;
+/** 65536 / (n + 2): the adaptation rate after n updates, as a multiplier (no division per bit). */
+const RATE = Int32Array.from({ length: LIMIT + 1 }, (_, n) => Math.floor(65536 / (n + 2)));
 
 /** A set of adaptive binary contexts: probabilities and how often each was updated. */
 export class BitModels {
@@ -34,8 +36,8 @@ export class BitModels {
     const n = this.n[i];
     const p = this.p[i];
     // Rate 1/(n+2) for the first updates, then 1/32: quick to learn, steady after.
-    const div = n < LIMIT ? n + 2 : LIMIT + 2;
-    let q = bit === 0 ? p + Math.floor((ONE - p) / div) : p - Math.floor(p / div);
+    const r = RATE[n];
+    let q = bit === 0 ? p + (((ONE - p) * r) >>> 16) : p - ((p * r) >>> 16);
     if (q < 32) q = 32;
     else if (q > ONE - 32) q = ONE - 32;
     this.p[i] = q;
@@ -48,7 +50,8 @@ export class RangeEncoder {
   private range = 0xffffffff;
   private cache = 0;
   private cacheSize = 1;
-  private out: number[] = [];
+  private out = new Uint8Array(1 << 12);
+  private outLen = 0;
   /** Bits coded since the last finish (none: finish writes nothing). */
   private coded = false;
 
@@ -73,7 +76,12 @@ export class RangeEncoder {
       const carry = this.low >= 0x100000000 ? 1 : 0;
       let temp = this.cache;
       do {
-        this.out.push((temp + carry) & 0xff);
+        if (this.outLen === this.out.length) {
+          const grown = new Uint8Array(this.out.length * 2);
+          grown.set(this.out);
+          this.out = grown;
+        }
+        this.out[this.outLen++] = (temp + carry) & 0xff;
         temp = 0xff;
       } while (--this.cacheSize !== 0);
       this.cache = Math.floor(this.low / 0x1000000) & 0xff;
@@ -87,8 +95,8 @@ export class RangeEncoder {
     if (!this.coded) return new Uint8Array(0);
     for (let i = 0; i < 5; i++) this.shiftLow();
     // The first byte is always 0 (the cache's initial value): left out, the decoder implies it.
-    const bytes = Uint8Array.from(this.out.slice(1));
-    this.out = [];
+    const bytes = this.out.slice(1, this.outLen);
+    this.outLen = 0;
     this.low = 0;
     this.range = 0xffffffff;
     this.cache = 0;
