@@ -112,14 +112,17 @@ export class HeapModel {
   private scratchOut = new Uint8Array(0);
   private scratchFreed = new Uint8Array(0);
 
-  /** Codes `cur` (as many cells as `old`). */
-  encode(rc: RangeEncoder, old: Uint8Array, cur: Uint8Array): void {
+  /**
+   * Codes `cur` (as many cells as `old`). `spans` ([start, end) pairs, in order), when given,
+   * hold every cell where the two differ: the rest is not searched.
+   */
+  encode(rc: RangeEncoder, old: Uint8Array, cur: Uint8Array, spans?: number[]): void {
     const n = cur.length;
     if (this.scratchOut.length < n) {
       this.scratchOut = new Uint8Array(n * 2);
       this.scratchFreed = new Uint8Array(n * 2);
     }
-    const truth = this.truth(old, cur);
+    const truth = this.truth(old, cur, spans ?? [0, n]);
     const out = this.scratchOut.subarray(0, n);
     this.transition(new EncIO(rc), old, out, truth);
     this.scratchFreed.fill(0, 0, n);
@@ -134,23 +137,26 @@ export class HeapModel {
     this.transition(new DecIO(rd), old, cur, null);
   }
 
-  private truth(old: Uint8Array, cur: Uint8Array): Truth {
+  private truth(old: Uint8Array, cur: Uint8Array, spans: number[]): Truth {
     const n = old.length;
     const freedAt = this.scratchFreed;
     const t: Truth = { freedAt, anyFreed: 0, kinds: [], lens: [], heads: [] };
     // Windows of change [a, b), widened to boundaries in both maps (neither is a tail there):
     // every object outside them is the same object in both.
     let done = 0;
-    let i = 0;
-    for (;;) {
-      while (i < n && old[i] === cur[i]) i++;
-      if (i === n) break;
-      let a = i;
-      while (a > done && (old[a] === TAIL || cur[a] === TAIL)) a--;
-      let b = i;
-      while (b < n && (old[b] !== cur[b] || old[b] === TAIL)) b++;
-      this.window(old, cur, a, b, t);
-      done = i = b;
+    for (let r = 0; r < spans.length; r += 2) {
+      const end = spans[r + 1];
+      let i = Math.max(spans[r], done);
+      for (;;) {
+        while (i < end && old[i] === cur[i]) i++;
+        if (i >= end) break;
+        let a = i;
+        while (a > done && (old[a] === TAIL || cur[a] === TAIL)) a--;
+        let b = i;
+        while (b < n && (old[b] !== cur[b] || old[b] === TAIL)) b++;
+        this.window(old, cur, a, b, t);
+        done = i = b;
+      }
     }
     return t;
   }

@@ -351,6 +351,11 @@ export class LineDeltaEncoder {
   private readonly rc = new RangeEncoder();
   /** The map lines held back to be coded as one MAP op: slots, cell ranges, old and new cells. */
   private blockSlots: number[] = [];
+  /** The block's changed lines, as [start, end) of cells in the block (the model looks only there). */
+  private blockSpans: number[] = [];
+  /** A Buffer over the bytes last coded from (for native compares and copies). */
+  private lastBytes: Uint8Array | null = null;
+  private lastBuffer: Buffer = Buffer.alloc(0);
   private blockRanges: number[] = [];
   private readonly blockOld = new ByteSink(1 << 14);
   private readonly blockCur = new ByteSink(1 << 14);
@@ -584,8 +589,55 @@ export class LineDeltaEncoder {
     const cs = this.t.cellStart(slot);
     if (cs < 0) return false;
     const ce = this.t.cellEnd(slot);
-    // The slot's cells are all map cells: only the bytes that differ need checking.
-    for (let k = 0; k < ref.length; k++) if (ref[k] !== b[s + k] && (k < cs || k >= ce || !isCell(b[s + k]))) return false;
+    // One pass (this runs for every map line): the old cells and the new ones go to the block,
+    // the slot takes the new ones. The slot's cells are all map cells, so only the bytes that
+    // differ need checking; a line that does not qualify is undone from the copy just made.
+    const old = this.blockOld;
+    const cur = this.blockCur;
+    old.reserve(ce - cs);
+    cur.reserve(ce - cs);
+    const ob = old.buf;
+    const cb = cur.buf;
+    const o0 = old.len;
+    let oi = o0;
+    let ci = cur.len;
+    const len = ref.length;
+    if (b !== this.lastBytes) {
+      this.lastBytes = b;
+      this.lastBuffer = Buffer.from(b.buffer, b.byteOffset, b.length);
+    }
+    const buf = this.lastBuffer;
+    if (buf.compare(ref, 0, len, s, s + len) === 0) {
+      // Unchanged (about half the lines of a dump): copied natively.
+      buf.copy(ob, oi, s + cs, s + ce);
+      buf.copy(cb, ci, s + cs, s + ce);
+      old.len = oi + ce - cs;
+      cur.len = ci + ce - cs;
+      return this.joinBlock(slot, cs, ce);
+    }
+    for (let k = 0; k < len; k++) {
+      const r = ref[k];
+      const x = b[s + k];
+      if (x !== r) {
+        if (k < cs || k >= ce || !isCell(x)) {
+          for (let j = cs; j < k && j < ce; j++) ref[j] = ob[o0 + j - cs];
+          return false;
+        }
+        ref[k] = x;
+      }
+      if (k >= cs && k < ce) {
+        ob[oi++] = r;
+        cb[ci++] = x;
+      }
+    }
+    this.blockSpans.push(o0, oi);
+    old.len = oi;
+    cur.len = ci;
+    return this.joinBlock(slot, cs, ce);
+  }
+
+  /** A line whose cells were just put in the block joins it. */
+  private joinBlock(slot: number, cs: number, ce: number): boolean {
     if (this.blockSlots.length === 0) {
       this.emitPending();
       this.blockFrom = this.t.lastSlot;
@@ -598,9 +650,6 @@ export class LineDeltaEncoder {
       this.slotBlock = grown;
     }
     this.slotBlock[slot] = this.blockId;
-    this.blockOld.bytes(ref, cs, ce);
-    this.blockCur.bytes(b, s + cs, s + ce);
-    for (let k = cs; k < ce; k++) ref[k] = b[s + k];
     this.t.lastSlot = slot;
     return true;
   }
@@ -624,8 +673,9 @@ export class LineDeltaEncoder {
       last = slots[j - 1];
       k = j;
     }
-    this.model.encode(this.rc, this.blockOld.view(), this.blockCur.view());
+    this.model.encode(this.rc, this.blockOld.view(), this.blockCur.view(), this.blockSpans);
     this.blockSlots = [];
+    this.blockSpans = [];
     this.blockRanges = [];
     this.blockOld.len = 0;
     this.blockCur.len = 0;
