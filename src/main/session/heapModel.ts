@@ -300,7 +300,9 @@ function countFits(cur: Uint8Array, from: number, to: number, len: number): numb
   const n = Math.min(cur.length, to + len);
   while (i < to) {
     if (cur[i] !== FREE) {
-      i++;
+      // Over occupied cells to the next free one natively (a map is mostly long stretches).
+      i = cur.indexOf(FREE, i + 1);
+      if (i < 0) break;
       continue;
     }
     let e = i + 1;
@@ -319,7 +321,8 @@ function nthFit(cur: Uint8Array, from: number, len: number, skip: number): numbe
   const n = cur.length;
   while (i < n) {
     if (cur[i] !== FREE) {
-      i++;
+      i = cur.indexOf(FREE, i + 1);
+      if (i < 0) break;
       continue;
     }
     // The run need not be followed past the fit asked for.

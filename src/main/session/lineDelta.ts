@@ -353,12 +353,12 @@ export class LineDeltaEncoder {
   private blockSlots: number[] = [];
   /** The block's changed lines, as [start, end) of cells in the block (the model looks only there). */
   private blockSpans: number[] = [];
-  /** A Buffer over the bytes last coded from (for native compares and copies). */
-  private lastBytes: Uint8Array | null = null;
-  private lastBuffer: Buffer = Buffer.alloc(0);
+  /** The new cells of the block's changed lines, one span after the other. */
+  private readonly blockCur = new ByteSink(1 << 12);
+  /** The block's new cells: its old ones with the changed lines' put in. */
+  private cur = new Uint8Array(1 << 14);
   private blockRanges: number[] = [];
   private readonly blockOld = new ByteSink(1 << 14);
-  private readonly blockCur = new ByteSink(1 << 14);
   /** lastSlot before the block's first line (its slot deltas count from there). */
   private blockFrom = -1;
   /** Per slot, the block it was last put in (a slot appears once per block). */
@@ -455,7 +455,7 @@ export class LineDeltaEncoder {
 
   /** Bytes of output waiting to be taken (roughly). */
   get pending(): number {
-    return this.out.len + this.lits.len + (this.blockCur.len >> 2);
+    return this.out.len + this.lits.len + (this.blockOld.len >> 2);
   }
 
   /** Writes the NEXT ops, literal lines or map lines held back to be written as one op. */
@@ -589,50 +589,31 @@ export class LineDeltaEncoder {
     const cs = this.t.cellStart(slot);
     if (cs < 0) return false;
     const ce = this.t.cellEnd(slot);
-    // One pass (this runs for every map line): the old cells and the new ones go to the block,
-    // the slot takes the new ones. The slot's cells are all map cells, so only the bytes that
-    // differ need checking; a line that does not qualify is undone from the copy just made.
-    const old = this.blockOld;
-    const cur = this.blockCur;
-    old.reserve(ce - cs);
-    cur.reserve(ce - cs);
-    const ob = old.buf;
-    const cb = cur.buf;
-    const o0 = old.len;
-    let oi = o0;
-    let ci = cur.len;
+    // This runs for every map line: the old cells go to the block (and, for a changed line,
+    // the new ones, apart), the slot takes the new ones. The slot's cells are all map cells, so
+    // only the bytes that differ need checking; a line that does not qualify is undone.
     const len = ref.length;
-    if (b !== this.lastBytes) {
-      this.lastBytes = b;
-      this.lastBuffer = Buffer.from(b.buffer, b.byteOffset, b.length);
-    }
-    const buf = this.lastBuffer;
-    if (buf.compare(ref, 0, len, s, s + len) === 0) {
-      // Unchanged (about half the lines of a dump): copied natively.
-      buf.copy(ob, oi, s + cs, s + ce);
-      buf.copy(cb, ci, s + cs, s + ce);
-      old.len = oi + ce - cs;
-      cur.len = ci + ce - cs;
-      return this.joinBlock(slot, cs, ce);
-    }
-    for (let k = 0; k < len; k++) {
-      const r = ref[k];
-      const x = b[s + k];
-      if (x !== r) {
+    let k = 0;
+    while (k < len && ref[k] === b[s + k]) k++;
+    const n = ce - cs;
+    const old = this.blockOld;
+    old.reserve(n);
+    const o0 = old.len;
+    old.buf.set(ref.subarray(cs, ce), o0);
+    if (k < len) {
+      for (; k < len; k++) {
+        const x = b[s + k];
+        if (x === ref[k]) continue;
         if (k < cs || k >= ce || !isCell(x)) {
-          for (let j = cs; j < k && j < ce; j++) ref[j] = ob[o0 + j - cs];
+          ref.set(old.buf.subarray(o0, o0 + n), cs);
           return false;
         }
         ref[k] = x;
       }
-      if (k >= cs && k < ce) {
-        ob[oi++] = r;
-        cb[ci++] = x;
-      }
+      this.blockCur.bytes(ref, cs, ce);
+      this.blockSpans.push(o0, o0 + n);
     }
-    this.blockSpans.push(o0, oi);
-    old.len = oi;
-    cur.len = ci;
+    old.len = o0 + n;
     return this.joinBlock(slot, cs, ce);
   }
 
@@ -673,7 +654,17 @@ export class LineDeltaEncoder {
       last = slots[j - 1];
       k = j;
     }
-    this.model.encode(this.rc, this.blockOld.view(), this.blockCur.view(), this.blockSpans);
+    const old = this.blockOld.view();
+    if (this.cur.length < old.length) this.cur = new Uint8Array(old.length * 2);
+    const cur = this.cur.subarray(0, old.length);
+    cur.set(old);
+    const spans = this.blockSpans;
+    for (let k = 0, at = 0; k < spans.length; k += 2) {
+      const n = spans[k + 1] - spans[k];
+      cur.set(this.blockCur.buf.subarray(at, at + n), spans[k]);
+      at += n;
+    }
+    this.model.encode(this.rc, old, cur, spans);
     this.blockSlots = [];
     this.blockSpans = [];
     this.blockRanges = [];
