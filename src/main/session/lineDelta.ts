@@ -707,6 +707,8 @@ export class LineDeltaDecoder {
   private readonly t = new Tables();
   private readonly out: ByteSink;
   private readonly model = new HeapModel();
+  /** Old and new cells of a MAP op (grown as needed). */
+  private scratch = new Uint8Array(1 << 14);
 
   constructor(sizeHint = 1 << 16) {
     this.out = new ByteSink(sizeHint);
@@ -837,7 +839,8 @@ export class LineDeltaDecoder {
       }
       t.lastSlot = first + count - 1;
     }
-    const old = new Uint8Array(total);
+    if (this.scratch.length < 2 * total) this.scratch = new Uint8Array(4 * total);
+    const old = this.scratch.subarray(0, total);
     let at = 0;
     for (let k = 0; k < slots.length; k++) {
       const ref = t.slots[slots[k]];
@@ -846,7 +849,7 @@ export class LineDeltaDecoder {
       old.set(ref.subarray(cs, ce), at);
       at += ce - cs;
     }
-    const cur = new Uint8Array(total);
+    const cur = this.scratch.subarray(total, 2 * total);
     this.model.decode(rd, old, cur);
     at = 0;
     const o = this.out;
@@ -856,7 +859,10 @@ export class LineDeltaDecoder {
       const ce = ranges[2 * k + 1];
       ref.set(cur.subarray(at, at + ce - cs), cs);
       at += ce - cs;
-      o.bytes(ref);
+      // Whole lines, natively (a byte loop costs more than the call here).
+      o.reserve(ref.length);
+      o.buf.set(ref, o.len);
+      o.len += ref.length;
     }
   }
 
