@@ -42,6 +42,7 @@ export const enum Op {
 }
 
 const CR = 0x0d;
+const FREE = 0x2e;
 
 const LF = 0x0a;
 /** A partial line longer than this is let go as a fragment instead of being held. */
@@ -351,6 +352,8 @@ export class LineDeltaEncoder {
   private readonly rc = new RangeEncoder();
   /** The map lines held back to be coded as one MAP op: slots, cell ranges, old and new cells. */
   private blockSlots: number[] = [];
+  /** Per line of the block: null, or (a line new to its slot) its text before and after its cells. */
+  private blockNew: Array<[Uint8Array, number, Uint8Array] | null> = [];
   /** The block's changed lines, as [start, end) of cells in the block (the model looks only there). */
   private blockSpans: number[] = [];
   /** The new cells of the block's changed lines, one span after the other. */
@@ -524,8 +527,14 @@ export class LineDeltaEncoder {
     const slot = t.slotOf(key);
     const len = e - s;
     if (slot === undefined || t.slots[slot].length !== len) {
-      this.literal(b, s, e);
-      t.store(key, copyOf(b, s, e));
+      // A map line seen for the first time (or of another length): its cells through the
+      // model too, as if they were all free before (a segment's first dump is most of them).
+      // (Not a slot already in the block: its line there must stay what the MAP op reads.)
+      const inBlock = slot !== undefined && slot < this.slotBlock.length && this.slotBlock[slot] === this.blockId;
+      if (!(this.cells && !inBlock && this.newToBlock(key, b, s, e))) {
+        this.literal(b, s, e);
+        t.store(key, copyOf(b, s, e));
+      }
       return;
     }
     const ref = t.slots[slot];
@@ -617,12 +626,45 @@ export class LineDeltaEncoder {
     return this.joinBlock(slot, cs, ce);
   }
 
+  /**
+   * A map line with no slot of its length: held in the block with its text around the cells,
+   * its old cells all free. It becomes its key's slot line now (the decoder does so where the
+   * MAP op lists it).
+   */
+  private newToBlock(key: number, b: Uint8Array, s: number, e: number): boolean {
+    const r = cellRange(b, s, e);
+    if (r === null) return false;
+    const [cs, ce] = r;
+    const n = ce - cs;
+    if (this.blockSlots.length === 0) {
+      this.emitPending();
+      this.blockFrom = this.t.lastSlot;
+    }
+    const old = this.blockOld;
+    old.reserve(n);
+    old.buf.fill(FREE, old.len, old.len + n);
+    this.blockSpans.push(old.len, old.len + n);
+    old.len += n;
+    this.blockCur.bytes(b, s + cs, s + ce);
+    this.t.store(key, copyOf(b, s, e));
+    const slot = this.t.lastSlot;
+    this.blockNew.push([copyOf(b, s, s + cs), n, copyOf(b, s + ce, e)]);
+    this.addToBlock(slot, cs, ce);
+    return true;
+  }
+
   /** A line whose cells were just put in the block joins it. */
   private joinBlock(slot: number, cs: number, ce: number): boolean {
     if (this.blockSlots.length === 0) {
       this.emitPending();
       this.blockFrom = this.t.lastSlot;
     }
+    this.blockNew.push(null);
+    this.addToBlock(slot, cs, ce);
+    return true;
+  }
+
+  private addToBlock(slot: number, cs: number, ce: number): void {
     this.blockSlots.push(slot);
     this.blockRanges.push(cs, ce);
     if (slot >= this.slotBlock.length) {
@@ -632,7 +674,6 @@ export class LineDeltaEncoder {
     }
     this.slotBlock[slot] = this.blockId;
     this.t.lastSlot = slot;
-    return true;
   }
 
   /** Writes the held map lines as one MAP op, their cells into the cell stream. */
@@ -640,17 +681,31 @@ export class LineDeltaEncoder {
     const slots = this.blockSlots;
     if (slots.length === 0) return;
     const o = this.out;
-    // Groups: runs of consecutive slots.
+    const fresh = this.blockNew;
+    // Groups: runs of consecutive known slots, and each new line on its own.
+    const joins = (k: number) => fresh[k] === null && fresh[k - 1] === null && slots[k] === slots[k - 1] + 1;
     let groups = 1;
-    for (let k = 1; k < slots.length; k++) if (slots[k] !== slots[k - 1] + 1) groups++;
+    for (let k = 1; k < slots.length; k++) if (!joins(k)) groups++;
     o.byte(Op.Map);
     o.uvar(groups);
     let last = this.blockFrom;
     for (let k = 0; k < slots.length; ) {
+      const f = fresh[k];
+      if (f !== null) {
+        o.uvar(1);
+        o.uvar(f[0].length);
+        o.bytes(f[0]);
+        o.uvar(f[1]);
+        o.uvar(f[2].length);
+        o.bytes(f[2]);
+        last = slots[k];
+        k++;
+        continue;
+      }
       let j = k + 1;
-      while (j < slots.length && slots[j] === slots[j - 1] + 1) j++;
+      while (j < slots.length && joins(j)) j++;
+      o.uvar((j - k) * 2);
       o.svar(slots[k] - (last + 1));
-      o.uvar(j - k);
       last = slots[j - 1];
       k = j;
     }
@@ -666,6 +721,7 @@ export class LineDeltaEncoder {
     }
     this.model.encode(this.rc, old, cur, spans);
     this.blockSlots = [];
+    this.blockNew = [];
     this.blockSpans = [];
     this.blockRanges = [];
     this.blockOld.len = 0;
@@ -825,8 +881,29 @@ export class LineDeltaDecoder {
     const ranges: number[] = [];
     let total = 0;
     for (let g = 0; g < groups; g++) {
+      const v = src.uvar();
+      if (v % 2 === 1) {
+        // A line new to its slot: its text around cells that were all free.
+        const before = src.bytes(src.uvar());
+        const n = src.uvar();
+        const after = src.bytes(src.uvar());
+        if (n > MAX_KEYED) throw new LineDeltaError('a map line too long');
+        const line = new Uint8Array(before.length + n + after.length);
+        line.set(before, 0);
+        line.fill(FREE, before.length, before.length + n);
+        line.set(after, before.length + n);
+        const key = t.classify(line, 0, line.length);
+        if (key < 0) throw new LineDeltaError('a new map line that is not one');
+        t.store(key, line);
+        const slot = t.lastSlot;
+        if (t.cellStart(slot) !== before.length || t.cellEnd(slot) !== before.length + n) throw new LineDeltaError('a new map line whose cells are not where it says');
+        slots.push(slot);
+        ranges.push(before.length, before.length + n);
+        total += n;
+        continue;
+      }
+      const count = v / 2;
       const first = t.lastSlot + 1 + src.svar();
-      const count = src.uvar();
       if (count === 0 || count > t.slots.length) throw new LineDeltaError('a map op of no lines');
       for (let slot = first; slot < first + count; slot++) {
         if (t.slots[slot] === undefined) throw new LineDeltaError(`a reference to an unknown line (${slot})`);
