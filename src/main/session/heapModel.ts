@@ -84,6 +84,9 @@ interface Truth {
   /** 1 at the head of a freed old object. */
   freedAt: Uint8Array;
   anyFreed: number;
+  /** How many old objects were freed, and where the first one starts. */
+  freedCount: number;
+  firstFreed: number;
   kinds: number[];
   lens: number[];
   heads: number[];
@@ -94,6 +97,7 @@ export class HeapModelError extends Error {}
 
 export class HeapModel {
   private readonly anyFree = new BitModels(2);
+  private readonly gammaFrees = new BitModels(2 * 64);
   private readonly surv = new BitModels(16 * 8 * 4 * 2);
   private readonly kind = new BitModels(SYMBOLS * 8 * 64);
   private readonly len = new BitModels(SYMBOLS * 8 * (UNARY + 1));
@@ -104,7 +108,7 @@ export class HeapModel {
   private lastFreed = 0;
 
   reset(): void {
-    for (const m of [this.anyFree, this.surv, this.kind, this.len, this.gammaLen, this.skip0, this.gammaSkip]) m.reset();
+    for (const m of [this.anyFree, this.gammaFrees, this.surv, this.kind, this.len, this.gammaLen, this.skip0, this.gammaSkip]) m.reset();
     this.lastFreed = 0;
   }
 
@@ -140,7 +144,7 @@ export class HeapModel {
   private truth(old: Uint8Array, cur: Uint8Array, spans: number[]): Truth {
     const n = old.length;
     const freedAt = this.scratchFreed;
-    const t: Truth = { freedAt, anyFreed: 0, kinds: [], lens: [], heads: [] };
+    const t: Truth = { freedAt, anyFreed: 0, freedCount: 0, firstFreed: -1, kinds: [], lens: [], heads: [] };
     // Windows of change [a, b), widened to boundaries in both maps (neither is a tail there):
     // every object outside them is the same object in both.
     let done = 0;
@@ -177,7 +181,10 @@ export class HeapModel {
       if (same && old[i] === TAIL && i > 0 && cur[i - 1] !== FREE) same = false;
       for (let k = i; same && k < e; k++) if (cur[k] !== old[k]) same = false;
       freedAt[i] = same ? 2 : 1;
-      if (!same) t.anyFreed = 1;
+      if (!same) {
+        t.anyFreed = 1;
+        if (t.freedCount++ === 0) t.firstFreed = i;
+      }
       i = e;
     }
     for (let i = a; i < b; ) {
@@ -199,22 +206,32 @@ export class HeapModel {
   private transition(io: BitIO, old: Uint8Array, cur: Uint8Array, truth: Truth | null): void {
     const n = old.length;
     cur.set(old);
-    // 1. Frees: a flag for the block, then (if any) a bit per old object.
+    // 1. Frees: a flag for the block; if any, how many and where the first one starts, then a
+    // bit per old object from the one after it until all are found (the objects before the
+    // first and after the last are not walked: a big map that frees a few costs little).
     const any = io.bit(this.anyFree, this.lastFreed, truth ? truth.anyFreed : 0);
     this.lastFreed = any;
     if (any === 1) {
+      const count = 1 + this.gamma(io, this.gammaFrees, 0, truth ? truth.freedCount - 1 : 0);
+      const first = this.gamma(io, this.gammaFrees, 64, truth ? truth.firstFreed : 0);
+      if (first >= n || old[first] === FREE || (old[first] === TAIL && first > 0 && old[first - 1] !== FREE)) {
+        throw new HeapModelError('a freed object where none starts');
+      }
       let frees = 0;
-      let prevFreed = 0;
-      for (let i = 0; i < n; ) {
+      let prevFreed = 1;
+      for (let i = first; i < n && frees < count; ) {
         if (old[i] === FREE) {
           i++;
           continue;
         }
         let e = i + 1;
         while (e < n && old[e] === TAIL) e++;
-        const kind = CELL_SYMBOL[old[i]] & 15;
-        const ctx = ((kind * 8 + lenBucket(e - i)) * 4 + freesBucket(frees)) * 2 + prevFreed;
-        const f = io.bit(this.surv, ctx, truth ? truth.freedAt[i] & 1 : 0);
+        let f = 1;
+        if (i !== first) {
+          const kind = CELL_SYMBOL[old[i]] & 15;
+          const ctx = ((kind * 8 + lenBucket(e - i)) * 4 + freesBucket(frees)) * 2 + prevFreed;
+          f = io.bit(this.surv, ctx, truth ? truth.freedAt[i] & 1 : 0);
+        }
         if (f === 1) {
           for (let c = i; c < e; c++) cur[c] = FREE;
           frees++;
@@ -222,6 +239,7 @@ export class HeapModel {
         prevFreed = f;
         i = e;
       }
+      if (frees < count) throw new HeapModelError('more frees than objects');
     }
     // 2. New objects, in address order.
     let pos = 0;
