@@ -5,7 +5,8 @@
  * asserted. The 1 GB file costs no disk (sparse).
  *
  * Also the service (as `heapscope serve` runs it) opening a capture of 5 million short log
- * lines, reading a window and searching it all (bench/serviceLog.ts). HEAPSCOPE_BEFORE=<checkout>
+ * lines, and the same lines imported into a session file, reading the last 100 lines and
+ * searching them all (bench/serviceLog.ts). HEAPSCOPE_BEFORE=<checkout>
  * runs the same on another checkout's code too, for a before/after figure.
  */
 import { spawnSync } from 'node:child_process';
@@ -76,9 +77,14 @@ export async function benchHostile(): Promise<Record<string, string | number>> {
     }
     closeSync(fd);
     const child = ['--import', 'tsx', path.join(root, 'bench/serviceLog.ts')];
-    out['service opens 5 million short log lines'] = run([short], 900, child);
     const before = process.env.HEAPSCOPE_BEFORE;
+    out['service opens 5 million short log lines'] = run([short], 900, child);
     if (before) out[`same, code of ${before}`] = run([short], 900, child, { ...process.env, HEAPSCOPE_ROOT: before });
+    // The same lines saved as a session file: its log is read back a record at a time.
+    const hss = path.join(dir, 'short-lines.hss');
+    out['import of the 5 million lines (to a session file)'] = run(['import', short, '-o', hss, '--allow-empty'], 900);
+    out['service opens a session file of 5 million short log lines'] = run([hss], 900, child);
+    if (before) out[`same, code of ${before}`.replace('same', 'session file')] = run([hss], 900, child, { ...process.env, HEAPSCOPE_ROOT: before });
     out['load average at the end'] = os.loadavg().map((x) => x.toFixed(1)).join(' ');
     return out;
   } finally {

@@ -9,9 +9,15 @@ import path from 'node:path';
 import { CaptureReader } from '../src/shared/capture/captureReader';
 import { agesAt, blameByPhase, compareObjects, feedEvent, leakVerdict, LifetimeTracker, SessionLifetimes } from '../src/shared/lifetimes';
 import { importCapture, SessionReader } from '../src/main/session';
+import { FollowedSessionMaps } from '../src/main/session/followMaps';
 import { synthCapture } from '../test/session/synth';
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+/** CPU (user + system) ms since c0: what holds when other work shares the machine. */
+const cpuMs = (c0: NodeJS.CpuUsage) => {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+};
 
 export async function benchLifetimes(): Promise<Record<string, string | number>> {
   const FRAMES = 10_000;
@@ -52,16 +58,34 @@ export async function benchLifetimes(): Promise<Record<string, string | number>>
   // From a stored session: what `inspect`, `check` and the service do.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'heapscope-bench-life-'));
   let sessionMs = 0;
+  let followedMs = 0;
+  let sessionCpu = 0;
+  let followedCpu = 0;
+  let followed = '';
   try {
     const file = path.join(dir, 'life.hss');
     await importCapture(capture, file);
     t0 = process.hrtime.bigint();
+    let c0 = process.cpuUsage();
     const r = SessionReader.open(file);
     const life = new SessionLifetimes();
     life.update(r);
     life.leak();
     sessionMs = ms(t0);
+    sessionCpu = cpuMs(c0);
     r.close();
+    // The same with each dump's map followed from the one before (what inspect and check do).
+    t0 = process.hrtime.bigint();
+    c0 = process.cpuUsage();
+    const r2 = SessionReader.open(file);
+    const maps = new FollowedSessionMaps(r2);
+    const life2 = new SessionLifetimes();
+    life2.update(r2, { maps: (i, e) => maps.maps(i, e) });
+    life2.leak();
+    followedMs = ms(t0);
+    followedCpu = cpuMs(c0);
+    followed = `${maps.followed} followed, ${maps.parsed} parsed`;
+    r2.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -77,6 +101,7 @@ export async function benchLifetimes(): Promise<Record<string, string | number>>
     'blame by phase at the last frame ms': blameMs.toFixed(1),
     'ages at the last frame ms': agesMs.toFixed(1),
     'leak verdict ms': leakMs.toFixed(1),
-    'from a session file: open + fetch every map + track + verdict, s': (sessionMs / 1000).toFixed(2),
+    'from a session file: open + fetch every map + track + verdict, s': `${(sessionMs / 1000).toFixed(2)} wall, ${(sessionCpu / 1000).toFixed(2)} CPU`,
+    [`from a session file, maps followed line by line (${followed}): open + track + verdict, s`]: `${(followedMs / 1000).toFixed(2)} wall, ${(followedCpu / 1000).toFixed(2)} CPU`,
   };
 }

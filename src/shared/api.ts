@@ -215,11 +215,23 @@ export interface FrameSeries {
   logLineCount: number;
 }
 
+/**
+ * `snapshots` are the entries of frames [from, from + count) of `snapshotCount`: all of them for
+ * a session of up to 20,000 frames (asked with no range), else a page of at most 20,000 (ask
+ * with `from`, or use getFrameSeries: a few bytes per frame).
+ */
 export interface SessionInfo {
   meta: SessionMeta;
   snapshots: SnapshotIndexEntry[];
+  snapshotCount: number;
+  from: number;
   events: TimelineEvent[];
   logLineCount: number;
+}
+
+export interface SessionInfoRequest {
+  from?: number;
+  count?: number;
 }
 
 export interface SnapshotArea {
@@ -560,7 +572,7 @@ function buildSchemas() {
     importCapture: z.object({ path: pathString, sessionPath: pathString.optional(), jobId: jobId.optional(), overwrite: z.boolean().optional() }).strict(),
     closeSession: none,
     saveSessionAs: z.object({ path: pathString, overwrite: z.boolean().optional() }).strict(),
-    getSessionInfo: none,
+    getSessionInfo: z.undefined().or(z.null()).or(z.object({ from: index.optional(), count: z.number().int().min(0).max(20_000).optional() }).strict()).optional(),
     getFrameSeries: none,
     getSnapshot: z.object({ index }).strict(),
     getFilmStrip: z
@@ -626,7 +638,8 @@ export interface HeapScopeApi {
   closeSession(): Promise<void>;
   /** `overwrite`: replace an existing file (else EXISTS). */
   saveSessionAs(req: { path: string; overwrite?: boolean }): Promise<SessionMeta>;
-  getSessionInfo(): Promise<SessionInfo>;
+  /** With no range: every frame's entry up to 20,000 frames, else the first 20,000 (see SessionInfo). */
+  getSessionInfo(req?: SessionInfoRequest): Promise<SessionInfo>;
   /** Per-frame figures of the whole session as typed arrays; a session file serves them without building its index as objects. */
   getFrameSeries(): Promise<FrameSeries>;
   getSnapshot(req: { index: number }): Promise<SnapshotData>;

@@ -145,6 +145,55 @@ describe('the held writer on a full tmpfs', () => {
       rmSync(p, { force: true });
     }
   });
+
+  it('a mark or gap made while bytes are held lands after them, in the file and in the events', (ctx) => {
+    if (why) return ctx.skip();
+    const p = join(mnt, 'marks.hss');
+    const late: CaptureEvent[] = [];
+    const hw = new HeldWriter((o) => SessionWriter.create(p, {}, o), { events: (evs) => late.push(...evs) }, { retryMs: 60_000 });
+    try {
+      hw.append(dump, 1);
+      hw.writer.flush();
+      fill();
+      appendUntilBlocked(hw, dump);
+      // Two dumps arrive while the disk is full, a mark between them, a gap after the second.
+      hw.append(dump, 5000);
+      expect(hw.addMark('pressed', 5001)).toEqual([]);
+      hw.append(dump, 5002);
+      expect(hw.addGap('link lost', 5003, 5004)).toEqual([]);
+      const before = hw.writer.rawLength;
+      rmSync(join(mnt, 'filler'));
+      expect(hw.tryResume()).toBe(true);
+      // In the events as they arrived: the first held dump, the mark, the second dump, the gap.
+      const order = late.map((e) => e.type).filter((t) => t !== 'log');
+      expect(order.slice(-4)).toEqual(['snapshot', 'mark', 'snapshot', 'gap']);
+      const mark = late.find((e) => e.type === 'mark')!;
+      const gap = late.find((e) => e.type === 'gap')!;
+      expect(mark.byteOffset).toBe(before + dump.length);
+      expect(gap.byteOffset).toBe(before + 2 * dump.length);
+      // Nothing held now: the next mark is written at once, at the end of the bytes.
+      const now = hw.addMark('after', 6000);
+      expect(now.length).toBe(1);
+      expect(now[0].byteOffset).toBe(before + 2 * dump.length);
+      hw.end();
+      hw.close();
+      const r = SessionReader.open(p);
+      const marks = r.events.filter((e) => e.type === 'mark' || e.type === 'gap');
+      expect(marks.map((e) => [e.type, e.byteOffset])).toEqual([
+        ['mark', before + dump.length],
+        ['gap', before + 2 * dump.length],
+        ['mark', before + 2 * dump.length],
+      ]);
+      // In the file's arrival order too: the mark after the first held dump, before the second.
+      const seq = r.events.map((e) => e.byteOffset);
+      expect(seq).toEqual([...seq].sort((a, b) => a - b));
+      r.close();
+    } finally {
+      hw.abandon();
+      rmSync(join(mnt, 'filler'), { force: true });
+      rmSync(p, { force: true });
+    }
+  });
 });
 
 describe('heapscope record on a disk that fills up', () => {
@@ -237,7 +286,11 @@ describe('a recording in the service on a disk that fills up', () => {
       const warning = events.find((e) => e.type === 'error') as Extract<ServiceEvent, { type: 'error' }>;
       expect(warning.error.message).toContain(`${out} cannot be written: the disk is full: the board's output is kept in memory`);
       const before = snaps();
-      await sleep(3000);
+      // A mark set while the board's output is held lands after what arrived before it.
+      await sleep(1500);
+      const markAt = Date.now();
+      await svc.call('addMark', { label: 'while full' });
+      await sleep(1500);
       rmSync(join(mnt, 'filler'));
       const freedAt = Date.now();
       await until('the resumed status', () => events.some((e) => e.type === 'recording' && /There is room again/.test(e.status.message)), 30_000);
@@ -250,6 +303,18 @@ describe('a recording in the service on a disk that fills up', () => {
         const meanwhile = r.snapshots.filter((s) => s.hostMs !== null && s.hostMs > fullAt + 500 && s.hostMs < freedAt);
         expect(meanwhile.length).toBeGreaterThanOrEqual(5);
         expect(r.events.filter((e) => e.type === 'gap')).toEqual([]);
+        const mark = r.events.find((e) => e.type === 'mark')!;
+        const heldBefore = meanwhile.filter((s) => s.hostMs! < markAt - 50);
+        expect(heldBefore.length).toBeGreaterThan(0);
+        for (const s of heldBefore) expect(s.byteEnd, `snapshot ${s.index}`).toBeLessThanOrEqual(mark.byteOffset);
+        // Pushed to the window in the same order: after the held dumps that came before it.
+        const pushedMark = events.findIndex((e) => e.type === 'event' && e.event.kind === 'mark');
+        let lastHeld = -1;
+        events.forEach((e, i) => {
+          if (e.type === 'snapshot' && e.entry.hostMs !== null && e.entry.hostMs > fullAt + 500 && e.entry.hostMs < markAt - 50) lastHeld = i;
+        });
+        expect(lastHeld).toBeGreaterThan(0);
+        expect(pushedMark).toBeGreaterThan(lastHeld);
       } finally {
         r.close();
       }

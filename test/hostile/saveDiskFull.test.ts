@@ -1,5 +1,5 @@
 /**
- * Issue 9, point 5 for the service's other writes: importing into a raw capture store and
+ * Issue 9, point 5 for the service's other writes: importing into a raw capture store or a session file, and
  * Save As (a session copied, a capture saved as a session, a capture saved as a capture) are
  * complete or an error naming the file asked for (never the `.part`), and leave nothing
  * behind; with room, the same call succeeds. On a real 64 KiB tmpfs (root only: elsewhere the
@@ -56,6 +56,27 @@ describe('the service writes whole files or none', () => {
       rmSync(join(mnt, 'filler'));
       await service.importCapture({ path: capture, sessionPath: out });
       expect(readFileSync(out)).toEqual(readFileSync(capture));
+      rmSync(out);
+    } finally {
+      await service.dispose();
+      rmSync(join(mnt, 'filler'), { force: true });
+    }
+  }, 60_000);
+
+  it('import into a session file (written to a .part, renamed when whole)', async (ctx) => {
+    if (why) return ctx.skip();
+    const service = testService(dir);
+    try {
+      fillLeaving(2048);
+      const out = join(mnt, 'imported.hss');
+      expectFullDiskError(await failure(service.importCapture({ path: capture, sessionPath: out })), out);
+      rmSync(join(mnt, 'filler'));
+      await service.importCapture({ path: capture, sessionPath: out });
+      const r = SessionReader.open(out);
+      expect(r.complete && r.snapshotCount).toBe(1);
+      r.close();
+      expect(readdirSync(mnt)).toEqual(['imported.hss']);
+      await service.closeSession();
       rmSync(out);
     } finally {
       await service.dispose();

@@ -79,7 +79,7 @@ describe('export --format perfetto', () => {
     expect(events.filter((e) => e.name === 'thread_name').map((e) => e.args.name)).toEqual(['heap', 'events', 'log']);
   });
 
-  it('a range keeps its frames and what was printed among them', () => {
+  it('a range keeps its frames and what was printed among them', async () => {
     const out = path.join(dir, 'part.trace.json');
     expect(heapscope(['export', session, '--format', 'perfetto', '--from', '10', '--to', '19', '-o', out]).code).toBe(0);
     const events = expectTraceEventFormat(JSON.parse(readFileSync(out, 'utf8')));
@@ -88,7 +88,7 @@ describe('export --format perfetto', () => {
     const view = FileSessionView.open(session);
     try {
       const e = view.entries();
-      const lines = view.logLines(0, view.logCount()).filter((l) => l.snapshot > 10 && l.snapshot <= 20);
+      const lines = (await view.logLines(0, await view.logCount())).filter((l) => l.snapshot > 10 && l.snapshot <= 20);
       expect(events.filter((x) => x.cat === 'log').map((x) => x.args.line)).toEqual(lines.map((l) => l.line));
       expect(e.length).toBeGreaterThan(20);
     } finally {

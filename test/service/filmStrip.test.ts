@@ -47,7 +47,7 @@ function service(extra: Partial<ServiceOptions> = {}): HeapScopeService {
 
 /** Every column equals binning its frame's snapshot, fetched on its own. */
 async function expectColumnsMatch(svc: HeapScopeService, strip: FilmStrip): Promise<void> {
-  const info = svc.getSessionInfo();
+  const info = await svc.getSessionInfo();
   for (let c = 0; c < strip.frames.length; c++) {
     const f = strip.frames[c];
     const col = strip.data.subarray(c * strip.rows, (c + 1) * strip.rows);
@@ -71,7 +71,7 @@ describe('getFilmStrip', () => {
   it('bins every frame of an imported session like its snapshot, and a stats-only frame as no map', async () => {
     const svc = service();
     await svc.importCapture({ path: capture(), sessionPath: join(dir, 'strip.hss') });
-    const info = svc.getSessionInfo();
+    const info = await svc.getSessionInfo();
     const n = info.snapshots.length;
     expect(n).toBe(7);
     const statsOnly = info.snapshots.findIndex((s) => s.areas.length === 0);

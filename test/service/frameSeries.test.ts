@@ -64,7 +64,7 @@ describe('a session file opened without its index as objects', () => {
     const series = await paged.getFrameSeries();
     const whole = testService(dir);
     await whole.openSession(sessionPath);
-    const info = whole.getSessionInfo();
+    const info = await whole.getSessionInfo();
     expect(series.frames).toBe(info.snapshots.length);
     expect(series.logLineCount).toBe(info.logLineCount);
     expect(series.events).toEqual(info.events);

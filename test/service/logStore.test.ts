@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LogStore } from '../../src/main/service/logStore';
 import { IndexBuilder } from '../../src/main/service/indexBuilder';
 import { CaptureReader } from '../../src/shared/capture/captureReader';
+import { MemorySession } from '../../src/main/service/sessionView';
 
 describe('LogStore (log lines in typed columns, text made on demand)', () => {
   it('gives back every field as pushed, across column and pool chunks, non-ASCII included', () => {
@@ -54,5 +55,39 @@ describe('LogStore (log lines in typed columns, text made on demand)', () => {
     // What was pushed to clients and what is served later agree, device marks included.
     expect(b.lines.slice()).toEqual(delta.lines);
     expect(delta.lines.some((l) => l.device)).toBe(true);
+  });
+
+  it('with the raw bytes in memory, a line that is its bytes points into them; others are copied; all read back the same', () => {
+    const parts: string[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      if (i % 1000 === 1) parts.push(`é non-ASCII ${i}`);
+      else if (i % 1000 === 2) parts.push(`bell\x07 stripped ${i}`);
+      else if (i % 5000 === 3) parts.push('x'.repeat(70_000)); // cut at 64 KiB: its text is not its bytes
+      else if (i % 1000 === 4) parts.push('');
+      else parts.push(`l${i} plain`);
+    }
+    const bytes = Buffer.from(parts.join('\r\n') + '\n', 'utf8');
+    const events = (() => {
+      const r = new CaptureReader();
+      const out = [];
+      for (let o = 0; o < bytes.length; o += 65536) out.push(...r.feed(bytes.subarray(o, o + 65536)));
+      out.push(...r.end());
+      return out;
+    })();
+    // The same events indexed without the raw bytes: every text copied.
+    const copied = new IndexBuilder();
+    copied.add(events);
+    const m = new MemorySession({ path: 'x', name: 'x', source: 'import', createdAt: 0, rawBytes: 0, live: false }, bytes);
+    for (let o = 0; o < bytes.length; o += 65536) m.feed(bytes.subarray(o, o + 65536));
+    m.end();
+    const n = copied.lines.length;
+    expect(m.logCount()).toBe(n);
+    for (let i = 0; i < n; i++) if (m.index.lines.text(i) !== copied.lines.text(i)) expect.fail(`line ${i}: ${m.index.lines.text(i)}`);
+    expect(JSON.stringify(m.logLines(0, n))).toBe(JSON.stringify(copied.lines.slice(0, n)));
+    // Only the lines that are not their bytes went into the pool.
+    // (the plain ones: ~97,000 lines of 10–13 bytes; the 20 cut lines alone are 1.3 MB).
+    expect(copied.lines.poolBytes - m.index.lines.poolBytes).toBeGreaterThan(97_000 * 10);
+    expect(m.index.lines.poolBytes).toBeGreaterThan(20 * 65_000);
+    expect(m.index.lines.poolBytes).toBeLessThan(20 * 65_600 + 2_000 * 30);
   });
 });

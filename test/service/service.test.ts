@@ -326,7 +326,7 @@ describe('service behaviour', () => {
     expect(events.some((e) => e.type === 'recording' && e.status.phase === 'takingControl')).toBe(true);
     // While recording: marks, info, snapshots.
     await svc.call('addMark', { label: 'button pressed' });
-    const mid = svc.getSessionInfo();
+    const mid = await svc.getSessionInfo();
     expect(mid.meta.live).toBe(true);
     expect(mid.events.some((e) => e.type === 'mark' && e.text === 'button pressed')).toBe(true);
     const busy = await rejects(svc.call('openSession', { path: join(seedsDir, '001_875b3f0662365714.txt') }));
@@ -334,14 +334,14 @@ describe('service behaviour', () => {
     const meta = await svc.stopRecording();
     expect(meta?.live).toBe(false);
     expect(events.some((e) => e.type === 'recording' && e.status.phase === 'stopped')).toBe(true);
-    const info = svc.getSessionInfo();
+    const info = await svc.getSessionInfo();
     expect(info.snapshots.length).toBe(expectedSnaps);
     // Older snapshots (out of the live cache) come back from the file.
     const s0 = await svc.getSnapshot(0);
     expect(s0.areas.length).toBeGreaterThan(0);
     // The file on disk opens with the same figures, and its raw bytes are the capture's.
     await svc.openSession(sessionPath);
-    const reopened = svc.getSessionInfo();
+    const reopened = await svc.getSessionInfo();
     expect(reopened.snapshots.length).toBe(expectedSnaps);
     expect(reopened.events.some((e) => e.type === 'mark')).toBe(true);
     expect(reopened.meta.board?.name).toBe('Replay');

@@ -24,7 +24,7 @@ export interface ExportSource {
   /** The session's timeline events: a picture before a MemoryError says what was asked; perfetto's instants. */
   events?(): readonly TimelineEvent[];
   /** For perfetto: the session's log lines. */
-  logCount?(): number;
+  logCount?(): Promise<number> | number;
   logLines?(from: number, count: number): Promise<LogLine[]> | LogLine[];
 }
 
@@ -219,7 +219,7 @@ export async function runExport(src: ExportSource, opts: ExportOptions): Promise
         const { from, to } = resolveRange(opts, entries.length);
         // The log lines printed within the range: after dump `from` (from the start for the
         // first), up to the dump after `to`.
-        const count = src.logLines ? (src.logCount?.() ?? 0) : 0;
+        const count = src.logLines ? ((await src.logCount?.()) ?? 0) : 0;
         const first = from === 0 ? 0 : Math.min(count, entries[from].logLine);
         const last = to + 1 < entries.length ? entries[to + 1].logLine : count;
         async function* pages() {

@@ -5,7 +5,7 @@
  * and the write is retried until there is room again or the recording stops. Whoever records
  * is told at once, told when writing resumes, and told at the end exactly what was lost.
  */
-import type { CaptureEvent } from '../../shared/capture/events';
+import type { CaptureEvent, GapEvent, MarkEvent } from '../../shared/capture/events';
 import { formatBytes, WriteFailedError } from '../session/files';
 import type { SessionSummary, SessionWriter, SessionWriterOptions } from '../session/writer';
 
@@ -38,9 +38,18 @@ export class RecordingLossError extends WriteFailedError {
   }
 }
 
+/**
+ * What waits for room, in arrival order: the board's bytes, and the marks and gaps made between
+ * them (written in their place, so a mark lands after the bytes that came before it).
+ */
+type Held =
+  | { chunk: Uint8Array; hostMs: number }
+  | { mark: string; hostMs: number }
+  | { gap: string; hostMsStart: number; hostMsEnd: number | null };
+
 export class HeldWriter {
   readonly writer: SessionWriter;
-  private held: Array<{ chunk: Uint8Array; hostMs: number }> = [];
+  private held: Held[] = [];
   private heldBytes = 0;
   /** Dropped since writing last resumed, and in all. */
   private dropped = 0;
@@ -73,18 +82,48 @@ export class HeldWriter {
   /** The board's bytes: written (returns their events) or, while the disk is full, held. */
   append(chunk: Uint8Array, hostMs: number): CaptureEvent[] {
     if (this.writer.blocked === null && this.held.length === 0) return this.writer.appendRaw(chunk, hostMs);
-    if (this.held.length === 0) this.heldSince = this.writer.rawLength;
     // A copy (Buffer#slice would not be one): the caller may reuse its buffer.
-    this.held.push({ chunk: new Uint8Array(chunk), hostMs });
+    this.hold({ chunk: new Uint8Array(chunk), hostMs });
     this.heldBytes += chunk.length;
-    while (this.heldBytes > this.maxHeld && this.held.length > 1) {
-      const old = this.held.shift()!;
+    while (this.heldBytes > this.maxHeld) {
+      // The oldest bytes go (never the newest chunk); marks and gaps are kept, in their place.
+      const k = this.held.findIndex((h) => 'chunk' in h);
+      if (k < 0 || k === this.held.length - 1) break;
+      const old = this.held.splice(k, 1)[0] as { chunk: Uint8Array };
       this.heldBytes -= old.chunk.length;
       this.dropped += old.chunk.length;
       this.droppedTotal += old.chunk.length;
     }
     this.arm();
     return [];
+  }
+
+  /** Something is waiting for room (the disk is full, or held bytes are not all written yet). */
+  private get holding(): boolean {
+    return this.writer.blocked !== null || this.held.length > 0;
+  }
+
+  /**
+   * A user mark. While bytes are held it waits behind them and is written in its place: the
+   * returned list is then empty and the mark comes out through `events` with those bytes'.
+   */
+  addMark(label: string, hostMs: number = Date.now()): MarkEvent[] {
+    if (!this.holding) return [this.writer.addMark(label, hostMs)];
+    this.hold({ mark: label, hostMs });
+    return [];
+  }
+
+  /** A gap in the link, kept in its place like a mark (see addMark). */
+  addGap(reason: string, hostMsStart: number, hostMsEnd: number | null = null): GapEvent[] {
+    if (!this.holding) return [this.writer.addGap(reason, hostMsStart, hostMsEnd)];
+    this.hold({ gap: reason, hostMsStart, hostMsEnd });
+    return [];
+  }
+
+  private hold(h: Held): void {
+    if (this.held.length === 0) this.heldSince = this.writer.rawLength;
+    this.held.push(h);
+    this.arm();
   }
 
   private arm(): void {
@@ -111,6 +150,14 @@ export class HeldWriter {
     }
     while (this.held.length > 0 && w.blocked === null) {
       const h = this.held.shift()!;
+      if ('mark' in h) {
+        events.push(w.addMark(h.mark, h.hostMs));
+        continue;
+      }
+      if ('gap' in h) {
+        events.push(w.addGap(h.gap, h.hostMsStart, h.hostMsEnd));
+        continue;
+      }
       this.heldBytes -= h.chunk.length;
       for (const ev of w.appendRaw(h.chunk, h.hostMs)) events.push(ev);
       // Written out now, not at the next timer: a full disk again is known at once.

@@ -1,87 +1,16 @@
 /**
- * The timeline's per-frame figures as typed arrays: built from an index in memory, or by one
- * paged walk over a session file's index that keeps no entry (the day-long soak: 250,000
+ * The timeline's per-frame figures as typed arrays, from an index in memory. A session file's
+ * come from one walk of its index that keeps no entry (fileIndex.ts: the day-long soak's 250,000
  * frames in ~7 MB instead of ~400 MB of entry objects).
  */
 import type { FrameSeries, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
-import type { SessionReader } from '../session';
-import { timelineEventOf } from './indexBuilder';
-
-/**
- * The walk yields to the event loop after this long, so calls (a seek) go on while it runs in
- * the background: a page decoded is ~10 ms, so a count of items would hold the loop for 100s of ms.
- */
-const SLICE_MS = 8;
-
-function emptySeries(n: number): FrameSeries {
-  return {
-    frames: n,
-    usedBytes: new Float32Array(n),
-    freeBytes: new Float32Array(n),
-    largestFreeBytes: new Float32Array(n),
-    fragmentation: new Float32Array(n),
-    timeMs: new Float64Array(n),
-    logLine: new Uint32Array(n),
-    events: [],
-    logLineCount: 0,
-  };
-}
-
-const num = (x: number | null | undefined) => (typeof x === 'number' ? x : NaN);
-
-function put(s: FrameSeries, i: number, e: Omit<SnapshotIndexEntry, 'logLine'>, logLine: number): void {
-  const m = e.metrics;
-  s.usedBytes[i] = num(m.usedBytes);
-  s.freeBytes[i] = num(m.freeBytes);
-  s.largestFreeBytes[i] = num(m.largestFreeRunBytes);
-  s.fragmentation[i] = m.fragmentation;
-  s.timeMs[i] = num(e.hostMs ?? e.deviceMs);
-  s.logLine[i] = logLine;
-}
+import { emptySeries, putFrame } from './fileIndex';
 
 /** From an index already in memory (imports of plain captures, live recordings). */
 export function seriesOf(entries: readonly SnapshotIndexEntry[], events: readonly TimelineEvent[], logLineCount: number): FrameSeries {
   const s = emptySeries(entries.length);
-  for (let i = 0; i < entries.length; i++) put(s, i, entries[i], entries[i].logLine);
+  for (let i = 0; i < entries.length; i++) putFrame(s, i, entries[i], entries[i].logLine);
   s.events = events.slice();
   s.logLineCount = logLineCount;
-  return s;
-}
-
-/**
- * From a session file, a page at a time: snapshots and events merged in arrival order as
- * FileSessionView's full index merges them (an event at or after a snapshot's last byte came
- * after it). `alive` false stops the walk (the session was closed): it then returns null.
- */
-export async function seriesFromReader(r: SessionReader, alive: () => boolean = () => true): Promise<FrameSeries | null> {
-  const n = r.snapshotCount;
-  const m = r.eventCount;
-  const s = emptySeries(n);
-  let si = 0;
-  let lines = 0;
-  let slice = performance.now();
-  const pause = async () => {
-    if (performance.now() - slice < SLICE_MS) return true;
-    await new Promise((res) => setImmediate(res));
-    slice = performance.now();
-    return alive();
-  };
-  for (let ei = 0; ei < m; ei++) {
-    const ev = r.event(ei);
-    while (si < n) {
-      const e = r.entry(si);
-      if (e.byteEnd > ev.byteOffset) break;
-      put(s, si++, e, lines);
-      if (!(await pause())) return null;
-    }
-    if (ev.type === 'log') lines++;
-    else s.events.push(timelineEventOf(ev, s.events.length, si, lines, ev.hostMs));
-    if (!(await pause())) return null;
-  }
-  for (; si < n; si++) {
-    put(s, si, r.entry(si), lines);
-    if (!(await pause())) return null;
-  }
-  s.logLineCount = lines;
   return s;
 }

@@ -78,7 +78,7 @@ export class IndexBuilder {
           break;
         }
         case 'log': {
-          const l = this.lines.push(e.text, e.line, this.entries.length, hostMs);
+          const l = this.lines.push(e.text, e.line, this.entries.length, hostMs, e.byteOffset);
           this.lastDelta = l;
           delta.lines.push(l);
           this.lastLogOffset = e.byteOffset;

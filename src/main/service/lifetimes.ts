@@ -5,11 +5,14 @@
 import type { LifetimesRequest, LifetimesResult, ObjectsRequest, ObjectsResult } from '../../shared/api';
 import { objectsAnswer } from '../../shared/lifetimes/objects';
 import { blameByPhase } from '../../shared/lifetimes/queries';
-import { SessionLifetimes } from '../../shared/lifetimes/session';
+import { followKey, MapFollower } from '../../shared/heap/mapFollower';
+import type { SnapshotIndexEntry } from '../../shared/heap/snapshot';
+import { SessionLifetimes, type FrameMaps } from '../../shared/lifetimes/session';
 import type { SessionView } from './sessionView';
 
 export class LifetimesMaker {
   private readonly life = new SessionLifetimes();
+  private readonly follower = new MapFollower();
   private next = 0;
   private nextEvent = 0;
   private nextLine = 0;
@@ -71,12 +74,31 @@ export class LifetimesMaker {
     };
   }
 
+  /**
+   * A dump's maps: followed from the last dump's when only map lines changed (see
+   * MapFollower), else the parser's. Every map given reaches the tracker, in order.
+   */
+  private async maps(i: number, e: SnapshotIndexEntry): Promise<FrameMaps> {
+    const key = followKey(e);
+    if (key === null) {
+      this.follower.forget();
+      return { areas: (await this.view.getSnapshot(i)).areas, changed: null };
+    }
+    const bytes = await this.view.readRaw(e.byteStart, e.byteEnd);
+    const got = this.follower.follow(bytes, key);
+    if (got !== null) return got;
+    const snap = await this.view.getSnapshot(i);
+    this.follower.learn(bytes, snap.areas, key);
+    return { areas: snap.areas, changed: null };
+  }
+
   /** Lines, marks and device events before each dump, then the dump: in the order they came. */
   private async catchUp(): Promise<void> {
     if (this.view.meta.live) this.fedLive = true;
+    await this.view.ready?.();
     const entries = this.view.entries();
     const events = this.view.events();
-    const lineCount = this.view.logCount();
+    const lineCount = await this.view.logCount();
     while (this.next < entries.length) {
       const e = entries[this.next];
       // What was printed before dump `next`: lines [nextLine, e.logLine), events with snapshot ≤ next.
@@ -97,8 +119,8 @@ export class LifetimesMaker {
       ].sort((a, b) => a.line - b.line);
       for (const m of merged) m.feed();
       if (e.areas.length > 0) {
-        const snap = await this.view.getSnapshot(this.next);
-        this.life.frame(e, snap.areas, e.metrics, e.hostMs);
+        const m = await this.maps(this.next, e);
+        this.life.frame(e, m.areas, e.metrics, e.hostMs, m.changed);
       }
       this.next++;
     }

@@ -83,6 +83,8 @@ interface Recording {
 }
 
 const STATUS_PUSH_MS = 250;
+/** Index entries getSessionInfo gives at most (what the window reads as objects; above, it uses getFrameSeries). */
+export const SESSION_INFO_FRAMES = 20_000;
 /** Log lines searched between two yields to the event loop. */
 const SEARCH_SLICE = 2000;
 
@@ -318,9 +320,20 @@ export class HeapScopeService {
     return { ...s.meta, path: dest, name: basename(dest) };
   }
 
-  getSessionInfo(): SessionInfo {
+  /**
+   * The index entries of frames [from, from + count) (at most SESSION_INFO_FRAMES: a day-long
+   * session's entries as objects take hundreds of MB; a bigger session is read by pages, or
+   * through getFrameSeries), every timeline event and the log's length. A session file walks its
+   * index once for the last two, a record at a time.
+   */
+  async getSessionInfo(req: { from?: number; count?: number } = {}): Promise<SessionInfo> {
     const s = this.requireSession();
-    return { meta: { ...s.meta }, snapshots: s.entries().slice(), events: s.events().slice(), logLineCount: s.logCount() };
+    const n = s.snapshotCount();
+    const from = Math.min(req.from ?? 0, n);
+    const count = Math.min(req.count ?? SESSION_INFO_FRAMES, SESSION_INFO_FRAMES, n - from);
+    const info = await s.info(from, count);
+    if (this.session !== s) throw apiError('NO_SESSION', 'The session was closed.', 'Open it again.');
+    return { meta: { ...s.meta }, snapshots: info.snapshots, snapshotCount: n, from, events: info.events, logLineCount: info.logLineCount };
   }
 
   /** Per-frame figures of the whole session as typed arrays: what a whole-day timeline draws from. */
@@ -380,7 +393,7 @@ export class HeapScopeService {
 
   async getLogLines(from: number, count: number): Promise<LogLinesResult> {
     const s = this.requireSession();
-    const total = s.logCount();
+    const total = await s.logCount();
     const start = Math.min(from, total);
     const lines = await s.logLines(start, Math.min(count, total - start));
     return { from: start, lines, total };
@@ -416,22 +429,20 @@ export class HeapScopeService {
     const jobId = req.jobId ?? this.newJobId('search');
     const ctl = this.startJob(jobId);
     try {
-      // The lines there are now; each text is made as it is tested (none are kept).
-      const n = s.logCount();
+      // The lines there are now; texts are made a slice at a time as they are tested (none are kept).
+      const n = await s.logCount();
       const limit = req.limit ?? 1000;
       const matches: number[] = [];
-      let since = 0;
-      for (let i = Math.max(0, Math.floor(req.from ?? 0)); i < n; i++) {
-        if (++since === SEARCH_SLICE) {
-          since = 0;
-          await new Promise((r) => setImmediate(r));
-          if (ctl.signal.aborted) throw new CancelledError('The search');
-          if (this.session !== s) throw apiError('CANCELLED', 'The search was stopped: the session was closed.');
-        }
-        if (test(s.logText(i))) {
+      for (let i = Math.max(0, Math.floor(req.from ?? 0)); i < n; i += SEARCH_SLICE) {
+        if (ctl.signal.aborted) throw new CancelledError('The search');
+        if (this.session !== s) throw apiError('CANCELLED', 'The search was stopped: the session was closed.');
+        const texts = await s.logTexts(i, SEARCH_SLICE);
+        for (let k = 0; k < texts.length; k++) {
+          if (!test(texts[k])) continue;
           if (matches.length === limit) return { matches, truncated: true };
-          matches.push(i);
+          matches.push(i + k);
         }
+        await new Promise((r) => setImmediate(r));
       }
       return { matches, truncated: false };
     } finally {
@@ -489,6 +500,8 @@ export class HeapScopeService {
     refuseToReplace(path, req.overwrite);
     const ctl = this.startJob(jobId);
     try {
+      // A session file's index is walked first without holding the service (export reads its entries).
+      await s.ready?.();
       const out = await runExport(s, {
         ...req,
         path,
@@ -535,7 +548,8 @@ export class HeapScopeService {
 
   private pushDelta(d: IndexDelta): void {
     // Lines first: a snapshot's entry refers to the lines before it.
-    if (d.lines.length) this.emit({ type: 'log', lines: d.lines, total: this.session?.logCount() ?? 0 });
+    // The lines pushed are the newest: the log's length is the last one's number + 1.
+    if (d.lines.length) this.emit({ type: 'log', lines: d.lines, total: d.lines[d.lines.length - 1].n + 1 });
     for (const e of d.events) this.emit({ type: 'event', event: e });
     for (const s of d.snapshots) this.emit({ type: 'snapshot', entry: s.entry, data: s.data });
     // A film strip in use bins each live dump as it arrives (no read back from the file later).
@@ -735,7 +749,7 @@ const HANDLERS: Record<MethodName, Handler> = {
   importCapture: (s, p) => s.importCapture(p),
   closeSession: (s) => s.closeSession(),
   saveSessionAs: (s, p) => s.saveSessionAs(p.path, p.overwrite),
-  getSessionInfo: (s) => s.getSessionInfo(),
+  getSessionInfo: (s, p) => s.getSessionInfo(p ?? {}),
   getFrameSeries: (s) => s.getFrameSeries(),
   getSnapshot: (s, p) => s.getSnapshot(p.index),
   getFilmStrip: (s, p) => s.getFilmStrip(p),

@@ -9,15 +9,17 @@ import { appendSliced } from '../session/importCapture';
 import { basename } from 'node:path';
 import type { FrameSeries, LogLine, SessionMeta, SessionSummary, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
 import { summarizeSession } from '../../shared/view/sessionSummary';
-import { seriesFromReader, seriesOf } from './frameSeries';
+import { seriesOf } from './frameSeries';
+import { FileLog, indexFile, type FileIndex } from './fileIndex';
 import type { CaptureEvent } from '../../shared/capture/events';
 import { SessionReader, SessionWriter, type SessionEvent } from '../session';
 import type { JobHooks, LiveSession, LiveSessionHooks, SessionStore } from './backends';
 import { HeldWriter, HOLD_BYTES_MAX } from '../record/heldWriter';
+import { lockSession } from '../session/lock';
 import { formatBytes } from '../session/files';
-import { CancelledError } from './errors';
+import { apiError, CancelledError } from './errors';
 import { dataOf, IndexBuilder, type IndexDelta } from './indexBuilder';
-import { IndexedView, type SessionView } from './sessionView';
+import { IndexedView, infoOf, textsOf, type SessionView, type ViewInfo } from './sessionView';
 
 export const SESSION_EXTENSION = '.hss';
 
@@ -49,8 +51,8 @@ function metaFrom(path: string, stored: StoredMetaLike, createdMs: number, rawBy
   return meta;
 }
 
-/** Builds the API's index (log lines, timeline, logLine per snapshot) from a reader's. */
-function indexFromReader(r: SessionReader): IndexBuilder {
+/** Builds the API's index (log lines, timeline, logLine per snapshot) from a reader's, all as objects (a followed session; tests compare the paged walk with it). */
+export function indexFromReader(r: SessionReader): IndexBuilder {
   const b = new IndexBuilder();
   const snaps = r.snapshots;
   const evs = r.events;
@@ -67,14 +69,20 @@ function indexFromReader(r: SessionReader): IndexBuilder {
 
 /**
  * A closed (or being-recovered) session file, served by SessionReader. Opening decodes no index
- * page: the count, the summary and the frame series come from the reader's paged index; the
- * index as objects (entries(), events(), log lines) is built only when something asks for it.
+ * page. One walk of the index, a record at a time (fileIndex.ts), gives the frame series, the
+ * timeline events, the log's line count and where each page starts in the log; log lines are
+ * then read back a page at a time, never all kept. A session followed while another process
+ * records it is served from its index as objects (what it gains is pushed as such).
  */
 export class FileSessionView implements SessionView {
   meta: SessionMeta;
   private built: IndexBuilder | null = null;
-  private series: Promise<FrameSeries | null> | null = null;
+  private walk: Promise<FileIndex | null> | null = null;
+  private walked: FileIndex | null = null;
+  private log: FileLog | null = null;
+  private entryList: SnapshotIndexEntry[] | null = null;
   private fileSize: number;
+  private closed = false;
 
   constructor(private reader: SessionReader) {
     this.meta = metaFrom(reader.path, reader.meta as StoredMetaLike, reader.info.createdMs, reader.rawLength, false);
@@ -106,8 +114,10 @@ export class FileSessionView implements SessionView {
     this.reader = next;
     // A growing session is served from its index as objects (what it gains is pushed as such).
     this.built = index;
-    this.series = null;
-    this.knownEvents = null;
+    this.walk = null;
+    this.walked = null;
+    this.log = null;
+    this.entryList = null;
     this.fileSize = size;
     this.meta.rawBytes = next.rawLength;
     return delta;
@@ -117,8 +127,32 @@ export class FileSessionView implements SessionView {
     return new FileSessionView(SessionReader.open(path));
   }
 
+  /** The whole index as objects, log included: only for a session being followed (grow). */
   private index(): IndexBuilder {
     return (this.built ??= indexFromReader(this.reader));
+  }
+
+  /** The paged walk, in the background (it yields); null when the session was closed meanwhile. */
+  private fileIndex(): Promise<FileIndex | null> {
+    if (this.walked) return Promise.resolve(this.walked);
+    const reader = this.reader;
+    this.walk ??= indexFile(reader, () => !this.closed && !this.built && this.reader === reader).then((w) => {
+      if (w && this.reader === reader) this.walked = w;
+      else this.walk = null;
+      return w;
+    });
+    return this.walk;
+  }
+
+  /** The walk now, for a caller that cannot wait (entries(), events()). */
+  private fileIndexNow(): FileIndex {
+    return (this.walked ??= indexFile(this.reader, () => true, true));
+  }
+
+  private async fileLog(): Promise<FileLog> {
+    const w = await this.fileIndex();
+    if (!w) throw apiError('NO_SESSION', 'The session was closed.', 'Open it again.');
+    return (this.log ??= new FileLog(this.reader, w));
   }
 
   snapshotCount(): number {
@@ -130,49 +164,71 @@ export class FileSessionView implements SessionView {
 
   /**
    * From the first and last entries. The first MemoryError needs every event, so it is known
-   * once the index or the frame series has been built (null until then).
+   * once the index has been walked (null until then).
    */
   summary(): SessionSummary {
     if (this.built) return summarizeSession(this.meta, this.built.entries, this.built.events);
     const n = this.reader.snapshotCount;
     const ends = n ? [this.reader.entry(0), this.reader.entry(n - 1)] : [];
-    const s = summarizeSession(this.meta, ends as SnapshotIndexEntry[], this.knownEvents ?? []);
+    const s = summarizeSession(this.meta, ends as SnapshotIndexEntry[], this.walked?.series.events ?? []);
     s.frames = n;
     return s;
   }
-  private knownEvents: TimelineEvent[] | null = null;
 
   memoryErrorKnown(): boolean {
-    return this.built !== null || this.knownEvents !== null;
+    return this.built !== null || this.walked !== null;
   }
 
   async frameSeries(alive: () => boolean = () => true): Promise<FrameSeries | null> {
     const fromIndex = (b: IndexBuilder) => seriesOf(b.entries, b.events, b.lines.length);
     if (this.built) return fromIndex(this.built);
-    // The walk stops when the whole index gets built meanwhile (it then serves the series).
-    this.series ??= seriesFromReader(this.reader, () => alive() && !this.built).then((s) => {
-      if (s) this.knownEvents = s.events;
-      else this.series = null;
-      return s;
-    });
-    const s = await this.series;
-    return s ?? (this.built && alive() ? fromIndex(this.built) : null);
+    const w = await this.fileIndex();
+    if (w) return w.series;
+    return this.built && alive() ? fromIndex(this.built) : null;
   }
 
+  /** The walk done in the background (it yields), so that entries() and events() do not make it at once. */
+  async ready(): Promise<void> {
+    if (!this.built) await this.fileIndex();
+  }
+
+  /** Every entry as an object (an export of every frame, lifetimes): kept once made. */
   entries(): readonly SnapshotIndexEntry[] {
-    return this.index().entries;
+    if (this.built) return this.built.entries;
+    if (!this.entryList) {
+      const w = this.fileIndexNow();
+      const list: SnapshotIndexEntry[] = [];
+      for (let i = 0; i < this.reader.snapshotCount; i++) list.push({ ...this.reader.entry(i), logLine: w.series.logLine[i] });
+      this.entryList = list;
+    }
+    return this.entryList;
   }
   events(): readonly TimelineEvent[] {
-    return this.index().events;
+    return this.built ? this.built.events : this.fileIndexNow().series.events;
   }
-  logCount(): number {
-    return this.index().lines.length;
+
+  /** Entries [from, from + count) with the timeline and the log's length: getSessionInfo. */
+  async info(from: number, count: number): Promise<ViewInfo> {
+    if (this.built) return infoOf(this.built.entries, this.built.events, this.built.lines.length, from, count);
+    const w = await this.fileIndex();
+    if (!w) throw apiError('NO_SESSION', 'The session was closed.', 'Open it again.');
+    const end = Math.min(this.reader.snapshotCount, from + count);
+    const snapshots: SnapshotIndexEntry[] = [];
+    for (let i = from; i < end; i++) snapshots.push({ ...this.reader.entry(i), logLine: w.series.logLine[i] });
+    return { snapshots, events: w.series.events.slice(), logLineCount: w.logCount };
   }
-  logLines(from: number, count: number): LogLine[] {
-    return this.index().lines.slice(from, from + count);
+
+  async logCount(): Promise<number> {
+    if (this.built) return this.built.lines.length;
+    return (await this.fileLog()).count;
   }
-  logText(i: number): string {
-    return this.index().lines.text(i);
+  async logLines(from: number, count: number): Promise<LogLine[]> {
+    if (this.built) return this.built.lines.slice(from, from + count);
+    return (await this.fileLog()).lines(from, count);
+  }
+  async logTexts(from: number, count: number): Promise<string[]> {
+    if (this.built) return textsOf(this.built, from, count);
+    return (await this.fileLog()).texts(from, count);
   }
   getSnapshot(i: number): SnapshotData {
     return dataOf(this.reader.getSnapshot(i));
@@ -184,6 +240,7 @@ export class FileSessionView implements SessionView {
     return this.reader.rawLength;
   }
   close(): void {
+    this.closed = true;
     this.reader.close();
   }
 }
@@ -235,10 +292,6 @@ export class LiveFileSession extends IndexedView implements LiveSession, Session
     return this.writer;
   }
 
-  private ensureWriter(): SessionWriter {
-    return this.ensureHeld().writer;
-  }
-
   private apply(evs: CaptureEvent[], hostMs: number | null): IndexDelta {
     const d = this.index.add(evs, hostMs);
     for (const s of d.snapshots) {
@@ -256,11 +309,13 @@ export class LiveFileSession extends IndexedView implements LiveSession, Session
   }
 
   gap(reason: string, hostMsStart: number, hostMsEnd: number | null): IndexDelta {
-    return this.apply([this.ensureWriter().addGap(reason, hostMsStart, hostMsEnd)], hostMsStart);
+    // While the board's output is held (a full disk), the gap waits behind it: see HeldWriter.
+    return this.apply(this.ensureHeld().addGap(reason, hostMsStart, hostMsEnd), hostMsStart);
   }
 
   mark(label: string, hostMs: number): IndexDelta {
-    return this.apply([this.ensureWriter().addMark(label, hostMs)], hostMs);
+    // A mark goes after the bytes that arrived before it, held ones too (it comes with their events).
+    return this.apply(this.ensureHeld().addMark(label, hostMs), hostMs);
   }
 
   setBoard(board: SessionMeta['board']): void {
@@ -327,26 +382,23 @@ export class SessionFileStore implements SessionStore {
 
   async importCapture(capturePath: string, sessionPath: string, hooks: JobHooks = {}): Promise<SessionView> {
     const { fh, size } = await openRegular(capturePath);
-    const w = SessionWriter.create(sessionPath, { title: basename(capturePath), source: `import:${basename(capturePath)}`, importedFrom: capturePath });
-    const CHUNK = 1 << 20;
-    const buf = new Uint8Array(CHUNK);
-    let done = 0;
     try {
-      for (;;) {
-        if (hooks.signal?.aborted) throw new CancelledError('The import');
-        const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
-        if (bytesRead === 0) break;
-        appendSliced(w, buf.subarray(0, bytesRead), null);
-        // Let other calls through between chunks: an import does not hold the service.
-        await new Promise((r) => setImmediate(r));
-        done += bytesRead;
-        hooks.onProgress?.('reading', done, size);
-      }
-      w.close();
-    } catch (err) {
-      w.abandon();
-      await rm(sessionPath, { force: true }).catch(() => undefined);
-      throw err;
+      const meta = { title: basename(capturePath), source: `import:${basename(capturePath)}`, importedFrom: capturePath };
+      await writeSessionWhole(sessionPath, meta, async (w) => {
+        const CHUNK = 1 << 20;
+        const buf = new Uint8Array(CHUNK);
+        let done = 0;
+        for (;;) {
+          if (hooks.signal?.aborted) throw new CancelledError('The import');
+          const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+          if (bytesRead === 0) break;
+          appendSliced(w, buf.subarray(0, bytesRead), null);
+          // Let other calls through between chunks: an import does not hold the service.
+          await new Promise((r) => setImmediate(r));
+          done += bytesRead;
+          hooks.onProgress?.('reading', done, size);
+        }
+      });
     } finally {
       await fh.close();
     }
@@ -387,25 +439,48 @@ export class SessionFileStore implements SessionStore {
       }
       return;
     }
-    // A plain capture saved as a session: written beside `path`, renamed in place when whole.
-    const tmp = `${path}.part-${process.pid}-${Date.now().toString(36)}`;
-    // The temporary name is ours, not the user's: a disk error names the file asked for.
-    const named = (err: unknown): unknown => {
-      const code = (err as NodeJS.ErrnoException)?.code;
-      return err instanceof WriteFailedError || code === 'ENOSPC' || code === 'EDQUOT' || code === 'EIO'
-        ? new WriteFailedError(path, { code }, 'was not written (the partial file was removed)')
-        : err;
-    };
+    // A plain capture saved as a session.
+    await writeSessionWhole(path, { title: view.meta.name, source: `import:${view.meta.name}` }, async (w) => {
+      const n = view.rawLength();
+      for (let off = 0; off < n; off += COPY_CHUNK) appendSliced(w, await view.readRaw(off, Math.min(n, off + COPY_CHUNK)), null);
+    });
+  }
+}
+
+/**
+ * A new session file, whole or not at all: written to `<path>.part-…` and renamed into place once
+ * closed, so a failure (a full disk, a cancel, bad input) leaves nothing behind and a file being
+ * replaced as it was. `path` is locked meanwhile (another import or a recording onto it is
+ * refused). A disk error names `path`, never the temporary file. Whether `path` may be replaced
+ * is for the caller to check first (refuseToReplace).
+ */
+export async function writeSessionWhole(path: string, meta: StoredMetaLike, fill: (w: SessionWriter) => Promise<void>): Promise<void> {
+  const tmp = `${path}.part-${process.pid}-${Date.now().toString(36)}`;
+  const named = (err: unknown): unknown => {
+    const code = (err as NodeJS.ErrnoException)?.code;
+    if (err instanceof WriteFailedError || code === 'ENOSPC' || code === 'EDQUOT' || code === 'EIO') {
+      return new WriteFailedError(path, { code }, 'was not written (the partial file was removed)');
+    }
+    // Any other failure that names the temporary file names the one asked for instead.
+    if (err instanceof Error && err.message.includes(tmp)) err.message = err.message.split(tmp).join(path);
+    return err;
+  };
+  let release: () => void;
+  try {
+    release = lockSession(path);
+  } catch (err) {
+    throw named(err);
+  }
+  try {
     let w: SessionWriter;
     try {
-      w = SessionWriter.create(tmp, { title: view.meta.name, source: `import:${view.meta.name}` });
+      w = SessionWriter.create(tmp, meta);
     } catch (err) {
       await rm(tmp, { force: true }).catch(() => undefined);
       throw named(err);
     }
     try {
-      const n = view.rawLength();
-      for (let off = 0; off < n; off += COPY_CHUNK) appendSliced(w, await view.readRaw(off, Math.min(n, off + COPY_CHUNK)), null);
+      await fill(w);
       w.close();
       await rename(tmp, path);
     } catch (err) {
@@ -413,6 +488,8 @@ export class SessionFileStore implements SessionStore {
       await rm(tmp, { force: true }).catch(() => undefined);
       throw named(err);
     }
+  } finally {
+    release();
   }
 }
 

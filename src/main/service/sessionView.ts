@@ -25,18 +25,45 @@ export interface SessionView {
   memoryErrorKnown(): boolean;
   /** Per-frame figures of the whole session as typed arrays (null: the session was closed meanwhile). */
   frameSeries(alive?: () => boolean): Promise<FrameSeries | null> | FrameSeries | null;
-  /** The whole index as objects: costly on a long session file (see snapshotCount, frameSeries). */
+  /**
+   * Resolves once entries() and events() answer without holding the event loop (a session file
+   * walks its index first, yielding as it goes); absent: they always do.
+   */
+  ready?(): Promise<void>;
+  /** The whole index as objects: costly on a long session file (see snapshotCount, frameSeries, info). */
   entries(): readonly SnapshotIndexEntry[];
   events(): readonly TimelineEvent[];
-  logCount(): number;
+  /** Entries [from, from + count), the timeline events and the log's length (getSessionInfo). */
+  info(from: number, count: number): Promise<ViewInfo> | ViewInfo;
+  /** A session file counts its log lines by walking its index once (in the background). */
+  logCount(): Promise<number> | number;
   logLines(from: number, count: number): Promise<LogLine[]> | LogLine[];
-  /** Log line i's text, for search (made on demand: the index keeps no string per line). */
-  logText(i: number): string;
+  /** The texts of log lines [from, from + count), for search (made on demand: the index keeps no string per line). */
+  logTexts(from: number, count: number): Promise<string[]> | string[];
   getSnapshot(index: number): Promise<SnapshotData> | SnapshotData;
   /** The raw capture bytes, [start, end) (default all). */
   readRaw(start?: number, end?: number): Promise<Uint8Array> | Uint8Array;
   rawLength(): number;
   close(): Promise<void> | void;
+}
+
+export interface ViewInfo {
+  snapshots: SnapshotIndexEntry[];
+  events: TimelineEvent[];
+  logLineCount: number;
+}
+
+/** `info` of an index in memory. */
+export function infoOf(entries: readonly SnapshotIndexEntry[], events: readonly TimelineEvent[], logLineCount: number, from: number, count: number): ViewInfo {
+  return { snapshots: entries.slice(from, from + count), events: events.slice(), logLineCount };
+}
+
+/** `logTexts` of an index in memory. */
+export function textsOf(index: IndexBuilder, from: number, count: number): string[] {
+  const out: string[] = [];
+  const end = Math.min(index.lines.length, from + count);
+  for (let i = Math.max(0, from); i < end; i++) out.push(index.lines.text(i));
+  return out;
 }
 
 /** A growable byte store (raw capture). */
@@ -72,6 +99,10 @@ export class ByteLog {
     this.buf.set(chunk, this.len);
     this.len += chunk.length;
     void this.chunks;
+  }
+  /** The buffer itself, not a copy: bytes [0, length) are the store's (it is replaced as it grows). */
+  buffer(): Uint8Array {
+    return this.buf;
   }
   slice(start = 0, end = this.len): Uint8Array {
     const s = Math.max(0, Math.min(start, this.len));
@@ -115,8 +146,11 @@ export abstract class IndexedView {
   logLines(from: number, count: number): LogLine[] {
     return this.index.lines.slice(from, from + count);
   }
-  logText(i: number): string {
-    return this.index.lines.text(i);
+  logTexts(from: number, count: number): string[] {
+    return textsOf(this.index, from, count);
+  }
+  info(from: number, count: number): ViewInfo {
+    return infoOf(this.index.entries, this.index.events, this.index.lines.length, from, count);
   }
 }
 
@@ -133,6 +167,8 @@ export class MemorySession extends IndexedView implements SessionView {
   ) {
     super();
     this.raw = whole ? ByteLog.over(whole) : new ByteLog();
+    // The raw bytes are held here anyway: a log line that is its bytes points into them.
+    this.index.lines.useRaw(this.raw);
   }
 
   /** Feeds bytes as they arrive; returns what they added to the index. */

@@ -126,9 +126,17 @@ class PageDecoder {
   /** Records of the page decoded so far. */
   next = 0;
   readonly out: DecodedPage = { snapshots: [], events: [] };
+  /** Snapshots and events decoded so far (kept in `out` or not: see SessionReader.pageItems). */
+  snapshotsSeen = 0;
+  eventsSeen = 0;
+  /** Every record decoded so far was kept in `out`. */
+  kept = true;
   p = 0;
   ended = false;
 }
+
+/** An index item of a session file, in arrival order (see SessionReader.pageItems). */
+export type PageItem = { snapshot: SnapshotIndexEntry; event?: undefined } | { event: SessionEvent; snapshot?: undefined };
 
 const CACHE = 4;
 /** Index pages (about 256 snapshots each) kept decoded beyond those kept for good. */
@@ -165,7 +173,7 @@ export class SessionReader {
   private readonly segments: Segment[] = [];
   private readonly pages: IndexPage[] = [];
   /** Pages decoded on demand, most recent first. */
-  private pageCache: Array<{ page: IndexPage; decoded: DecodedPage }> = [];
+  private pageCache: Array<{ page: IndexPage; decoded: DecodedPage; events: boolean }> = [];
   /** Snapshots and events re-read from raw bytes after the last page (recovery). */
   private readonly tailSnapshots: SnapshotIndexEntry[] = [];
   private readonly tailEvents: SessionEvent[] = [];
@@ -245,7 +253,7 @@ export class SessionReader {
     const k = this.pageOf(i, 'firstSnapshot', 'snapshots');
     if (k < 0) return this.tailSnapshots[i - this.pagedSnapshots()];
     const page = this.pages[k];
-    return this.decodedPage(page).snapshots[i - page.firstSnapshot];
+    return this.decodedPage(page, false).snapshots[i - page.firstSnapshot];
   }
 
   /** Event i (every event but snapshots, in arrival order). */
@@ -295,6 +303,15 @@ export class SessionReader {
   /** Raw capture bytes [start, end), the caller's own copy. */
   readRaw(start: number, end: number): Uint8Array {
     return this.rawBytes(start, end, true);
+  }
+
+  /**
+   * Raw capture bytes [start, end) without a copy when one segment holds them: a view of the
+   * segment's decoded bytes, valid only until the next read from this reader. Read in order,
+   * each segment is decoded once (what a pass over every dump needs).
+   */
+  rawView(start: number, end: number): Uint8Array {
+    return this.rawBytes(start, end, false);
   }
 
   /**
@@ -557,8 +574,15 @@ export class SessionReader {
     // read again from there.
     if (eager === null && page.records.length > 0) {
       eager = new PageDecoder();
+      // A counted page is read through, not kept: it is decoded again when asked for, like any
+      // page (the last page of a capture with no dump in it holds millions of log lines). Its
+      // snapshots are kept for the check below.
+      const keep = !page.records.every((r) => r.counts !== null);
       try {
-        while (eager.next < page.records.length) this.decodeRecord(eager, page, page.records[eager.next]);
+        while (eager.next < page.records.length) {
+          const items = this.decodeRecord(eager, page, page.records[eager.next], keep ? 'all' : 'none');
+          for (const it of items) if (it.snapshot) eager.out.snapshots.push(it.snapshot);
+        }
       } catch (err) {
         if (!isIndexError(err)) throw err;
         const bad = page.records[eager.next];
@@ -572,8 +596,9 @@ export class SessionReader {
     this.closePage(page, eager);
     // Anything the index says beyond the raw bytes kept cannot be served.
     const lastPage = this.pages[this.pages.length - 1];
-    if (lastPage?.decoded) {
-      const snaps = lastPage.decoded.snapshots;
+    const lastSnaps = lastPage && lastPage === page && eager ? eager.out.snapshots : lastPage?.decoded?.snapshots;
+    if (lastPage && lastSnaps) {
+      const snaps = lastSnaps;
       while (snaps.length && snaps[snaps.length - 1].byteEnd > this.rawLength) snaps.pop();
       this.snapshotCount = lastPage.firstSnapshot + snaps.length;
       lastPage.snapshots = snaps.length;
@@ -603,17 +628,21 @@ export class SessionReader {
   /** The segment's index ends: a page decoded as the scan went keeps what it decoded. */
   private closePage(page: IndexPage, dec: PageDecoder | null): void {
     if (dec !== null) {
-      page.decoded = dec.out;
-      page.snapshots = dec.out.snapshots.length;
-      page.events = dec.out.events.length;
+      page.decoded = dec.kept ? dec.out : null;
+      page.snapshots = dec.snapshotsSeen;
+      page.events = dec.eventsSeen;
       this.snapshotCount = page.firstSnapshot + page.snapshots;
       this.eventCount = page.firstEvent + page.events;
     }
     if (page.records.length > 0) this.pages.push(page);
   }
 
-  /** Inflates and unpacks the next record of a page. Throws MalformedError and the like on damage. */
-  private decodeRecord(dec: PageDecoder, page: IndexPage, ref: IndexRef): void {
+  /**
+   * Inflates and unpacks the next record of a page. Throws MalformedError and the like on damage.
+   * `keep`: what joins `dec.out`; with 'none' the items are returned instead, in arrival order
+   * (pageItems); with 'snapshots' only the snapshots are kept (entry(i) on a page of millions of lines).
+   */
+  private decodeRecord(dec: PageDecoder, page: IndexPage, ref: IndexRef, keep: 'all' | 'snapshots' | 'none' = 'all'): PageItem[] {
     let payload = ref.payload;
     if (payload === null) {
       payload = this.read(ref.at + RECORD_HEADER_SIZE, ref.length);
@@ -631,16 +660,18 @@ export class SessionReader {
     if (!body || !Array.isArray(body.e) || typeof body.p !== 'number') throw new MalformedError('index record without events');
     const snaps: SnapshotIndexEntry[] = [];
     const evs: SessionEvent[] = [];
-    let n = page.firstSnapshot + dec.out.snapshots.length;
+    const items: PageItem[] = [];
+    let n = page.firstSnapshot + dec.snapshotsSeen;
     for (const item of body.e) {
       const it = dec.unpacker.item(item, n);
       if ('snapshot' in it) {
         snaps.push(it.snapshot);
+        if (keep === 'none') items.push({ snapshot: it.snapshot });
         n++;
-      } else if ('event' in it) {
-        evs.push(it.event);
       } else {
-        evs.push(this.lazyLog(it.logAt));
+        const ev = 'event' in it ? it.event : this.lazyLog(it.logAt);
+        evs.push(ev);
+        if (keep === 'none') items.push({ event: ev });
       }
     }
     const c = ref.counts;
@@ -649,17 +680,72 @@ export class SessionReader {
     }
     // Only a whole record joins the page (a damaged one leaves the page as it was).
     dec.dict = windowTail(dec.dict, text);
-    for (const x of snaps) dec.out.snapshots.push(x);
-    for (const x of evs) dec.out.events.push(x);
+    dec.snapshotsSeen += snaps.length;
+    dec.eventsSeen += evs.length;
+    if (keep !== 'all') dec.kept = false;
+    if (keep !== 'none') for (const x of snaps) dec.out.snapshots.push(x);
+    if (keep === 'all') for (const x of evs) dec.out.events.push(x);
     dec.p = body.p;
     if (body.x === 1) dec.ended = true;
     dec.next++;
+    return items;
   }
 
-  /** A page's entries: kept, or decoded again (damage then is a SessionFormatError). */
-  private decodedPage(page: IndexPage): DecodedPage {
+  /** Index pages: the INDEX records of one segment (see pageItems). */
+  get pageCount(): number {
+    return this.pages.length;
+  }
+
+  /**
+   * Page k's snapshots and events in arrival order (as the writer recorded them), decoding one
+   * INDEX record at a time and keeping none: memory is one record's items (~2048), whatever the
+   * page holds (a segment of a capture with no dump in it holds millions of log lines). The page
+   * cache is neither used nor filled. Damage is a SessionFormatError, as for entry(i).
+   */
+  *pageItems(k: number): Generator<PageItem> {
+    const page = this.pages[k];
+    if (!page) throw new RangeError(`no index page ${k} (the session has ${this.pages.length})`);
+    const dec = new PageDecoder();
+    // The last page may end with snapshots past the raw bytes kept (cut at open): not served.
+    let snapshotsLeft = page.snapshots;
+    let eventsLeft = page.events;
+    while (dec.next < page.records.length) {
+      let items: PageItem[];
+      try {
+        items = this.decodeRecord(dec, page, page.records[dec.next], 'none');
+      } catch (err) {
+        if (!isIndexError(err)) throw err;
+        throw SessionFormatError.damaged(this.path, page.records[dec.next].at, (err as Error).message, page.firstSnapshot + dec.snapshotsSeen);
+      }
+      for (const it of items) {
+        if (it.snapshot) {
+          if (snapshotsLeft-- > 0) yield it;
+        } else if (eventsLeft-- > 0) yield it;
+      }
+    }
+  }
+
+  /**
+   * What recovery re-read from the raw bytes after the last page, snapshots placed before the
+   * events at or after their last byte (the order `snapshots` and `events` imply).
+   */
+  *tailItems(): Generator<PageItem> {
+    let si = 0;
+    for (const ev of this.tailEvents) {
+      while (si < this.tailSnapshots.length && this.tailSnapshots[si].byteEnd <= ev.byteOffset) yield { snapshot: this.tailSnapshots[si++] };
+      yield { event: ev };
+    }
+    while (si < this.tailSnapshots.length) yield { snapshot: this.tailSnapshots[si++] };
+  }
+
+  /**
+   * A page's entries: kept, or decoded again (damage then is a SessionFormatError). `events`
+   * false: its snapshots are enough (entry(i)), and its events are not kept (a page can hold
+   * millions of log lines).
+   */
+  private decodedPage(page: IndexPage, events = true): DecodedPage {
     if (page.decoded) return page.decoded;
-    const hit = this.pageCache.findIndex((c) => c.page === page);
+    const hit = this.pageCache.findIndex((c) => c.page === page && (c.events || !events));
     if (hit >= 0) {
       const c = this.pageCache[hit];
       if (hit > 0) {
@@ -670,12 +756,13 @@ export class SessionReader {
     }
     const dec = new PageDecoder();
     try {
-      while (dec.next < page.records.length) this.decodeRecord(dec, page, page.records[dec.next]);
+      while (dec.next < page.records.length) this.decodeRecord(dec, page, page.records[dec.next], events ? 'all' : 'snapshots');
     } catch (err) {
       if (!isIndexError(err)) throw err;
       throw SessionFormatError.damaged(this.path, page.records[dec.next].at, (err as Error).message, page.firstSnapshot + dec.out.snapshots.length);
     }
-    this.pageCache.unshift({ page, decoded: dec.out });
+    if (events) this.pageCache = this.pageCache.filter((c) => c.page !== page);
+    this.pageCache.unshift({ page, decoded: dec.out, events });
     if (this.pageCache.length > PAGE_CACHE) this.pageCache.pop();
     return dec.out;
   }
@@ -721,8 +808,9 @@ export class SessionReader {
         cut = true;
         break;
       }
-      for (const x of d.snapshots) snaps.push(x);
-      for (const x of d.events) evs.push(x);
+      // A page decoded again may hold snapshots past the raw bytes kept (see scan): not served.
+      for (let j = 0; j < page.snapshots; j++) snaps.push(d.snapshots[j]);
+      for (let j = 0; j < page.events; j++) evs.push(d.events[j]);
     }
     if (!cut) {
       for (const x of this.tailSnapshots) snaps.push(x);
@@ -776,7 +864,8 @@ export class SessionReader {
       get(this: typeof ev): string {
         let text: string;
         try {
-          text = lineText(reader.readRaw(at.byteOffset, at.byteOffset + at.length), 0, at.length);
+          // Read at once into a string: a view of the decoded bytes does (no copy first).
+          text = lineText(reader.rawView(at.byteOffset, at.byteOffset + at.length), 0, at.length);
         } catch (err) {
           text = `(text unreadable: ${(err as Error).message})`;
         }
@@ -804,7 +893,8 @@ export class SessionReader {
   private decodeThrough(seg: Segment, end: number): SegmentCursor {
     let c = this.cursors.find((x) => x.seg === seg);
     if (c) {
-      this.cursors = [c, ...this.cursors.filter((x) => x !== c)];
+      // Most recent first (a pass in order asks the first one again and again: no new array then).
+      if (this.cursors[0] !== c) this.cursors = [c, ...this.cursors.filter((x) => x !== c)];
     } else {
       c = new SegmentCursor(seg);
       this.cursors.unshift(c);

@@ -471,7 +471,7 @@ export class AppStore {
    * index entries as objects would take seconds and hundreds of MB), a small one from its
    * index entries (every figure the frame panel shows).
    */
-  private async readSession(): Promise<{ info: Omit<SessionInfo, 'snapshots'>; frames: FrameIndex }> {
+  private async readSession(): Promise<{ info: Pick<SessionInfo, 'meta' | 'events' | 'logLineCount'>; frames: FrameIndex }> {
     const series = await this.api.getFrameSeries();
     if (series.frames > BIG_SESSION_FRAMES) {
       const st = await this.api.getStatus();

@@ -2,4 +2,4 @@ export { LifetimeTracker, type LifeObject, type LifetimeFrame, type Phase } from
 export { feedEvent, feedSnapshot, frameTime } from './feed';
 export * from './queries';
 export * from './leak';
-export { SessionLifetimes, type LifetimeSource } from './session';
+export { SessionLifetimes, type FrameMaps, type LifetimeSource, type UpdateOptions } from './session';

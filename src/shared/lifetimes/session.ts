@@ -8,15 +8,33 @@ import { metricsOf, type SnapshotMetrics } from '../heap/metrics';
 import type { HeapSnapshot, SnapshotIndexEntry } from '../heap/snapshot';
 import { feedEvent, frameTime } from './feed';
 import { leakVerdict, type HeapFigures, type LeakVerdict } from './leak';
-import { LifetimeTracker } from './tracker';
+import { LifetimeTracker, type LifetimeFrame } from './tracker';
 
-type StoredEvent = (LogEvent | DeviceEvent | MarkEvent | GapEvent) & { hostMs: number | null };
+export type StoredEvent = (LogEvent | DeviceEvent | MarkEvent | GapEvent) & { hostMs: number | null };
 
 export interface LifetimeSource {
-  readonly snapshots: ReadonlyArray<SnapshotIndexEntry>;
-  /** Every event but snapshots, in arrival order. */
-  readonly events: ReadonlyArray<StoredEvent>;
+  /** Snapshots in the session; entry(i) is snapshot i's index entry. */
+  readonly snapshotCount: number;
+  entry(i: number): SnapshotIndexEntry;
+  /** Every event but snapshots, in arrival order (eventCount of them). */
+  readonly eventCount: number;
+  event(i: number): StoredEvent;
   getSnapshot(i: number): HeapSnapshot;
+}
+
+/** A dump's maps, and where they may differ from the last dump's (null: anywhere). */
+export interface FrameMaps {
+  areas: LifetimeFrame['areas'];
+  changed: ReadonlyArray<ArrayLike<number>> | null;
+}
+
+export interface UpdateOptions {
+  /** Where the maps come from (default: src.getSnapshot(i), compared whole). */
+  maps?: (i: number, e: SnapshotIndexEntry) => FrameMaps;
+  /** Told of each snapshot's index entry as it is fed (one pass for whoever needs both). */
+  onEntry?: (e: SnapshotIndexEntry) => void;
+  /** Told of each other event as it is fed. */
+  onEvent?: (e: StoredEvent) => void;
 }
 
 export class SessionLifetimes {
@@ -28,20 +46,43 @@ export class SessionLifetimes {
   private failedRequest = 0;
   private verdict: LeakVerdict | null = null;
 
-  /** Feeds the snapshots and events that arrived since the last call; returns how many frames were added. */
-  update(src: LifetimeSource): number {
-    const snaps = src.snapshots;
-    const events = src.events;
+  /** Snapshots fed so far (the next update starts after them). */
+  get fed(): number {
+    return this.nextSnapshot;
+  }
+
+  /**
+   * Feeds the snapshots and events that arrived since the last call; returns how many frames
+   * were added. The index is read entry by entry, so memory follows the objects, not the dumps.
+   */
+  update(src: LifetimeSource, opts: UpdateOptions = {}): number {
     const before = this.nextSnapshot;
     const eventsBefore = this.nextEvent;
-    while (this.nextSnapshot < snaps.length) {
-      const e = snaps[this.nextSnapshot];
+    const nSnaps = src.snapshotCount;
+    const nEvents = src.eventCount;
+    while (this.nextSnapshot < nSnaps) {
+      const e = src.entry(this.nextSnapshot);
       // Lines and marks before the dump set the phase its newborn are blamed on.
-      while (this.nextEvent < events.length && events[this.nextEvent].byteOffset < e.byteStart) this.event(events[this.nextEvent++]);
-      if (e.areas.length > 0) this.frame(e, src.getSnapshot(this.nextSnapshot).areas, e.metrics, e.hostMs);
+      while (this.nextEvent < nEvents) {
+        const ev = src.event(this.nextEvent);
+        if (ev.byteOffset >= e.byteStart) break;
+        opts.onEvent?.(ev);
+        this.event(ev);
+        this.nextEvent++;
+      }
+      if (e.areas.length > 0) {
+        const m = opts.maps ? opts.maps(this.nextSnapshot, e) : { areas: src.getSnapshot(this.nextSnapshot).areas, changed: null };
+        this.frame(e, m.areas, e.metrics, e.hostMs, m.changed);
+      }
+      opts.onEntry?.(e);
       this.nextSnapshot++;
     }
-    while (this.nextEvent < events.length) this.event(events[this.nextEvent++]);
+    while (this.nextEvent < nEvents) {
+      const ev = src.event(this.nextEvent);
+      opts.onEvent?.(ev);
+      this.event(ev);
+      this.nextEvent++;
+    }
     if (this.nextSnapshot !== before || this.nextEvent !== eventsBefore) this.verdict = null;
     return this.nextSnapshot - before;
   }
@@ -62,11 +103,12 @@ export class SessionLifetimes {
   /** One dump with its map (callers that order dumps and lines themselves). */
   frame(
     e: { index: number; deviceMs: number | null; blockSize: number | null },
-    areas: HeapSnapshot['areas'],
+    areas: LifetimeFrame['areas'],
     m: SnapshotMetrics,
     hostMs: number | null,
+    changed: ReadonlyArray<ArrayLike<number>> | null = null,
   ): void {
-    this.tracker.addFrame({ index: e.index, timeMs: frameTime(e, hostMs), areas });
+    this.tracker.addFrame({ index: e.index, timeMs: frameTime(e, hostMs), areas }, changed);
     this.verdict = null;
     if (e.blockSize) this.figures.blockSize = e.blockSize;
     this.figures.freeBytes = m.freeBytes;

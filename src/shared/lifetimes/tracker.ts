@@ -93,7 +93,8 @@ export class LifetimeTracker {
   /** Per area: the last frame's kinds, padded to whole words (the next frame is compared to it). */
   private prev: Uint8Array[] = [];
   private prevWords: Int32Array[] = [];
-  private shape = '';
+  /** The last frame's areas (address and blocks); null after a reset. */
+  private shape: Array<{ address: string; blocks: number }> | null = null;
   /** Ids of the old objects met in the range being walked (reused between frames). */
   private old = new Int32Array(1024);
   /** A word-aligned copy of a map that came unaligned. */
@@ -123,7 +124,7 @@ export class LifetimeTracker {
 
   /** Everything dies (a soft reboot): at the next frame, nothing is matched to what came before. */
   reset(): void {
-    this.shape = '';
+    this.shape = null;
   }
 
   /**
@@ -133,20 +134,20 @@ export class LifetimeTracker {
    * same, every object there is the same (same head, kind and length), so it lives on untouched.
    * A changed stretch is widened to whole objects of both frames; the old objects in it that the
    * new frame does not hold again die, the new ones are born. The cost follows the churn, not
-   * the heap's size or how many objects live.
+   * the heap's size or how many objects live. `changed`, per area, says where to look (see
+   * walkHinted); without it the whole map is compared with the last one.
    */
-  addFrame(f: LifetimeFrame): void {
+  addFrame(f: LifetimeFrame, changed: ReadonlyArray<ArrayLike<number>> | null = null): void {
     if (f.areas.length === 0) return;
-    const shape = f.areas.map((a) => `${a.address}:${a.kinds.length}`).join(',');
+    const first = !this.sameShape(f.areas);
     const pos = this.frames.length;
-    const first = shape !== this.shape;
     if (first) {
       // Another heap (or a reboot): nothing can be matched across.
       for (const h of this.heads) for (let i = 0; i < h.length; i++) if (h[i] >= 0) this.diedAt[h[i]] = pos;
       this.heads = f.areas.map((a) => new Int32Array(a.kinds.length).fill(-1));
       this.prev = f.areas.map((a) => new Uint8Array((a.kinds.length + 3) & ~3));
       this.prevWords = this.prev.map((p) => new Int32Array(p.buffer, 0, p.length >>> 2));
-      this.shape = shape;
+      this.shape = f.areas.map((a) => ({ address: a.address, blocks: a.kinds.length }));
       this.runStart = pos;
     }
     this.frames.push(f.index);
@@ -156,6 +157,9 @@ export class LifetimeTracker {
       const n = k.length;
       if (first) {
         this.walk(a, k, 0, n, pos, true);
+      } else if (changed !== null) {
+        this.walkHinted(a, k, changed[a], n, pos);
+        continue;
       } else {
         const p = this.prev[a];
         const pw = this.prevWords[a];
@@ -196,6 +200,42 @@ export class LifetimeTracker {
       }
       this.prev[a].set(k);
     }
+  }
+
+  /**
+   * addFrame's walk when the caller knows where the map may have changed ([lo, hi) pairs in
+   * order, every differing block inside one): the same stretches as a full comparison finds,
+   * looked for only there, and only there copied as the last frame's.
+   */
+  private walkHinted(a: number, k: Uint8Array, ranges: ArrayLike<number>, n: number, pos: number): void {
+    const p = this.prev[a];
+    let i = 0;
+    for (let r = 0; r < ranges.length; r += 2) {
+      const end = Math.min(n, ranges[r + 1]);
+      for (i = Math.max(i, ranges[r]); ; ) {
+        while (i < end && k[i] === p[i]) i++;
+        if (i >= end) break;
+        let hi = i + 1;
+        let same = 0;
+        while (hi < n && same < 16) {
+          if (k[hi] === p[hi]) same++;
+          else same = 0;
+          hi++;
+        }
+        i = this.walkChanged(a, k, p, i, hi - same, n, pos);
+      }
+    }
+    for (let r = 0; r < ranges.length; r += 2) {
+      for (let j = ranges[r], end = Math.min(n, ranges[r + 1]); j < end; j++) p[j] = k[j];
+    }
+  }
+
+  /** Same areas at the same addresses and of the same sizes as the last frame. */
+  private sameShape(areas: LifetimeFrame['areas']): boolean {
+    const s = this.shape;
+    if (s === null || s.length !== areas.length) return false;
+    for (let a = 0; a < s.length; a++) if (s[a].address !== areas[a].address || s[a].blocks !== areas[a].kinds.length) return false;
+    return true;
   }
 
   /** Widens [lo, hi) to whole objects of both frames, walks it; returns where it ended. */

@@ -133,24 +133,55 @@ function inspectFigures(s: SnapshotFigures, m: SnapshotMetrics): InspectSnapshot
 
 const kb = (n: number | null) => (n === null ? '?' : n >= 10240 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`);
 
+/**
+ * What the summary says of the snapshots, gathered one at a time (a session's snapshots are
+ * never all held at once).
+ */
+export class InspectSummary {
+  count = 0;
+  first: InspectSnapshot | null = null;
+  last: InspectSnapshot | null = null;
+  peakUsed = 0;
+  withoutMap = 0;
+  damagedCount = 0;
+  /** The first damaged snapshots (the summary lists ten). */
+  readonly damaged: InspectSnapshot[] = [];
+
+  add(s: InspectSnapshot): void {
+    this.count++;
+    this.first ??= s;
+    this.last = s;
+    this.peakUsed = Math.max(this.peakUsed, s.usedBytes ?? 0);
+    if (s.areas.length === 0) this.withoutMap++;
+    if (!s.consistent || (!s.complete && s.areas.length > 0)) {
+      this.damagedCount++;
+      if (this.damaged.length < 10) this.damaged.push(s);
+    }
+  }
+}
+
 /** A short summary a person can read. */
 export function formatReport(name: string, r: InspectReport): string {
+  const summary = new InspectSummary();
+  for (const s of r.snapshots) summary.add(s);
+  return formatSummary(name, summary, r);
+}
+
+/** The summary from snapshots gathered one by one, and the rest of the report. */
+export function formatSummary(name: string, sum: InspectSummary, r: Omit<InspectReport, 'snapshots'>): string {
   const out: string[] = [];
-  const n = r.snapshots.length;
-  const damaged = r.snapshots.filter((s) => !s.consistent || (!s.complete && s.areas.length > 0));
+  const n = sum.count;
   out.push(`${name}: ${n} heap snapshot${n === 1 ? '' : 's'}, ${r.logLines} log line${r.logLines === 1 ? '' : 's'}, ${r.events.length} event${r.events.length === 1 ? '' : 's'}`);
-  if (n) {
-    const first = r.snapshots[0];
-    const last = r.snapshots[n - 1];
+  if (sum.first && sum.last) {
+    const first = sum.first;
+    const last = sum.last;
     const areas = last.areas.map((a) => `${a.address} (${a.blocks} blocks)`).join(', ');
     if (areas) out.push(`  heap: ${areas}, block size ${last.blockSize ?? 'unknown'}`);
-    const peak = r.snapshots.reduce((p, s) => Math.max(p, s.usedBytes ?? 0), 0);
-    out.push(`  used: ${kb(first.usedBytes)} first, ${kb(last.usedBytes)} last, ${kb(peak)} peak`);
+    out.push(`  used: ${kb(first.usedBytes)} first, ${kb(last.usedBytes)} last, ${kb(sum.peakUsed)} peak`);
     out.push(
       `  last: ${kb(last.freeBytes)} free, longest free run ${last.largestFreeRun} blocks in ${last.freeRuns} free runs, fragmentation ${(last.fragmentation * 100).toFixed(1)} %`,
     );
-    const withoutMap = r.snapshots.filter((s) => s.areas.length === 0).length;
-    if (withoutMap) out.push(`  ${withoutMap} without a map (header only or stats only)`);
+    if (sum.withoutMap) out.push(`  ${sum.withoutMap} without a map (header only or stats only)`);
   }
   if (r.leak) {
     out.push(`  ${r.leak.verdict === 'leaking' ? `leak: ${formatLeak(r.leak)}` : formatLeak(r.leak)}`);
@@ -160,10 +191,10 @@ export function formatReport(name: string, r: InspectReport): string {
       }
     }
   }
-  if (damaged.length) {
-    out.push(`  ${damaged.length} damaged:`);
-    for (const s of damaged.slice(0, 10)) out.push(`    #${s.index} (line ${s.line}): ${s.problems.join('; ')}`);
-    if (damaged.length > 10) out.push(`    … and ${damaged.length - 10} more`);
+  if (sum.damagedCount) {
+    out.push(`  ${sum.damagedCount} damaged:`);
+    for (const s of sum.damaged) out.push(`    #${s.index} (line ${s.line}): ${s.problems.join('; ')}`);
+    if (sum.damagedCount > 10) out.push(`    … and ${sum.damagedCount - 10} more`);
   }
   const byType = new Map<string, InspectEvent[]>();
   for (const e of r.events) byType.set(e.type, [...(byType.get(e.type) ?? []), e]);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { CaptureReader } from '../../../shared/capture/captureReader';
 import { metricsOf } from '../../../shared/heap/metrics';
 import { SessionLifetimes } from '../../../shared/lifetimes/session';
+import { FollowedSessionMaps } from '../../session/followMaps';
 export { hasRules } from '../../../shared/report/checkRules';
 import { hasRules, junitXml, RuleChecker, type CheckRules, type RuleResult } from '../../../shared/report/checkRules';
 import { ChecksFailed, InputError, UsageError } from '../errors';
@@ -78,7 +79,9 @@ export async function checkFile(file: string, rules: CheckRules): Promise<RuleRe
         checker.frame({ index: s.index, timeMs: s.deviceMs ?? s.hostMs, metrics: s.metrics });
       }
       memoryErrorsBefore(Infinity);
-      life?.update(reader);
+      // Each dump's map followed from the one before (only changed lines read).
+      const maps = new FollowedSessionMaps(reader);
+      life?.update(reader, { maps: (i, e) => maps.maps(i, e) });
     } finally {
       reader.close();
     }

@@ -1,12 +1,19 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { CaptureReader, FEED_SLICE } from '../../../shared/capture/captureReader';
+import type { CaptureEvent } from '../../../shared/capture/events';
+import type { SnapshotIndexEntry } from '../../../shared/heap/snapshot';
 import {
   formatReport,
+  formatSummary,
   inspectIndexEntry,
   InspectReportBuilder,
+  InspectSummary,
   type InspectReport,
+  type InspectSnapshot,
 } from '../../../shared/report/inspectReport';
+import { SessionFormatError } from '../../session/format';
+import { FollowedSessionMaps } from '../../session/followMaps';
 import { InputError } from '../errors';
 
 import { assertFile, isSessionFile, openSession } from '../sessionInput';
@@ -17,27 +24,28 @@ export interface InspectCliOptions {
 
 /** `heapscope inspect`: its options are in ./index.ts. */
 export async function run(file: string, opts: InspectCliOptions): Promise<void> {
+  if (isSessionFile(file)) {
+    await assertFile(file);
+    // Written as it is read: a day-long session's report is never held whole.
+    const out = new ChunkedWriter((s) => process.stdout.write(s));
+    const sum = new InspectSummary();
+    const rest = inspectSession(file, opts.json ? (s) => out.write(JSON.stringify(s)) : (s) => sum.add(s), opts.json ? out : null);
+    if (opts.json) out.end();
+    else process.stdout.write(formatSummary(path.basename(file), sum, rest));
+    return;
+  }
   const report = await inspectFile(file);
   if (opts.json) process.stdout.write(JSON.stringify(report) + '\n');
   else process.stdout.write(formatReport(path.basename(file), report));
 }
 
+/** The whole report, held (a raw capture's, or a session's for callers that want it as one). */
 export async function inspectFile(file: string): Promise<InspectReport> {
   await assertFile(file);
   if (isSessionFile(file)) {
-    // A session's index already holds every figure: no map is decoded.
-    const reader = openSession(file);
-    try {
-      const builder = new InspectReportBuilder();
-      builder.add(reader.events, false);
-      // Lifetimes need the maps: each is fetched once, in order.
-      builder.lifetimes.update(reader);
-      const report = builder.build();
-      report.snapshots = reader.snapshots.map(inspectIndexEntry);
-      return report;
-    } finally {
-      reader.close();
-    }
+    const snapshots: InspectSnapshot[] = [];
+    const rest = inspectSession(file, (s) => snapshots.push(s), null);
+    return { snapshots, ...rest };
   }
   const builder = new InspectReportBuilder();
   const reader = new CaptureReader();
@@ -59,4 +67,92 @@ export async function inspectFile(file: string): Promise<InspectReport> {
     throw new InputError(file, 'is binary data, not a text capture or a HeapScope session');
   }
   return report;
+}
+
+/**
+ * A session's report in one pass over its index and its maps (each dump's map followed from
+ * the one before: see FollowedSessionMaps). Snapshots go to `each` in order; with `json`, the
+ * report's JSON is written around them there, byte for byte what JSON.stringify of the whole
+ * report gives. Returns the rest of the report.
+ */
+function inspectSession(file: string, each: (s: InspectSnapshot) => void, json: ChunkedWriter | null): Omit<InspectReport, 'snapshots'> {
+  const reader = openSession(file);
+  try {
+    const builder = new InspectReportBuilder();
+    const maps = new FollowedSessionMaps(reader);
+    let first = true;
+    json?.write('{"snapshots":[');
+    // Damage in an index page not read before: the session ends before it, as when the whole
+    // index is read at once (the snapshots and events of the pages before it are the report).
+    let cut: SessionFormatError | null = null;
+    const guard = <T>(f: () => T): T => {
+      try {
+        return f();
+      } catch (err) {
+        if (err instanceof SessionFormatError) cut ??= err;
+        throw err;
+      }
+    };
+    const src = {
+      snapshotCount: reader.snapshotCount,
+      eventCount: reader.eventCount,
+      entry: (i: number) => guard(() => reader.entry(i)),
+      event: (i: number) => guard(() => reader.event(i)),
+      getSnapshot: (i: number) => reader.getSnapshot(i),
+    };
+    const opts = {
+      maps: (i: number, e: SnapshotIndexEntry) => maps.maps(i, e),
+      onEntry: (e: SnapshotIndexEntry) => {
+        if (json && !first) json.write(',');
+        first = false;
+        each(inspectIndexEntry(e));
+      },
+      onEvent: (e: CaptureEvent) => builder.add([e], false),
+    };
+    try {
+      builder.lifetimes.update(src, opts);
+    } catch (err) {
+      if (cut === null || err !== cut) throw err;
+      process.stderr.write(`heapscope: warning: ${(err as Error).message}\n`);
+      // The events before the damaged page still count; the snapshots stop where it starts.
+      const fed = builder.lifetimes.fed;
+      try {
+        builder.lifetimes.update({ ...src, snapshotCount: fed }, opts);
+      } catch (again) {
+        if (!(again instanceof SessionFormatError)) throw again;
+      }
+    }
+    const report = builder.build();
+    if (json) {
+      json.write(`],"logLines":${JSON.stringify(report.logLines)},"events":${JSON.stringify(report.events)},"leak":${JSON.stringify(report.leak)}}\n`);
+    }
+    return { logLines: report.logLines, events: report.events, leak: report.leak };
+  } finally {
+    reader.close();
+  }
+}
+
+/** Text written in chunks of about 1 MiB (one write per chunk, not one per snapshot). */
+class ChunkedWriter {
+  private parts: string[] = [];
+  private size = 0;
+
+  constructor(private readonly sink: (s: string) => void) {}
+
+  write(s: string): void {
+    this.parts.push(s);
+    this.size += s.length;
+    if (this.size >= 1 << 20) this.flush();
+  }
+
+  end(): void {
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.parts.length === 0) return;
+    this.sink(this.parts.join(''));
+    this.parts = [];
+    this.size = 0;
+  }
 }

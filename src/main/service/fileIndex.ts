@@ -1,0 +1,249 @@
+/**
+ * A session file's index for the service, read a record at a time: one walk in arrival order
+ * gives the frame series, the timeline events and where each index page starts in the log;
+ * a window of log lines, or a search, then re-reads only the page it is in (from its start: a
+ * page decodes only from its first record). Nothing is kept per log line, so memory follows the
+ * frames and the window asked for, not the log (a capture of 5 million short lines is three
+ * pages of ~2 million lines each: the reader's page cache would hold one whole page as objects).
+ *
+ * The order is the one the full index in memory gives (FileSessionView built it by merging the
+ * reader's `snapshots` and `events`): a snapshot comes before the first event at or after its
+ * last byte. The items come in the order the writer recorded them, so a snapshot waits only
+ * until the events recorded before its last byte have gone by.
+ */
+import type { FrameSeries, LogLine, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
+import type { SessionEvent, SessionReader } from '../session';
+import { timelineEventOf } from './indexBuilder';
+
+export type FileEntry = Omit<SnapshotIndexEntry, 'logLine'>;
+
+/** One item of the walk: a snapshot (the i-th, after `logLine` log lines) or an event. */
+export type Step =
+  | { kind: 'snapshot'; entry: FileEntry; i: number; logLine: number }
+  | { kind: 'event'; ev: SessionEvent; snapshot: number; logLine: number };
+
+/** Where the walk stands at the start of a page: enough to start again from there. */
+export interface WalkState {
+  snapshots: number;
+  lines: number;
+  /** Snapshots read but not placed yet (waiting for an event at or after their last byte). */
+  pending: FileEntry[];
+}
+
+/**
+ * Snapshots waiting to be placed: past this many (a session of dumps with no line between them
+ * for thousands of frames), the oldest is placed at once rather than held.
+ */
+const MAX_PENDING = 4096;
+
+/**
+ * The index in arrival order from page `page` on (pageCount: the recovered tail), given the
+ * state at its start. `atPage` is told the state at the start of each page.
+ */
+export function* walkFrom(r: SessionReader, start: WalkState, page: number, atPage?: (k: number, s: WalkState) => void): Generator<Step> {
+  let snapshots = start.snapshots;
+  let lines = start.lines;
+  let pending = start.pending.slice();
+  let head = 0;
+  const take = (): Step => ({ kind: 'snapshot', entry: pending[head++], i: snapshots++, logLine: lines });
+  for (let k = page; k <= r.pageCount; k++) {
+    if (head > 0) {
+      pending = pending.slice(head);
+      head = 0;
+    }
+    atPage?.(k, { snapshots, lines, pending: pending.slice() });
+    for (const it of k < r.pageCount ? r.pageItems(k) : r.tailItems()) {
+      if (it.snapshot) {
+        pending.push(it.snapshot);
+        if (pending.length - head > MAX_PENDING) yield take();
+        continue;
+      }
+      const ev = it.event;
+      while (head < pending.length && pending[head].byteEnd <= ev.byteOffset) yield take();
+      if (head === pending.length && head > 0) {
+        pending = [];
+        head = 0;
+      }
+      yield { kind: 'event', ev, snapshot: snapshots, logLine: lines };
+      if (ev.type === 'log') lines++;
+    }
+  }
+  while (head < pending.length) yield take();
+}
+
+export interface FileIndex {
+  series: FrameSeries;
+  logCount: number;
+  /** The walk's state at the start of each page, and of the recovered tail (index pageCount). */
+  pages: WalkState[];
+}
+
+/** A walk keeps nothing per log line: it stops to let other calls through every this many ms. */
+const SLICE_MS = 8;
+
+export function emptySeries(n: number): FrameSeries {
+  return {
+    frames: n,
+    usedBytes: new Float32Array(n),
+    freeBytes: new Float32Array(n),
+    largestFreeBytes: new Float32Array(n),
+    fragmentation: new Float32Array(n),
+    timeMs: new Float64Array(n),
+    logLine: new Uint32Array(n),
+    events: [],
+    logLineCount: 0,
+  };
+}
+
+const num = (x: number | null | undefined) => (typeof x === 'number' ? x : NaN);
+
+export function putFrame(s: FrameSeries, i: number, e: FileEntry, logLine: number): void {
+  const m = e.metrics;
+  s.usedBytes[i] = num(m.usedBytes);
+  s.freeBytes[i] = num(m.freeBytes);
+  s.largestFreeBytes[i] = num(m.largestFreeRunBytes);
+  s.fragmentation[i] = m.fragmentation;
+  s.timeMs[i] = num(e.hostMs ?? e.deviceMs);
+  s.logLine[i] = logLine;
+}
+
+/**
+ * The whole walk: the frame series, the timeline events and each page's start. Async: it yields
+ * to the event loop every few ms and stops (null) when `alive` turns false. `sync` runs it in one
+ * go (for a caller that cannot wait).
+ */
+export function indexFile(r: SessionReader, alive: () => boolean, sync: true): FileIndex;
+export function indexFile(r: SessionReader, alive: () => boolean, sync?: false): Promise<FileIndex | null>;
+export function indexFile(r: SessionReader, alive: () => boolean, sync = false): FileIndex | Promise<FileIndex | null> {
+  const s = emptySeries(r.snapshotCount);
+  const pages: WalkState[] = [];
+  let lines = 0;
+  const steps = walkFrom(r, { snapshots: 0, lines: 0, pending: [] }, 0, (k, st) => (pages[k] = st));
+  const visit = (st: Step) => {
+    if (st.kind === 'snapshot') {
+      if (st.i < s.frames) putFrame(s, st.i, st.entry, st.logLine);
+    } else if (st.ev.type === 'log') {
+      lines++;
+    } else {
+      s.events.push(timelineEventOf(st.ev, s.events.length, st.snapshot, st.logLine, st.ev.hostMs) as TimelineEvent);
+    }
+  };
+  const done = (): FileIndex => {
+    s.logLineCount = lines;
+    return { series: s, logCount: lines, pages };
+  };
+  if (sync) {
+    for (const st of steps) visit(st);
+    return done();
+  }
+  return (async () => {
+    let slice = performance.now();
+    for (const st of steps) {
+      visit(st);
+      if (performance.now() - slice >= SLICE_MS) {
+        await new Promise((res) => setImmediate(res));
+        slice = performance.now();
+        if (!alive()) return null;
+      }
+    }
+    return done();
+  })();
+}
+
+interface Cursor {
+  steps: Generator<Step>;
+  /** The number of the next log line it gives. */
+  next: number;
+  peeked: Step | null;
+}
+
+/** Cursors kept: a search reading on and the window's reads elsewhere do not undo each other. */
+const CURSORS = 2;
+
+/**
+ * Log lines read back from a session file through its index, a page at a time. A cursor stays
+ * where a read ended, so reading on (a search, the log scrolled down) decodes nothing twice; a
+ * read elsewhere starts again from the start of the page that holds it.
+ */
+export class FileLog {
+  /** Most recently used first. */
+  private cursors: Cursor[] = [];
+
+  constructor(
+    private readonly r: SessionReader,
+    private readonly index: FileIndex,
+  ) {}
+
+  get count(): number {
+    return this.index.logCount;
+  }
+
+  /** Lines [from, from + count) as the API's objects (a device event on a line marks it). */
+  lines(from: number, count: number): LogLine[] {
+    const out: LogLine[] = [];
+    this.read(from, count, (ev, n, snapshot) => {
+      out.push({ n, text: (ev as { text: string }).text, line: ev.line, snapshot, hostMs: ev.hostMs });
+    }, (kind) => {
+      const last = out[out.length - 1];
+      if (last && !last.device) last.device = kind;
+    });
+    return out;
+  }
+
+  /** The texts of lines [from, from + count) (for search). */
+  texts(from: number, count: number): string[] {
+    const out: string[] = [];
+    this.read(from, count, (ev) => out.push((ev as { text: string }).text));
+    return out;
+  }
+
+  private read(
+    from: number,
+    count: number,
+    line: (ev: SessionEvent, n: number, snapshot: number) => void,
+    device?: (kind: Extract<SessionEvent, { type: 'device' }>['kind']) => void,
+  ): void {
+    const end = Math.min(this.index.logCount, from + count);
+    if (!(from < end)) return;
+    const pages = this.index.pages;
+    // The last page starting at or before line `from`.
+    let lo = 0;
+    let hi = pages.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (pages[mid].lines <= from) lo = mid;
+      else hi = mid - 1;
+    }
+    // Pages with no line share their start with the next: the later one reads less.
+    while (lo + 1 < pages.length && pages[lo + 1].lines <= from) lo++;
+    // The cursor furthest on that has not passed `from` and is in its page, else a new one.
+    let c: Cursor | null = null;
+    for (const x of this.cursors) if (x.next <= from && x.next >= pages[lo].lines && (!c || x.next > c.next)) c = x;
+    if (c) this.cursors = this.cursors.filter((x) => x !== c);
+    else c = { steps: walkFrom(this.r, pages[lo], lo), next: pages[lo].lines, peeked: null };
+    let last: SessionEvent | null = null;
+    for (;;) {
+      const st = c.peeked ?? c.steps.next().value;
+      c.peeked = null;
+      if (!st) break;
+      if (st.kind !== 'event') continue;
+      const ev = st.ev;
+      if (ev.type === 'log') {
+        if (st.logLine >= end) {
+          // The next read may start here.
+          c.peeked = st;
+          break;
+        }
+        c.next = st.logLine + 1;
+        if (st.logLine >= from) {
+          line(ev, st.logLine, st.snapshot);
+          last = ev;
+        } else last = null;
+      } else if (ev.type === 'device' && last && device && ev.byteOffset === last.byteOffset && ev.line === last.line) {
+        device(ev.kind);
+      }
+    }
+    // One that reached the end of the log is done; the others are kept, this one first.
+    if (c.peeked !== null) this.cursors = [c, ...this.cursors].slice(0, CURSORS);
+  }
+}
