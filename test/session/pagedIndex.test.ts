@@ -30,7 +30,7 @@ function records(b: Buffer): Array<[number, number, number]> {
   return out;
 }
 
-/** The same session as a format-1 writer made it: no INDEX_COUNTS records, header says 1. */
+/** A format-2 file (no cell streams) as a format-1 writer made it: no INDEX_COUNTS records, header says 1. */
 function asFormat1(b: Buffer): Buffer {
   const parts: Buffer[] = [Buffer.from(b.subarray(0, 16))];
   parts[0].writeUInt16LE(1, 8);
@@ -73,7 +73,9 @@ describe('the paged index', () => {
 
   it('a format-1 file (no counts) opens with the same index, lazily or not', () => {
     const f = path.join(dir, 'format1.hss');
-    writeFileSync(f, asFormat1(fileBytes));
+    const f2 = path.join(dir, 'format2.hss');
+    writeSession(f2, bytes, { pieces: [900, 2100], flushEvery: 3, segmentSnapshots: 5, format: 2 });
+    writeFileSync(f, asFormat1(readFileSync(f2)));
     for (const checkTail of [0, undefined]) {
       const r = SessionReader.open(f, { checkTail });
       expect(r.info.format).toBe(2); // META says what wrote it; only the header was rewritten

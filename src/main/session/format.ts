@@ -8,11 +8,16 @@ import { ByteSink, ByteSource, crc32, MalformedError } from './bytes';
 export const MAGIC = Uint8Array.from([0x89, 0x48, 0x53, 0x53, 0x0d, 0x0a, 0x1a, 0x0a]);
 /**
  * The format this code writes. 2 adds INDEX_COUNTS records (optional: format-1 readers skip
- * them), so the header still says a reader of format 1 can read the file.
+ * them). 3 codes map lines' cells with the heap model (a cell stream in each RAW record, MAP
+ * ops): older readers cannot decode it, so the header says a reader of format 3 is needed.
  */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 /** The newest format this code reads. */
-export const READS_UP_TO = 2;
+export const READS_UP_TO = 3;
+/** The oldest reader that can read what this code writes. */
+export const MIN_READER = 3;
+/** The first format whose RAW records carry a cell stream. */
+export const CELLS_FROM = 3;
 /** Header: magic, u16 format, u16 oldest format a reader must know to read the file, u32 0. */
 export const HEADER_SIZE = 16;
 /** Record header: u8 type, u32 LE payload length, u32 LE CRC-32 of type, length and payload. */
@@ -27,7 +32,7 @@ export const enum RecordType {
   Meta = 0x01,
   /** JSON: a new segment of the raw stream begins (line-delta tables and dictionaries reset). */
   Segment = 0x02,
-  /** Raw bytes: varint header, then the line-delta ops, deflated. */
+  /** Raw bytes: varint header, (format 3) the cell stream, then the line-delta ops, deflated. */
   Raw = 0x03,
   /** Index: varint header, then JSON of the events since the last index record, deflated. */
   Index = 0x04,
@@ -114,12 +119,13 @@ export function decodeIndexCounts(payload: Uint8Array): IndexCounts {
   return { snapshots, events, p, ended: flags === 1 };
 }
 
-export function encodeHeader(): Uint8Array {
+/** The header of a file in `format` (this code's, or 2: no cell streams, read by format-1 readers). */
+export function encodeHeader(format: number = FORMAT_VERSION): Uint8Array {
   const h = new Uint8Array(HEADER_SIZE);
   h.set(MAGIC, 0);
   const v = new DataView(h.buffer);
-  v.setUint16(8, FORMAT_VERSION, true);
-  v.setUint16(10, 1, true); // any reader of format 1 can read what this writer writes
+  v.setUint16(8, format, true);
+  v.setUint16(10, format >= CELLS_FROM ? MIN_READER : 1, true);
   v.setUint32(12, 0, true);
   return h;
 }

@@ -15,6 +15,8 @@
  * that updates nothing. decode(encode(bytes)) === bytes for any bytes and any chunking.
  */
 import { ByteSink, ByteSource, copyOf, MalformedError, plainView } from './bytes';
+import { allCells, HeapModel, HeapModelError, isCell } from './heapModel';
+import { RangeDecoder, RangeEncoder } from './rangeCoder';
 
 /** Op codes of the transformed stream. */
 export const enum Op {
@@ -32,7 +34,15 @@ export const enum Op {
   Nums = 0x05,
   /** RUN(n): the n next slots, unchanged. */
   Run = 0x06,
+  /**
+   * MAP(groups, (slot delta, count)…) (format 3): map lines of known slots, same text but for
+   * their cells, which the heap model decodes from the record's cell stream (heapModel.ts).
+   */
+  Map = 0x07,
 }
+
+const CR = 0x0d;
+const FREE = 0x2e;
 
 const LF = 0x0a;
 /** A partial line longer than this is let go as a fragment instead of being held. */
@@ -91,6 +101,9 @@ interface Shape {
  */
 class Tables {
   slots: Uint8Array[] = [];
+  /** Per slot, where its cells start and end (cellRange), -1 none, -2 not known yet. */
+  private cellFrom: number[] = [];
+  private cellTo: number[] = [];
   /** Per heap area: map line address → slot. */
   private areaSlots: Array<Map<number, number>> = [new Map()];
   private pools = new Map<string, number>();
@@ -112,6 +125,8 @@ class Tables {
 
   reset(): void {
     this.slots = [];
+    this.cellFrom = [];
+    this.cellTo = [];
     this.areaSlots = [new Map()];
     this.keyToSlot = this.areaSlots[0];
     this.pools = new Map();
@@ -171,6 +186,26 @@ class Tables {
     return KEY_LAYOUT;
   }
 
+  /** A slot's line changed other than in its cells (a patch). */
+  touched(slot: number): void {
+    this.cellFrom[slot] = -2;
+  }
+
+  /** Where the slot's cells start (its end: cellEnd), or -1 when it has none. */
+  cellStart(slot: number): number {
+    const c = this.cellFrom[slot];
+    if (c !== undefined && c !== -2) return c;
+    const line = this.slots[slot];
+    const r = cellRange(line, 0, line.length);
+    this.cellFrom[slot] = r === null ? -1 : r[0];
+    this.cellTo[slot] = r === null ? -1 : r[1];
+    return this.cellFrom[slot];
+  }
+
+  cellEnd(slot: number): number {
+    return this.cellTo[slot];
+  }
+
   slotOf(key: number): number | undefined {
     return this.keyToSlot.get(key);
   }
@@ -184,6 +219,7 @@ class Tables {
       this.keyToSlot.set(key, s);
     } else {
       this.slots[s] = line;
+      this.cellFrom[s] = -2;
     }
     this.lastSlot = s;
   }
@@ -261,6 +297,39 @@ class Tables {
   }
 }
 
+/**
+ * Where a map line's cells lie: from the first map character after its address to the end of
+ * the line (without LF, or CR LF). Null when anything in that stretch is not a map cell.
+ */
+function cellRange(b: Uint8Array, s: number, e: number): [number, number] | null {
+  let i = s;
+  while (i < e && JUNK[b[i]] === 1) i++;
+  const h0 = i;
+  while (i < e && i - h0 < 8 && HEX[b[i]] >= 0) i++;
+  if (i - h0 < 3) return null;
+  if (b[i] === 0x3a) {
+    i++;
+    if (b[i] === 0x20) i++;
+  } else if (b[i] === 0x20) {
+    i++;
+  } else {
+    return null;
+  }
+  let end = e;
+  if (end > s && b[end - 1] === LF) end--;
+  if (end > s && b[end - 1] === CR) end--;
+  if (i >= end || !allCells(b, i, end)) return null;
+  return [i - s, end - s];
+}
+
+export interface LineDeltaOptions {
+  /**
+   * Code map lines' cells with the heap model (format 3): the ops then go with a cell stream
+   * (takeCells) that the decoder needs with them.
+   */
+  cells?: boolean;
+}
+
 export class LineDeltaEncoder {
   private readonly t = new Tables();
   private readonly out = new ByteSink(1 << 16);
@@ -277,6 +346,31 @@ export class LineDeltaEncoder {
 
   /** Raw bytes pushed so far. */
   pushed = 0;
+
+  private readonly cells: boolean;
+  private readonly model = new HeapModel();
+  private readonly rc = new RangeEncoder();
+  /** The map lines held back to be coded as one MAP op: slots, cell ranges, old and new cells. */
+  private blockSlots: number[] = [];
+  /** Per line of the block: null, or (a line new to its slot) its text before and after its cells. */
+  private blockNew: Array<[Uint8Array, number, Uint8Array] | null> = [];
+  /** The block's changed lines, as [start, end) of cells in the block (the model looks only there). */
+  private blockSpans: number[] = [];
+  /** The new cells of the block's changed lines, one span after the other. */
+  private readonly blockCur = new ByteSink(1 << 12);
+  /** The block's new cells: its old ones with the changed lines' put in. */
+  private cur = new Uint8Array(1 << 14);
+  private blockRanges: number[] = [];
+  private readonly blockOld = new ByteSink(1 << 14);
+  /** lastSlot before the block's first line (its slot deltas count from there). */
+  private blockFrom = -1;
+  /** Per slot, the block it was last put in (a slot appears once per block). */
+  private slotBlock = new Int32Array(1024);
+  private blockId = 1;
+
+  constructor(options: LineDeltaOptions = {}) {
+    this.cells = options.cells ?? false;
+  }
 
   /** Stream offset of the first byte not coded yet (the start of the held partial line). */
   get codedEnd(): number {
@@ -343,21 +437,33 @@ export class LineDeltaEncoder {
   clearTables(): void {
     this.emitPending();
     this.t.reset();
+    this.model.reset();
+    this.slotBlock.fill(0);
   }
 
-  /** The transformed bytes produced since the last take. */
+  /** The transformed bytes produced since the last take (then call takeCells, with cells on). */
   take(): Uint8Array {
     this.emitPending();
     return this.out.take();
   }
 
-  /** Bytes of output waiting to be taken (roughly). */
-  get pending(): number {
-    return this.out.len + this.lits.len;
+  /**
+   * The cell stream of the MAP ops taken by the last take(): a range-coded stream, ended here,
+   * so a record holding both decodes on its own (given the records of its segment before it).
+   */
+  takeCells(): Uint8Array {
+    this.emitPending();
+    return this.rc.finish();
   }
 
-  /** Writes the NEXT ops or literal lines held back to be written as one RUN or LINE op. */
+  /** Bytes of output waiting to be taken (roughly). */
+  get pending(): number {
+    return this.out.len + this.lits.len + (this.blockOld.len >> 2);
+  }
+
+  /** Writes the NEXT ops, literal lines or map lines held back to be written as one op. */
   private emitPending(): void {
+    this.emitBlock();
     const n = this.nexts;
     if (n !== 0) {
       this.nexts = 0;
@@ -401,7 +507,7 @@ export class LineDeltaEncoder {
 
   /** A whole literal line: joins the run of literal lines written as one LINE op. */
   private literal(b: Uint8Array, s: number, e: number): void {
-    if (this.nexts !== 0) this.emitPending();
+    if (this.nexts !== 0 || this.blockSlots.length !== 0) this.emitPending();
     this.lits.bytes(b, s, e);
     if (this.lits.len >= MAX_CARRY) this.emitPending();
   }
@@ -421,11 +527,18 @@ export class LineDeltaEncoder {
     const slot = t.slotOf(key);
     const len = e - s;
     if (slot === undefined || t.slots[slot].length !== len) {
-      this.literal(b, s, e);
-      t.store(key, copyOf(b, s, e));
+      // A map line seen for the first time (or of another length): its cells through the
+      // model too, as if they were all free before (a segment's first dump is most of them).
+      // (Not a slot already in the block: its line there must stay what the MAP op reads.)
+      const inBlock = slot !== undefined && slot < this.slotBlock.length && this.slotBlock[slot] === this.blockId;
+      if (!(this.cells && !inBlock && this.newToBlock(key, b, s, e))) {
+        this.literal(b, s, e);
+        t.store(key, copyOf(b, s, e));
+      }
       return;
     }
     const ref = t.slots[slot];
+    if (this.cells && (slot >= this.slotBlock.length || this.slotBlock[slot] !== this.blockId) && this.toBlock(slot, ref, b, s)) return;
     let i = 0;
     while (i < len && ref[i] === b[s + i]) i++;
     const o = this.out;
@@ -433,7 +546,7 @@ export class LineDeltaEncoder {
     t.lastSlot = slot;
     if (i === len) {
       if (delta === 0) {
-        if (this.lits.len !== 0) this.emitPending();
+        if (this.lits.len !== 0 || this.blockSlots.length !== 0) this.emitPending();
         this.nexts++;
       } else {
         this.emitPending();
@@ -472,8 +585,148 @@ export class LineDeltaEncoder {
       // The slot's line is the table's own copy: patched in place (same length), as the
       // decoder does, rather than copied whole at every change.
       for (let k = from; k < to; k++) ref[k] = b[s + k];
+      t.touched(slot);
       prevEnd = to;
     }
+  }
+
+  /**
+   * A map line whose slot holds a line of the same length that differs from it at most in its
+   * cells: held in the block of map lines coded as one MAP op. False when it does not qualify.
+   */
+  private toBlock(slot: number, ref: Uint8Array, b: Uint8Array, s: number): boolean {
+    const cs = this.t.cellStart(slot);
+    if (cs < 0) return false;
+    const ce = this.t.cellEnd(slot);
+    // This runs for every map line: the old cells go to the block (and, for a changed line,
+    // the new ones, apart), the slot takes the new ones. The slot's cells are all map cells, so
+    // only the bytes that differ need checking; a line that does not qualify is undone.
+    const len = ref.length;
+    let k = 0;
+    while (k < len && ref[k] === b[s + k]) k++;
+    const n = ce - cs;
+    const old = this.blockOld;
+    old.reserve(n);
+    const o0 = old.len;
+    old.buf.set(ref.subarray(cs, ce), o0);
+    if (k < len) {
+      for (; k < len; k++) {
+        const x = b[s + k];
+        if (x === ref[k]) continue;
+        if (k < cs || k >= ce || !isCell(x)) {
+          ref.set(old.buf.subarray(o0, o0 + n), cs);
+          return false;
+        }
+        ref[k] = x;
+      }
+      this.blockCur.bytes(ref, cs, ce);
+      this.blockSpans.push(o0, o0 + n);
+    }
+    old.len = o0 + n;
+    return this.joinBlock(slot, cs, ce);
+  }
+
+  /**
+   * A map line with no slot of its length: held in the block with its text around the cells,
+   * its old cells all free. It becomes its key's slot line now (the decoder does so where the
+   * MAP op lists it).
+   */
+  private newToBlock(key: number, b: Uint8Array, s: number, e: number): boolean {
+    const r = cellRange(b, s, e);
+    if (r === null) return false;
+    const [cs, ce] = r;
+    const n = ce - cs;
+    if (this.blockSlots.length === 0) {
+      this.emitPending();
+      this.blockFrom = this.t.lastSlot;
+    }
+    const old = this.blockOld;
+    old.reserve(n);
+    old.buf.fill(FREE, old.len, old.len + n);
+    this.blockSpans.push(old.len, old.len + n);
+    old.len += n;
+    this.blockCur.bytes(b, s + cs, s + ce);
+    this.t.store(key, copyOf(b, s, e));
+    const slot = this.t.lastSlot;
+    this.blockNew.push([copyOf(b, s, s + cs), n, copyOf(b, s + ce, e)]);
+    this.addToBlock(slot, cs, ce);
+    return true;
+  }
+
+  /** A line whose cells were just put in the block joins it. */
+  private joinBlock(slot: number, cs: number, ce: number): boolean {
+    if (this.blockSlots.length === 0) {
+      this.emitPending();
+      this.blockFrom = this.t.lastSlot;
+    }
+    this.blockNew.push(null);
+    this.addToBlock(slot, cs, ce);
+    return true;
+  }
+
+  private addToBlock(slot: number, cs: number, ce: number): void {
+    this.blockSlots.push(slot);
+    this.blockRanges.push(cs, ce);
+    if (slot >= this.slotBlock.length) {
+      const grown = new Int32Array(Math.max(slot + 1, this.slotBlock.length * 2));
+      grown.set(this.slotBlock);
+      this.slotBlock = grown;
+    }
+    this.slotBlock[slot] = this.blockId;
+    this.t.lastSlot = slot;
+  }
+
+  /** Writes the held map lines as one MAP op, their cells into the cell stream. */
+  private emitBlock(): void {
+    const slots = this.blockSlots;
+    if (slots.length === 0) return;
+    const o = this.out;
+    const fresh = this.blockNew;
+    // Groups: runs of consecutive known slots, and each new line on its own.
+    const joins = (k: number) => fresh[k] === null && fresh[k - 1] === null && slots[k] === slots[k - 1] + 1;
+    let groups = 1;
+    for (let k = 1; k < slots.length; k++) if (!joins(k)) groups++;
+    o.byte(Op.Map);
+    o.uvar(groups);
+    let last = this.blockFrom;
+    for (let k = 0; k < slots.length; ) {
+      const f = fresh[k];
+      if (f !== null) {
+        o.uvar(1);
+        o.uvar(f[0].length);
+        o.bytes(f[0]);
+        o.uvar(f[1]);
+        o.uvar(f[2].length);
+        o.bytes(f[2]);
+        last = slots[k];
+        k++;
+        continue;
+      }
+      let j = k + 1;
+      while (j < slots.length && joins(j)) j++;
+      o.uvar((j - k) * 2);
+      o.svar(slots[k] - (last + 1));
+      last = slots[j - 1];
+      k = j;
+    }
+    const old = this.blockOld.view();
+    if (this.cur.length < old.length) this.cur = new Uint8Array(old.length * 2);
+    const cur = this.cur.subarray(0, old.length);
+    cur.set(old);
+    const spans = this.blockSpans;
+    for (let k = 0, at = 0; k < spans.length; k += 2) {
+      const n = spans[k + 1] - spans[k];
+      cur.set(this.blockCur.buf.subarray(at, at + n), spans[k]);
+      at += n;
+    }
+    this.model.encode(this.rc, old, cur, spans);
+    this.blockSlots = [];
+    this.blockNew = [];
+    this.blockSpans = [];
+    this.blockRanges = [];
+    this.blockOld.len = 0;
+    this.blockCur.len = 0;
+    this.blockId++;
   }
 
   /** A whole line that is not a map line: NUMS against its shape, or a literal. */
@@ -509,6 +762,9 @@ export class LineDeltaError extends Error {}
 export class LineDeltaDecoder {
   private readonly t = new Tables();
   private readonly out: ByteSink;
+  private readonly model = new HeapModel();
+  /** Old and new cells of a MAP op (grown as needed). */
+  private scratch = new Uint8Array(1 << 14);
 
   constructor(sizeHint = 1 << 16) {
     this.out = new ByteSink(sizeHint);
@@ -517,13 +773,18 @@ export class LineDeltaDecoder {
   /** Starts afresh (a new segment). */
   reset(): void {
     this.t.reset();
+    this.model.reset();
   }
 
-  /** Decodes ops, appending raw bytes to the output. */
-  decode(ops: Uint8Array): void {
+  /**
+   * Decodes ops, appending raw bytes to the output; `cells` is the cell stream that came with
+   * them (format 3), which their MAP ops read.
+   */
+  decode(ops: Uint8Array, cells?: Uint8Array): void {
     const src = new ByteSource(plainView(ops));
     const t = this.t;
     const o = this.out;
+    let rd: RangeDecoder | null = null;
     try {
       while (!src.done) {
         const op = src.byte();
@@ -563,6 +824,7 @@ export class LineDeltaDecoder {
               line.set(src.bytes(n), p);
               p += n;
             }
+            t.touched(slot);
             t.lastSlot = slot;
             o.bytes(line);
             break;
@@ -594,13 +856,90 @@ export class LineDeltaDecoder {
             t.lastShape = id;
             break;
           }
+          case Op.Map: {
+            if (!cells || cells.length === 0) throw new LineDeltaError('map lines without their cells');
+            rd ??= new RangeDecoder(cells);
+            this.map(src, rd);
+            break;
+          }
           default:
             throw new LineDeltaError(`unknown op ${op}`);
         }
       }
     } catch (err) {
-      if (err instanceof MalformedError) throw new LineDeltaError(err.message);
+      if (err instanceof MalformedError || err instanceof HeapModelError) throw new LineDeltaError(err.message);
       throw err;
+    }
+    if (rd && rd.overrun > 0) throw new LineDeltaError('map cells that run past their stream');
+  }
+
+  /** A MAP op: its slots, then their cells from the cell stream. */
+  private map(src: ByteSource, rd: RangeDecoder): void {
+    const t = this.t;
+    const groups = src.uvar();
+    const slots: number[] = [];
+    const ranges: number[] = [];
+    let total = 0;
+    for (let g = 0; g < groups; g++) {
+      const v = src.uvar();
+      if (v % 2 === 1) {
+        // A line new to its slot: its text around cells that were all free.
+        const before = src.bytes(src.uvar());
+        const n = src.uvar();
+        const after = src.bytes(src.uvar());
+        if (n > MAX_KEYED) throw new LineDeltaError('a map line too long');
+        const line = new Uint8Array(before.length + n + after.length);
+        line.set(before, 0);
+        line.fill(FREE, before.length, before.length + n);
+        line.set(after, before.length + n);
+        const key = t.classify(line, 0, line.length);
+        if (key < 0) throw new LineDeltaError('a new map line that is not one');
+        t.store(key, line);
+        const slot = t.lastSlot;
+        if (t.cellStart(slot) !== before.length || t.cellEnd(slot) !== before.length + n) throw new LineDeltaError('a new map line whose cells are not where it says');
+        slots.push(slot);
+        ranges.push(before.length, before.length + n);
+        total += n;
+        continue;
+      }
+      const count = v / 2;
+      const first = t.lastSlot + 1 + src.svar();
+      if (count === 0 || count > t.slots.length) throw new LineDeltaError('a map op of no lines');
+      for (let slot = first; slot < first + count; slot++) {
+        if (t.slots[slot] === undefined) throw new LineDeltaError(`a reference to an unknown line (${slot})`);
+        slots.push(slot);
+        const cs = t.cellStart(slot);
+        if (cs < 0) throw new LineDeltaError('map cells for a line that has none');
+        const ce = t.cellEnd(slot);
+        ranges.push(cs, ce);
+        total += ce - cs;
+      }
+      t.lastSlot = first + count - 1;
+    }
+    if (this.scratch.length < 2 * total) this.scratch = new Uint8Array(4 * total);
+    const old = this.scratch.subarray(0, total);
+    let at = 0;
+    for (let k = 0; k < slots.length; k++) {
+      const ref = t.slots[slots[k]];
+      const cs = ranges[2 * k];
+      const ce = ranges[2 * k + 1];
+      old.set(ref.subarray(cs, ce), at);
+      at += ce - cs;
+    }
+    const cur = this.scratch.subarray(total, 2 * total);
+    this.model.decode(rd, old, cur);
+    at = 0;
+    const o = this.out;
+    for (let k = 0; k < slots.length; k++) {
+      const ref = t.slots[slots[k]];
+      const cs = ranges[2 * k];
+      const ce = ranges[2 * k + 1];
+      ref.set(cur.subarray(at, at + ce - cs), cs);
+      at += ce - cs;
+      // Whole lines, natively (a byte loop costs more than the call here).
+      o.reserve(ref.length);
+      o.buf.set(ref, o.len);
+      o.len += ref.length;
     }
   }
 

@@ -23,6 +23,7 @@ import {
   OPTIONAL_RECORD,
   parseJson,
   READS_UP_TO,
+  CELLS_FROM,
   RECORD_HEADER_SIZE,
   recordCrc,
   RecordType,
@@ -57,6 +58,9 @@ interface RawRecord {
   hostMs: number | null;
   /** Offset in the payload where the deflated ops begin. */
   dataAt: number;
+  /** Offset in the payload of the cell stream (format 3), and its length (0: none). */
+  cellsAt: number;
+  cellsLength: number;
 }
 
 interface Segment {
@@ -153,6 +157,8 @@ export class SessionReader {
   eventCount = 0;
   /** Length of the raw capture kept in the file. */
   rawLength = 0;
+  /** The format the file's writer wrote (its header). */
+  format = 0;
   /** The writer closed the session (an end record is present). */
   complete = false;
   /** Snapshots and events re-read from raw bytes because the index stopped short of them. */
@@ -395,6 +401,7 @@ export class SessionReader {
     const v = new DataView(head.buffer, head.byteOffset, head.length);
     const version = v.getUint16(8, true);
     const minReader = v.getUint16(10, true);
+    this.format = version;
     if (minReader > READS_UP_TO || version === 0 || minReader === 0) {
       if (version === 0 || minReader === 0) throw SessionFormatError.damaged(p, 8, 'its header names no format version', 0);
       throw SessionFormatError.newer(p, version, minReader);
@@ -834,7 +841,10 @@ export class SessionReader {
       const rawLength = src.uvar();
       const opLength = src.uvar();
       const host = src.uvar();
-      return { at, length: h.length, crc: h.crc, head5: h.head5, rawStart, rawLength, opLength, hostMs: host === 0 ? null : host - 1, dataAt: src.pos };
+      const cellsLength = this.format >= CELLS_FROM ? src.uvar() : 0;
+      const cellsAt = src.pos;
+      if (cellsAt + cellsLength > h.length) return "a raw record's cell stream runs past the record";
+      return { at, length: h.length, crc: h.crc, head5: h.head5, rawStart, rawLength, opLength, hostMs: host === 0 ? null : host - 1, dataAt: cellsAt + cellsLength, cellsAt, cellsLength };
     } catch (err) {
       return `a raw record's header is unreadable (${(err as Error).message})`;
     }
@@ -918,7 +928,7 @@ export class SessionReader {
       if (ops.length !== r.opLength) throw SessionFormatError.damaged(this.path, where, 'raw bytes of the wrong length', before());
       const len0 = c.decoder.length;
       try {
-        c.decoder.decode(ops);
+        c.decoder.decode(ops, r.cellsLength === 0 ? undefined : payload.subarray(r.cellsAt, r.cellsAt + r.cellsLength));
       } catch (err) {
         if (err instanceof LineDeltaError) throw SessionFormatError.damaged(this.path, where, `raw bytes that do not decode (${err.message})`, before());
         throw err;

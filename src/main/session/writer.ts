@@ -12,7 +12,7 @@ import { CaptureReader } from '../../shared/capture/captureReader';
 import type { CaptureEvent, DeviceEvent, GapEvent, LogEvent, MarkEvent } from '../../shared/capture/events';
 import { metricsOf, type SnapshotMetrics } from '../../shared/heap/metrics';
 import { ByteSink, concatBytes, windowTail } from './bytes';
-import { encodeHeader, encodeIndexCounts, encodeRecord, FORMAT_VERSION, jsonBytes, RecordType } from './format';
+import { CELLS_FROM, encodeHeader, encodeIndexCounts, encodeRecord, FORMAT_VERSION, jsonBytes, RecordType } from './format';
 import { IndexPacker, summarize, type SessionEvent, type SnapshotSummary } from './indexCodec';
 import { LineDeltaEncoder } from './lineDelta';
 
@@ -59,6 +59,11 @@ export interface SessionWriterOptions {
    */
   level?: number;
   /**
+   * The format to write: 3 (default), or 2 — map lines coded as text patches, no cell streams —
+   * for a file that HeapScope versions before format 3 open (and for the tests that read it).
+   */
+  format?: 2 | 3;
+  /**
    * Where a log line's text is kept: 'index' (default: opening has every text at once) or
    * 'raw' (the index keeps only its length when the text is exactly its raw bytes, and the
    * reader reads it from the raw stream when first asked: smaller files, but touching every
@@ -97,7 +102,8 @@ const FLUSH_ITEMS = 2048;
 
 export class SessionWriter {
   private readonly parser = new CaptureReader();
-  private readonly enc = new LineDeltaEncoder();
+  private readonly enc: LineDeltaEncoder;
+  private readonly format: number;
   private readonly packer = new IndexPacker();
   private readonly flushIntervalMs: number;
   private readonly segSnapshotsMax: number;
@@ -156,17 +162,19 @@ export class SessionWriter {
     this.segSnapshotsMax = Math.max(1, options.segmentSnapshots ?? 256);
     this.segBytesMax = Math.max(4096, options.segmentBytes ?? 4 << 20);
     this.level = options.level ?? 6;
+    this.format = options.format ?? FORMAT_VERSION;
+    this.enc = new LineDeltaEncoder({ cells: this.format >= CELLS_FROM });
     this.logTextInRaw = options.logText === 'raw';
     this.fsync = options.fsync ?? false;
     this.onError = options.onError;
     this.onBlocked = options.onBlocked;
     const stored: StoredMeta = {
-      format: FORMAT_VERSION,
+      format: this.format,
       writer: 'HeapScope',
       createdMs: Date.now(),
       meta,
     };
-    this.queue(encodeHeader());
+    this.queue(encodeHeader(this.format));
     this.queue(encodeRecord(RecordType.Meta, jsonBytes(stored)));
     // Segment 0 (raw offset 0, clean, line 1 at byte 0) is implied: no record.
     this.writeOut();
@@ -446,14 +454,16 @@ export class SessionWriter {
     const rawEnd = this.enc.codedEnd;
     if (rawEnd === rawStart) return;
     const ops = this.enc.take();
+    const cells = this.enc.takeCells();
     const packed = this.deflate(ops, this.opTail);
     this.opTail = windowTail(this.opTail, ops);
-    const head = new ByteSink(32);
+    const head = new ByteSink(48);
     head.uvar(rawStart);
     head.uvar(rawEnd - rawStart);
     head.uvar(ops.length);
     head.uvar(this.lastHostMs === null ? 0 : this.lastHostMs + 1);
-    this.queue(encodeRecord(RecordType.Raw, concatBytes([head.view(), packed])));
+    if (this.format >= CELLS_FROM) head.uvar(cells.length);
+    this.queue(encodeRecord(RecordType.Raw, concatBytes([head.view(), cells, packed])));
     this.recordRawStart = rawEnd;
     this.queuedRawEnd = rawEnd;
   }
