@@ -166,7 +166,7 @@ describe('damaged and foreign files', () => {
 
   it('says where the damage is and how much before it is readable; strict opening throws it', () => {
     const recs = records();
-    const idx = recs.filter((r) => fileBytes[r[0]] === 4)[5];
+    const idx = recs.filter((r) => fileBytes[r[0]] === 6)[5]; // a COLUMNS (index) record
     const b = Buffer.from(fileBytes);
     b[idx[0] + 12] ^= 0x40;
     const f = path.join(dir, 'damaged-index.hss');
@@ -193,8 +193,8 @@ describe('damaged and foreign files', () => {
 
   it('a file from a newer HeapScope says so, with both format numbers', () => {
     const b = Buffer.from(fileBytes);
-    b.writeUInt16LE(3, 8);
-    b.writeUInt16LE(3, 10);
+    b.writeUInt16LE(4, 8);
+    b.writeUInt16LE(4, 10);
     const f = path.join(dir, 'newer.hss');
     writeFileSync(f, b);
     expect(() => SessionReader.open(f)).toThrow(SessionFormatError);
@@ -202,10 +202,10 @@ describe('damaged and foreign files', () => {
       SessionReader.open(f);
     } catch (err) {
       expect((err as SessionFormatError).code).toBe('newer');
-      expect((err as Error).message).toMatch(/written by a newer HeapScope \(format 3, .*this version reads up to 2\)/);
+      expect((err as Error).message).toMatch(/written by a newer HeapScope \(format 4, .*this version reads up to 3\)/);
     }
     // A newer writer that only adds what old readers may skip still opens.
-    b.writeUInt16LE(1, 10);
+    b.writeUInt16LE(3, 10);
     writeFileSync(f, b);
     const r = SessionReader.open(f);
     expect(r.snapshots.length).toBe(30);

@@ -7,12 +7,15 @@ import { ByteSink, ByteSource, crc32, MalformedError } from './bytes';
 /** `\x89HSS\r\n\x1a\n`: the high byte and the line endings catch text-mode and 7-bit damage. */
 export const MAGIC = Uint8Array.from([0x89, 0x48, 0x53, 0x53, 0x0d, 0x0a, 0x1a, 0x0a]);
 /**
- * The format this code writes. 2 adds INDEX_COUNTS records (optional: format-1 readers skip
- * them), so the header still says a reader of format 1 can read the file.
+ * The format this code writes. 2 added INDEX_COUNTS records (optional: format-1 readers skip
+ * them). 3 writes the index as columns (COLUMNS records, indexColumns.ts), which a reader of
+ * format 2 cannot read: the header says so (MIN_READER).
  */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 /** The newest format this code reads. */
-export const READS_UP_TO = 2;
+export const READS_UP_TO = 3;
+/** The oldest reader that reads what this code writes (the header's second field). */
+export const MIN_READER = 3;
 /** Header: magic, u16 format, u16 oldest format a reader must know to read the file, u32 0. */
 export const HEADER_SIZE = 16;
 /** Record header: u8 type, u32 LE payload length, u32 LE CRC-32 of type, length and payload. */
@@ -33,6 +36,11 @@ export const enum RecordType {
   Index = 0x04,
   /** JSON: the writer closed the session cleanly. */
   End = 0x05,
+  /**
+   * Index, format 3: varint header, then the events since the last index record as columns
+   * (indexColumns.ts), deflated. Replaces INDEX (0x04) in files this version writes.
+   */
+  Columns = 0x06,
   /**
    * Optional (format 2): the counts of the INDEX record that follows it (snapshots, other
    * events, its `p`, whether it holds the parser's last events), so that a reader can open a
@@ -119,7 +127,7 @@ export function encodeHeader(): Uint8Array {
   h.set(MAGIC, 0);
   const v = new DataView(h.buffer);
   v.setUint16(8, FORMAT_VERSION, true);
-  v.setUint16(10, 1, true); // any reader of format 1 can read what this writer writes
+  v.setUint16(10, MIN_READER, true);
   v.setUint32(12, 0, true);
   return h;
 }

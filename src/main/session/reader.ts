@@ -29,6 +29,8 @@ import {
   SessionFormatError,
 } from './format';
 import { IndexShapeError, IndexUnpacker, type SessionEvent, type SnapshotIndexEntry } from './indexCodec';
+import { ColumnUnpacker, emptyFigures, putEntryFigures, type SnapshotFigures } from './indexColumns';
+import { ColumnPage, type EventOffsets, type LogAt, ObjectPage, type PageData } from './indexPages';
 import { LineDeltaDecoder, LineDeltaError } from './lineDelta';
 import type { SegmentInfo, SessionMeta, StoredMeta } from './writer';
 
@@ -91,6 +93,8 @@ interface IndexRef {
   head5: Uint8Array;
   /** Read (and checked) at the scan, in the last stretch of the file. */
   payload: Uint8Array | null;
+  /** RecordType.Index (JSON, formats 1–2) or RecordType.Columns (format 3). */
+  type: number;
   /** From the INDEX_COUNTS record before it (format 2); null in older files. */
   counts: IndexCounts | null;
 }
@@ -107,23 +111,25 @@ interface IndexPage {
   snapshots: number;
   events: number;
   /** Kept decoded: a page decoded while scanning (no counts, an older file) and the last page. */
-  decoded: DecodedPage | null;
-}
-
-interface DecodedPage {
-  snapshots: SnapshotIndexEntry[];
-  events: SessionEvent[];
+  decoded: PageData | null;
 }
 
 /** Decodes a page's records in order, carrying the dictionary and the deltas from one to the next. */
 class PageDecoder {
-  readonly unpacker = new IndexUnpacker();
+  /** Formats 1–2: JSON items; format 3: columns (a page holds one or the other). */
+  json: { unpacker: IndexUnpacker; out: ObjectPage } | null = null;
+  columns: { unpacker: ColumnUnpacker; out: ColumnPage } | null = null;
   dict: Uint8Array = new Uint8Array(0);
   /** Records of the page decoded so far. */
   next = 0;
-  readonly out: DecodedPage = { snapshots: [], events: [] };
   p = 0;
   ended = false;
+
+  constructor(readonly page: IndexPage) {}
+
+  get out(): PageData {
+    return this.columns?.out ?? (this.json ??= { unpacker: new IndexUnpacker(), out: new ObjectPage() }).out;
+  }
 }
 
 const CACHE = 4;
@@ -159,7 +165,7 @@ export class SessionReader {
   private readonly segments: Segment[] = [];
   private readonly pages: IndexPage[] = [];
   /** Pages decoded on demand, most recent first. */
-  private pageCache: Array<{ page: IndexPage; decoded: DecodedPage }> = [];
+  private pageCache: Array<{ page: IndexPage; decoded: PageData }> = [];
   /** Snapshots and events re-read from raw bytes after the last page (recovery). */
   private readonly tailSnapshots: SnapshotIndexEntry[] = [];
   private readonly tailEvents: SessionEvent[] = [];
@@ -239,7 +245,7 @@ export class SessionReader {
     const k = this.pageOf(i, 'firstSnapshot', 'snapshots');
     if (k < 0) return this.tailSnapshots[i - this.pagedSnapshots()];
     const page = this.pages[k];
-    return this.decodedPage(page).snapshots[i - page.firstSnapshot];
+    return this.decodedPage(page).entry(i - page.firstSnapshot);
   }
 
   /** Event i (every event but snapshots, in arrival order). */
@@ -249,7 +255,42 @@ export class SessionReader {
     const k = this.pageOf(i, 'firstEvent', 'events');
     if (k < 0) return this.tailEvents[i - this.pagedEvents()];
     const page = this.pages[k];
-    return this.decodedPage(page).events[i - page.firstEvent];
+    return this.decodedPage(page).event(i - page.firstEvent);
+  }
+
+  /**
+   * The timeline's figures of the snapshots around snapshot i (its index page: `first` is the
+   * position of figures[0] in the session), in typed arrays, without building an entry: a
+   * whole-day timeline reads them a page at a time. Throws SessionFormatError like entry().
+   */
+  snapshotFigures(i: number): { first: number; figures: SnapshotFigures } {
+    if (!(i >= 0 && i < this.snapshotCount) || !Number.isInteger(i)) throw new RangeError(`no snapshot ${i} (the session has ${this.snapshotCount})`);
+    if (this.allSnapshots) {
+      this.allFigures ??= new ObjectPage(this.allSnapshots).figures();
+      return { first: 0, figures: this.allFigures };
+    }
+    const k = this.pageOf(i, 'firstSnapshot', 'snapshots');
+    if (k < 0) return { first: this.pagedSnapshots(), figures: this.tailPage().figures() };
+    const page = this.pages[k];
+    return { first: page.firstSnapshot, figures: this.decodedPage(page).figures() };
+  }
+
+  /** Where the events around event i are, and which are log lines (as snapshotFigures, for events). */
+  eventOffsets(i: number): { first: number; offsets: EventOffsets } {
+    if (!(i >= 0 && i < this.eventCount) || !Number.isInteger(i)) throw new RangeError(`no event ${i} (the session has ${this.eventCount})`);
+    if (this.allEvents) return { first: 0, offsets: new ObjectPage([], this.allEvents).eventOffsets() };
+    const k = this.pageOf(i, 'firstEvent', 'events');
+    if (k < 0) return { first: this.pagedEvents(), offsets: this.tailPage().eventOffsets() };
+    const page = this.pages[k];
+    return { first: page.firstEvent, offsets: this.decodedPage(page).eventOffsets() };
+  }
+
+  private allFigures: SnapshotFigures | null = null;
+  private tailObjects: ObjectPage | null = null;
+
+  /** What was re-read from raw bytes after the last page (recovery), as a page. */
+  private tailPage(): ObjectPage {
+    return (this.tailObjects ??= new ObjectPage(this.tailSnapshots, this.tailEvents));
   }
 
   /** The snapshot with its maps: its segment decoded, its dump's bytes read again. */
@@ -458,7 +499,8 @@ export class SessionReader {
       const last = next >= this.size;
       const countsBefore = counts;
       counts = null;
-      if (at < checkFrom && (h.type === RecordType.Raw || (h.type === RecordType.Index && countsBefore !== null && eager === null))) {
+      const isIndex = h.type === RecordType.Index || h.type === RecordType.Columns;
+      if (at < checkFrom && (h.type === RecordType.Raw || (isIndex && countsBefore !== null && eager === null))) {
         if (h.type === RecordType.Raw) {
           // Only the small varint header: the data is read when a snapshot needs it.
           const head = this.read(payloadAt, Math.min(h.length, 40));
@@ -472,7 +514,7 @@ export class SessionReader {
           seg.rawEnd = rawEnd;
         } else {
           // Counted: read when someone asks for an entry of this page.
-          this.addCounted(page, { at, length: h.length, crc: h.crc, head5: h.head5, payload: null, counts: countsBefore! });
+          this.addCounted(page, { at, length: h.length, crc: h.crc, head5: h.head5, payload: null, type: h.type, counts: countsBefore! });
         }
         at = next;
         continue;
@@ -507,14 +549,15 @@ export class SessionReader {
           case RecordType.IndexCounts:
             counts = decodeIndexCounts(payload);
             break;
-          case RecordType.Index: {
-            const ref: IndexRef = { at, length: h.length, crc: h.crc, head5: h.head5, payload, counts: countsBefore };
+          case RecordType.Index:
+          case RecordType.Columns: {
+            const ref: IndexRef = { at, length: h.length, crc: h.crc, head5: h.head5, payload, type: h.type, counts: countsBefore };
             if (countsBefore !== null && eager === null) {
               this.addCounted(page, ref);
               break;
             }
             // No counts (a format-1 file): the page is decoded now, as the scan goes.
-            if (eager === null) eager = new PageDecoder();
+            if (eager === null) eager = new PageDecoder(page);
             page.records.push(ref);
             try {
               while (eager.next < page.records.length) this.decodeRecord(eager, page, page.records[eager.next]);
@@ -549,7 +592,7 @@ export class SessionReader {
     // The last page is decoded now: recovery starts from it, and a session being recorded is
     // read again from there.
     if (eager === null && page.records.length > 0) {
-      eager = new PageDecoder();
+      eager = new PageDecoder(page);
       try {
         while (eager.next < page.records.length) this.decodeRecord(eager, page, page.records[eager.next]);
       } catch (err) {
@@ -566,10 +609,12 @@ export class SessionReader {
     // Anything the index says beyond the raw bytes kept cannot be served.
     const lastPage = this.pages[this.pages.length - 1];
     if (lastPage?.decoded) {
-      const snaps = lastPage.decoded.snapshots;
-      while (snaps.length && snaps[snaps.length - 1].byteEnd > this.rawLength) snaps.pop();
-      this.snapshotCount = lastPage.firstSnapshot + snaps.length;
-      lastPage.snapshots = snaps.length;
+      const d = lastPage.decoded;
+      let k = d.snapshots;
+      while (k > 0 && d.byteEnd(k - 1) > this.rawLength) k--;
+      d.cutSnapshots(k);
+      this.snapshotCount = lastPage.firstSnapshot + k;
+      lastPage.snapshots = k;
     }
     if (this.parsedThrough > this.rawLength) {
       this.parsedThrough = this.rawLength;
@@ -597,8 +642,8 @@ export class SessionReader {
   private closePage(page: IndexPage, dec: PageDecoder | null): void {
     if (dec !== null) {
       page.decoded = dec.out;
-      page.snapshots = dec.out.snapshots.length;
-      page.events = dec.out.events.length;
+      page.snapshots = dec.out.snapshots;
+      page.events = dec.out.events;
       this.snapshotCount = page.firstSnapshot + page.snapshots;
       this.eventCount = page.firstEvent + page.events;
     }
@@ -620,13 +665,34 @@ export class SessionReader {
     if (dec.dict.length) opts.dictionary = dec.dict;
     const text = zlib.inflateRawSync(payload.subarray(src.pos), opts);
     if (text.length !== textLength) throw new MalformedError('index record of the wrong length');
+    const c = ref.counts;
+    const checkCounts = (snaps: number, evs: number) => {
+      if (c !== null && (c.snapshots !== snaps || c.events !== evs)) {
+        throw new MalformedError(`an index record holds ${snaps} snapshots and ${evs} events where its counts say ${c.snapshots} and ${c.events}`);
+      }
+    };
+    if (ref.type === RecordType.Columns) {
+      if (dec.json) throw new MalformedError('an index page that mixes formats');
+      dec.columns ??= { unpacker: new ColumnUnpacker(), out: new ColumnPage(page.firstSnapshot, (at) => this.lazyLog(at)) };
+      const { chunk, p, ended } = dec.columns.unpacker.unpack(text);
+      checkCounts(chunk.n, chunk.m);
+      // Only a whole record joins the page (a damaged one leaves the page as it was).
+      dec.dict = windowTail(dec.dict, text);
+      dec.columns.out.add(chunk);
+      dec.p = p;
+      if (ended) dec.ended = true;
+      dec.next++;
+      return;
+    }
+    if (dec.columns) throw new MalformedError('an index page that mixes formats');
+    const json = (dec.json ??= { unpacker: new IndexUnpacker(), out: new ObjectPage() });
     const body = parseJson(text) as { p: number; e: unknown[]; x?: number };
     if (!body || !Array.isArray(body.e) || typeof body.p !== 'number') throw new MalformedError('index record without events');
     const snaps: SnapshotIndexEntry[] = [];
     const evs: SessionEvent[] = [];
-    let n = page.firstSnapshot + dec.out.snapshots.length;
+    let n = page.firstSnapshot + json.out.snapshots;
     for (const item of body.e) {
-      const it = dec.unpacker.item(item, n);
+      const it = json.unpacker.item(item, n);
       if ('snapshot' in it) {
         snaps.push(it.snapshot);
         n++;
@@ -636,21 +702,18 @@ export class SessionReader {
         evs.push(this.lazyLog(it.logAt));
       }
     }
-    const c = ref.counts;
-    if (c !== null && (c.snapshots !== snaps.length || c.events !== evs.length)) {
-      throw new MalformedError(`an index record holds ${snaps.length} snapshots and ${evs.length} events where its counts say ${c.snapshots} and ${c.events}`);
-    }
+    checkCounts(snaps.length, evs.length);
     // Only a whole record joins the page (a damaged one leaves the page as it was).
     dec.dict = windowTail(dec.dict, text);
-    for (const x of snaps) dec.out.snapshots.push(x);
-    for (const x of evs) dec.out.events.push(x);
+    for (const x of snaps) json.out.snaps.push(x);
+    for (const x of evs) json.out.evs.push(x);
     dec.p = body.p;
     if (body.x === 1) dec.ended = true;
     dec.next++;
   }
 
   /** A page's entries: kept, or decoded again (damage then is a SessionFormatError). */
-  private decodedPage(page: IndexPage): DecodedPage {
+  private decodedPage(page: IndexPage): PageData {
     if (page.decoded) return page.decoded;
     const hit = this.pageCache.findIndex((c) => c.page === page);
     if (hit >= 0) {
@@ -661,12 +724,12 @@ export class SessionReader {
       }
       return c.decoded;
     }
-    const dec = new PageDecoder();
+    const dec = new PageDecoder(page);
     try {
       while (dec.next < page.records.length) this.decodeRecord(dec, page, page.records[dec.next]);
     } catch (err) {
       if (!isIndexError(err)) throw err;
-      throw SessionFormatError.damaged(this.path, page.records[dec.next].at, (err as Error).message, page.firstSnapshot + dec.out.snapshots.length);
+      throw SessionFormatError.damaged(this.path, page.records[dec.next].at, (err as Error).message, page.firstSnapshot + dec.out.snapshots);
     }
     this.pageCache.unshift({ page, decoded: dec.out });
     if (this.pageCache.length > PAGE_CACHE) this.pageCache.pop();
@@ -705,7 +768,7 @@ export class SessionReader {
     const evs: SessionEvent[] = [];
     let cut = false;
     for (const page of this.pages) {
-      let d: DecodedPage;
+      let d: PageData;
       try {
         d = this.decodedPage(page);
       } catch (err) {
@@ -714,8 +777,8 @@ export class SessionReader {
         cut = true;
         break;
       }
-      for (const x of d.snapshots) snaps.push(x);
-      for (const x of d.events) evs.push(x);
+      for (let k = 0; k < d.snapshots; k++) snaps.push(d.entry(k));
+      for (let k = 0; k < d.events; k++) evs.push(d.event(k));
     }
     if (!cut) {
       for (const x of this.tailSnapshots) snaps.push(x);
@@ -756,7 +819,7 @@ export class SessionReader {
    * A log event whose text the index left in the raw bytes: it is read (its segment decoded)
    * the first time someone looks at it, and then kept.
    */
-  private lazyLog(at: { line: number; byteOffset: number; hostMs: number | null; length: number }): SessionEvent {
+  private lazyLog(at: LogAt): SessionEvent {
     const ev = { type: 'log', line: at.line, byteOffset: at.byteOffset, hostMs: at.hostMs } as SessionEvent & { text: string };
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const reader = this;

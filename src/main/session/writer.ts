@@ -13,7 +13,8 @@ import type { CaptureEvent, DeviceEvent, GapEvent, LogEvent, MarkEvent } from '.
 import { metricsOf, type SnapshotMetrics } from '../../shared/heap/metrics';
 import { ByteSink, concatBytes, windowTail } from './bytes';
 import { encodeHeader, encodeIndexCounts, encodeRecord, FORMAT_VERSION, jsonBytes, RecordType } from './format';
-import { IndexPacker, summarize, type SessionEvent, type SnapshotSummary } from './indexCodec';
+import { summarize, type SessionEvent, type SnapshotSummary } from './indexCodec';
+import { ColumnPacker } from './indexColumns';
 import { LineDeltaEncoder } from './lineDelta';
 
 /** What the caller says about a session (board, port, program…); stored as JSON. */
@@ -98,7 +99,7 @@ const FLUSH_ITEMS = 2048;
 export class SessionWriter {
   private readonly parser = new CaptureReader();
   private readonly enc = new LineDeltaEncoder();
-  private readonly packer = new IndexPacker();
+  private readonly packer = new ColumnPacker();
   private readonly flushIntervalMs: number;
   private readonly segSnapshotsMax: number;
   private readonly segBytesMax: number;
@@ -467,10 +468,7 @@ export class SessionWriter {
     this.writeRaw();
     const through = this.raw;
     if (this.items.length === 0 && through === this.indexedThrough && !this.ended) return;
-    const packed: unknown[] = this.items.map((it) => ('snap' in it ? this.packer.snapshot(it.snap, it.hostMs, it.metrics) : this.packer.event(it.ev, it.inRaw)));
-    const body: Record<string, unknown> = { p: through, e: packed };
-    if (this.ended) body.x = 1;
-    const text = jsonBytes(body);
+    const text = this.packer.pack(this.items, through, this.ended);
     const deflated = this.deflate(text, this.indexTail);
     this.indexTail = windowTail(this.indexTail, text);
     const head = new ByteSink(8);
@@ -479,7 +477,7 @@ export class SessionWriter {
     let snaps = 0;
     for (const it of this.items) if ('snap' in it) snaps++;
     this.queue(encodeIndexCounts({ snapshots: snaps, events: this.items.length - snaps, p: through, ended: this.ended }));
-    this.queue(encodeRecord(RecordType.Index, concatBytes([head.view(), deflated])));
+    this.queue(encodeRecord(RecordType.Columns, concatBytes([head.view(), deflated])));
     this.items = [];
     this.indexedThrough = through;
   }
