@@ -13,6 +13,7 @@ import { SessionReader } from '../src/main/session';
 import { HeapScopeService, SessionFileStore } from '../src/main/service';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { forgetSoak, soakSession } from './soakGen';
+import { breakdown } from './session';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -86,6 +87,10 @@ export async function benchSoak(): Promise<Record<string, string | number>> {
     'raw text (never on disk)': `${(figures.rawBytes / 1e9).toFixed(2)} GB`,
     'made in (generate + session writer + gzip)': `${figures.makeS.toFixed(0)} s`,
     'session ÷ gzip -6 of the raw text': `${figures.sessionBytes} / ${figures.gzipBytes} = ${(figures.sessionBytes / figures.gzipBytes).toFixed(3)} (goal ≤ 0.25)`,
+    'of which raw / index records, bytes per dump': (() => {
+      const b = breakdown(file);
+      return `${((b.raw ?? 0) / n).toFixed(1)} / ${((b.index ?? 0) / n).toFixed(1)} (index goal ≤ 6)`;
+    })(),
     'open ms (median of 3)': `${q(opens, 0.5).toFixed(0)} wall, ${q(openCpu, 0.5).toFixed(0)} CPU (goal ≤ 1000)`,
     'reader heap after open, MB': readerMB.toFixed(1),
     'every index entry once, a page at a time (entry(i)), ms': `${walkMs.toFixed(0)} wall, ${walkCpu.toFixed(0)} CPU (reader heap after: ${walkMB.toFixed(1)} MB; peak used ${peakUsed})`,

@@ -51,7 +51,9 @@ export function seriesOf(entries: readonly SnapshotIndexEntry[], events: readonl
 /**
  * From a session file, a page at a time: snapshots and events merged in arrival order as
  * FileSessionView's full index merges them (an event at or after a snapshot's last byte came
- * after it). `alive` false stops the walk (the session was closed): it then returns null.
+ * after it). The figures and the events' offsets come from the reader's index pages as typed
+ * arrays (no entry is built); only device events, marks and gaps become objects. `alive`
+ * false stops the walk (the session was closed): it then returns null.
  */
 export async function seriesFromReader(r: SessionReader, alive: () => boolean = () => true): Promise<FrameSeries | null> {
   const n = r.snapshotCount;
@@ -60,27 +62,50 @@ export async function seriesFromReader(r: SessionReader, alive: () => boolean = 
   let si = 0;
   let lines = 0;
   let slice = performance.now();
+  let k = 0;
+  /** Call every 256 items (`(++k & 255) === 0`): the clock is read no more often than that. */
   const pause = async () => {
     if (performance.now() - slice < SLICE_MS) return true;
     await new Promise((res) => setImmediate(res));
     slice = performance.now();
     return alive();
   };
+  // The page of figures that holds snapshot si, and the one of offsets that holds event ei.
+  let fig = n > 0 ? r.snapshotFigures(0) : null;
+  let off = m > 0 ? r.eventOffsets(0) : null;
+  const putFrom = (i: number) => {
+    if (i - fig!.first >= fig!.figures.byteEnd.length) fig = r.snapshotFigures(i);
+    const f = fig!.figures;
+    const at = i - fig!.first;
+    s.usedBytes[i] = f.usedBytes[at];
+    s.freeBytes[i] = f.freeBytes[at];
+    s.largestFreeBytes[i] = f.largestFreeBytes[at];
+    s.fragmentation[i] = f.fragmentation[at];
+    s.timeMs[i] = f.timeMs[at];
+    s.logLine[i] = lines;
+  };
+  const endOf = (i: number) => {
+    if (i - fig!.first >= fig!.figures.byteEnd.length) fig = r.snapshotFigures(i);
+    return fig!.figures.byteEnd[i - fig!.first];
+  };
   for (let ei = 0; ei < m; ei++) {
-    const ev = r.event(ei);
-    while (si < n) {
-      const e = r.entry(si);
-      if (e.byteEnd > ev.byteOffset) break;
-      put(s, si++, e, lines);
-      if (!(await pause())) return null;
+    if (ei - off!.first >= off!.offsets.byteOffset.length) off = r.eventOffsets(ei);
+    const at = ei - off!.first;
+    const byteOffset = off!.offsets.byteOffset[at];
+    while (si < n && endOf(si) <= byteOffset) {
+      putFrom(si++);
+      if ((++k & 255) === 0 && !(await pause())) return null;
     }
-    if (ev.type === 'log') lines++;
-    else s.events.push(timelineEventOf(ev, s.events.length, si, lines, ev.hostMs));
-    if (!(await pause())) return null;
+    if (off!.offsets.isLog[at]) lines++;
+    else {
+      const ev = r.event(ei);
+      if (ev.type !== 'log') s.events.push(timelineEventOf(ev, s.events.length, si, lines, ev.hostMs));
+    }
+    if ((++k & 255) === 0 && !(await pause())) return null;
   }
   for (; si < n; si++) {
-    put(s, si, r.entry(si), lines);
-    if (!(await pause())) return null;
+    putFrom(si);
+    if ((++k & 255) === 0 && !(await pause())) return null;
   }
   s.logLineCount = lines;
   return s;

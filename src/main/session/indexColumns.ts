@@ -59,7 +59,16 @@ const LARGEST_ALLOC = 27;
  * The order numbers are coded in: every figure a prediction uses comes before it (the block
  * size and the map's counts before the printed header that repeats them).
  */
-const ORDER = [15, 18, 19, 22, 21, 20, 23, 24, 25, 26, 27, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 0, 1, 16, 17];
+const ORDER = [15, 18, 19, 21, 22, 20, 23, 24, 25, 26, 27, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 0, 1, 16, 17];
+
+/**
+ * Map counts that move with the head blocks (allocations come with their tails, take free
+ * runs, are mostly of one or two blocks): each is predicted as its last value plus the change
+ * in head blocks times a ratio learnt from the segment so far (see LinearModel).
+ */
+const LINEAR = [22, 23, 24, 25, 26];
+/** How fast a LinearModel forgets (per snapshot). */
+const DECAY = 0.98;
 
 /** What the writer hands the packer. */
 export type PackItem = { snap: SnapshotSummary; hostMs: number | null; metrics: SnapshotMetrics } | { ev: SessionEvent; inRaw: boolean };
@@ -109,14 +118,23 @@ class ColumnState {
   line = 0;
   offset = 0;
   host = 0;
-  /** Last known value of each number (null: none yet in the segment), and the step of seq and deviceMs. */
-  last: Array<number | null> = new Array<number | null>(N).fill(null);
-  step: number[] = new Array<number>(N).fill(0);
+  /** Last known value of each number (NaN: none yet in the segment), and the step of seq and deviceMs. */
+  last = new Float64Array(N).fill(NaN);
+  step = new Float64Array(N);
   /** Head blocks per kind letter of the last snapshot with a map. */
   kinds = new Map<string, number>();
+  /** The models of the LINEAR numbers, and of each kind letter. */
+  lin: Array<LinearModel | undefined> = Array.from({ length: N }, (_, k) => (LINEAR.includes(k) ? new LinearModel() : undefined));
+  kindModels = new Map<string, LinearModel>();
   areas: Array<{ address: string; blocks: number }> = [];
   shapeIds = new Map<string, number>();
   shapes: Array<{ pieces: string[]; nums: number[] }> = [];
+
+  kindModel(letter: string): LinearModel {
+    let m = this.kindModels.get(letter);
+    if (m === undefined) this.kindModels.set(letter, (m = new LinearModel()));
+    return m;
+  }
 
   learn(text: string): void {
     const sh = shapeOfText(text);
@@ -131,40 +149,80 @@ class ColumnState {
   }
 
   /** What number k of a snapshot is predicted to be, from the figures coded before it. */
-  predict(k: number, v: ArrayLike<number | null>, kindsSum: number | null): number {
-    const prev = this.last[k] ?? 0;
-    const known = (...xs: number[]) => xs.every((x) => v[x] !== null);
-    const at = (x: number) => v[x] as number;
-    switch (k) {
-      case SEQ:
-      case DEVICE_MS:
-        return this.last[k] === null ? 0 : prev + this.step[k];
-      case HEAD:
-        return kindsSum ?? prev;
-      case FREE:
-        return known(BLOCKS, UNKNOWN, HEAD, TAIL) ? at(BLOCKS) - at(UNKNOWN) - at(HEAD) - at(TAIL) : prev;
-      case P_USED:
-        return known(HEAD, TAIL, BLOCK_SIZE) ? (at(HEAD) + at(TAIL)) * at(BLOCK_SIZE) : prev;
-      case P_FREE:
-        return known(FREE, BLOCK_SIZE) ? at(FREE) * at(BLOCK_SIZE) : prev;
-      case P_ONE:
-        return v[ONE] ?? prev;
-      case P_TWO:
-        return v[TWO] ?? prev;
-      case P_MAX_BLOCK:
-        return v[LARGEST_ALLOC] ?? prev;
-      case P_MAX_FREE:
-        return v[LARGEST_FREE] ?? prev;
-      default:
-        return prev;
-    }
+}
+
+/**
+ * What number k of snapshot i is predicted to be, from the numbers coded before it (`vals`:
+ * number x of snapshot i at [x * n + i], NaN for null), the last value of its own column
+ * (NaN: none yet) and, for seq and deviceMs, the last step. Written without closures: it runs
+ * for every number of every snapshot.
+ */
+function predict(k: number, vals: Float64Array, n: number, i: number, last: number, step: number): number {
+  let x = NaN;
+  switch (k) {
+    case SEQ:
+    case DEVICE_MS:
+      return last === last ? last + step : 0;
+    case FREE:
+      x = vals[BLOCKS * n + i] - vals[UNKNOWN * n + i] - vals[HEAD * n + i] - vals[TAIL * n + i];
+      break;
+    case P_USED:
+      x = (vals[HEAD * n + i] + vals[TAIL * n + i]) * vals[BLOCK_SIZE * n + i];
+      break;
+    case P_FREE:
+      x = vals[FREE * n + i] * vals[BLOCK_SIZE * n + i];
+      break;
+    case P_ONE:
+      x = vals[ONE * n + i];
+      break;
+    case P_TWO:
+      x = vals[TWO * n + i];
+      break;
+    case P_MAX_BLOCK:
+      x = vals[LARGEST_ALLOC * n + i];
+      break;
+    case P_MAX_FREE:
+      x = vals[LARGEST_FREE * n + i];
+      break;
+  }
+  // NaN (an input unknown) falls back to the last value.
+  return x === x ? x : last === last ? last : 0;
+}
+
+/**
+ * A figure that changes in step with the head blocks: it is predicted as its last value plus
+ * the change in head blocks since then times the least-squares ratio of the two changes,
+ * over the segment so far with older changes weighing less. Plain double arithmetic, the same
+ * on both sides.
+ */
+class LinearModel {
+  private sxy = 0;
+  private sxx = 0;
+  private lastHead = NaN;
+
+  predict(last: number, head: number): number {
+    if (last !== last) return 0;
+    const dh = head - this.lastHead;
+    if (dh !== dh || !(this.sxx > 0)) return last;
+    const d = Math.round((this.sxy / this.sxx) * dh);
+    return small(d) && small(last + d) ? last + d : last;
   }
 
-  remember(k: number, x: number): void {
-    const l = this.last[k];
-    if (k === SEQ || k === DEVICE_MS) this.step[k] = l === null || !small(x - l) ? 0 : x - l;
-    this.last[k] = x;
+  /** Value `v` came after `last`, with `head` head blocks. */
+  learn(last: number, v: number, head: number): void {
+    const dh = head - this.lastHead;
+    if (dh === dh && last === last) {
+      const dx = v - last;
+      this.sxy = this.sxy * DECAY + dx * dh;
+      this.sxx = this.sxx * DECAY + dh * dh;
+    }
+    if (head === head) this.lastHead = head;
   }
+}
+
+/** The step seq and deviceMs are predicted to take, after a value `v` that followed `last`. */
+function stepOf(k: number, last: number, v: number): number {
+  return (k === SEQ || k === DEVICE_MS) && last === last && small(v - last) ? v - last : 0;
 }
 
 const utf8 = new TextEncoder();
@@ -183,6 +241,19 @@ function sameAreas(a: ReadonlyArray<{ address: string; blocks: number }>, b: Rea
 }
 
 const zig = (d: number) => (d < 0 ? -2 * d - 1 : 2 * d);
+
+/** The letter with the most head blocks (the first in character order of equals), or null. */
+function mostCommon(kinds: Map<string, number>): string | null {
+  let best: string | null = null;
+  let most = -Infinity;
+  for (const [l, v] of [...kinds].sort((a, b) => a[0].charCodeAt(0) - b[0].charCodeAt(0) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    if (v > most) {
+      most = v;
+      best = l;
+    }
+  }
+  return best;
+}
 
 /** Packs index items into the columns of one record (the writer deflates what it returns). */
 export class ColumnPacker {
@@ -283,7 +354,6 @@ export class ColumnPacker {
   /** The snapshots' fields, a column at a time. */
   private packSnapshots(cols: ByteSink[], snaps: Array<{ s: SnapshotSummary; m: SnapshotMetrics; v: Array<number | null>; odd: Record<number, number> | null }>): void {
     const st = this.st;
-    const mapped = snaps.filter((x) => x.s.areas.length > 0);
     for (const x of snaps) {
       const { s, m } = x;
       let flags = (s.complete ? F_COMPLETE : 0) | (s.consistent ? F_CONSISTENT : 0) | (s.printed ? F_PRINTED : 0) | (s.stats ? F_STATS : 0);
@@ -311,56 +381,89 @@ export class ColumnPacker {
       for (const t of s.problems) putText(cols[C.Problems], t);
       if (s.areas.length === 0) putText(cols[C.Extra], JSON.stringify(m));
     }
-    // Kinds: the letters of the record (and of the state before it), then a column per letter.
-    const letterSet = new Set<string>(st.kinds.keys());
-    for (const { m } of mapped) for (const k in m.kinds) letterSet.add(k);
-    const letters = [...letterSet].sort((a, b) => a.charCodeAt(0) - b.charCodeAt(0) || (a < b ? -1 : a > b ? 1 : 0));
-    const kc = cols[C.Kinds];
-    kc.uvar(letters.length);
-    for (const l of letters) putText(kc, l);
-    for (const l of letters) {
-      let prev = st.kinds.get(l);
-      for (const { m } of mapped) {
-        const val = m.kinds[l];
-        if (val === undefined) {
-          kc.uvar(0);
-        } else {
-          if (!small(val)) throw new RangeError(`a kind count of ${val}`);
-          kc.uvar(zig(val - (prev ?? 0)) + 1);
-        }
-        prev = val;
-      }
+    const n = snaps.length;
+    const vals = new Float64Array(N * n);
+    for (let i = 0; i < n; i++) {
+      const v = snaps[i].v;
+      for (let k = 0; k < N; k++) vals[k * n + i] = v[k] ?? NaN;
     }
-    if (mapped.length) st.kinds = new Map(Object.entries(mapped[mapped.length - 1].m.kinds));
-    const sums = snaps.map(({ s, m }) => {
-      if (s.areas.length === 0) return null;
-      let t = 0;
-      for (const k in m.kinds) t += m.kinds[k];
-      return t;
-    });
     // Numbers: a column each, in ORDER, as differences from their predictions.
     for (let o = 0; o < N; o++) {
       const k = ORDER[o];
       const col = cols[C.Nums + o];
-      for (let i = 0; i < snaps.length; i++) {
+      const lm = st.lin[k];
+      let last = st.last[k];
+      let step = st.step[k];
+      for (let i = 0; i < n; i++) {
         const x = snaps[i];
-        const val = x.v[k];
-        if (val === null || (x.odd && k in x.odd)) {
+        const v = vals[k * n + i];
+        if (v !== v) {
           col.uvar(0);
-          if (val !== null) st.remember(k, val);
           continue;
         }
-        const pred = st.predict(k, x.v, sums[i]);
-        if (small(pred) && small(val - pred)) {
-          col.uvar(zig(val - pred) + 1);
-        } else {
-          // Rare: a prediction out of range. The value itself, marked as such.
+        const head = vals[HEAD * n + i];
+        if (x.odd && k in x.odd) {
           col.uvar(0);
-          (x.odd ??= {})[k] = val;
+        } else {
+          const pred = lm ? lm.predict(last, head) : predict(k, vals, n, i, last, step);
+          if (small(pred) && small(v - pred)) {
+            col.uvar(zig(v - pred) + 1);
+          } else {
+            // Rare: a prediction out of range. The value itself, as JSON.
+            col.uvar(0);
+            (x.odd ??= {})[k] = v;
+          }
         }
-        st.remember(k, val);
+        lm?.learn(last, v, head);
+        step = stepOf(k, last, v);
+        last = v;
+      }
+      st.last[k] = last;
+      st.step[k] = step;
+    }
+    // Kinds: the letters of the record (and of the state before it), then a column per letter,
+    // over the snapshots with a map; the most common letter last, as what the head blocks leave.
+    const mapped: number[] = [];
+    for (let i = 0; i < n; i++) if (snaps[i].s.areas.length > 0) mapped.push(i);
+    const letterSet = new Set<string>(st.kinds.keys());
+    for (const i of mapped) for (const k in snaps[i].m.kinds) letterSet.add(k);
+    const letters = [...letterSet].sort((a, b) => a.charCodeAt(0) - b.charCodeAt(0) || (a < b ? -1 : a > b ? 1 : 0));
+    const rest = mostCommon(st.kinds);
+    const kc = cols[C.Kinds];
+    kc.uvar(letters.length);
+    for (const l of letters) putText(kc, l);
+    const others = new Float64Array(n);
+    for (const l of letters) {
+      if (l === rest) continue;
+      let prev = st.kinds.get(l);
+      const lm = st.kindModel(l);
+      for (const i of mapped) {
+        const val = snaps[i].m.kinds[l];
+        if (val === undefined) {
+          kc.uvar(0);
+          prev = undefined;
+          continue;
+        }
+        if (!small(val)) throw new RangeError(`a kind count of ${val}`);
+        const head = vals[HEAD * n + i];
+        kc.uvar(zig(val - lm.predict(prev ?? 0, head)) + 1);
+        lm.learn(prev ?? 0, val, head);
+        others[i] += val;
+        prev = val;
       }
     }
+    if (rest !== null) {
+      // 0 absent, 1 the head blocks less the other letters, else its change + 2.
+      let prev = st.kinds.get(rest);
+      for (const i of mapped) {
+        const val = snaps[i].m.kinds[rest];
+        if (val === undefined) kc.uvar(0);
+        else if (vals[HEAD * n + i] - others[i] === val) kc.uvar(1);
+        else kc.uvar(zig(val - (prev ?? 0)) + 2);
+        prev = val;
+      }
+    }
+    if (mapped.length) st.kinds = new Map(Object.entries(snaps[mapped[mapped.length - 1]].m.kinds));
     // The values coded as themselves (the reader reads this column before the numbers).
     for (const x of snaps) putText(cols[C.Odd], x.odd ? JSON.stringify(x.odd) : '');
   }
@@ -403,7 +506,8 @@ export class ColumnChunk {
   evNums: number[] = [];
 }
 
-const unzig = (z: number) => (z % 2 === 1 ? -(z + 1) / 2 : z / 2);
+/** Zigzag back to signed: with 32-bit arithmetic when it fits (nearly always). */
+const unzig = (z: number) => (z < 0x80000000 ? (z >>> 1) ^ -(z & 1) : z % 2 === 1 ? -(z + 1) / 2 : z / 2);
 
 function getText(src: ByteSource): string {
   const n = src.uvar();
@@ -456,20 +560,29 @@ export class ColumnUnpacker {
     ch.evOffset = new Float64Array(m);
     ch.evHost = new Float64Array(m);
     ch.evNumAt = new Int32Array(m);
-    const kindC = src[C.Kind];
-    const lineC = src[C.Line];
-    const offC = src[C.Offset];
-    const hostC = src[C.Host];
     const textC = src[C.Text];
+    // The item columns, read whole; then the items in order.
+    const kinds = new Float64Array(items);
+    const lines = new Float64Array(items);
+    const offsets = new Float64Array(items);
+    const hosts = new Float64Array(items);
+    const sizes = new Float64Array(n);
+    readUvars(src[C.Kind], kinds, items);
+    readUvars(src[C.Line], lines, items);
+    readUvars(src[C.Offset], offsets, items);
+    readUvars(src[C.Host], hosts, items);
+    readUvars(src[C.Size], sizes, n);
+    const logC = src[C.Log];
+    const logNumC = src[C.LogNum];
     let si = 0;
     let ei = 0;
     for (let it = 0; it < items; it++) {
-      const kind = kindC.byte();
-      const line = st.line + lineC.svar();
-      const offset = st.offset + offC.svar();
+      const kind = kinds[it];
+      const line = st.line + unzig(lines[it]);
+      const offset = st.offset + unzig(offsets[it]);
       st.line = line;
       st.offset = offset;
-      const h = hostC.uvar();
+      const h = hosts[it];
       let host = NaN;
       if (h === 1) {
         const x = jsonText(textC);
@@ -481,7 +594,7 @@ export class ColumnUnpacker {
       }
       if (kind === K_SNAPSHOT) {
         if (si >= n) throw new MalformedError('an index record with more snapshots than it says');
-        const end = offset + src[C.Size].uvar();
+        const end = offset + sizes[si];
         st.offset = end;
         ch.line[si] = line;
         ch.byteStart[si] = offset;
@@ -497,9 +610,9 @@ export class ColumnUnpacker {
       ch.evHost[ei] = host;
       switch (kind) {
         case K_LOG: {
-          const mode = src[C.Log].uvar();
+          const mode = logC.uvar();
           if (mode === LOG_RAW) {
-            ch.evNumAt[ei] = src[C.LogNum].uvar();
+            ch.evNumAt[ei] = logNumC.uvar();
           } else if (mode === LOG_TEXT) {
             const text = getText(textC);
             ch.evPayload[ei] = text;
@@ -509,12 +622,12 @@ export class ColumnUnpacker {
             if (sh === undefined) throw new IndexShapeError('a log line of an unknown shape');
             ch.evPieces[ei] = sh.pieces;
             ch.evNumAt[ei] = ch.evNums.length;
-            const nums = sh.nums.slice();
+            // In place: the state's numbers of a shape are its own (learn() replaces them whole).
+            const nums = sh.nums;
             for (let k = 0; k < nums.length; k++) {
-              nums[k] += src[C.LogNum].svar();
+              nums[k] += logNumC.svar();
               ch.evNums.push(nums[k]);
             }
-            sh.nums = nums;
           }
           break;
         }
@@ -565,7 +678,8 @@ export class ColumnUnpacker {
         for (let k = 0; k < np; k++) ps.push(getText(probC));
         ch.problems[i] = ps;
       }
-      const o = getText(oddC);
+      const oddLength = oddC.uvar();
+      const o = oddLength === 0 ? '' : utf8d.decode(oddC.bytes(oddLength));
       if (o === '') odd[i] = null;
       else {
         let x: unknown;
@@ -583,27 +697,82 @@ export class ColumnUnpacker {
         ch.extra[i] = x as SnapshotMetrics;
       }
     }
-    // Kinds: a column per letter, over the snapshots with a map.
+    // Numbers, a column at a time in ORDER (a prediction uses only columns before its own).
+    const vals = ch.vals;
+    const codes = new Float64Array(n);
+    for (let o = 0; o < N; o++) {
+      const k = ORDER[o];
+      readUvars(src[C.Nums + o], codes, n);
+      const lm = st.lin[k];
+      let last = st.last[k];
+      let step = st.step[k];
+      const base = k * n;
+      for (let i = 0; i < n; i++) {
+        const code = codes[i];
+        const head = vals[HEAD * n + i];
+        let v: number;
+        if (code === 0) {
+          const oi = odd[i];
+          const x = oi === null ? undefined : oi[k];
+          if (x !== undefined && (typeof x !== 'number' || !Number.isFinite(x))) throw new IndexShapeError('a number was expected');
+          v = x ?? NaN;
+        } else {
+          v = (lm ? lm.predict(last, head) : predict(k, vals, n, i, last, step)) + unzig(code - 1);
+        }
+        vals[base + i] = v;
+        if (v === v) {
+          lm?.learn(last, v, head);
+          step = stepOf(k, last, v);
+          last = v;
+        }
+      }
+      st.last[k] = last;
+      st.step[k] = step;
+    }
+    for (const i of mapped) for (let k = BLOCKS; k <= LARGEST_ALLOC; k++) if (vals[k * n + i] !== vals[k * n + i]) throw new IndexShapeError('a metric is missing');
+    // Kinds: a column per letter, over the snapshots with a map; the most common letter last.
     const kc = src[C.Kinds];
     const L = kc.uvar();
     if (L > 256) throw new IndexShapeError('too many kinds of block');
     const letters: string[] = [];
     for (let l = 0; l < L; l++) letters.push(getText(kc));
     ch.letters = letters;
+    const rest = mostCommon(st.kinds);
     const kv = new Float64Array(L * n).fill(NaN);
-    const sums = new Float64Array(n).fill(NaN);
-    for (const i of mapped) sums[i] = 0;
+    const others = new Float64Array(n);
+    let restAt = -1;
     for (let l = 0; l < L; l++) {
+      if (letters[l] === rest) {
+        restAt = l;
+        continue;
+      }
       let prev = st.kinds.get(letters[l]);
+      const lm = st.kindModel(letters[l]);
       for (const i of mapped) {
         const code = kc.uvar();
         if (code === 0) {
           prev = undefined;
           continue;
         }
-        const v = (prev ?? 0) + unzig(code - 1);
+        const head = vals[HEAD * n + i];
+        const v = lm.predict(prev ?? 0, head) + unzig(code - 1);
+        lm.learn(prev ?? 0, v, head);
         kv[l * n + i] = v;
-        sums[i] += v;
+        others[i] += v;
+        prev = v;
+      }
+    }
+    if (rest !== null) {
+      if (restAt < 0) throw new IndexShapeError('a kind of block missing from its record');
+      let prev = st.kinds.get(rest);
+      for (const i of mapped) {
+        const code = kc.uvar();
+        if (code === 0) {
+          prev = undefined;
+          continue;
+        }
+        const v = code === 1 ? vals[HEAD * n + i] - others[i] : (prev ?? 0) + unzig(code - 2);
+        kv[restAt * n + i] = v;
         prev = v;
       }
     }
@@ -617,30 +786,34 @@ export class ColumnUnpacker {
       }
       st.kinds = k;
     }
-    // Numbers, snapshot by snapshot, each column read in ORDER (predictions use those before).
-    const cur: Array<number | null> = new Array<number | null>(N).fill(null);
-    const vals = ch.vals;
-    for (let i = 0; i < n; i++) {
-      const oi = odd[i];
-      const sum = sums[i] === sums[i] ? sums[i] : null;
-      for (let o = 0; o < N; o++) {
-        const k = ORDER[o];
-        const code = src[C.Nums + o].uvar();
-        let v: number | null;
-        if (code === 0) {
-          const x = oi === null ? undefined : oi[k];
-          if (x !== undefined && typeof x !== 'number') throw new IndexShapeError('a number was expected');
-          v = x ?? null;
-        } else {
-          v = st.predict(k, cur, sum) + unzig(code - 1);
-        }
-        cur[k] = v;
-        if (v !== null) st.remember(k, v);
-        vals[k * n + i] = v === null ? NaN : v;
-      }
-      if (sum !== null) for (let k = BLOCKS; k <= LARGEST_ALLOC; k++) if (cur[k] === null) throw new IndexShapeError('a metric is missing');
-    }
   }
+}
+
+/** Reads `count` varints into `out` (a column of codes), without a call per number. */
+function readUvars(src: ByteSource, out: Float64Array, count: number): void {
+  const buf = src.buf;
+  const end = src.end;
+  let pos = src.pos;
+  for (let i = 0; i < count; i++) {
+    if (pos >= end) throw new MalformedError('unexpected end of data in a number');
+    let b = buf[pos++];
+    if (b < 0x80) {
+      out[i] = b;
+      continue;
+    }
+    let v = b & 0x7f;
+    let mul = 0x80;
+    for (let j = 1; ; j++) {
+      if (pos >= end) throw new MalformedError('unexpected end of data in a number');
+      if (j >= 8) throw new MalformedError('number too long');
+      b = buf[pos++];
+      v += (b & 0x7f) * mul;
+      if (b < 0x80) break;
+      mul *= 0x80;
+    }
+    out[i] = v;
+  }
+  src.pos = pos;
 }
 
 /** Kinds are listed in character order, as computeMetrics lists them. */
@@ -664,39 +837,38 @@ export function chunkEntry(ch: ColumnChunk, i: number, index: number): SnapshotI
   const f = ch.form[i];
   const flags = f >> 5;
   const style = (f >> 2) & 7;
-  const v = (k: number) => val(ch, k, i);
   const printed: PrintedFigures | null =
     flags & F_PRINTED
       ? {
-          total: v(2),
-          used: v(3),
-          free: v(4),
-          maxNewSplit: v(5),
-          oneBlocks: v(6),
-          twoBlocks: v(7),
-          maxBlockSize: v(8),
-          maxFreeSize: v(9),
-          stackUsed: v(10),
-          stackLimit: v(11),
-          mem: v(12) === null ? null : { total: v(12)!, current: v(13) ?? 0, peak: v(14) ?? 0 },
+          total: val(ch, 2, i),
+          used: val(ch, 3, i),
+          free: val(ch, 4, i),
+          maxNewSplit: val(ch, 5, i),
+          oneBlocks: val(ch, 6, i),
+          twoBlocks: val(ch, 7, i),
+          maxBlockSize: val(ch, 8, i),
+          maxFreeSize: val(ch, 9, i),
+          stackUsed: val(ch, 10, i),
+          stackLimit: val(ch, 11, i),
+          mem: val(ch, 12, i) === null ? null : { total: val(ch, 12, i)!, current: val(ch, 13, i) ?? 0, peak: val(ch, 14, i) ?? 0 },
         }
       : null;
-  const blockSize = v(BLOCK_SIZE);
+  const blockSize = val(ch, BLOCK_SIZE, i);
   const areas = ch.areas[i];
   const metrics =
     areas.length > 0
       ? metricsFromCounts(
           {
-            blocks: v(18)!,
-            unknownBlocks: v(19)!,
-            freeBlocks: v(20)!,
-            headBlocks: v(21)!,
-            tailBlocks: v(22)!,
-            largestFreeRun: v(23)!,
-            freeRuns: v(24)!,
-            oneBlockAllocs: v(25)!,
-            twoBlockAllocs: v(26)!,
-            largestAlloc: v(27)!,
+            blocks: val(ch, 18, i)!,
+            unknownBlocks: val(ch, 19, i)!,
+            freeBlocks: val(ch, 20, i)!,
+            headBlocks: val(ch, 21, i)!,
+            tailBlocks: val(ch, 22, i)!,
+            largestFreeRun: val(ch, 23, i)!,
+            freeRuns: val(ch, 24, i)!,
+            oneBlockAllocs: val(ch, 25, i)!,
+            twoBlockAllocs: val(ch, 26, i)!,
+            largestAlloc: val(ch, 27, i)!,
             kinds: kindsOf(ch, i),
           },
           blockSize,
@@ -709,15 +881,15 @@ export function chunkEntry(ch: ColumnChunk, i: number, index: number): SnapshotI
     byteStart: ch.byteStart[i],
     byteEnd: ch.byteEnd[i],
     framing: FRAMINGS[f & 3] as DumpFraming,
-    seq: v(0),
-    deviceMs: v(1),
+    seq: val(ch, 0, i),
+    deviceMs: val(ch, 1, i),
     hostMs: host === host ? host : null,
     collected: flags & F_COLLECTED_KNOWN ? (flags & F_COLLECTED) !== 0 : null,
     printed,
     blockSize,
     addressStyle: style === 0 ? null : (STYLES[style - 1] as AddressStyle),
     areas,
-    stats: flags & F_STATS ? { alloc: v(16) ?? 0, free: v(17) ?? 0 } : null,
+    stats: flags & F_STATS ? { alloc: val(ch, 16, i) ?? 0, free: val(ch, 17, i) ?? 0 } : null,
     complete: (flags & F_COMPLETE) !== 0,
     consistent: (flags & F_CONSISTENT) !== 0,
     problems: ch.problems[i],
@@ -733,14 +905,6 @@ export function chunkEvent(ch: ColumnChunk, j: number): { event: SessionEvent } 
   const h = ch.evHost[j];
   const at = { line: ch.evLine[j], byteOffset: ch.evOffset[j], hostMs: h === h ? h : null };
   const p = ch.evPayload[j];
-  const str = (x: unknown): string => {
-    if (typeof x !== 'string') throw new IndexShapeError('text was expected');
-    return x;
-  };
-  const num = (x: unknown): number => {
-    if (typeof x !== 'number') throw new IndexShapeError('a number was expected');
-    return x;
-  };
   switch (ch.evKind[j]) {
     case K_LOG: {
       const pieces = ch.evPieces[j];
@@ -770,6 +934,16 @@ export function chunkEvent(ch: ColumnChunk, j: number): { event: SessionEvent } 
   }
 }
 
+function str(x: unknown): string {
+  if (typeof x !== 'string') throw new IndexShapeError('text was expected');
+  return x;
+}
+
+function num(x: unknown): number {
+  if (typeof x !== 'number') throw new IndexShapeError('a number was expected');
+  return x;
+}
+
 /** What the timeline draws of each snapshot (see FrameSeries), and where each ends. */
 export interface SnapshotFigures {
   byteEnd: Float64Array;
@@ -792,10 +966,13 @@ export function emptyFigures(n: number): SnapshotFigures {
   };
 }
 
+function nn(x: number | null | undefined): number {
+  return typeof x === 'number' ? x : NaN;
+}
+
 /** The figures of an entry, as computeMetrics's formulas give them (NaN for null). */
 export function putEntryFigures(f: SnapshotFigures, at: number, e: SnapshotIndexEntry): void {
   const m = e.metrics;
-  const nn = (x: number | null | undefined) => (typeof x === 'number' ? x : NaN);
   f.byteEnd[at] = e.byteEnd;
   f.timeMs[at] = nn(e.hostMs ?? e.deviceMs);
   f.usedBytes[at] = nn(m.usedBytes);
@@ -815,7 +992,6 @@ export function putChunkFigures(f: SnapshotFigures, at: number, ch: ColumnChunk,
     f.timeMs[o] = host === host ? host : v[DEVICE_MS * n + i];
     if (ch.areas[i].length === 0) {
       const m = ch.extra[i]!;
-      const nn = (x: number | null | undefined) => (typeof x === 'number' ? x : NaN);
       f.usedBytes[o] = nn(m.usedBytes);
       f.freeBytes[o] = nn(m.freeBytes);
       f.largestFreeBytes[o] = nn(m.largestFreeRunBytes);
