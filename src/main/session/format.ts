@@ -37,8 +37,9 @@ export const enum RecordType {
   /** JSON: the writer closed the session cleanly. */
   End = 0x05,
   /**
-   * Index, format 3: varint header, then the events since the last index record as columns
-   * (indexColumns.ts), deflated. Replaces INDEX (0x04) in files this version writes.
+   * Index, format 3: varint length of the columns, varint coder (INDEX_DEFLATE: raw deflate
+   * primed with the segment's last 32 KiB of columns; INDEX_BROTLI), then the events since the
+   * last index record as columns (indexColumns.ts), compressed. Replaces INDEX (0x04).
    */
   Columns = 0x06,
   /**
@@ -48,6 +49,10 @@ export const enum RecordType {
    */
   IndexCounts = 0x81,
 }
+
+/** How a COLUMNS record's columns are compressed (the varint after their length). */
+export const INDEX_DEFLATE = 0;
+export const INDEX_BROTLI = 1;
 
 /** Record types from this bit up may be skipped by a reader that does not know them. */
 export const OPTIONAL_RECORD = 0x80;

@@ -535,7 +535,8 @@ export class ColumnUnpacker {
     const endedFlag = head.uvar();
     const items = head.uvar();
     const n = head.uvar();
-    if (endedFlag > 1 || n > items || items > 1 << 24) throw new MalformedError('an index record whose counts make no sense');
+    // Every item takes a byte of the kind column at least.
+    if (endedFlag > 1 || n > items || items > body.length) throw new MalformedError('an index record whose counts make no sense');
     const src: ByteSource[] = [];
     for (let c = 0; c < COLUMNS; c++) {
       const len = head.uvar();

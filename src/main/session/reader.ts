@@ -17,6 +17,8 @@ import { ByteSource, MalformedError, windowTail } from './bytes';
 import {
   decodeIndexCounts,
   HEADER_SIZE,
+  INDEX_BROTLI,
+  INDEX_DEFLATE,
   type IndexCounts,
   MAGIC,
   MAX_RECORD,
@@ -660,10 +662,18 @@ export class SessionReader {
     const src = new ByteSource(payload);
     const textLength = src.uvar();
     if (textLength > MAX_INFLATED) throw new MalformedError(`an index record that claims ${textLength} bytes, more than any record holds`);
+    const coder = ref.type === RecordType.Columns ? src.uvar() : INDEX_DEFLATE;
     // Inflation stops at the declared length: a small record cannot grow into gigabytes.
     const opts: zlib.ZlibOptions = { maxOutputLength: Math.max(1, textLength) };
-    if (dec.dict.length) opts.dictionary = dec.dict;
-    const text = zlib.inflateRawSync(payload.subarray(src.pos), opts);
+    let text: Uint8Array;
+    if (coder === INDEX_BROTLI) {
+      text = zlib.brotliDecompressSync(payload.subarray(src.pos), opts);
+    } else if (coder === INDEX_DEFLATE) {
+      if (dec.dict.length) opts.dictionary = dec.dict;
+      text = zlib.inflateRawSync(payload.subarray(src.pos), opts);
+    } else {
+      throw new MalformedError(`an index record compressed in an unknown way (${coder})`);
+    }
     if (text.length !== textLength) throw new MalformedError('index record of the wrong length');
     const c = ref.counts;
     const checkCounts = (snaps: number, evs: number) => {
@@ -1036,5 +1046,6 @@ function isIndexError(err: unknown): boolean {
 
 function isZlibError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return err instanceof Error && typeof code === 'string' && code.startsWith('Z_');
+  // ERR_BUFFER_TOO_LARGE: the data inflates past the length its record declares.
+  return err instanceof Error && typeof code === 'string' && (code.startsWith('Z_') || code === 'ERR_BUFFER_TOO_LARGE');
 }

@@ -12,7 +12,7 @@ import { CaptureReader } from '../../shared/capture/captureReader';
 import type { CaptureEvent, DeviceEvent, GapEvent, LogEvent, MarkEvent } from '../../shared/capture/events';
 import { metricsOf, type SnapshotMetrics } from '../../shared/heap/metrics';
 import { ByteSink, concatBytes, windowTail } from './bytes';
-import { encodeHeader, encodeIndexCounts, encodeRecord, FORMAT_VERSION, jsonBytes, RecordType } from './format';
+import { encodeHeader, encodeIndexCounts, encodeRecord, FORMAT_VERSION, INDEX_BROTLI, INDEX_DEFLATE, jsonBytes, RecordType } from './format';
 import { summarize, type SessionEvent, type SnapshotSummary } from './indexCodec';
 import { ColumnPacker } from './indexColumns';
 import { LineDeltaEncoder } from './lineDelta';
@@ -95,6 +95,8 @@ export interface SessionSummary {
 const FLUSH_OPS = 1 << 20;
 /** Index items beyond this are written out without waiting for the timer. */
 const FLUSH_ITEMS = 2048;
+/** An index record of at least this many items is also tried with brotli. */
+const BROTLI_ITEMS = 256;
 
 export class SessionWriter {
   private readonly parser = new CaptureReader();
@@ -469,15 +471,29 @@ export class SessionWriter {
     const through = this.raw;
     if (this.items.length === 0 && through === this.indexedThrough && !this.ended) return;
     const text = this.packer.pack(this.items, through, this.ended);
-    const deflated = this.deflate(text, this.indexTail);
+    // Deflate primed with the segment's index so far (a live flush holds a dump or two), or,
+    // for a record of many items (an import's), brotli when it is smaller: its context
+    // modelling takes about a quarter off these columns, at ~20 µs of CPU per dump.
+    let packed = this.deflate(text, this.indexTail);
+    let coder = INDEX_DEFLATE;
+    if (this.items.length >= BROTLI_ITEMS) {
+      const b = zlib.brotliCompressSync(text, {
+        params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 10, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: text.length },
+      });
+      if (b.length < packed.length) {
+        packed = b;
+        coder = INDEX_BROTLI;
+      }
+    }
     this.indexTail = windowTail(this.indexTail, text);
     const head = new ByteSink(8);
     head.uvar(text.length);
+    head.uvar(coder);
     // Its counts first, so a reader can step over the index record without inflating it.
     let snaps = 0;
     for (const it of this.items) if ('snap' in it) snaps++;
     this.queue(encodeIndexCounts({ snapshots: snaps, events: this.items.length - snaps, p: through, ended: this.ended }));
-    this.queue(encodeRecord(RecordType.Columns, concatBytes([head.view(), deflated])));
+    this.queue(encodeRecord(RecordType.Columns, concatBytes([head.view(), packed])));
     this.items = [];
     this.indexedThrough = through;
   }
