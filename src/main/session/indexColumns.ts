@@ -67,6 +67,9 @@ const ORDER = [15, 18, 19, 21, 22, 20, 23, 24, 25, 26, 27, 2, 3, 4, 5, 6, 7, 8, 
  * in head blocks times a ratio learnt from the segment so far (see LinearModel).
  */
 const LINEAR = [22, 23, 24, 25, 26];
+/** Numbers predicted as their last value (no other figure, no step): decoded in a plain loop. */
+const PLAIN: boolean[] = Array.from({ length: N }, (_, k) => ![SEQ, DEVICE_MS, FREE, P_USED, P_FREE, P_ONE, P_TWO, P_MAX_BLOCK, P_MAX_FREE].includes(k) && !LINEAR.includes(k));
+
 /** How fast a LinearModel forgets (per snapshot). */
 const DECAY = 0.98;
 
@@ -490,8 +493,15 @@ export class ColumnChunk {
   /** Number k of snapshot i at [k * n + i], NaN for null. */
   vals!: Float64Array;
   letters: string[] = [];
-  /** Count of letter l of snapshot i at [l * n + i], NaN where absent (or the snapshot has no map). */
-  kindVals!: Float64Array;
+  /**
+   * Count of letter l of snapshot i at [l * n + i], NaN where absent (or the snapshot has no
+   * map). Null until an entry is asked for: the timeline does not need them (see ensureKinds).
+   */
+  kindVals: Float64Array | null = null;
+  /** Decodes the kinds (and those of the chunks before it in its page, in order). */
+  decodeKinds: (() => void) | null = null;
+  /** Snapshots with a map. */
+  mapped: number[] = [];
   /** Metrics of snapshots without a map, kept whole. */
   extra: Array<SnapshotMetrics | undefined> = [];
   evKind!: Uint8Array;
@@ -701,6 +711,8 @@ export class ColumnUnpacker {
     // Numbers, a column at a time in ORDER (a prediction uses only columns before its own).
     const vals = ch.vals;
     const codes = new Float64Array(n);
+    let anyOdd = false;
+    for (let i = 0; i < n && !anyOdd; i++) anyOdd = odd[i] !== null;
     for (let o = 0; o < N; o++) {
       const k = ORDER[o];
       readUvars(src[C.Nums + o], codes, n);
@@ -708,6 +720,22 @@ export class ColumnUnpacker {
       let last = st.last[k];
       let step = st.step[k];
       const base = k * n;
+      if (!anyOdd && lm === undefined && PLAIN[k]) {
+        // Most columns: the last value plus the difference (one loop, no calls).
+        for (let i = 0; i < n; i++) {
+          const code = codes[i];
+          if (code === 0) {
+            vals[base + i] = NaN;
+            continue;
+          }
+          const z = code - 1;
+          const v = (last === last ? last : 0) + (z < 0x80000000 ? (z >>> 1) ^ -(z & 1) : unzig(z));
+          vals[base + i] = v;
+          last = v;
+        }
+        st.last[k] = last;
+        continue;
+      }
       for (let i = 0; i < n; i++) {
         const code = codes[i];
         const head = vals[HEAD * n + i];
@@ -717,12 +745,14 @@ export class ColumnUnpacker {
           const x = oi === null ? undefined : oi[k];
           if (x !== undefined && (typeof x !== 'number' || !Number.isFinite(x))) throw new IndexShapeError('a number was expected');
           v = x ?? NaN;
+        } else if (lm !== undefined) {
+          v = lm.predict(last, head) + unzig(code - 1);
         } else {
-          v = (lm ? lm.predict(last, head) : predict(k, vals, n, i, last, step)) + unzig(code - 1);
+          v = predict(k, vals, n, i, last, step) + unzig(code - 1);
         }
         vals[base + i] = v;
         if (v === v) {
-          lm?.learn(last, v, head);
+          if (lm !== undefined) lm.learn(last, v, head);
           step = stepOf(k, last, v);
           last = v;
         }
@@ -731,8 +761,38 @@ export class ColumnUnpacker {
       st.step[k] = step;
     }
     for (const i of mapped) for (let k = BLOCKS; k <= LARGEST_ALLOC; k++) if (vals[k * n + i] !== vals[k * n + i]) throw new IndexShapeError('a metric is missing');
-    // Kinds: a column per letter, over the snapshots with a map; the most common letter last.
-    const kc = src[C.Kinds];
+    ch.mapped = mapped;
+    // Kinds are decoded when an entry needs them, in the order of the chunks.
+    this.pendingKinds.push({ ch, src: src[C.Kinds] });
+    ch.decodeKinds = () => this.kindsThrough(ch);
+  }
+
+  private pendingKinds: Array<{ ch: ColumnChunk; src: ByteSource }> = [];
+
+  /** Damage found in the kinds: every chunk from there on says it. */
+  private kindsError: Error | null = null;
+
+  private kindsThrough(ch: ColumnChunk): void {
+    while (ch.kindVals === null) {
+      if (this.kindsError) throw this.kindsError;
+      const next = this.pendingKinds.shift();
+      if (next === undefined) throw new Error('kinds of a chunk this unpacker did not read');
+      try {
+        this.unpackKinds(next.ch, next.src);
+      } catch (err) {
+        this.kindsError = err as Error;
+        throw err;
+      }
+    }
+  }
+
+  private unpackKinds(ch: ColumnChunk, kc: ByteSource): void {
+    const st = this.st;
+    const n = ch.n;
+    const mapped = ch.mapped;
+    const vals = ch.vals;
+    ch.decodeKinds = null;
+    // A column per letter, over the snapshots with a map; the most common letter last.
     const L = kc.uvar();
     if (L > 256) throw new IndexShapeError('too many kinds of block');
     const letters: string[] = [];
@@ -819,10 +879,12 @@ function readUvars(src: ByteSource, out: Float64Array, count: number): void {
 
 /** Kinds are listed in character order, as computeMetrics lists them. */
 function kindsOf(ch: ColumnChunk, i: number): Record<string, number> {
+  if (ch.kindVals === null) ch.decodeKinds!();
+  const kv = ch.kindVals!;
   const out: Record<string, number> = {};
   const n = ch.n;
   for (let l = 0; l < ch.letters.length; l++) {
-    const v = ch.kindVals[l * n + i];
+    const v = kv[l * n + i];
     if (v === v) out[ch.letters[l]] = v;
   }
   return out;

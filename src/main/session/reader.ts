@@ -247,7 +247,14 @@ export class SessionReader {
     const k = this.pageOf(i, 'firstSnapshot', 'snapshots');
     if (k < 0) return this.tailSnapshots[i - this.pagedSnapshots()];
     const page = this.pages[k];
-    return this.decodedPage(page).entry(i - page.firstSnapshot);
+    const d = this.decodedPage(page);
+    try {
+      return d.entry(i - page.firstSnapshot);
+    } catch (err) {
+      // Format 3 decodes a page's kinds when an entry first needs them.
+      if (!isIndexError(err)) throw err;
+      throw SessionFormatError.damaged(this.path, page.records[0].at, (err as Error).message, page.firstSnapshot);
+    }
   }
 
   /** Event i (every event but snapshots, in arrival order). */
@@ -778,17 +785,24 @@ export class SessionReader {
     const evs: SessionEvent[] = [];
     let cut = false;
     for (const page of this.pages) {
-      let d: PageData;
+      const pageSnaps: SnapshotIndexEntry[] = [];
+      const pageEvs: SessionEvent[] = [];
       try {
-        d = this.decodedPage(page);
+        const d: PageData = this.decodedPage(page);
+        for (let k = 0; k < d.snapshots; k++) pageSnaps.push(d.entry(k));
+        for (let k = 0; k < d.events; k++) pageEvs.push(d.event(k));
       } catch (err) {
-        if (!(err instanceof SessionFormatError)) throw err;
-        this.damage ??= err;
+        let e = err;
+        if (!(e instanceof SessionFormatError)) {
+          if (!isIndexError(e)) throw e;
+          e = SessionFormatError.damaged(this.path, page.records[0].at, (e as Error).message, page.firstSnapshot);
+        }
+        this.damage ??= e as SessionFormatError;
         cut = true;
         break;
       }
-      for (let k = 0; k < d.snapshots; k++) snaps.push(d.entry(k));
-      for (let k = 0; k < d.events; k++) evs.push(d.event(k));
+      for (const x of pageSnaps) snaps.push(x);
+      for (const x of pageEvs) evs.push(x);
     }
     if (!cut) {
       for (const x of this.tailSnapshots) snaps.push(x);
