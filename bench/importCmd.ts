@@ -3,13 +3,19 @@
  * start-up, the CLI's, the import), beside `gzip -6` of the same file and `node -e 0`. Each
  * command's best wall time of three and its CPU time (user + sys, from /usr/bin/time: the
  * figure that holds on a loaded machine). "Without start-up" takes the CLI's own start-up
- * (`heapscope --version`) away.
+ * (`heapscope --version`) away. The import's parts, in this process (best CPU of three): the
+ * parse alone (the capture reader and metrics, fed as the import feeds it) and the whole
+ * import (parse, raw coding, index, file), so a change to either shows on its own.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CaptureReader, FEED_SLICE } from '../src/shared/capture/captureReader';
+import type { CaptureEvent } from '../src/shared/capture/events';
+import { metricsOf } from '../src/shared/heap/metrics';
+import { importCapture } from '../src/main/session/importCapture';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'bin/heapscope.mjs');
@@ -32,6 +38,31 @@ function timed(cmd: string, n = 3): Timed {
   return best;
 }
 
+/** Least CPU seconds (user + system) of this process over three runs of fn. */
+async function cpuBest3(fn: () => Promise<void>): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const c0 = process.cpuUsage();
+    await fn();
+    const c = process.cpuUsage(c0);
+    best = Math.min(best, (c.user + c.system) / 1e6);
+  }
+  return best;
+}
+
+/** The import's parse alone: 1 MiB reads fed in FEED_SLICE slices, metrics per snapshot. */
+async function parseOnly(capture: string): Promise<void> {
+  const reader = new CaptureReader();
+  const take = (events: CaptureEvent[]) => {
+    for (const e of events) if (e.type === 'snapshot') metricsOf(e.snapshot);
+  };
+  for await (const chunk of createReadStream(capture, { highWaterMark: 1 << 20 })) {
+    const b = chunk as Buffer;
+    for (let i = 0; i < b.length; i += FEED_SLICE) take(reader.feed(b.subarray(i, Math.min(b.length, i + FEED_SLICE))));
+  }
+  take(reader.end());
+}
+
 const f = (t: Timed) => `${t.wall.toFixed(2)} s wall, ${t.cpu.toFixed(2)} s CPU`;
 
 export async function benchImportCommand(capture: string): Promise<Record<string, string | number>> {
@@ -46,6 +77,11 @@ export async function benchImportCommand(capture: string): Promise<Record<string
     const size = statSync(out).size;
     const less = (a: Timed, b: Timed): Timed => ({ wall: a.wall - b.wall, cpu: a.cpu - b.cpu });
     const core = less(imp, startup);
+    const parseCpu = await cpuBest3(() => parseOnly(capture));
+    const inProcCpu = await cpuBest3(async () => {
+      rmSync(out, { force: true });
+      await importCapture(capture, out);
+    });
     return {
       capture: `${path.basename(capture)}, ${(statSync(capture).size / 1048576).toFixed(1)} MB`,
       'gzip -6 (baseline)': f(gzip),
@@ -53,6 +89,8 @@ export async function benchImportCommand(capture: string): Promise<Record<string
       'heapscope --version (CLI start-up)': `${f(startup)}; ${(startup.cpu / node0.cpu).toFixed(1)}× node -e 0 (CPU)`,
       'heapscope import, whole command': `${f(imp)}; ${(imp.wall / gzip.wall).toFixed(2)}× gzip wall, ${(imp.cpu / gzip.cpu).toFixed(2)}× gzip CPU (goal ≤ 1×)`,
       'heapscope import without CLI start-up': `${f(core)}; ${(core.wall / gzip.wall).toFixed(2)}× gzip wall, ${(core.cpu / gzip.cpu).toFixed(2)}× gzip CPU`,
+      'import in-process: parse alone (reader + metrics)': `${parseCpu.toFixed(2)} s CPU; ${(parseCpu / gzip.cpu).toFixed(2)}× gzip CPU`,
+      'import in-process: whole import (parse, raw coding, index, file)': `${inProcCpu.toFixed(2)} s CPU; ${(inProcCpu / gzip.cpu).toFixed(2)}× gzip CPU; parse is ${((100 * parseCpu) / inProcCpu).toFixed(0)} % of it`,
       'session ÷ gzip -6 (size)': `${size} / ${gzBytes} = ${(size / gzBytes).toFixed(3)} (goal ≤ 0.25)`,
       'load average at the end': os.loadavg().map((x) => x.toFixed(1)).join(' '),
     };

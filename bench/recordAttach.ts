@@ -4,16 +4,21 @@
  * recorder on the other end. Figures: CPU of the whole command (start-up included, from
  * /usr/bin/time) as % of one core over the recording's length; the in-process recording's CPU
  * without start-up, per MB; and, as baselines from the same run, reading the same stream with
- * serialport alone (what the recorder's link does today) and with a tty.ReadStream.
+ * serialport's own reads, with a tty.ReadStream (a read per readiness) and with the link's
+ * FdReader (reads gathered into bursts).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, openSync, readSync, closeSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import tty from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { SerialPort } from 'serialport';
+import { FdReader } from '../src/main/board/serial/fdReader';
 import { recordToSession } from '../src/main/record/toSession';
+import { SessionWriter } from '../src/main/session/writer';
+import { CaptureReader } from '../src/shared/capture/captureReader';
+import { metricsOf } from '../src/shared/heap/metrics';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RATE = 1_000_000;
@@ -66,19 +71,24 @@ async function cpuOf(body: () => Promise<void>): Promise<number> {
   return (c.user + c.system) / 1000;
 }
 
-async function readOnly(port: string, kind: 'serialport' | 'tty', seconds: number): Promise<{ cpuMs: number; bytes: number; chunks: number }> {
+async function readOnly(port: string, kind: 'serialport' | 'tty' | 'bursts', seconds: number): Promise<{ cpuMs: number; bytes: number; chunks: number }> {
   const sp = new SerialPort({ path: port, baudRate: 115200, autoOpen: false });
   await new Promise<void>((r, j) => sp.open((e) => (e ? j(e) : r())));
   let bytes = 0;
   let chunks = 0;
-  const onData = (b: Buffer) => {
+  const onData = (b: Uint8Array) => {
     bytes += b.length;
     chunks++;
   };
   let stream: tty.ReadStream | null = null;
+  let bursts: FdReader | null = null;
   const cpuMs = await cpuOf(async () => {
     if (kind === 'serialport') sp.on('data', onData);
-    else {
+    else if (kind === 'bursts') {
+      const binding = sp.port as unknown as { fd: number; poller: ConstructorParameters<typeof FdReader>[1] };
+      bursts = new FdReader(binding.fd, binding.poller, { data: onData, lost: () => {} });
+      bursts.start();
+    } else {
       stream = new tty.ReadStream((sp.port as unknown as { fd: number }).fd);
       stream.on('data', onData);
       stream.on('error', () => {});
@@ -86,8 +96,47 @@ async function readOnly(port: string, kind: 'serialport' | 'tty', seconds: numbe
     await new Promise((r) => setTimeout(r, seconds * 1000));
   });
   (stream as tty.ReadStream | null)?.destroy();
+  (bursts as FdReader | null)?.stop();
   await new Promise<void>((r) => sp.close(() => r()));
   return { cpuMs, bytes, chunks };
+}
+
+/**
+ * What the recording does with the bytes once read, without the port: the first `mb` MB of
+ * the capture fed in chunks of `chunk` bytes (about what the link hands on per burst at
+ * 1 MB/s) to the capture reader alone, and to a session writer (parse, raw coding, index,
+ * file). CPU ms per MB, the second of two runs (the first warms the JIT up, as a recording
+ * minutes long is).
+ */
+function offlineCosts(capture: string, dir: string, mb = 8, chunk = 14 << 10): { parseMsPerMB: number; writerMsPerMB: number } {
+  const fd = openSync(capture, 'r');
+  const bytes = new Uint8Array(mb * 1e6);
+  const got = readSync(fd, bytes, 0, bytes.length, 0);
+  closeSync(fd);
+  const data = bytes.subarray(0, got);
+  const run = (fn: () => void) => {
+    let ms = 0;
+    for (let i = 0; i < 2; i++) {
+      const c0 = process.cpuUsage();
+      fn();
+      const c = process.cpuUsage(c0);
+      ms = (c.user + c.system) / 1000;
+    }
+    return ms / (got / 1e6);
+  };
+  const parseMsPerMB = run(() => {
+    const r = new CaptureReader();
+    for (let i = 0; i < data.length; i += chunk) for (const e of r.feed(data.slice(i, i + chunk))) if (e.type === 'snapshot') metricsOf(e.snapshot);
+    r.end();
+  });
+  const writerMsPerMB = run(() => {
+    const file = path.join(dir, 'offline.hss');
+    rmSync(file, { force: true });
+    const w = SessionWriter.create(file, { source: 'bench' });
+    for (let i = 0; i < data.length; i += chunk) w.appendRaw(data.slice(i, i + chunk));
+    w.close();
+  });
+  return { parseMsPerMB, writerMsPerMB };
 }
 
 export async function benchRecordAttach(capture: string): Promise<Record<string, string | number>> {
@@ -99,11 +148,11 @@ export async function benchRecordAttach(capture: string): Promise<Record<string,
     const { a, b, proc } = await ptyPair(dir);
     try {
       // Baselines: the read path alone.
-      for (const kind of ['serialport', 'tty'] as const) {
+      for (const kind of ['serialport', 'tty', 'bursts'] as const) {
         const w = pace(b, capture, seconds + 1);
         const r = await readOnly(a, kind, seconds);
         await ended(w);
-        out[`baseline: read only (${kind === 'serialport' ? 'serialport, as the link reads' : 'tty.ReadStream'})`] =
+        out[`baseline: read only (${kind === 'serialport' ? "serialport's reads" : kind === 'tty' ? 'tty.ReadStream, a read per readiness' : 'FdReader bursts, as the link reads'})`] =
           `${pct(r.cpuMs, seconds)}, ${(r.cpuMs / (r.bytes / 1e6)).toFixed(0)} ms CPU per MB, ${r.chunks} chunks of ${(r.bytes / r.chunks / 1024).toFixed(1)} KB`;
         await new Promise((r2) => setTimeout(r2, 300));
       }
@@ -148,6 +197,9 @@ export async function benchRecordAttach(capture: string): Promise<Record<string,
     } finally {
       proc.kill();
     }
+    const off = offlineCosts(capture, dir);
+    out['offline, same bytes in 14 KB chunks: parse (reader + metrics)'] = `${off.parseMsPerMB.toFixed(0)} ms CPU per MB`;
+    out['offline, same bytes in 14 KB chunks: session writer (parse, raw coding, index, file)'] = `${off.writerMsPerMB.toFixed(0)} ms CPU per MB`;
     out['load average at the end'] = os.loadavg().map((v) => v.toFixed(1)).join(' ');
     return out;
   } finally {

@@ -316,14 +316,13 @@ export class CaptureReader implements LineSink {
     const text = asciiString(b, at, Math.min(end, at + 200)).trimEnd();
     if (text.startsWith('@@HS:')) {
       const f = text.slice(5).split(' ');
-      const num = (i: number) => (f[i] !== undefined && /^-?\d+$/.test(f[i]) ? Number(f[i]) : null);
       switch (f[0]) {
         case 'B': {
           if (this.dump) this.finishDump(byteOffset, this.frame ? 'the dump was cut short (no end marker)' : null);
-          const seq = num(1);
+          const seq = intField(f, 1);
           this.checkSeq(seq, lineNo, byteOffset);
-          this.frame = { framing: 'helper', seq, deviceMs: num(2), collected: f[3] === undefined ? null : f[3] === '1', byteStart: byteOffset };
-          this.dump = new DumpAssembler(byteOffset, 'helper', seq, num(2), this.frame.collected);
+          this.frame = { framing: 'helper', seq, deviceMs: intField(f, 2), collected: f[3] === undefined ? null : f[3] === '1', byteStart: byteOffset };
+          this.dump = new DumpAssembler(byteOffset, 'helper', seq, intField(f, 2), this.frame.collected);
           return true;
         }
         case 'E': {
@@ -338,10 +337,10 @@ export class CaptureReader implements LineSink {
         }
         case 'S': {
           if (this.dump) this.finishDump(byteOffset, this.frame ? 'the dump was cut short (no end marker)' : null);
-          const seq = num(1);
+          const seq = intField(f, 1);
           this.checkSeq(seq, lineNo, byteOffset);
-          const alloc = num(4);
-          const free = num(5);
+          const alloc = intField(f, 4);
+          const free = intField(f, 5);
           const snapshot: HeapSnapshot = {
             index: this.snapshots++,
             line: lineNo,
@@ -349,7 +348,7 @@ export class CaptureReader implements LineSink {
             byteEnd: lineEnd,
             framing: 'helper',
             seq,
-            deviceMs: num(2),
+            deviceMs: intField(f, 2),
             collected: f[3] === undefined ? null : f[3] === '1',
             printed: null,
             blockSize: null,
@@ -364,9 +363,9 @@ export class CaptureReader implements LineSink {
           return true;
         }
         case 'K': {
-          const seq = num(1);
+          const seq = intField(f, 1);
           this.checkSeq(seq, lineNo, byteOffset);
-          this.out.push({ type: 'mark', label: f.slice(3).join(' '), deviceMs: num(2), line: lineNo, byteOffset });
+          this.out.push({ type: 'mark', label: f.slice(3).join(' '), deviceMs: intField(f, 2), line: lineNo, byteOffset });
           return true;
         }
         case 'H': {
@@ -378,8 +377,8 @@ export class CaptureReader implements LineSink {
             line: lineNo,
             byteOffset,
             detail: {
-              protocol: num(1) ?? 0,
-              periodMs: num(2) ?? 0,
+              protocol: intField(f, 1) ?? 0,
+              periodMs: intField(f, 2) ?? 0,
               mode: f[3] ?? '',
               collect: f[4] === '1',
               implementation: f[5] ?? '',
@@ -522,8 +521,17 @@ function headerStage(text: string): Stage {
   }
 }
 
+/** An optional regex group as a number. A function, not a closure per call: this runs per header line. */
+function n(x: string | undefined): number | null {
+  return x === undefined ? null : Number(x);
+}
+
+/** Field i of a helper frame as an integer, or null. */
+function intField(f: string[], i: number): number | null {
+  return f[i] !== undefined && /^-?\d+$/.test(f[i]) ? Number(f[i]) : null;
+}
+
 function applyHeader(d: DumpAssembler, stage: Stage, text: string, lineNo: number): void {
-  const n = (x: string | undefined) => (x === undefined ? null : Number(x));
   switch (stage) {
     case Stage.Mem: {
       const m = MEM.exec(text)!;

@@ -31,7 +31,9 @@ interface Entry {
 
 interface AreaBuilder {
   address: string; // '' when the dump did not say (a paste that starts at the map)
+  /** The first `count` are this area's; objects past it are spares from an earlier dump. */
   entries: Entry[];
+  count: number;
   kinds: Uint8Array;
   /** `kinds` as a DataView, for copyBytes. */
   kindsView: DataView;
@@ -54,6 +56,7 @@ export const enum Stage {
  */
 export class BufferPool {
   private readonly free: Uint8Array[] = [];
+  private readonly freeEntries: Entry[][] = [];
 
   take(): Uint8Array {
     return this.free.pop() ?? new Uint8Array(16384);
@@ -61,6 +64,46 @@ export class BufferPool {
 
   give(buf: Uint8Array): void {
     if (this.free.length < 8) this.free.push(buf);
+  }
+
+  /**
+   * Entry lists, reused with their objects: a dump's entries die with it, and a new object
+   * per map line (most of a capture's lines) was most of what the parser left to collect.
+   */
+  takeEntries(): Entry[] {
+    return this.freeEntries.pop() ?? [];
+  }
+
+  giveEntries(entries: Entry[]): void {
+    if (this.freeEntries.length < 8) this.freeEntries.push(entries);
+  }
+}
+
+/** Adds an entry to the area, in a spare object where there is one. */
+function addEntry(
+  area: AreaBuilder,
+  fold: number,
+  address: number,
+  width: number,
+  separator: boolean,
+  garbled: boolean,
+  kindStart: number,
+  length: number,
+  line: number,
+): void {
+  const k = area.count++;
+  if (k < area.entries.length) {
+    const e = area.entries[k];
+    e.fold = fold;
+    e.address = address;
+    e.width = width;
+    e.separator = separator;
+    e.garbled = garbled;
+    e.kindStart = kindStart;
+    e.length = length;
+    e.line = line;
+  } else {
+    area.entries.push({ fold, address, width, separator, garbled, kindStart, length, line });
   }
 }
 
@@ -154,7 +197,7 @@ export class DumpAssembler {
     this.touch(line);
     this.stage = Stage.Map;
     const kinds = this.pool.take();
-    this.areas.push({ address: address.toLowerCase(), entries: [], kinds, kindsView: viewOf(kinds), length: 0 });
+    this.areas.push({ address: address.toLowerCase(), entries: this.pool.takeEntries(), count: 0, kinds, kindsView: viewOf(kinds), length: 0 });
   }
 
   /** The area lines go to; with `create`, one without an address for a map with no header. */
@@ -226,7 +269,7 @@ export class DumpAssembler {
     this.stage = Stage.Map;
     if (this.width === null && separator && width >= 4) this.width = width;
     area.length += n;
-    area.entries.push({ fold: 0, address, width, separator, garbled: false, kindStart: at, length: n, line });
+    addEntry(area, 0, address, width, separator, false, at, n, line);
     return true;
   }
 
@@ -262,7 +305,7 @@ export class DumpAssembler {
     this.stage = Stage.Map;
     if (this.width === null && !m.garbled && m.separator && m.width >= 4) this.width = m.width;
     area.length += n;
-    area.entries.push({ fold: 0, address: m.address, width: m.width, separator: m.separator || m.damagedSeparator, garbled: m.garbled, kindStart: at, length: n, line });
+    addEntry(area, 0, m.address, m.width, m.separator || m.damagedSeparator, m.garbled, at, n, line);
     this.noisyBlocks += unread;
     const what = [
       unread ? `${unread} character${unread > 1 ? 's' : ''} that ${unread > 1 ? 'are' : 'is'} no block (read as unknown block${unread > 1 ? 's' : ''})` : '',
@@ -282,7 +325,7 @@ export class DumpAssembler {
     this.reserve(area, n);
     area.kinds.fill(FREE, at, at + n);
     area.length += n;
-    area.entries.push({ fold: lines, address: 0, width: 0, separator: true, garbled: false, kindStart: at, length: n, line });
+    addEntry(area, lines, 0, 0, true, false, at, n, line);
   }
 
   get hasMap(): boolean {
@@ -315,17 +358,20 @@ export class DumpAssembler {
     let blockSize: number | null = style === 'index4' ? null : unit;
     let holes = 0;
     const areas: HeapArea[] = [];
+    let blocks = 0;
     for (const a of this.areas) {
       const placed = this.place(a, style, unit, problems);
       holes += placed.holes;
+      blocks += placed.kinds.length;
       if (oldTails) {
         const k = placed.kinds;
         for (let i = 0; i < k.length; i++) if (k[i] === OLD_TAIL) k[i] = TAIL;
       }
       areas.push({ address: a.address, blocks: placed.kinds.length, kinds: placed.kinds });
       this.pool.give(a.kinds);
+      this.pool.giveEntries(a.entries);
     }
-    const knownBlocks = areas.reduce((n, a) => n + a.blocks, 0) - holes;
+    const knownBlocks = blocks - holes;
     const printed = this.hasPrinted ? this.printed : null;
     if (blockSize === null && printed?.total && knownBlocks > 0) {
       const bs = printed.total / (knownBlocks + holes);
@@ -395,8 +441,19 @@ export class DumpAssembler {
     return snapshot;
   }
 
+  /** The width of the first map line whose address was read (not a fold, not garbled). */
+  private firstReadWidth(): number | null {
+    for (const a of this.areas) {
+      for (let k = 0; k < a.count; k++) {
+        const e = a.entries[k];
+        if (!e.fold && !e.garbled) return e.width;
+      }
+    }
+    return null;
+  }
+
   private addressStyle(): AddressStyle {
-    const w = this.width ?? this.areas.flatMap((a) => a.entries).find((e) => !e.fold && !e.garbled)?.width ?? 8;
+    const w = this.width ?? this.firstReadWidth() ?? 8;
     if (w >= 8) return 'off8';
     if (w === 4) return 'index4';
     // Five digits: an absolute 20-bit pointer (v1.3.5–v1.8.0) counts from the pool's low
@@ -408,7 +465,8 @@ export class DumpAssembler {
       const low = parseInt(a.address, 16) & 0xfffff;
       if (low === 0) continue;
       // The first line whose address reads as one or the other (noise may have hit the first).
-      for (const e of a.entries) {
+      for (let k = 0; k < a.count; k++) {
+        const e = a.entries[k];
         if (e.fold || e.garbled || e.width !== 5) continue;
         const offset = (e.kindStart * unit) & 0xfffff;
         if (e.address === ((low + offset) & 0xfffff)) return 'abs5';
@@ -433,7 +491,8 @@ export class DumpAssembler {
     for (const a of this.areas) {
       let prev: Entry | null = null;
       let between = 0; // blocks of folds since prev
-      for (const e of a.entries) {
+      for (let k = 0; k < a.count; k++) {
+        const e = a.entries[k];
         if (e.fold) {
           between += e.length;
           continue;
@@ -493,7 +552,7 @@ export class DumpAssembler {
     const width = this.width;
     const where = a.address ? ` (area ${a.address})` : '';
     if (unit === null) {
-      for (const e of a.entries) this.checkLength(a, e, problems);
+      for (let k = 0; k < a.count; k++) this.checkLength(a, a.entries[k], problems);
       return { kinds: kinds.slice(), holes: 0 };
     }
     const lineSpan = 64 * unit;
@@ -501,7 +560,7 @@ export class DumpAssembler {
     const gaps: Array<{ at: number; blocks: number }> = [];
     let gapBlocks = 0;
     const entries = a.entries;
-    for (let k = 0; k < entries.length; k++) {
+    for (let k = 0; k < a.count; k++) {
       const e = entries[k];
       if (e.fold) {
         expected = wrap(expected + e.fold * lineSpan, mod);
@@ -555,7 +614,7 @@ export class DumpAssembler {
   private gapConfirmed(a: AreaBuilder, k: number, expected: number, lineSpan: number, unit: number, mod: number, holes: number): boolean {
     const entries = a.entries;
     let span = lineSpan;
-    for (let j = k + 1; j < entries.length; j++) {
+    for (let j = k + 1; j < a.count; j++) {
       const n = entries[j];
       if (n.fold) {
         span += n.fold * lineSpan;
@@ -576,7 +635,7 @@ export class DumpAssembler {
   }
 
   private checkLength(a: AreaBuilder, e: Entry, problems: string[]): void {
-    const last = a.entries[a.entries.length - 1] === e;
+    const last = a.entries[a.count - 1] === e;
     if (e.length > 64) problems.push(`line ${e.line}: ${e.length} blocks on one map line (a line break was lost)`);
     else if (e.length < 64 && !last) problems.push(`line ${e.line}: map line has ${e.length} blocks, 64 expected (characters lost)`);
   }

@@ -4,10 +4,10 @@
  * pull EN low through the auto-reset circuit), and DTR stays asserted so native-USB boards
  * (TinyUSB, CircuitPython) talk at all.
  */
-import { closeSync } from 'node:fs';
 import tty from 'node:tty';
 import { SerialPort } from 'serialport';
 import { BoardError, describeOpenError } from './errors';
+import { FdReader, type ReadablePoller } from './fdReader';
 import { LinkBase, toBytes } from './link';
 
 export interface SerialLinkOptions {
@@ -17,36 +17,33 @@ export interface SerialLinkOptions {
   rts?: boolean;
 }
 
-/** serialport's POSIX binding, as far as handing its descriptor over needs it. */
+/** serialport's POSIX binding, as far as reading its descriptor ourselves needs it. */
 interface PosixBinding {
   fd: number | null;
-  poller: { stop(): void; destroy(): void };
+  poller: ReadablePoller;
 }
 
 /**
- * The port's descriptor as a TTY stream (Linux, macOS): bytes are read on the event loop when
- * the descriptor is readable, instead of serialport's reads through the thread pool, which
- * cost about 3× the CPU per MB at full-speed USB rates (`npm run bench -- attach`, its
- * read-only baselines). Null where that does not apply (Windows, not a terminal, a binding
- * of another shape); HEAPSCOPE_SERIALPORT_READS=1 keeps serialport's reads.
+ * The port's descriptor and poller (Linux, macOS), for reading it in bursts (FdReader)
+ * instead of serialport's reads through the thread pool, which cost about 3× the CPU per MB
+ * at full-speed USB rates (`npm run bench -- attach`, its read-only baselines). Null where
+ * that does not apply (Windows, not a terminal, a binding of another shape);
+ * HEAPSCOPE_SERIALPORT_READS=1 keeps serialport's reads. Writes stay serialport's: they wait
+ * on the same poller, so one handle watches the descriptor.
  */
-function ttyStreamOf(port: SerialPort): { stream: tty.ReadStream; binding: PosixBinding } | null {
+function posixBindingOf(port: SerialPort): PosixBinding | null {
   if (process.platform === 'win32' || process.env.HEAPSCOPE_SERIALPORT_READS) return null;
   const binding = port.port as unknown as Partial<PosixBinding> | undefined;
   const fd = binding?.fd;
-  if (typeof fd !== 'number' || typeof binding?.poller?.stop !== 'function' || typeof binding.poller.destroy !== 'function' || !tty.isatty(fd)) return null;
-  try {
-    return { stream: new tty.ReadStream(fd), binding: binding as PosixBinding };
-  } catch {
-    return null;
-  }
+  if (typeof fd !== 'number' || typeof binding?.poller?.once !== 'function' || !tty.isatty(fd)) return null;
+  return binding as PosixBinding;
 }
 
 export class SerialLink extends LinkBase {
   readonly label: string;
   private closing = false;
-  /** Reads and writes go through this when set; serialport only opened and set up the port. */
-  private readonly tty: { stream: tty.ReadStream; binding: PosixBinding } | null;
+  /** Reads go through this when set; serialport only opened the port and writes. */
+  private readonly reader: FdReader | null = null;
 
   private constructor(
     private readonly port: SerialPort,
@@ -54,14 +51,15 @@ export class SerialLink extends LinkBase {
   ) {
     super();
     this.label = path;
-    this.tty = ttyStreamOf(port);
     const onData = (chunk: Buffer) => this.emitData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
-    if (this.tty) {
-      const s = this.tty.stream;
-      s.on('data', onData);
-      // A PTY whose other end went away, an unplugged adapter: EIO, or end of file.
-      s.on('end', () => this.lost(new Error('the port reached end of file')));
-      s.on('error', (err: Error) => this.lost(err));
+    const binding = posixBindingOf(port);
+    if (binding) {
+      this.reader = new FdReader(binding.fd!, binding.poller, {
+        data: (chunk) => this.emitData(chunk),
+        // A PTY whose other end went away, an unplugged adapter: EIO, or end of file.
+        lost: (err) => this.lost(err),
+      });
+      this.reader.start();
     } else port.on('data', onData);
     port.on('close', (err: (Error & { disconnected?: boolean }) | null) => {
       this.emitClose({ disconnected: !this.closing || !!err?.disconnected, error: err ?? undefined });
@@ -96,14 +94,6 @@ export class SerialLink extends LinkBase {
   write(data: Uint8Array | string): Promise<void> {
     if (this.closed) return Promise.reject(new BoardError('disconnected', `${this.label} is closed.`));
     const bytes = toBytes(data);
-    const t = this.tty;
-    // One handle per descriptor: serialport's writes would poll the same descriptor from a second one.
-    if (t)
-      return new Promise((resolve, reject) => {
-        t.stream.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), (err) =>
-          err ? reject(new BoardError('disconnected', `Could not write to ${this.label}: ${err.message}`)) : resolve(),
-        );
-      });
     return new Promise((resolve, reject) => {
       this.port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), (err) =>
         err ? reject(new BoardError('disconnected', `Could not write to ${this.label}: ${err.message}`)) : resolve(),
@@ -114,11 +104,7 @@ export class SerialLink extends LinkBase {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closing = true;
-    if (this.tty) {
-      this.releaseTty();
-      this.emitClose({ disconnected: false });
-      return;
-    }
+    this.reader?.stop();
     if (!this.port.isOpen) {
       this.emitClose({ disconnected: false });
       return;
@@ -133,39 +119,9 @@ export class SerialLink extends LinkBase {
     this.emitClose({ disconnected: false });
   }
 
-  /**
-   * Closes the descriptor once, through the TTY stream: serialport's binding first forgets it
-   * (its poller stopped while the descriptor is still open, as its own close does), so nothing
-   * closes or polls that number again after the system hands it to another file.
-   */
-  private releaseTty(): void {
-    const t = this.tty!;
-    const fd = t.binding.fd;
-    if (fd !== null) {
-      t.binding.poller.stop();
-      t.binding.poller.destroy();
-      t.binding.fd = null;
-      // On a PTY, libuv reopens the terminal for its handle and leaves ours on the same
-      // file: both are closed, each once.
-      const own = (t.stream as unknown as { _handle?: { fd?: number } })._handle?.fd;
-      if (typeof own === 'number' && own !== fd) {
-        try {
-          closeSync(fd);
-        } catch {
-          /* already gone */
-        }
-      }
-    }
-    t.stream.destroy();
-  }
-
   private lost(err: Error): void {
     if (this.closed) return;
-    if (this.tty) {
-      this.releaseTty();
-      this.emitClose({ disconnected: !this.closing, error: err });
-      return;
-    }
+    this.reader?.stop();
     if (this.port.isOpen && !this.closing) {
       this.port.close(() => {});
     }
