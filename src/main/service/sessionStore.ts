@@ -9,7 +9,7 @@ import { appendSliced } from '../session/importCapture';
 import { basename } from 'node:path';
 import type { FrameSeries, LogLine, SessionMeta, SessionSummary, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
 import { summarizeSession } from '../../shared/view/sessionSummary';
-import { seriesOf } from './frameSeries';
+import { seriesFromReader, seriesOf } from './frameSeries';
 import { FileLog, indexFile, type FileIndex } from './fileIndex';
 import type { CaptureEvent } from '../../shared/capture/events';
 import { SessionReader, SessionWriter, type SessionEvent } from '../session';
@@ -79,6 +79,8 @@ export class FileSessionView implements SessionView {
   private built: IndexBuilder | null = null;
   private walk: Promise<FileIndex | null> | null = null;
   private walked: FileIndex | null = null;
+  /** The timeline's figures read from the index pages' columns (seriesFromReader), before any walk. */
+  private series: Promise<FrameSeries | null> | null = null;
   private log: FileLog | null = null;
   private entryList: SnapshotIndexEntry[] | null = null;
   private fileSize: number;
@@ -116,6 +118,7 @@ export class FileSessionView implements SessionView {
     this.built = index;
     this.walk = null;
     this.walked = null;
+    this.series = null;
     this.log = null;
     this.entryList = null;
     this.fileSize = size;
@@ -182,8 +185,15 @@ export class FileSessionView implements SessionView {
   async frameSeries(alive: () => boolean = () => true): Promise<FrameSeries | null> {
     const fromIndex = (b: IndexBuilder) => seriesOf(b.entries, b.events, b.lines.length);
     if (this.built) return fromIndex(this.built);
-    const w = await this.fileIndex();
-    if (w) return w.series;
+    if (this.walked) return this.walked.series;
+    // From the pages' columns: the walk (objects per item, for the log) is not needed to draw.
+    const reader = this.reader;
+    this.series ??= seriesFromReader(reader, () => !this.closed && !this.built && this.reader === reader).then((s) => {
+      if (!s) this.series = null;
+      return s;
+    });
+    const s = await this.series;
+    if (s && this.reader === reader) return s;
     return this.built && alive() ? fromIndex(this.built) : null;
   }
 
