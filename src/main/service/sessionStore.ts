@@ -193,7 +193,11 @@ export class FileSessionView implements SessionView {
       return s;
     });
     const s = await this.series;
-    if (s && this.reader === reader) return s;
+    // The walk (the log's pages, the first MemoryError for the summary) follows in the background.
+    if (s && this.reader === reader) {
+      void this.fileIndex().catch(() => undefined);
+      return s;
+    }
     return this.built && alive() ? fromIndex(this.built) : null;
   }
 
