@@ -22,10 +22,10 @@ function gzipSize(bytes: Uint8Array): number {
   return zlib.gzipSync(bytes, { level: 6 }).length;
 }
 
-/** Bytes of each record type in a session file. */
-function breakdown(file: string): Record<string, number> {
+/** Bytes of each record type in a session file (the index: its records and their counts, any format). */
+export function breakdown(file: string): Record<string, number> {
   const f = readFileSync(file);
-  const names: Record<number, string> = { 1: 'meta', 2: 'segment', 3: 'raw', 4: 'index', 5: 'end' };
+  const names: Record<number, string> = { 1: 'meta', 2: 'segment', 3: 'raw', 4: 'index', 5: 'end', 6: 'index', 0x81: 'index' };
   const out: Record<string, number> = {};
   let at = 16;
   while (at + 9 <= f.length) {

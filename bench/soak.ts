@@ -13,6 +13,7 @@ import { SessionReader } from '../src/main/session';
 import { HeapScopeService, SessionFileStore } from '../src/main/service';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { forgetSoak, soakSession } from './soakGen';
+import { breakdown } from './session';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -86,12 +87,16 @@ export async function benchSoak(): Promise<Record<string, string | number>> {
     'raw text (never on disk)': `${(figures.rawBytes / 1e9).toFixed(2)} GB`,
     'made in (generate + session writer + gzip)': `${figures.makeS.toFixed(0)} s`,
     'session ÷ gzip -6 of the raw text': `${figures.sessionBytes} / ${figures.gzipBytes} = ${(figures.sessionBytes / figures.gzipBytes).toFixed(3)} (goal ≤ 0.25)`,
+    'of which raw / index records, bytes per dump': (() => {
+      const b = breakdown(file);
+      return `${((b.raw ?? 0) / n).toFixed(1)} / ${((b.index ?? 0) / n).toFixed(1)} (index goal ≤ 6)`;
+    })(),
     'open ms (median of 3)': `${q(opens, 0.5).toFixed(0)} wall, ${q(openCpu, 0.5).toFixed(0)} CPU (goal ≤ 1000)`,
     'reader heap after open, MB': readerMB.toFixed(1),
     'every index entry once, a page at a time (entry(i)), ms': `${walkMs.toFixed(0)} wall, ${walkCpu.toFixed(0)} CPU (reader heap after: ${walkMB.toFixed(1)} MB; peak used ${peakUsed})`,
     'fetch a random snapshot ms (median / 95th percentile of 60)': `${q(fetches, 0.5).toFixed(1)} / ${q(fetches, 0.95).toFixed(1)} wall, ${q(fetchCpu, 0.5).toFixed(1)} / ${q(fetchCpu, 0.95).toFixed(1)} CPU`,
     'service open (openSession, what the window waits for), ms': `${svc.wallMs.toFixed(0)} wall, ${svc.cpuMs.toFixed(0)} CPU (goal ≤ 1000); service heap after open ${svc.openMB.toFixed(1)} MB`,
-    'service: frame figures for the whole day (frameSeries), ms': `${svc.seriesMs.toFixed(0)} wall; service heap after ${svc.seriesMB.toFixed(1)} MB`,
+    'service: frame figures for the whole day (frameSeries), ms': `${svc.seriesMs.toFixed(0)} wall, ${svc.seriesCpu.toFixed(0)} CPU (open + series goal ≤ 1000); service heap after ${svc.seriesMB.toFixed(1)} MB`,
     'heapscope inspect --json, whole command': `${inspectS.toFixed(1)} s wall, ${used ? `${Number(used[1]).toFixed(1)} s CPU, peak RSS ${Number(used[2]).toFixed(0)} MB` : 'CPU and RSS not reported'}`,
     'leak verdict': `${leak.verdict} (${leak.bytesPerMinute ?? '?'} B/min): ${leak.reason}`,
     'load average at the end': os.loadavg().map((v) => v.toFixed(1)).join(' '),
@@ -102,7 +107,7 @@ export async function benchSoak(): Promise<Record<string, string | number>> {
  * The service's open as the window sees it: HeapScopeService.openSession on the file (index,
  * summary for the recent list), then the per-frame figures a whole-day timeline draws from.
  */
-async function serviceOpen(file: string): Promise<{ wallMs: number; cpuMs: number; openMB: number; seriesMs: number; seriesMB: number }> {
+async function serviceOpen(file: string): Promise<{ wallMs: number; cpuMs: number; openMB: number; seriesMs: number; seriesCpu: number; seriesMB: number }> {
   const gc = (globalThis as { gc?: () => void }).gc;
   const home = mkdtempSync(path.join(os.tmpdir(), 'hs-soak-svc-'));
   const svc = new HeapScopeService({ dataDir: home, store: new SessionFileStore() });
@@ -117,11 +122,13 @@ async function serviceOpen(file: string): Promise<{ wallMs: number; cpuMs: numbe
     gc?.();
     const openMB = (process.memoryUsage().heapUsed - heap0) / 1048576;
     const t1 = performance.now();
+    const c1 = process.cpuUsage();
     await svc.getFrameSeries();
     const seriesMs = performance.now() - t1;
+    const seriesCpu = cpuMs(c1);
     gc?.();
     const seriesMB = (process.memoryUsage().heapUsed - heap0) / 1048576;
-    return { wallMs, cpuMs: cpu, openMB, seriesMs, seriesMB };
+    return { wallMs, cpuMs: cpu, openMB, seriesMs, seriesCpu, seriesMB };
   } finally {
     await svc.closeSession();
     rmSync(home, { recursive: true, force: true });

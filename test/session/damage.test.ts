@@ -166,7 +166,7 @@ describe('damaged and foreign files', () => {
 
   it('says where the damage is and how much before it is readable; strict opening throws it', () => {
     const recs = records();
-    const idx = recs.filter((r) => fileBytes[r[0]] === 4)[5];
+    const idx = recs.filter((r) => fileBytes[r[0]] === 6)[5]; // a COLUMNS (index) record
     const b = Buffer.from(fileBytes);
     b[idx[0] + 12] ^= 0x40;
     const f = path.join(dir, 'damaged-index.hss');

@@ -9,7 +9,7 @@ import { appendSliced } from '../session/importCapture';
 import { basename } from 'node:path';
 import type { FrameSeries, LogLine, SessionMeta, SessionSummary, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
 import { summarizeSession } from '../../shared/view/sessionSummary';
-import { seriesOf } from './frameSeries';
+import { seriesFromReader, seriesOf } from './frameSeries';
 import { FileLog, indexFile, type FileIndex } from './fileIndex';
 import type { CaptureEvent } from '../../shared/capture/events';
 import { SessionReader, SessionWriter, type SessionEvent } from '../session';
@@ -79,6 +79,10 @@ export class FileSessionView implements SessionView {
   private built: IndexBuilder | null = null;
   private walk: Promise<FileIndex | null> | null = null;
   private walked: FileIndex | null = null;
+  /** The timeline's figures read from the index pages' columns (seriesFromReader), before any walk. */
+  private series: Promise<FrameSeries | null> | null = null;
+  /** The series once read: its events are every event the summary needs (the first MemoryError). */
+  private seriesRead: FrameSeries | null = null;
   private log: FileLog | null = null;
   private entryList: SnapshotIndexEntry[] | null = null;
   private fileSize: number;
@@ -116,6 +120,8 @@ export class FileSessionView implements SessionView {
     this.built = index;
     this.walk = null;
     this.walked = null;
+    this.series = null;
+    this.seriesRead = null;
     this.log = null;
     this.entryList = null;
     this.fileSize = size;
@@ -164,26 +170,38 @@ export class FileSessionView implements SessionView {
 
   /**
    * From the first and last entries. The first MemoryError needs every event, so it is known
-   * once the index has been walked (null until then).
+   * once the frame series has been read or the index walked (null until then).
    */
   summary(): SessionSummary {
     if (this.built) return summarizeSession(this.meta, this.built.entries, this.built.events);
     const n = this.reader.snapshotCount;
     const ends = n ? [this.reader.entry(0), this.reader.entry(n - 1)] : [];
-    const s = summarizeSession(this.meta, ends as SnapshotIndexEntry[], this.walked?.series.events ?? []);
+    const s = summarizeSession(this.meta, ends as SnapshotIndexEntry[], (this.walked?.series ?? this.seriesRead)?.events ?? []);
     s.frames = n;
     return s;
   }
 
   memoryErrorKnown(): boolean {
-    return this.built !== null || this.walked !== null;
+    return this.built !== null || this.walked !== null || this.seriesRead !== null;
   }
 
   async frameSeries(alive: () => boolean = () => true): Promise<FrameSeries | null> {
     const fromIndex = (b: IndexBuilder) => seriesOf(b.entries, b.events, b.lines.length);
     if (this.built) return fromIndex(this.built);
-    const w = await this.fileIndex();
-    if (w) return w.series;
+    if (this.walked) return this.walked.series;
+    // From the pages' columns: the walk (objects per item, for the log) is not needed to draw.
+    const reader = this.reader;
+    this.series ??= seriesFromReader(reader, () => !this.closed && !this.built && this.reader === reader).then((s) => {
+      if (!s) this.series = null;
+      else if (this.reader === reader) this.seriesRead = s;
+      return s;
+    });
+    const s = await this.series;
+    // The walk (the log's pages, the first MemoryError for the summary) follows in the background.
+    if (s && this.reader === reader) {
+      void this.fileIndex().catch(() => undefined);
+      return s;
+    }
     return this.built && alive() ? fromIndex(this.built) : null;
   }
 

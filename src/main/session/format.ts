@@ -9,14 +9,15 @@ export const MAGIC = Uint8Array.from([0x89, 0x48, 0x53, 0x53, 0x0d, 0x0a, 0x1a, 
 /**
  * The format this code writes. 2 adds INDEX_COUNTS records (optional: format-1 readers skip
  * them). 3 codes map lines' cells with the heap model (a cell stream in each RAW record, MAP
- * ops): older readers cannot decode it, so the header says a reader of format 3 is needed.
+ * ops) and writes the index as columns (COLUMNS records, indexColumns.ts): a reader of format
+ * 2 can read neither, so the header says a reader of format 3 is needed (MIN_READER).
  */
 export const FORMAT_VERSION = 3;
 /** The newest format this code reads. */
 export const READS_UP_TO = 3;
-/** The oldest reader that can read what this code writes. */
+/** The oldest reader that can read what this code writes (the header's second field). */
 export const MIN_READER = 3;
-/** The first format whose RAW records carry a cell stream. */
+/** The first format whose RAW records carry a cell stream and whose index is columns. */
 export const CELLS_FROM = 3;
 /** Header: magic, u16 format, u16 oldest format a reader must know to read the file, u32 0. */
 export const HEADER_SIZE = 16;
@@ -39,12 +40,22 @@ export const enum RecordType {
   /** JSON: the writer closed the session cleanly. */
   End = 0x05,
   /**
+   * Index, format 3: varint length of the columns, varint coder (INDEX_DEFLATE: raw deflate
+   * primed with the segment's last 32 KiB of columns; INDEX_BROTLI), then the events since the
+   * last index record as columns (indexColumns.ts), compressed. Replaces INDEX (0x04).
+   */
+  Columns = 0x06,
+  /**
    * Optional (format 2): the counts of the INDEX record that follows it (snapshots, other
    * events, its `p`, whether it holds the parser's last events), so that a reader can open a
    * long session without inflating its whole index, and decode a segment's index when asked.
    */
   IndexCounts = 0x81,
 }
+
+/** How a COLUMNS record's columns are compressed (the varint after their length). */
+export const INDEX_DEFLATE = 0;
+export const INDEX_BROTLI = 1;
 
 /** Record types from this bit up may be skipped by a reader that does not know them. */
 export const OPTIONAL_RECORD = 0x80;

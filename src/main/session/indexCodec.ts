@@ -17,8 +17,8 @@ export type SessionEvent = (LogEvent | DeviceEvent | MarkEvent | GapEvent) & { h
 
 export type IndexItem = { snapshot: SnapshotIndexEntry } | { event: SessionEvent } | { logAt: { line: number; byteOffset: number; hostMs: number | null; length: number } };
 
-const FRAMINGS: DumpFraming[] = ['helper', 'pimst', 'bare'];
-const STYLES: AddressStyle[] = ['index4', 'abs5', 'off5', 'off8'];
+export const FRAMINGS: DumpFraming[] = ['helper', 'pimst', 'bare'];
+export const STYLES: AddressStyle[] = ['index4', 'abs5', 'off5', 'off8'];
 
 type Json = unknown;
 
@@ -59,14 +59,14 @@ export const SNAPSHOT_NUMBERS = [
 const N = SNAPSHOT_NUMBERS.length;
 
 /** Flags of a snapshot item. */
-const F_COMPLETE = 1;
-const F_CONSISTENT = 2;
-const F_PRINTED = 4;
-const F_STATS = 8;
-const F_COLLECTED_KNOWN = 16;
-const F_COLLECTED = 32;
+export const F_COMPLETE = 1;
+export const F_CONSISTENT = 2;
+export const F_PRINTED = 4;
+export const F_STATS = 8;
+export const F_COLLECTED_KNOWN = 16;
+export const F_COLLECTED = 32;
 
-function numbersOf(s: SnapshotSummary, m: SnapshotMetrics): Array<number | null> {
+export function numbersOf(s: SnapshotSummary, m: SnapshotMetrics): Array<number | null> {
   const p = s.printed;
   const mapped = s.areas.length > 0;
   return [

@@ -17,6 +17,8 @@ import { ByteSource, MalformedError, windowTail } from './bytes';
 import {
   decodeIndexCounts,
   HEADER_SIZE,
+  INDEX_BROTLI,
+  INDEX_DEFLATE,
   type IndexCounts,
   MAGIC,
   MAX_RECORD,
@@ -30,6 +32,8 @@ import {
   SessionFormatError,
 } from './format';
 import { IndexShapeError, IndexUnpacker, type SessionEvent, type SnapshotIndexEntry } from './indexCodec';
+import { ColumnUnpacker, emptyFigures, putEntryFigures, type SnapshotFigures } from './indexColumns';
+import { ColumnPage, type EventOffsets, type LogAt, ObjectPage, type PageData } from './indexPages';
 import { LineDeltaDecoder, LineDeltaError } from './lineDelta';
 import type { SegmentInfo, SessionMeta, StoredMeta } from './writer';
 
@@ -95,6 +99,8 @@ interface IndexRef {
   head5: Uint8Array;
   /** Read (and checked) at the scan, in the last stretch of the file. */
   payload: Uint8Array | null;
+  /** RecordType.Index (JSON, formats 1–2) or RecordType.Columns (format 3). */
+  type: number;
   /** From the INDEX_COUNTS record before it (format 2); null in older files. */
   counts: IndexCounts | null;
 }
@@ -111,28 +117,38 @@ interface IndexPage {
   snapshots: number;
   events: number;
   /** Kept decoded: a page decoded while scanning (no counts, an older file) and the last page. */
-  decoded: DecodedPage | null;
-}
-
-interface DecodedPage {
-  snapshots: SnapshotIndexEntry[];
-  events: SessionEvent[];
+  decoded: PageData | null;
 }
 
 /** Decodes a page's records in order, carrying the dictionary and the deltas from one to the next. */
 class PageDecoder {
-  readonly unpacker = new IndexUnpacker();
+  /** Formats 1–2: JSON items; format 3: columns (a page holds one or the other). */
+  json: { unpacker: IndexUnpacker; out: ObjectPage } | null = null;
+  columns: { unpacker: ColumnUnpacker; out: ColumnPage } | null = null;
   dict: Uint8Array = new Uint8Array(0);
   /** Records of the page decoded so far. */
   next = 0;
-  readonly out: DecodedPage = { snapshots: [], events: [] };
-  /** Snapshots and events decoded so far (kept in `out` or not: see SessionReader.pageItems). */
-  snapshotsSeen = 0;
-  eventsSeen = 0;
-  /** Every record decoded so far was kept in `out`. */
-  kept = true;
   p = 0;
   ended = false;
+
+  /** Snapshots and events of the page before those in `out` (see restart). */
+  snapBase = 0;
+  eventBase = 0;
+
+  constructor(readonly page: IndexPage) {}
+
+  get out(): PageData {
+    return this.columns?.out ?? (this.json ??= { unpacker: new IndexUnpacker(), out: new ObjectPage() }).out;
+  }
+
+  /** Empties `out`, keeping the state the next record decodes from (a walk keeps one record). */
+  restart(): void {
+    const d = this.out;
+    this.snapBase += d.snapshots;
+    this.eventBase += d.events;
+    if (this.json) this.json.out = new ObjectPage();
+    if (this.columns) this.columns.out = this.columns.out.emptyAfter(this.page.firstSnapshot + this.snapBase);
+  }
 }
 
 /** An index item of a session file, in arrival order (see SessionReader.pageItems). */
@@ -141,6 +157,8 @@ export type PageItem = { snapshot: SnapshotIndexEntry; event?: undefined } | { e
 const CACHE = 4;
 /** Index pages (about 256 snapshots each) kept decoded beyond those kept for good. */
 const PAGE_CACHE = 16;
+/** Snapshots and events the pages kept hold at most (the most recent page is always kept). */
+const PAGE_CACHE_ITEMS = 65_536;
 
 /**
  * The most one record inflates to. The writer emits raw records of about 1 MiB of ops and
@@ -173,7 +191,7 @@ export class SessionReader {
   private readonly segments: Segment[] = [];
   private readonly pages: IndexPage[] = [];
   /** Pages decoded on demand, most recent first. */
-  private pageCache: Array<{ page: IndexPage; decoded: DecodedPage; events: boolean }> = [];
+  private pageCache: Array<{ page: IndexPage; decoded: PageData }> = [];
   /** Snapshots and events re-read from raw bytes after the last page (recovery). */
   private readonly tailSnapshots: SnapshotIndexEntry[] = [];
   private readonly tailEvents: SessionEvent[] = [];
@@ -253,7 +271,14 @@ export class SessionReader {
     const k = this.pageOf(i, 'firstSnapshot', 'snapshots');
     if (k < 0) return this.tailSnapshots[i - this.pagedSnapshots()];
     const page = this.pages[k];
-    return this.decodedPage(page, false).snapshots[i - page.firstSnapshot];
+    const d = this.decodedPage(page);
+    try {
+      return d.entry(i - page.firstSnapshot);
+    } catch (err) {
+      // Format 3 decodes a page's kinds when an entry first needs them.
+      if (!isIndexError(err)) throw err;
+      throw SessionFormatError.damaged(this.path, page.records[0].at, (err as Error).message, page.firstSnapshot);
+    }
   }
 
   /** Event i (every event but snapshots, in arrival order). */
@@ -263,7 +288,42 @@ export class SessionReader {
     const k = this.pageOf(i, 'firstEvent', 'events');
     if (k < 0) return this.tailEvents[i - this.pagedEvents()];
     const page = this.pages[k];
-    return this.decodedPage(page).events[i - page.firstEvent];
+    return this.decodedPage(page).event(i - page.firstEvent);
+  }
+
+  /**
+   * The timeline's figures of the snapshots around snapshot i (its index page: `first` is the
+   * position of figures[0] in the session), in typed arrays, without building an entry: a
+   * whole-day timeline reads them a page at a time. Throws SessionFormatError like entry().
+   */
+  snapshotFigures(i: number): { first: number; figures: SnapshotFigures } {
+    if (!(i >= 0 && i < this.snapshotCount) || !Number.isInteger(i)) throw new RangeError(`no snapshot ${i} (the session has ${this.snapshotCount})`);
+    if (this.allSnapshots) {
+      this.allFigures ??= new ObjectPage(this.allSnapshots).figures();
+      return { first: 0, figures: this.allFigures };
+    }
+    const k = this.pageOf(i, 'firstSnapshot', 'snapshots');
+    if (k < 0) return { first: this.pagedSnapshots(), figures: this.tailPage().figures() };
+    const page = this.pages[k];
+    return { first: page.firstSnapshot, figures: this.decodedPage(page).figures() };
+  }
+
+  /** Where the events around event i are, and which are log lines (as snapshotFigures, for events). */
+  eventOffsets(i: number): { first: number; offsets: EventOffsets } {
+    if (!(i >= 0 && i < this.eventCount) || !Number.isInteger(i)) throw new RangeError(`no event ${i} (the session has ${this.eventCount})`);
+    if (this.allEvents) return { first: 0, offsets: new ObjectPage([], this.allEvents).eventOffsets() };
+    const k = this.pageOf(i, 'firstEvent', 'events');
+    if (k < 0) return { first: this.pagedEvents(), offsets: this.tailPage().eventOffsets() };
+    const page = this.pages[k];
+    return { first: page.firstEvent, offsets: this.decodedPage(page).eventOffsets() };
+  }
+
+  private allFigures: SnapshotFigures | null = null;
+  private tailObjects: ObjectPage | null = null;
+
+  /** What was re-read from raw bytes after the last page (recovery), as a page. */
+  private tailPage(): ObjectPage {
+    return (this.tailObjects ??= new ObjectPage(this.tailSnapshots, this.tailEvents));
   }
 
   /** The snapshot with its maps: its segment decoded, its dump's bytes read again. */
@@ -482,7 +542,8 @@ export class SessionReader {
       const last = next >= this.size;
       const countsBefore = counts;
       counts = null;
-      if (at < checkFrom && (h.type === RecordType.Raw || (h.type === RecordType.Index && countsBefore !== null && eager === null))) {
+      const isIndex = h.type === RecordType.Index || h.type === RecordType.Columns;
+      if (at < checkFrom && (h.type === RecordType.Raw || (isIndex && countsBefore !== null && eager === null))) {
         if (h.type === RecordType.Raw) {
           // Only the small varint header: the data is read when a snapshot needs it.
           const head = this.read(payloadAt, Math.min(h.length, 40));
@@ -496,7 +557,7 @@ export class SessionReader {
           seg.rawEnd = rawEnd;
         } else {
           // Counted: read when someone asks for an entry of this page.
-          this.addCounted(page, { at, length: h.length, crc: h.crc, head5: h.head5, payload: null, counts: countsBefore! });
+          this.addCounted(page, { at, length: h.length, crc: h.crc, head5: h.head5, payload: null, type: h.type, counts: countsBefore! });
         }
         at = next;
         continue;
@@ -531,14 +592,15 @@ export class SessionReader {
           case RecordType.IndexCounts:
             counts = decodeIndexCounts(payload);
             break;
-          case RecordType.Index: {
-            const ref: IndexRef = { at, length: h.length, crc: h.crc, head5: h.head5, payload, counts: countsBefore };
+          case RecordType.Index:
+          case RecordType.Columns: {
+            const ref: IndexRef = { at, length: h.length, crc: h.crc, head5: h.head5, payload, type: h.type, counts: countsBefore };
             if (countsBefore !== null && eager === null) {
               this.addCounted(page, ref);
               break;
             }
             // No counts (a format-1 file): the page is decoded now, as the scan goes.
-            if (eager === null) eager = new PageDecoder();
+            if (eager === null) eager = new PageDecoder(page);
             page.records.push(ref);
             try {
               while (eager.next < page.records.length) this.decodeRecord(eager, page, page.records[eager.next]);
@@ -573,16 +635,9 @@ export class SessionReader {
     // The last page is decoded now: recovery starts from it, and a session being recorded is
     // read again from there.
     if (eager === null && page.records.length > 0) {
-      eager = new PageDecoder();
-      // A counted page is read through, not kept: it is decoded again when asked for, like any
-      // page (the last page of a capture with no dump in it holds millions of log lines). Its
-      // snapshots are kept for the check below.
-      const keep = !page.records.every((r) => r.counts !== null);
+      eager = new PageDecoder(page);
       try {
-        while (eager.next < page.records.length) {
-          const items = this.decodeRecord(eager, page, page.records[eager.next], keep ? 'all' : 'none');
-          for (const it of items) if (it.snapshot) eager.out.snapshots.push(it.snapshot);
-        }
+        while (eager.next < page.records.length) this.decodeRecord(eager, page, page.records[eager.next]);
       } catch (err) {
         if (!isIndexError(err)) throw err;
         const bad = page.records[eager.next];
@@ -596,12 +651,13 @@ export class SessionReader {
     this.closePage(page, eager);
     // Anything the index says beyond the raw bytes kept cannot be served.
     const lastPage = this.pages[this.pages.length - 1];
-    const lastSnaps = lastPage && lastPage === page && eager ? eager.out.snapshots : lastPage?.decoded?.snapshots;
-    if (lastPage && lastSnaps) {
-      const snaps = lastSnaps;
-      while (snaps.length && snaps[snaps.length - 1].byteEnd > this.rawLength) snaps.pop();
-      this.snapshotCount = lastPage.firstSnapshot + snaps.length;
-      lastPage.snapshots = snaps.length;
+    if (lastPage?.decoded) {
+      const d = lastPage.decoded;
+      let k = d.snapshots;
+      while (k > 0 && d.byteEnd(k - 1) > this.rawLength) k--;
+      d.cutSnapshots(k);
+      this.snapshotCount = lastPage.firstSnapshot + k;
+      lastPage.snapshots = k;
     }
     if (this.parsedThrough > this.rawLength) {
       this.parsedThrough = this.rawLength;
@@ -628,21 +684,17 @@ export class SessionReader {
   /** The segment's index ends: a page decoded as the scan went keeps what it decoded. */
   private closePage(page: IndexPage, dec: PageDecoder | null): void {
     if (dec !== null) {
-      page.decoded = dec.kept ? dec.out : null;
-      page.snapshots = dec.snapshotsSeen;
-      page.events = dec.eventsSeen;
+      page.decoded = dec.out;
+      page.snapshots = dec.out.snapshots;
+      page.events = dec.out.events;
       this.snapshotCount = page.firstSnapshot + page.snapshots;
       this.eventCount = page.firstEvent + page.events;
     }
     if (page.records.length > 0) this.pages.push(page);
   }
 
-  /**
-   * Inflates and unpacks the next record of a page. Throws MalformedError and the like on damage.
-   * `keep`: what joins `dec.out`; with 'none' the items are returned instead, in arrival order
-   * (pageItems); with 'snapshots' only the snapshots are kept (entry(i) on a page of millions of lines).
-   */
-  private decodeRecord(dec: PageDecoder, page: IndexPage, ref: IndexRef, keep: 'all' | 'snapshots' | 'none' = 'all'): PageItem[] {
+  /** Inflates and unpacks the next record of a page. Throws MalformedError and the like on damage. */
+  private decodeRecord(dec: PageDecoder, page: IndexPage, ref: IndexRef): void {
     let payload = ref.payload;
     if (payload === null) {
       payload = this.read(ref.at + RECORD_HEADER_SIZE, ref.length);
@@ -651,78 +703,123 @@ export class SessionReader {
     const src = new ByteSource(payload);
     const textLength = src.uvar();
     if (textLength > MAX_INFLATED) throw new MalformedError(`an index record that claims ${textLength} bytes, more than any record holds`);
+    const coder = ref.type === RecordType.Columns ? src.uvar() : INDEX_DEFLATE;
     // Inflation stops at the declared length: a small record cannot grow into gigabytes.
     const opts: zlib.ZlibOptions = { maxOutputLength: Math.max(1, textLength) };
-    if (dec.dict.length) opts.dictionary = dec.dict;
-    const text = zlib.inflateRawSync(payload.subarray(src.pos), opts);
+    let text: Uint8Array;
+    if (coder === INDEX_BROTLI) {
+      text = zlib.brotliDecompressSync(payload.subarray(src.pos), opts);
+    } else if (coder === INDEX_DEFLATE) {
+      if (dec.dict.length) opts.dictionary = dec.dict;
+      text = zlib.inflateRawSync(payload.subarray(src.pos), opts);
+    } else {
+      throw new MalformedError(`an index record compressed in an unknown way (${coder})`);
+    }
     if (text.length !== textLength) throw new MalformedError('index record of the wrong length');
+    const c = ref.counts;
+    const checkCounts = (snaps: number, evs: number) => {
+      if (c !== null && (c.snapshots !== snaps || c.events !== evs)) {
+        throw new MalformedError(`an index record holds ${snaps} snapshots and ${evs} events where its counts say ${c.snapshots} and ${c.events}`);
+      }
+    };
+    if (ref.type === RecordType.Columns) {
+      if (dec.json) throw new MalformedError('an index page that mixes formats');
+      dec.columns ??= { unpacker: new ColumnUnpacker(), out: new ColumnPage(page.firstSnapshot, (at) => this.lazyLog(at)) };
+      const { chunk, p, ended } = dec.columns.unpacker.unpack(text);
+      checkCounts(chunk.n, chunk.m);
+      // Only a whole record joins the page (a damaged one leaves the page as it was).
+      dec.dict = windowTail(dec.dict, text);
+      dec.columns.out.add(chunk);
+      dec.p = p;
+      if (ended) dec.ended = true;
+      dec.next++;
+      return;
+    }
+    if (dec.columns) throw new MalformedError('an index page that mixes formats');
+    const json = (dec.json ??= { unpacker: new IndexUnpacker(), out: new ObjectPage() });
     const body = parseJson(text) as { p: number; e: unknown[]; x?: number };
     if (!body || !Array.isArray(body.e) || typeof body.p !== 'number') throw new MalformedError('index record without events');
     const snaps: SnapshotIndexEntry[] = [];
     const evs: SessionEvent[] = [];
-    const items: PageItem[] = [];
-    let n = page.firstSnapshot + dec.snapshotsSeen;
+    let n = page.firstSnapshot + dec.snapBase + json.out.snapshots;
     for (const item of body.e) {
-      const it = dec.unpacker.item(item, n);
+      const it = json.unpacker.item(item, n);
       if ('snapshot' in it) {
         snaps.push(it.snapshot);
-        if (keep === 'none') items.push({ snapshot: it.snapshot });
         n++;
       } else {
-        const ev = 'event' in it ? it.event : this.lazyLog(it.logAt);
-        evs.push(ev);
-        if (keep === 'none') items.push({ event: ev });
+        evs.push('event' in it ? it.event : this.lazyLog(it.logAt));
       }
     }
-    const c = ref.counts;
-    if (c !== null && (c.snapshots !== snaps.length || c.events !== evs.length)) {
-      throw new MalformedError(`an index record holds ${snaps.length} snapshots and ${evs.length} events where its counts say ${c.snapshots} and ${c.events}`);
-    }
+    checkCounts(snaps.length, evs.length);
     // Only a whole record joins the page (a damaged one leaves the page as it was).
     dec.dict = windowTail(dec.dict, text);
-    dec.snapshotsSeen += snaps.length;
-    dec.eventsSeen += evs.length;
-    if (keep !== 'all') dec.kept = false;
-    if (keep !== 'none') for (const x of snaps) dec.out.snapshots.push(x);
-    if (keep === 'all') for (const x of evs) dec.out.events.push(x);
+    for (const x of snaps) json.out.snaps.push(x);
+    for (const x of evs) json.out.evs.push(x);
     dec.p = body.p;
     if (body.x === 1) dec.ended = true;
     dec.next++;
-    return items;
   }
 
-  /** Index pages: the INDEX records of one segment (see pageItems). */
+  /** Index pages: the index records of one segment (see pageItems). */
   get pageCount(): number {
     return this.pages.length;
   }
 
   /**
-   * Page k's snapshots and events in arrival order (as the writer recorded them), decoding one
-   * INDEX record at a time and keeping none: memory is one record's items (~2048), whatever the
-   * page holds (a segment of a capture with no dump in it holds millions of log lines). The page
-   * cache is neither used nor filled. Damage is a SessionFormatError, as for entry(i).
+   * Page k's snapshots and events in arrival order: a snapshot before the first event at or after
+   * its last byte (the order `snapshots` and `events` imply). The page is decoded apart from the
+   * page cache (neither used nor filled): a walk over every page keeps one page, whatever the
+   * cache holds. Format 3 keeps a page as columns (a few bytes a log line); formats 1–2 as objects.
+   * Damage is a SessionFormatError, as for entry(i).
    */
   *pageItems(k: number): Generator<PageItem> {
     const page = this.pages[k];
     if (!page) throw new RangeError(`no index page ${k} (the session has ${this.pages.length})`);
-    const dec = new PageDecoder();
     // The last page may end with snapshots past the raw bytes kept (cut at open): not served.
     let snapshotsLeft = page.snapshots;
     let eventsLeft = page.events;
+    if (page.decoded) {
+      yield* this.itemsOf(page, page.decoded, 0, snapshotsLeft, eventsLeft);
+      return;
+    }
+    // A record at a time: a page of a long log holds many records, and the walk keeps one.
+    const dec = new PageDecoder(page);
     while (dec.next < page.records.length) {
-      let items: PageItem[];
       try {
-        items = this.decodeRecord(dec, page, page.records[dec.next], 'none');
+        this.decodeRecord(dec, page, page.records[dec.next]);
       } catch (err) {
         if (!isIndexError(err)) throw err;
-        throw SessionFormatError.damaged(this.path, page.records[dec.next].at, (err as Error).message, page.firstSnapshot + dec.snapshotsSeen);
+        throw SessionFormatError.damaged(this.path, page.records[dec.next].at, (err as Error).message, page.firstSnapshot + dec.snapBase + dec.out.snapshots);
       }
-      for (const it of items) {
-        if (it.snapshot) {
-          if (snapshotsLeft-- > 0) yield it;
-        } else if (eventsLeft-- > 0) yield it;
-      }
+      const d = dec.out;
+      yield* this.itemsOf(page, d, dec.snapBase, snapshotsLeft, eventsLeft);
+      snapshotsLeft -= Math.min(snapshotsLeft, d.snapshots);
+      eventsLeft -= Math.min(eventsLeft, d.events);
+      dec.restart();
     }
+  }
+
+  /** The items of decoded index data, in arrival order; `base`: its first snapshot in the page. */
+  private *itemsOf(page: IndexPage, d: PageData, base: number, maxSnapshots: number, maxEvents: number): Generator<PageItem> {
+    const ns = Math.min(maxSnapshots, d.snapshots);
+    const ne = Math.min(maxEvents, d.events);
+    const offsets = ne > 0 ? d.eventOffsets().byteOffset : null;
+    const entry = (j: number): SnapshotIndexEntry => {
+      try {
+        return d.entry(j, false);
+      } catch (err) {
+        if (!isIndexError(err)) throw err;
+        throw SessionFormatError.damaged(this.path, page.records[0].at, (err as Error).message, page.firstSnapshot + base + j);
+      }
+    };
+    let si = 0;
+    for (let ei = 0; ei < ne; ei++) {
+      const at = offsets![ei];
+      while (si < ns && d.byteEnd(si) <= at) yield { snapshot: entry(si++) };
+      yield { event: d.event(ei, false) };
+    }
+    while (si < ns) yield { snapshot: entry(si++) };
   }
 
   /**
@@ -738,14 +835,10 @@ export class SessionReader {
     while (si < this.tailSnapshots.length) yield { snapshot: this.tailSnapshots[si++] };
   }
 
-  /**
-   * A page's entries: kept, or decoded again (damage then is a SessionFormatError). `events`
-   * false: its snapshots are enough (entry(i)), and its events are not kept (a page can hold
-   * millions of log lines).
-   */
-  private decodedPage(page: IndexPage, events = true): DecodedPage {
+  /** A page's entries: kept, or decoded again (damage then is a SessionFormatError). */
+  private decodedPage(page: IndexPage): PageData {
     if (page.decoded) return page.decoded;
-    const hit = this.pageCache.findIndex((c) => c.page === page && (c.events || !events));
+    const hit = this.pageCache.findIndex((c) => c.page === page);
     if (hit >= 0) {
       const c = this.pageCache[hit];
       if (hit > 0) {
@@ -754,16 +847,29 @@ export class SessionReader {
       }
       return c.decoded;
     }
-    const dec = new PageDecoder();
+    const decoded = this.decodePage(page);
+    this.pageCache.unshift({ page, decoded });
+    // Bounded in pages and in items: a page of a long log holds tens of thousands of events.
+    let items = 0;
+    for (let c = 0; c < this.pageCache.length; c++) {
+      items += this.pageCache[c].page.snapshots + this.pageCache[c].page.events;
+      if (c > 0 && (c >= PAGE_CACHE || items > PAGE_CACHE_ITEMS)) {
+        this.pageCache.length = c;
+        break;
+      }
+    }
+    return decoded;
+  }
+
+  /** Decodes a page's records from its first (damage is a SessionFormatError). */
+  private decodePage(page: IndexPage): PageData {
+    const dec = new PageDecoder(page);
     try {
-      while (dec.next < page.records.length) this.decodeRecord(dec, page, page.records[dec.next], events ? 'all' : 'snapshots');
+      while (dec.next < page.records.length) this.decodeRecord(dec, page, page.records[dec.next]);
     } catch (err) {
       if (!isIndexError(err)) throw err;
-      throw SessionFormatError.damaged(this.path, page.records[dec.next].at, (err as Error).message, page.firstSnapshot + dec.out.snapshots.length);
+      throw SessionFormatError.damaged(this.path, page.records[dec.next].at, (err as Error).message, page.firstSnapshot + dec.out.snapshots);
     }
-    if (events) this.pageCache = this.pageCache.filter((c) => c.page !== page);
-    this.pageCache.unshift({ page, decoded: dec.out, events });
-    if (this.pageCache.length > PAGE_CACHE) this.pageCache.pop();
     return dec.out;
   }
 
@@ -799,18 +905,24 @@ export class SessionReader {
     const evs: SessionEvent[] = [];
     let cut = false;
     for (const page of this.pages) {
-      let d: DecodedPage;
+      const pageSnaps: SnapshotIndexEntry[] = [];
+      const pageEvs: SessionEvent[] = [];
       try {
-        d = this.decodedPage(page);
+        const d: PageData = this.decodedPage(page);
+        for (let k = 0; k < d.snapshots; k++) pageSnaps.push(d.entry(k));
+        for (let k = 0; k < d.events; k++) pageEvs.push(d.event(k));
       } catch (err) {
-        if (!(err instanceof SessionFormatError)) throw err;
-        this.damage ??= err;
+        let e = err;
+        if (!(e instanceof SessionFormatError)) {
+          if (!isIndexError(e)) throw e;
+          e = SessionFormatError.damaged(this.path, page.records[0].at, (e as Error).message, page.firstSnapshot);
+        }
+        this.damage ??= e as SessionFormatError;
         cut = true;
         break;
       }
-      // A page decoded again may hold snapshots past the raw bytes kept (see scan): not served.
-      for (let j = 0; j < page.snapshots; j++) snaps.push(d.snapshots[j]);
-      for (let j = 0; j < page.events; j++) evs.push(d.events[j]);
+      for (const x of pageSnaps) snaps.push(x);
+      for (const x of pageEvs) evs.push(x);
     }
     if (!cut) {
       for (const x of this.tailSnapshots) snaps.push(x);
@@ -854,7 +966,7 @@ export class SessionReader {
    * A log event whose text the index left in the raw bytes: it is read (its segment decoded)
    * the first time someone looks at it, and then kept.
    */
-  private lazyLog(at: { line: number; byteOffset: number; hostMs: number | null; length: number }): SessionEvent {
+  private lazyLog(at: LogAt): SessionEvent {
     const ev = { type: 'log', line: at.line, byteOffset: at.byteOffset, hostMs: at.hostMs } as SessionEvent & { text: string };
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const reader = this;
@@ -1073,5 +1185,6 @@ function isIndexError(err: unknown): boolean {
 
 function isZlibError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return err instanceof Error && typeof code === 'string' && code.startsWith('Z_');
+  // ERR_BUFFER_TOO_LARGE: the data inflates past the length its record declares.
+  return err instanceof Error && typeof code === 'string' && (code.startsWith('Z_') || code === 'ERR_BUFFER_TOO_LARGE');
 }
