@@ -384,7 +384,8 @@ describe('a link gap while the board output is held (recordToSession)', () => {
       // Pushed the same way: the gap after the held dumps that came before it.
       const gapAt = pushed.findIndex((e) => e.type === 'gap');
       expect(gapAt).toBeGreaterThan(0);
-      expect(pushed.slice(gapAt + 1).some((e) => e.type === 'snapshot' && e.snapshot.byteEnd <= pushed[gapAt].byteOffset)).toBe(false);
+      const gapOffset = (pushed[gapAt] as Extract<CaptureEvent, { type: 'gap' }>).byteOffset;
+      expect(pushed.slice(gapAt + 1).some((e) => e.type === 'snapshot' && e.snapshot.byteEnd <= gapOffset)).toBe(false);
     } finally {
       await h.stop().catch(() => undefined);
       rmSync(join(mnt, 'filler'), { force: true });

@@ -26,6 +26,8 @@ export type Step =
 export interface WalkState {
   snapshots: number;
   lines: number;
+  /** Timeline events (every event but log lines) before it. */
+  events: number;
   /** Snapshots read but not placed yet (waiting for an event at or after their last byte). */
   pending: FileEntry[];
 }
@@ -43,6 +45,7 @@ const MAX_PENDING = 4096;
 export function* walkFrom(r: SessionReader, start: WalkState, page: number, atPage?: (k: number, s: WalkState) => void): Generator<Step> {
   let snapshots = start.snapshots;
   let lines = start.lines;
+  let events = start.events;
   let pending = start.pending.slice();
   let head = 0;
   const take = (): Step => ({ kind: 'snapshot', entry: pending[head++], i: snapshots++, logLine: lines });
@@ -51,7 +54,7 @@ export function* walkFrom(r: SessionReader, start: WalkState, page: number, atPa
       pending = pending.slice(head);
       head = 0;
     }
-    atPage?.(k, { snapshots, lines, pending: pending.slice() });
+    atPage?.(k, { snapshots, lines, events, pending: pending.slice() });
     for (const it of k < r.pageCount ? r.pageItems(k) : r.tailItems()) {
       if (it.snapshot) {
         pending.push(it.snapshot);
@@ -66,6 +69,7 @@ export function* walkFrom(r: SessionReader, start: WalkState, page: number, atPa
       }
       yield { kind: 'event', ev, snapshot: snapshots, logLine: lines };
       if (ev.type === 'log') lines++;
+      else events++;
     }
   }
   while (head < pending.length) yield take();
@@ -118,7 +122,7 @@ export function indexFile(r: SessionReader, alive: () => boolean, sync = false):
   const s = emptySeries(r.snapshotCount);
   const pages: WalkState[] = [];
   let lines = 0;
-  const steps = walkFrom(r, { snapshots: 0, lines: 0, pending: [] }, 0, (k, st) => (pages[k] = st));
+  const steps = walkFrom(r, { snapshots: 0, lines: 0, events: 0, pending: [] }, 0, (k, st) => (pages[k] = st));
   const visit = (st: Step) => {
     if (st.kind === 'snapshot') {
       if (st.i < s.frames) putFrame(s, st.i, st.entry, st.logLine);
@@ -148,6 +152,63 @@ export function indexFile(r: SessionReader, alive: () => boolean, sync = false):
     }
     return done();
   })();
+}
+
+/** What a session gained since it was last indexed (see grownIndex). */
+export interface Growth {
+  index: FileIndex;
+  snapshots: SnapshotIndexEntry[];
+  lines: LogLine[];
+  events: TimelineEvent[];
+}
+
+/**
+ * The index of `r`, a reader that continues the one `prev` indexed (SessionReader.continueFrom):
+ * the walk starts again at the first page it did not keep, from the state `prev` recorded there,
+ * so only the last page and what the file gained are read. Returns the new index and the items
+ * past those `prev` counted (what to push), or null when `r` holds fewer (a read caught between
+ * two writes: keep what is shown, look again later).
+ */
+export function grownIndex(prev: FileIndex, r: SessionReader): Growth | null {
+  const k0 = Math.min(r.pagesKept, prev.pages.length - 1);
+  const start = prev.pages[k0];
+  const ps = prev.series;
+  if (r.snapshotCount < ps.frames) return null;
+  const s = emptySeries(r.snapshotCount);
+  for (const key of ['usedBytes', 'freeBytes', 'largestFreeBytes', 'fragmentation', 'timeMs', 'logLine'] as const) {
+    (s[key] as Float32Array).set((ps[key] as Float32Array).subarray(0, start.snapshots));
+  }
+  s.events = ps.events.slice(0, start.events);
+  const pages = prev.pages.slice(0, k0);
+  const out: Growth = { index: { series: s, logCount: 0, pages }, snapshots: [], lines: [], events: [] };
+  let lines = start.lines;
+  let last: { line: LogLine; ev: SessionEvent } | null = null;
+  for (const st of walkFrom(r, start, k0, (k, w) => (pages[k] = w))) {
+    if (st.kind === 'snapshot') {
+      if (st.i < s.frames) putFrame(s, st.i, st.entry, st.logLine);
+      if (st.i >= ps.frames) out.snapshots.push({ ...st.entry, logLine: st.logLine });
+      continue;
+    }
+    const ev = st.ev;
+    if (ev.type === 'log') {
+      if (lines >= prev.logCount) {
+        const line: LogLine = { n: lines, text: (ev as { text: string }).text, line: ev.line, snapshot: st.snapshot, hostMs: ev.hostMs };
+        out.lines.push(line);
+        last = { line, ev };
+      } else last = null;
+      lines++;
+      continue;
+    }
+    // A device event read from a log line follows it at the same offset: it marks the line.
+    if (ev.type === 'device' && last && !last.line.device && ev.byteOffset === last.ev.byteOffset && ev.line === last.ev.line) last.line.device = ev.kind;
+    const t = timelineEventOf(ev, s.events.length, st.snapshot, st.logLine, ev.hostMs) as TimelineEvent;
+    s.events.push(t);
+    if (t.i >= ps.events.length) out.events.push(t);
+  }
+  if (lines < prev.logCount || s.events.length < ps.events.length) return null;
+  s.logLineCount = lines;
+  out.index.logCount = lines;
+  return out;
 }
 
 interface Cursor {

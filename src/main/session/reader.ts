@@ -71,6 +71,8 @@ interface Segment {
   info: SegmentInfo;
   /** File offset of the SEGMENT record. */
   at: number;
+  /** File offset of the record after it (where a scan of the segment's records starts). */
+  bodyAt: number;
   records: RawRecord[];
   rawEnd: number;
 }
@@ -111,6 +113,10 @@ interface IndexRef {
  */
 interface IndexPage {
   records: IndexRef[];
+  /** The segment it indexes, and the scan's parse position when the segment began (see continueFrom). */
+  seg: number;
+  parsedBefore: number;
+  endedBefore: boolean;
   /** Position in the session of the page's first snapshot and first other event. */
   firstSnapshot: number;
   firstEvent: number;
@@ -201,18 +207,31 @@ export class SessionReader {
   private parsedThrough = 0;
   private parserEnded = false;
 
+  /** Index pages taken as they were from the reader this one continues (see continueFrom). */
+  readonly pagesKept: number = 0;
+
   private constructor(
     readonly path: string,
     fd: number,
     options: OpenOptions,
+    prev?: SessionReader,
   ) {
     this.fd = fd;
     this.size = fstatSync(fd).size;
-    const stored = this.readHeaderAndMeta();
-    const { meta, ...info } = stored;
-    this.meta = meta ?? {};
-    this.info = info;
-    this.scan(options.checkTail ?? 1 << 20);
+    let start: Segment | undefined;
+    if (prev) {
+      this.format = prev.format;
+      this.meta = prev.meta;
+      this.info = prev.info;
+      start = this.keepFrom(prev);
+      this.pagesKept = this.pages.length;
+    } else {
+      const stored = this.readHeaderAndMeta();
+      const { meta, ...info } = stored;
+      this.meta = meta ?? {};
+      this.info = info;
+    }
+    this.scan(options.checkTail ?? 1 << 20, start);
     if (!this.complete && !this.parserEnded && options.recover !== false) this.recover();
     if (this.stoppedAt) {
       // Said once everything before the damage is counted (the index and what was re-read).
@@ -239,6 +258,49 @@ export class SessionReader {
       if (err instanceof SessionFormatError) throw err;
       throw new SessionFormatError('damaged', `${path} could not be read: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * The same file read again after it grew (a session another process is recording), scanning
+   * only from the segment of `prev`'s last index page on: the segments and pages before it are
+   * closed (the writer never goes back to them) and are taken as they are. What was re-read from
+   * raw bytes after the index is read again. Falls back to a whole open when the path is no
+   * longer the file `prev` read. `prev` stays open and unchanged.
+   */
+  static continueFrom(prev: SessionReader, options: OpenOptions = {}): SessionReader {
+    let fd: number;
+    try {
+      fd = openRegularSync(prev.path).fd;
+    } catch (err) {
+      if (err instanceof FileRefusedError) throw new SessionFormatError('io', err.message);
+      throw new SessionFormatError('io', `cannot open ${prev.path}: ${(err as Error).message}`);
+    }
+    try {
+      const a = fstatSync(fd);
+      const same = prev.fd !== null && prev.complete === false && prev.damage === null && (() => {
+        const b = fstatSync(prev.fd!);
+        return a.dev === b.dev && a.ino === b.ino && a.size >= b.size;
+      })();
+      return new SessionReader(prev.path, fd, options, same ? prev : undefined);
+    } catch (err) {
+      closeSync(fd);
+      if (err instanceof SessionFormatError) throw err;
+      throw new SessionFormatError('damaged', `${prev.path} could not be read: ${(err as Error).message}`);
+    }
+  }
+
+  /** Takes `prev`'s closed segments and pages; returns the segment the scan starts again from. */
+  private keepFrom(prev: SessionReader): Segment {
+    const last = prev.pages[prev.pages.length - 1];
+    const s = last ? last.seg : 0;
+    for (let k = 0; k < s; k++) this.segments.push(prev.segments[k]);
+    for (let k = 0; k < prev.pages.length - 1; k++) this.pages.push(prev.pages[k]);
+    this.snapshotCount = last ? last.firstSnapshot : 0;
+    this.eventCount = last ? last.firstEvent : 0;
+    this.parsedThrough = last ? last.parsedBefore : 0;
+    this.parserEnded = last ? last.endedBefore : false;
+    const seg = prev.segments[s];
+    return { info: seg.info, at: seg.at, bodyAt: seg.bodyAt, records: [], rawEnd: seg.info.rawStart };
   }
 
   close(): void {
@@ -505,21 +567,28 @@ export class SessionReader {
     return { type, length, crc: v.getUint32(5, true), head5: h.subarray(0, 5) };
   }
 
-  private scan(checkTail: number): void {
+  /** Scans the records from the file's first segment, or from `start` (continueFrom). */
+  private scan(checkTail: number, start?: Segment): void {
     let at = HEADER_SIZE;
-    // Skip the META record (already read).
-    const meta = this.readRecordHead(at);
-    if (typeof meta === 'string') return;
-    at += RECORD_HEADER_SIZE + meta.length;
-    // Segment 0 is implied: it starts at raw offset 0, where line 1 starts.
-    let seg: Segment = { info: { n: 0, rawStart: 0, clean: true, anchor: [1, 0], snapshotsBefore: 0 }, at, records: [], rawEnd: 0 };
+    let seg: Segment;
+    if (start) {
+      seg = start;
+      at = start.bodyAt;
+    } else {
+      // Skip the META record (already read).
+      const meta = this.readRecordHead(at);
+      if (typeof meta === 'string') return;
+      at += RECORD_HEADER_SIZE + meta.length;
+      // Segment 0 is implied: it starts at raw offset 0, where line 1 starts.
+      seg = { info: { n: 0, rawStart: 0, clean: true, anchor: [1, 0], snapshotsBefore: 0 }, at, bodyAt: at, records: [], rawEnd: 0 };
+    }
     this.segments.push(seg);
     let page = this.newPage();
     /** The page being decoded as the scan goes (an INDEX record without counts), if any. */
     let eager: PageDecoder | null = null;
     /** Counts from the record just before, for the INDEX record that follows it. */
     let counts: IndexCounts | null = null;
-    let rawEnd = 0;
+    let rawEnd = seg.rawEnd;
     // Raw and index payloads are checked when decoded, except in the last stretch of the file,
     // where a crash or power loss leaves its marks: there their checksums are checked now.
     const checkFrom = Math.max(0, this.size - checkTail);
@@ -573,7 +642,7 @@ export class SessionReader {
           case RecordType.Segment: {
             const info = parseJson(payload) as SegmentInfo;
             if (!info || typeof info.rawStart !== 'number' || info.rawStart !== rawEnd) throw new MalformedError('a segment that does not start where the raw bytes end');
-            seg = { info, at, records: [], rawEnd };
+            seg = { info, at, bodyAt: next, records: [], rawEnd };
             this.segments.push(seg);
             this.closePage(page, eager);
             page = this.newPage();
@@ -666,7 +735,17 @@ export class SessionReader {
   }
 
   private newPage(): IndexPage {
-    return { records: [], firstSnapshot: this.snapshotCount, firstEvent: this.eventCount, snapshots: 0, events: 0, decoded: null };
+    return {
+      records: [],
+      seg: this.segments.length - 1,
+      parsedBefore: this.parsedThrough,
+      endedBefore: this.parserEnded,
+      firstSnapshot: this.snapshotCount,
+      firstEvent: this.eventCount,
+      snapshots: 0,
+      events: 0,
+      decoded: null,
+    };
   }
 
   /** An INDEX record whose counts were given: its page grows without decoding it. */
