@@ -108,7 +108,8 @@ export class FileSessionView implements SessionView {
       void this.fileIndex().catch(() => undefined);
       return null;
     }
-    const next = SessionReader.continueFrom(this.reader);
+    // A line or a dump still being written is pushed once it is whole, not cut short now.
+    const next = SessionReader.continueFrom(this.reader, { finishedOnly: true });
     let grown: Growth | null;
     try {
       grown = grownIndex(prev, next);

@@ -43,6 +43,11 @@ export interface OpenOptions {
   /** Re-read from the raw bytes what a crash kept out of the index (default true). */
   recover?: boolean;
   /**
+   * Recovery leaves out what only the end of the bytes would finish (a line without its end, a
+   * dump cut short): a session still being written gives them later, whole (see continueFrom).
+   */
+  finishedOnly?: boolean;
+  /**
    * Bytes at the end of the file whose records are all read and checked at open (default
    * 1 MiB: where a crash leaves its marks); before them, raw and counted index records are
    * read when needed.
@@ -232,7 +237,7 @@ export class SessionReader {
       this.info = info;
     }
     this.scan(options.checkTail ?? 1 << 20, start);
-    if (!this.complete && !this.parserEnded && options.recover !== false) this.recover();
+    if (!this.complete && !this.parserEnded && options.recover !== false) this.recover(options.finishedOnly === true);
     if (this.stoppedAt) {
       // Said once everything before the damage is counted (the index and what was re-read).
       this.damage = SessionFormatError.damaged(this.path, this.stoppedAt.at, this.stoppedAt.what, this.snapshotCount);
@@ -1155,7 +1160,7 @@ export class SessionReader {
    * the last clean segment start before that point, fed the same bytes, is in the same state
    * there; the events it finds after it are the ones the index is missing.
    */
-  private recover(): void {
+  private recover(finishedOnly: boolean): void {
     if (this.segments.length === 0) return;
     const P = this.parsedThrough;
     let k = this.segmentAt(P);
@@ -1178,7 +1183,7 @@ export class SessionReader {
     const r = new CaptureReader();
     r.feed(replay);
     const found: CaptureEvent[] = r.feed(tailBytes);
-    for (const ev of r.end()) found.push(ev);
+    if (!finishedOnly) for (const ev of r.end()) found.push(ev);
     const fix = (line: number) => (line > 0 ? line + lineBase : line);
     const fixText = (t: string) => t.replace(/\bline (\d+)/g, (_, n: string) => `line ${Number(n) + lineBase}`);
     for (const ev of found) {
