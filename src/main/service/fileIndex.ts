@@ -20,7 +20,9 @@ export type FileEntry = Omit<SnapshotIndexEntry, 'logLine'>;
 /** One item of the walk: a snapshot (the i-th, after `logLine` log lines) or an event. */
 export type Step =
   | { kind: 'snapshot'; entry: FileEntry; i: number; logLine: number }
-  | { kind: 'event'; ev: SessionEvent; snapshot: number; logLine: number };
+  | { kind: 'event'; ev: SessionEvent; snapshot: number; logLine: number }
+  /** `n` log lines from line `logLine` on, counted, not made (a walk that only counts them). */
+  | { kind: 'lines'; n: number; snapshot: number; logLine: number };
 
 /** Where the walk stands at the start of a page: enough to start again from there. */
 export interface WalkState {
@@ -42,7 +44,7 @@ const MAX_PENDING = 4096;
  * The index in arrival order from page `page` on (pageCount: the recovered tail), given the
  * state at its start. `atPage` is told the state at the start of each page.
  */
-export function* walkFrom(r: SessionReader, start: WalkState, page: number, atPage?: (k: number, s: WalkState) => void): Generator<Step> {
+export function* walkFrom(r: SessionReader, start: WalkState, page: number, atPage?: (k: number, s: WalkState) => void, countLogs = false): Generator<Step> {
   let snapshots = start.snapshots;
   let lines = start.lines;
   let events = start.events;
@@ -55,7 +57,33 @@ export function* walkFrom(r: SessionReader, start: WalkState, page: number, atPa
       head = 0;
     }
     atPage?.(k, { snapshots, lines, events, pending: pending.slice() });
-    for (const it of k < r.pageCount ? r.pageItems(k) : r.tailItems()) {
+    for (const it of k < r.pageCount ? r.pageItems(k, countLogs) : r.tailItems()) {
+      if (it.lines !== undefined) {
+        // A run of log lines: given whole, or split where a waiting snapshot ends.
+        const end = it.from + it.lines;
+        let i = it.from;
+        while (i < end) {
+          let j = end;
+          if (head < pending.length) {
+            const e = pending[head].byteEnd;
+            j = i;
+            while (j < end && it.offsets[j] < e) j++;
+          }
+          if (j > i) {
+            yield { kind: 'lines', n: j - i, snapshot: snapshots, logLine: lines };
+            lines += j - i;
+            i = j;
+          }
+          if (i < end) {
+            while (head < pending.length && pending[head].byteEnd <= it.offsets[i]) yield take();
+            if (head === pending.length && head > 0) {
+              pending = [];
+              head = 0;
+            }
+          }
+        }
+        continue;
+      }
       if (it.snapshot) {
         pending.push(it.snapshot);
         if (pending.length - head > MAX_PENDING) yield take();
@@ -122,10 +150,13 @@ export function indexFile(r: SessionReader, alive: () => boolean, sync = false):
   const s = emptySeries(r.snapshotCount);
   const pages: WalkState[] = [];
   let lines = 0;
-  const steps = walkFrom(r, { snapshots: 0, lines: 0, events: 0, pending: [] }, 0, (k, st) => (pages[k] = st));
+  // Log lines are only counted: none is made (a long log is millions of them).
+  const steps = walkFrom(r, { snapshots: 0, lines: 0, events: 0, pending: [] }, 0, (k, st) => (pages[k] = st), true);
   const visit = (st: Step) => {
     if (st.kind === 'snapshot') {
       if (st.i < s.frames) putFrame(s, st.i, st.entry, st.logLine);
+    } else if (st.kind === 'lines') {
+      lines += st.n;
     } else if (st.ev.type === 'log') {
       lines++;
     } else {
@@ -189,6 +220,7 @@ export function grownIndex(prev: FileIndex, r: SessionReader): Growth | null {
       if (st.i >= ps.frames) out.snapshots.push({ ...st.entry, logLine: st.logLine });
       continue;
     }
+    if (st.kind !== 'event') continue;
     const ev = st.ev;
     if (ev.type === 'log') {
       if (lines >= prev.logCount) {

@@ -163,7 +163,11 @@ class PageDecoder {
 }
 
 /** An index item of a session file, in arrival order (see SessionReader.pageItems). */
-export type PageItem = { snapshot: SnapshotIndexEntry; event?: undefined } | { event: SessionEvent; snapshot?: undefined };
+export type PageItem =
+  | { snapshot: SnapshotIndexEntry; event?: undefined; lines?: undefined }
+  | { event: SessionEvent; snapshot?: undefined; lines?: undefined }
+  /** Log lines `from`..`from + lines` of `offsets` (pageItems asked to count them): no object per line. */
+  | { lines: number; from: number; offsets: Float64Array; snapshot?: undefined; event?: undefined };
 
 const CACHE = 4;
 /** Index pages (about 256 snapshots each) kept decoded beyond those kept for good. */
@@ -857,14 +861,14 @@ export class SessionReader {
    * cache holds. Format 3 keeps a page as columns (a few bytes a log line); formats 1–2 as objects.
    * Damage is a SessionFormatError, as for entry(i).
    */
-  *pageItems(k: number): Generator<PageItem> {
+  *pageItems(k: number, countLogs = false): Generator<PageItem> {
     const page = this.pages[k];
     if (!page) throw new RangeError(`no index page ${k} (the session has ${this.pages.length})`);
     // The last page may end with snapshots past the raw bytes kept (cut at open): not served.
     let snapshotsLeft = page.snapshots;
     let eventsLeft = page.events;
     if (page.decoded) {
-      yield* this.itemsOf(page, page.decoded, 0, snapshotsLeft, eventsLeft);
+      yield* this.itemsOf(page, page.decoded, 0, snapshotsLeft, eventsLeft, countLogs);
       return;
     }
     // A record at a time: a page of a long log holds many records, and the walk keeps one.
@@ -877,7 +881,7 @@ export class SessionReader {
         throw SessionFormatError.damaged(this.path, page.records[dec.next].at, (err as Error).message, page.firstSnapshot + dec.snapBase + dec.out.snapshots);
       }
       const d = dec.out;
-      yield* this.itemsOf(page, d, dec.snapBase, snapshotsLeft, eventsLeft);
+      yield* this.itemsOf(page, d, dec.snapBase, snapshotsLeft, eventsLeft, countLogs);
       snapshotsLeft -= Math.min(snapshotsLeft, d.snapshots);
       eventsLeft -= Math.min(eventsLeft, d.events);
       dec.restart();
@@ -885,10 +889,11 @@ export class SessionReader {
   }
 
   /** The items of decoded index data, in arrival order; `base`: its first snapshot in the page. */
-  private *itemsOf(page: IndexPage, d: PageData, base: number, maxSnapshots: number, maxEvents: number): Generator<PageItem> {
+  private *itemsOf(page: IndexPage, d: PageData, base: number, maxSnapshots: number, maxEvents: number, countLogs: boolean): Generator<PageItem> {
     const ns = Math.min(maxSnapshots, d.snapshots);
     const ne = Math.min(maxEvents, d.events);
-    const offsets = ne > 0 ? d.eventOffsets().byteOffset : null;
+    const eo = ne > 0 ? d.eventOffsets() : null;
+    const offsets = eo?.byteOffset ?? null;
     const entry = (j: number): SnapshotIndexEntry => {
       try {
         return d.entry(j, false);
@@ -898,11 +903,32 @@ export class SessionReader {
       }
     };
     let si = 0;
+    let nextEnd = ns > 0 ? d.byteEnd(0) : Infinity;
+    /** Log lines counted and not yet given, from event `run`. */
+    let run = -1;
     for (let ei = 0; ei < ne; ei++) {
       const at = offsets![ei];
-      while (si < ns && d.byteEnd(si) <= at) yield { snapshot: entry(si++) };
+      if (nextEnd <= at) {
+        if (run >= 0) {
+          yield { lines: ei - run, from: run, offsets: offsets! };
+          run = -1;
+        }
+        while (si < ns && nextEnd <= at) {
+          yield { snapshot: entry(si++) };
+          nextEnd = si < ns ? d.byteEnd(si) : Infinity;
+        }
+      }
+      if (countLogs && eo!.isLog[ei] === 1) {
+        if (run < 0) run = ei;
+        continue;
+      }
+      if (run >= 0) {
+        yield { lines: ei - run, from: run, offsets: offsets! };
+        run = -1;
+      }
       yield { event: d.event(ei, false) };
     }
+    if (run >= 0) yield { lines: ne - run, from: run, offsets: offsets! };
     while (si < ns) yield { snapshot: entry(si++) };
   }
 
