@@ -111,22 +111,24 @@ export class FileSessionView implements SessionView {
     // A line or a dump still being written is pushed once it is whole, not cut short now.
     const next = SessionReader.continueFrom(this.reader, { finishedOnly: true });
     let grown: Growth | null;
+    let delta: IndexDelta;
     try {
       grown = grownIndex(prev, next);
+      if (!grown) {
+        // Read less than before (caught mid-write): keep what is shown, look again later.
+        next.close();
+        return null;
+      }
+      delta = {
+        snapshots: grown.snapshots.map((entry) => ({ entry, data: dataOf(next.getSnapshot(entry.index)) })),
+        lines: grown.lines,
+        events: grown.events,
+      };
     } catch (err) {
+      // The reader being followed stays as it was; the next look reads on from it.
       next.close();
       throw err;
     }
-    if (!grown) {
-      // Read less than before (caught mid-write): keep what is shown, look again later.
-      next.close();
-      return null;
-    }
-    const delta: IndexDelta = {
-      snapshots: grown.snapshots.map((entry) => ({ entry, data: dataOf(next.getSnapshot(entry.index)) })),
-      lines: grown.lines,
-      events: grown.events,
-    };
     this.reader.close();
     this.reader = next;
     this.walked = grown.index;
