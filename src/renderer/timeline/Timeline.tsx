@@ -8,6 +8,7 @@
  * the size changes; the playhead and markers live in an SVG overlay.
  */
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { Area, Bar, Cell, ComposedChart, Line, XAxis, YAxis, CartesianGrid } from 'recharts';
 import { decimateMinMax, nearestIndex } from '../../shared/view/decimate';
 import { logTicks } from '../../shared/view/logTicks';
@@ -78,10 +79,15 @@ export function Timeline(p: Props) {
   useEffect(() => {
     const el = wrap.current;
     if (!el) return;
-    const ro = new ResizeObserver(() => {
-      setW(el.clientWidth);
-      setH(el.clientHeight);
-    });
+    // The new size renders and draws inside the observer's callback, which runs before this
+    // display frame is painted: the chart reaches the screen in the frame that resized it, not
+    // in a later one after React's scheduler gets to it.
+    const ro = new ResizeObserver(() =>
+      flushSync(() => {
+        setW(el.clientWidth);
+        setH(el.clientHeight);
+      }),
+    );
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
