@@ -741,9 +741,11 @@ export class AppStore {
     const cur = this.cache.get(i);
     const prev = i > 0 ? this.cache.get(i - 1) ?? null : null;
     const prefetch = () => {
-      // Paused: the frames the keys reach next (→, ← with its outlines, Shift+→, Shift+←), so
-      // the next press draws on input instead of waiting for the service.
-      for (const j of this.state.playing ? [i + 1, i + 2, i + 3, i + 4] : [i + 1, i - 2, i + 10, i - 10]) if (j >= 0 && j < n && !this.cache.has(j)) void this.fetchFrame(j);
+      // Paused: the frames the keys reach next, each with the frame before it (its outlines of
+      // what changed): →, ←, Shift+→, Shift+←. The next press then draws the whole picture on
+      // input; without the frame before, it draws twice, the second time in a render that
+      // lands in front of the next display frame.
+      for (const j of this.state.playing ? [i + 1, i + 2, i + 3, i + 4] : [i + 1, i - 2, i + 10, i + 9, i - 10, i - 11]) if (j >= 0 && j < n && !this.cache.has(j)) void this.fetchFrame(j);
     };
     if (cur && (prev || i === 0)) {
       // The map at once (draw on input), then playhead and figures together.
