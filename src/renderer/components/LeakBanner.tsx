@@ -26,7 +26,9 @@ export function LeakBanner() {
   // program that allocated then settled is not left labelled a leak.
   const due =
     s.path !== null &&
-    s.n > 0 &&
+    // A recording is first asked after a few dumps: no verdict comes from one, and the
+    // service's first answer (its code compiled, its tracker made) would hold the first pushes.
+    s.n >= (s.live ? REFRESH_FRAMES : 1) &&
     asking !== s.path &&
     (life?.path !== s.path || (life.live && !s.live) || s.n - life.asked >= (s.live ? REFRESH_FRAMES : 1));
   useEffect(() => {
