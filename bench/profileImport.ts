@@ -1,5 +1,6 @@
-// Profiling aid: `node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profileImport.ts [capture] [format]`:
-// importCapture of a capture (default the pi-mst one) three times, CPU seconds of each.
+// Profiling aid: `node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profileImport.ts [capture] [format] [rounds]`:
+// importCapture of a capture (default the pi-mst one) `rounds` times (3), CPU seconds of each: the first
+// run in a process costs ~0.9 s more than the later ones (cold JIT), as a whole `heapscope import` does.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,7 @@ const capture = process.argv[2] ?? 'bench/data/pimst-40mb.txt';
 const format = process.argv[3] === '2' ? 2 : undefined;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'hs-prof-import-'));
 try {
-  for (let k = 0; k < 3; k++) {
+  for (let k = 0; k < Number(process.argv[4] ?? 3); k++) {
     const out = path.join(dir, `s${k}.hss`);
     const c0 = process.cpuUsage();
     await importCapture(capture, out, {}, format ? { format } : {});
