@@ -80,6 +80,8 @@ class SegmentCursor {
   readonly decoder: LineDeltaDecoder;
   next = 0;
   dict: Uint8Array = new Uint8Array(0);
+  /** Record `next`, begun and decoded only part of the way (the decoder's length when it began). */
+  partial: { len0: number; where: number; before: () => number } | null = null;
 
   constructor(readonly seg: Segment) {
     this.decoder = new LineDeltaDecoder(Math.min(1 << 24, Math.max(1 << 16, seg.rawEnd - seg.info.rawStart)));
@@ -1016,37 +1018,64 @@ export class SessionReader {
     return c;
   }
 
-  /** Decodes records of the cursor's segment until it covers raw offset `end`. */
+  /**
+   * Decodes the cursor's segment until it covers raw offset `end`: records are inflated whole,
+   * but their ops decoded only as far as `end` (the first dumps of a segment cost a fraction of
+   * it), and the next call goes on from there.
+   */
   private advance(c: SegmentCursor, end: number): void {
+    try {
+      this.advanceCursor(c, end);
+    } catch (err) {
+      // A cursor that met damage is not gone on with: the next read starts the segment afresh.
+      this.cursors = this.cursors.filter((x) => x !== c);
+      throw err;
+    }
+  }
+
+  private advanceCursor(c: SegmentCursor, end: number): void {
     const seg = c.seg;
-    while (c.rawEnd < end && c.next < seg.records.length) {
-      const r = seg.records[c.next];
-      const payload = this.read(r.at, r.length);
-      const where = r.at - RECORD_HEADER_SIZE;
-      const before = () => this.snapshotsEndingBy(r.rawStart);
-      if (payload.length !== r.length || recordCrc(r.head5, payload) !== r.crc) {
-        throw SessionFormatError.damaged(this.path, where, 'the checksum of a raw record does not match', before());
+    const until = end - seg.info.rawStart;
+    while (c.rawEnd < end) {
+      if (c.partial === null) {
+        if (c.next >= seg.records.length) break;
+        const r = seg.records[c.next];
+        const payload = this.read(r.at, r.length);
+        const where = r.at - RECORD_HEADER_SIZE;
+        const before = () => this.snapshotsEndingBy(r.rawStart);
+        if (payload.length !== r.length || recordCrc(r.head5, payload) !== r.crc) {
+          throw SessionFormatError.damaged(this.path, where, 'the checksum of a raw record does not match', before());
+        }
+        let ops: Uint8Array;
+        if (r.opLength > MAX_INFLATED) throw SessionFormatError.damaged(this.path, where, `a raw record that claims ${r.opLength} bytes, more than any record holds`, before());
+        try {
+          // Inflation stops at the declared length: a small record cannot grow into gigabytes.
+          const opts: zlib.ZlibOptions = { maxOutputLength: Math.max(1, r.opLength) };
+          if (c.dict.length) opts.dictionary = c.dict;
+          ops = zlib.inflateRawSync(payload.subarray(r.dataAt), opts);
+        } catch (err) {
+          throw SessionFormatError.damaged(this.path, where, `raw bytes that do not inflate (${(err as Error).message})`, before());
+        }
+        if (ops.length !== r.opLength) throw SessionFormatError.damaged(this.path, where, 'raw bytes of the wrong length', before());
+        c.decoder.begin(ops, r.cellsLength === 0 ? undefined : payload.subarray(r.cellsAt, r.cellsAt + r.cellsLength));
+        // The next record inflates with this one's ops as its dictionary, whatever is decoded of it.
+        c.dict = windowTail(c.dict, ops);
+        c.partial = { len0: c.decoder.length, where, before };
       }
-      let ops: Uint8Array;
-      if (r.opLength > MAX_INFLATED) throw SessionFormatError.damaged(this.path, where, `a raw record that claims ${r.opLength} bytes, more than any record holds`, before());
+      const p = c.partial;
+      let ended: boolean;
       try {
-        // Inflation stops at the declared length: a small record cannot grow into gigabytes.
-        const opts: zlib.ZlibOptions = { maxOutputLength: Math.max(1, r.opLength) };
-        if (c.dict.length) opts.dictionary = c.dict;
-        ops = zlib.inflateRawSync(payload.subarray(r.dataAt), opts);
+        ended = c.decoder.step(until);
       } catch (err) {
-        throw SessionFormatError.damaged(this.path, where, `raw bytes that do not inflate (${(err as Error).message})`, before());
-      }
-      if (ops.length !== r.opLength) throw SessionFormatError.damaged(this.path, where, 'raw bytes of the wrong length', before());
-      const len0 = c.decoder.length;
-      try {
-        c.decoder.decode(ops, r.cellsLength === 0 ? undefined : payload.subarray(r.cellsAt, r.cellsAt + r.cellsLength));
-      } catch (err) {
-        if (err instanceof LineDeltaError) throw SessionFormatError.damaged(this.path, where, `raw bytes that do not decode (${err.message})`, before());
+        if (err instanceof LineDeltaError) throw SessionFormatError.damaged(this.path, p.where, `raw bytes that do not decode (${err.message})`, p.before());
         throw err;
       }
-      if (c.decoder.length - len0 !== r.rawLength) throw SessionFormatError.damaged(this.path, where, 'raw bytes that decode to the wrong length', before());
-      c.dict = windowTail(c.dict, ops);
+      const r = seg.records[c.next];
+      if (c.decoder.length - p.len0 > r.rawLength || (ended && c.decoder.length - p.len0 !== r.rawLength)) {
+        throw SessionFormatError.damaged(this.path, p.where, 'raw bytes that decode to the wrong length', p.before());
+      }
+      if (!ended) continue;
+      c.partial = null;
       c.next++;
     }
   }
