@@ -84,7 +84,8 @@ class SegmentCursor {
   partial: { len0: number; where: number; before: () => number } | null = null;
 
   constructor(readonly seg: Segment) {
-    this.decoder = new LineDeltaDecoder(Math.min(1 << 24, Math.max(1 << 16, seg.rawEnd - seg.info.rawStart)));
+    // Grown as it decodes: a read of a segment's first dump needs a fraction of it.
+    this.decoder = new LineDeltaDecoder(Math.min(1 << 16, Math.max(1 << 12, seg.rawEnd - seg.info.rawStart)));
   }
 
   get rawEnd(): number {
@@ -360,6 +361,62 @@ export class SessionReader {
       consistent: e.consistent,
       problems: e.problems,
     };
+  }
+
+  /**
+   * Snapshots that open a clean segment, ascending: the cheapest to read without the index
+   * (headSnapshot), for a picture of the whole session that must not decode all of it.
+   */
+  segmentHeads(): number[] {
+    const out: number[] = [];
+    for (const seg of this.segments) {
+      const i = seg.info.snapshotsBefore;
+      if (!seg.info.clean || !(i < this.snapshotCount) || seg.rawEnd <= seg.info.rawStart) continue;
+      if (out.length === 0 || out[out.length - 1] < i) out.push(i);
+    }
+    return out;
+  }
+
+  /**
+   * Snapshot i, one of segmentHeads(), read from its segment's raw bytes alone: no index page is
+   * decoded, and the segment only as far as the dump goes. Its maps and figures are the capture
+   * parser's (the index's verdicts and device fields are not added: see getSnapshot). Null when
+   * its segment does not hold the whole dump (then getSnapshot reads it).
+   */
+  headSnapshot(i: number): HeapSnapshot | null {
+    let k = -1;
+    for (let lo = 0, hi = this.segments.length - 1; lo <= hi; ) {
+      const mid = (lo + hi) >> 1;
+      const b = this.segments[mid].info.snapshotsBefore;
+      if (b < i) lo = mid + 1;
+      else {
+        if (b === i) k = mid;
+        hi = mid - 1;
+      }
+    }
+    if (k < 0) throw new RangeError(`snapshot ${i} does not open a segment`);
+    // Segments without a dump (cut by a long log) share their count with the next.
+    for (; k < this.segments.length && this.segments[k].info.snapshotsBefore === i; k++) {
+      const seg = this.segments[k];
+      if (!seg.info.clean) return null;
+      const start = seg.info.rawStart;
+      // A parser from a clean segment's start is in the state the writer's was there.
+      const parser = new CaptureReader({ checkFigures: false });
+      let fed = start;
+      let step = 1 << 13;
+      while (fed < seg.rawEnd) {
+        const end = Math.min(seg.rawEnd, fed + step);
+        const c = this.decodeThrough(seg, end);
+        for (const ev of parser.feed(c.decoder.view().subarray(fed - start, end - start))) {
+          if (ev.type === 'snapshot') return { ...ev.snapshot, index: i, byteStart: ev.snapshot.byteStart + start, byteEnd: ev.snapshot.byteEnd + start };
+        }
+        fed = end;
+        step *= 2;
+      }
+      // A dump begun here and ended in the next segment, or none at all: the next may hold it.
+      if (parser.inDump) return null;
+    }
+    return null;
   }
 
   /** Raw capture bytes [start, end), the caller's own copy. */
