@@ -163,11 +163,13 @@ describe('getFilmStrip', () => {
     const svc = service({ store });
     await svc.importCapture({ path: capture(), sessionPath: join(dir, 'order.hss') });
     await svc.getFilmStrip({ columns: 4, rows: 32 });
-    expect(reads).toEqual([0, 4, 6]); // frames 0, 2, 4, 6; frame 2 has no map to read
+    // Frames 0, 3, 4, 6: the nearly full heap (3) between two fresh ones is a spike the strip
+    // keeps in place of frame 2 (which has no map anyway).
+    expect(reads).toEqual([0, 3, 4, 6]);
     reads.length = 0;
     // Another width: only the frames not binned yet at this height.
     await svc.getFilmStrip({ columns: 7, rows: 32 });
-    expect(reads).toEqual([1, 3, 5]);
+    expect(reads).toEqual([1, 5]);
     reads.length = 0;
     // Another height: the maps read for the strips before are binned again, not read again.
     const again = await svc.getFilmStrip({ columns: 7, rows: 48 });

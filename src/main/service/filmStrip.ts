@@ -11,7 +11,7 @@
  */
 import type { FilmStrip, SnapshotData } from '../../shared/api';
 import { binHeap, STRIP_NO_MAP } from '../../shared/view/filmStrip';
-import { chooseStripFrames } from './stripFrames';
+import { chooseStripFrames, keepSpikes } from './stripFrames';
 import { apiError } from './errors';
 import type { SessionView } from './sessionView';
 
@@ -86,7 +86,15 @@ export class FilmStripMaker {
   }
 
   private async build(columns: number, rows: number, alive: () => boolean): Promise<FilmStrip> {
-    const frames = chooseStripFrames(this.view.snapshotCount(), columns, this.view.cheapFrames?.() ?? []);
+    const n = this.view.snapshotCount();
+    const cheap = this.view.cheapFrames?.() ?? [];
+    let frames = chooseStripFrames(n, columns, cheap);
+    if (cheap.length > 0 && frames.length < n) {
+      // The per-frame figures (read once for the timeline) say where a one-dump spike is.
+      const series = await this.view.frameSeries(alive);
+      if (!alive()) throw closed();
+      if (series && series.usedBytes.length >= n) frames = keepSpikes(frames, series.usedBytes, series.freeBytes);
+    }
     const data = new Uint8Array(frames.length * rows);
     const cols = this.columnsFor(rows);
     let slice = performance.now();

@@ -42,3 +42,35 @@ function nearest(xs: readonly number[], t: number): number | null {
   if (a > t) return a;
   return b !== null && b - t < t - a ? b : a;
 }
+
+/**
+ * A column whose stretch of frames (halfway to its neighbours) holds a spike shows it instead of
+ * its own frame, so a strip of the whole day keeps its spikes wherever columns fall. A spike:
+ * the stretch's fullest frame, above both the frames just outside the stretch and the column's
+ * own frame by more than `share` of its heap (a large buffer held for a dump or a few); a heap
+ * that only grows or shrinks across the stretch has no spike (its fullest frame is at an end,
+ * next to one as full). The first and last columns stay. `frames` ascending; the result too.
+ */
+export function keepSpikes(frames: readonly number[], used: ArrayLike<number>, free: ArrayLike<number>, share = 0.1): number[] {
+  const out = frames.slice();
+  const n = Math.min(used.length, free.length);
+  const u = (i: number) => (used[i] === used[i] ? used[i] : 0);
+  for (let k = 1; k < frames.length - 1; k++) {
+    const f = frames[k];
+    const lo = Math.floor((frames[k - 1] + f) / 2) + 1;
+    const hi = Math.min(n - 1, Math.floor((f + frames[k + 1]) / 2));
+    let m = f;
+    let best = u(f);
+    for (let i = lo; i <= hi; i++) {
+      if (used[i] > best) {
+        best = used[i];
+        m = i;
+      }
+    }
+    if (m === f) continue;
+    const around = Math.max(u(f), u(Math.max(0, lo - 1)), u(Math.min(n - 1, hi + 1)));
+    const heap = best + (free[m] === free[m] ? free[m] : 0);
+    if (best - around > share * heap) out[k] = m;
+  }
+  return out;
+}
