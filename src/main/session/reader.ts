@@ -248,6 +248,7 @@ export class SessionReader {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
     this.cursors = [];
+    this.headCursor = null;
     this.pageCache = [];
   }
 
@@ -378,6 +379,12 @@ export class SessionReader {
   }
 
   /**
+   * The cursor head reads decode with, apart from the recent ones: a strip's many heads, read
+   * while a walk over every dump (lifetimes) goes on, must not push the walk's cursor out.
+   */
+  private headCursor: SegmentCursor | null = null;
+
+  /**
    * Snapshot i, one of segmentHeads(), read from its segment's raw bytes alone: no index page is
    * decoded, and the segment only as far as the dump goes. Its maps and figures are the capture
    * parser's (the index's verdicts and device fields are not added: see getSnapshot). Null when
@@ -406,7 +413,13 @@ export class SessionReader {
       let step = 1 << 13;
       while (fed < seg.rawEnd) {
         const end = Math.min(seg.rawEnd, fed + step);
-        const c = this.decodeThrough(seg, end);
+        const c = this.headCursor?.seg === seg ? this.headCursor : (this.headCursor = new SegmentCursor(seg));
+        try {
+          this.advance(c, end);
+        } catch (err) {
+          this.headCursor = null;
+          throw err;
+        }
         for (const ev of parser.feed(c.decoder.view().subarray(fed - start, end - start))) {
           if (ev.type === 'snapshot') return { ...ev.snapshot, index: i, byteStart: ev.snapshot.byteStart + start, byteEnd: ev.snapshot.byteEnd + start };
         }
