@@ -429,7 +429,13 @@ export type ServiceEvent =
   /** A session was opened, imported, or a recording began: reload getSessionInfo. */
   | { type: 'session'; meta: SessionMeta | null }
   /** Live: a snapshot was appended. `data` is included so it is drawn without a round trip. */
-  | { type: 'snapshot'; entry: SnapshotIndexEntry; data: SnapshotData }
+  | {
+      type: 'snapshot';
+      entry: SnapshotIndexEntry;
+      data: SnapshotData;
+      /** Host clock (ms) when the service pushed it: the window times the hops (last byte → push → page). */
+      pushedMs?: number;
+    }
   /** Live: log lines were appended. */
   | { type: 'log'; lines: LogLine[]; total: number }
   /** Live: a timeline event was appended. */
