@@ -198,3 +198,29 @@ describe('line-delta transform', () => {
     expect(() => new LineDeltaDecoder().decode(enc('\x07\x01\x00\x01'))).toThrow(/without their cells/);
   });
 });
+
+describe('line-delta decoding a piece at a time', () => {
+  it('stops once the output reaches the point asked for, and goes on to give back the same bytes', () => {
+    const bytes = synthCapture({ dumps: 12, seed: 4 });
+    const e = new LineDeltaEncoder({ cells: true });
+    e.push(bytes);
+    e.flushPartial();
+    const ops = e.take();
+    const cells = e.takeCells();
+    const d = new LineDeltaDecoder();
+    d.begin(ops, cells);
+    // A few hundred bytes in, a dump in, then to the end: each step stops soon after its point.
+    let ended = false;
+    for (const until of [300, 20000, 20001, 90000]) {
+      ended = d.step(until);
+      expect(ended).toBe(false);
+      expect(d.length).toBeGreaterThanOrEqual(until);
+      // A step ends at an op: a whole map op (a dump's lines) at most past the point.
+      expect(d.length).toBeLessThan(until + 20000);
+      expect(Buffer.from(d.view()).equals(Buffer.from(bytes.subarray(0, d.length)))).toBe(true);
+    }
+    expect(d.step(Infinity)).toBe(true);
+    expect(Buffer.from(d.view()).equals(Buffer.from(bytes))).toBe(true);
+    expect(() => d.step(Infinity)).toThrow(/no record/);
+  });
+});

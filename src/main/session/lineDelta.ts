@@ -799,6 +799,7 @@ export class LineDeltaDecoder {
     this.t.reset();
     this.model.reset();
     this.cached.clear();
+    this.run = null;
   }
 
   /**
@@ -806,12 +807,37 @@ export class LineDeltaDecoder {
    * them (format 3), which their MAP ops read.
    */
   decode(ops: Uint8Array, cells?: Uint8Array): void {
-    const src = new ByteSource(plainView(ops));
+    this.begin(ops, cells);
+    this.step(Infinity);
+  }
+
+  /** A record begun (begin) and not yet decoded to its end (step). */
+  private run: { src: ByteSource; cells: Uint8Array | undefined; rd: RangeDecoder | null } | null = null;
+
+  /**
+   * Starts decoding a record a piece at a time: a reader that needs only the first dumps of a
+   * segment (a film strip's columns, a seek near the segment's start) stops early, and goes on
+   * later from there. Until step() says it ended, no other record may begin.
+   */
+  begin(ops: Uint8Array, cells?: Uint8Array): void {
+    this.run = { src: new ByteSource(plainView(ops)), cells, rd: null };
+  }
+
+  /**
+   * Decodes the begun record's ops until the output holds at least `until` bytes (an op may go
+   * past it) or the ops end. True when the record is decoded to its end; damage throws, and
+   * the record cannot be gone on with.
+   */
+  step(until: number): boolean {
+    const run = this.run;
+    if (run === null) throw new LineDeltaError('no record is being decoded');
+    const src = run.src;
+    const cells = run.cells;
     const t = this.t;
     const o = this.out;
-    let rd: RangeDecoder | null = null;
+    let rd = run.rd;
     try {
-      while (!src.done) {
+      while (!src.done && o.len < until) {
         const op = src.byte();
         switch (op) {
           case Op.Next:
@@ -892,10 +918,15 @@ export class LineDeltaDecoder {
         }
       }
     } catch (err) {
+      this.run = null;
       if (err instanceof MalformedError || err instanceof HeapModelError) throw new LineDeltaError(err.message);
       throw err;
     }
+    run.rd = rd;
+    if (!src.done) return false;
+    this.run = null;
     if (rd && rd.overrun > 0) throw new LineDeltaError('map cells that run past their stream');
+    return true;
   }
 
   /** A MAP op's lines (slots) and their cells' [start, end) (grown as needed, reused). */
