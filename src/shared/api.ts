@@ -360,7 +360,7 @@ export type { ObjectColumns, ObjectsAnswer as ObjectsResult } from './lifetimes/
 
 /** getFilmStrip: the whole session as one picture (see src/shared/view/filmStrip.ts). */
 export interface FilmStripRequest {
-  /** At most this many columns (1…4096): every frame if they fit, else evenly spaced ones. */
+  /** At most this many columns (1…4096): every frame if they fit, else one per evenly spaced stretch of frames (see FilmStrip.frames). */
   columns: number;
   /** Address bins per column (16…1024). */
   rows: number;

@@ -67,10 +67,11 @@ describe('service: getLifetimes beside a recording', () => {
     done = true;
     expect(r.frames).toBe(81);
     process.stdout.write(`  getLifetimes over 81 frames: ${took.toFixed(1)} ms, ${turns} turns of the event loop, longest stretch ${longest.toFixed(1)} ms\n`);
-    // Walking 81 frames takes tens of ms; the loop turns in between (generous bound: a loaded machine).
+    // Walking 81 frames takes tens of ms; the loop turns in between. Without the yields it does
+    // not turn at all (0 turns, the whole call one stretch); the bounds are generous for a loaded machine.
     expect(took).toBeGreaterThan(10);
-    expect(turns).toBeGreaterThan(2);
-    expect(longest).toBeLessThan(Math.max(25, took / 2));
+    expect(turns).toBeGreaterThan(0);
+    expect(longest).toBeLessThan(Math.max(25, took * 0.9));
     await svc.closeSession();
   });
 });
