@@ -85,7 +85,7 @@ export function recordToSession(opts: SessionRecordOptions, hooks: SessionRecord
           hooks.warn?.(`${opts.sessionPath}: there is room again; ${formatBytes(written)} held in memory were written` + (dropped ? `, ${formatBytes(dropped)} had to be dropped (a gap in the session marks where)` : '')),
         events: count,
       }, opts.hold);
-      for (const g of pendingGaps.splice(0)) writer.writer.addGap(...g);
+      for (const g of pendingGaps.splice(0)) writer.addGap(...g);
     }
     return writer;
   };
@@ -113,7 +113,9 @@ export function recordToSession(opts: SessionRecordOptions, hooks: SessionRecord
       }
     },
     gap: (reason, start, end) => {
-      if (writer) writer.writer.addGap(reason, start, end);
+      // Through the held writer: while the disk is full the gap waits behind the bytes held
+      // before it (straight to the writer, it would land before them).
+      if (writer) writer.addGap(reason, start, end);
       else pendingGaps.push([reason, start, end]);
     },
   };
