@@ -15,7 +15,7 @@ import type { CaptureEvent } from '../../shared/capture/events';
 import { SessionReader, SessionWriter, type SessionEvent } from '../session';
 import type { JobHooks, LiveSession, LiveSessionHooks, SessionStore } from './backends';
 import { HeldWriter, HOLD_BYTES_MAX } from '../record/heldWriter';
-import { lockSession } from '../session/lock';
+import { lockHolder, lockSession } from '../session/lock';
 import { formatBytes } from '../session/files';
 import { apiError, CancelledError } from './errors';
 import { dataOf, IndexBuilder, type IndexDelta } from './indexBuilder';
@@ -143,7 +143,9 @@ export class FileSessionView implements SessionView {
   }
 
   static open(path: string): FileSessionView {
-    return new FileSessionView(SessionReader.open(path));
+    // A session another process is recording: a line or dump still being written is left out,
+    // for its growth to push once whole (counted now, cut short, it would never be pushed again).
+    return new FileSessionView(SessionReader.open(path, { finishedOnly: lockHolder(path) !== null }));
   }
 
   /** The paged walk, in the background (it yields); null when the session was closed meanwhile. */
