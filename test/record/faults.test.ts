@@ -46,7 +46,8 @@ describe('recording through faults', () => {
     rig.proxy.settings = {};
     const t0 = Date.now();
     const { summary } = await h.stop();
-    expect(Date.now() - t0).toBeLessThan(8000);
+    // Bounded by the protocol's deadlines, not hung; generous for a loaded machine (9.3 s seen at load 12).
+    expect(Date.now() - t0).toBeLessThan(15_000);
     expect(summary.endedBy).toBe('stopped');
     const s = openSession(out);
     expect(s.complete).toBe(true);
