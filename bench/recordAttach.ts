@@ -18,6 +18,7 @@ import { FdReader } from '../src/main/board/serial/fdReader';
 import { recordToSession } from '../src/main/record/toSession';
 import { SessionWriter } from '../src/main/session/writer';
 import { CaptureReader } from '../src/shared/capture/captureReader';
+import { LineSplitter } from '../src/shared/capture/lineSplitter';
 import { metricsOf } from '../src/shared/heap/metrics';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -71,14 +72,29 @@ async function cpuOf(body: () => Promise<void>): Promise<number> {
   return (c.user + c.system) / 1000;
 }
 
-async function readOnly(port: string, kind: 'serialport' | 'tty' | 'bursts', seconds: number): Promise<{ cpuMs: number; bytes: number; chunks: number }> {
+/**
+ * The floor: `cat` (C, a read per readiness into a 128 KB buffer) copying the PTY to a file, its
+ * CPU from /usr/bin/time over `seconds` of the paced stream.
+ */
+function catFloor(port: string, dir: string, seconds: number): { cpuMs: number; bytes: number } {
+  const file = path.join(dir, 'cat.out');
+  const timing = execFileSync('/bin/sh', ['-c', `/usr/bin/time -f '@@T %e %U %S' timeout -s INT ${seconds} cat ${port} > ${file} 2>${file}.time; cat ${file}.time | grep '^@@T'; true`]).toString();
+  const m = /@@T ([\d.]+) ([\d.]+) ([\d.]+)/.exec(timing);
+  if (!m) throw new Error(`no timing from cat: ${timing}`);
+  return { cpuMs: (Number(m[2]) + Number(m[3])) * 1000, bytes: statSync(file).size };
+}
+
+async function readOnly(port: string, kind: 'serialport' | 'tty' | 'tty+split' | 'bursts', seconds: number): Promise<{ cpuMs: number; bytes: number; chunks: number }> {
   const sp = new SerialPort({ path: port, baudRate: 115200, autoOpen: false });
   await new Promise<void>((r, j) => sp.open((e) => (e ? j(e) : r())));
   let bytes = 0;
   let chunks = 0;
+  let lines = 0;
+  const splitter = new LineSplitter({ line: () => void lines++ });
   const onData = (b: Uint8Array) => {
     bytes += b.length;
     chunks++;
+    if (kind === 'tty+split') splitter.push(b);
   };
   let stream: tty.ReadStream | null = null;
   let bursts: FdReader | null = null;
@@ -147,12 +163,26 @@ export async function benchRecordAttach(capture: string): Promise<Record<string,
   try {
     const { a, b, proc } = await ptyPair(dir);
     try {
-      // Baselines: the read path alone.
-      for (const kind of ['serialport', 'tty', 'bursts'] as const) {
+      // The floor: C reading the same stream and writing it to a file.
+      {
+        const w = pace(b, capture, seconds + 1);
+        const r = catFloor(a, dir, seconds);
+        await ended(w);
+        out['floor: cat of the PTY to a file (C)'] = `${pct(r.cpuMs, seconds)}, ${(r.cpuMs / (r.bytes / 1e6)).toFixed(0)} ms CPU per MB (${(r.bytes / 1e6 / seconds).toFixed(2)} MB/s)`;
+        await new Promise((r2) => setTimeout(r2, 300));
+      }
+      // Baselines: the read path alone, then with the line splitter.
+      const words = {
+        serialport: "serialport's reads",
+        tty: 'tty.ReadStream, a read per readiness, bytes discarded',
+        'tty+split': 'tty.ReadStream + the line splitter',
+        bursts: "FdReader: serialport's descriptor, a read per readiness, as the link reads",
+      };
+      for (const kind of ['serialport', 'tty', 'tty+split', 'bursts'] as const) {
         const w = pace(b, capture, seconds + 1);
         const r = await readOnly(a, kind, seconds);
         await ended(w);
-        out[`baseline: read only (${kind === 'serialport' ? "serialport's reads" : kind === 'tty' ? 'tty.ReadStream, a read per readiness' : 'FdReader bursts, as the link reads'})`] =
+        out[`baseline: node, read only (${words[kind]})`] =
           `${pct(r.cpuMs, seconds)}, ${(r.cpuMs / (r.bytes / 1e6)).toFixed(0)} ms CPU per MB, ${r.chunks} chunks of ${(r.bytes / r.chunks / 1024).toFixed(1)} KB`;
         await new Promise((r2) => setTimeout(r2, 300));
       }

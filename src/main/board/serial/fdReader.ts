@@ -1,22 +1,16 @@
 /**
- * Reads a terminal's descriptor in bursts: wait until it is readable (serialport's poller,
- * libuv on the event loop), read everything there is with plain read() calls until EAGAIN,
- * hand it on as one chunk, then let the next bytes gather for a few milliseconds before
- * waiting again.
+ * Reads a terminal's descriptor on the event loop: wait until it is readable (serialport's
+ * poller, libuv), read once, hand the bytes on, wait again. No timers, no thread pool.
  *
- * Why: at full-speed USB rates (1 MB/s) a terminal gives at most its line discipline's
- * 4 KB per read, and a stream that reads on every readiness wakes the process about 300
- * times a second, each wake-up paying for a stream chunk, an allocation and everything
- * downstream (the parser, the session writer) once more. Gathering for COALESCE_MS makes
- * fewer, larger chunks for the same bytes; the kernel holds them meanwhile (a PTY or USB
- * serial driver buffers far more than arrives in that time, and flow control holds the rest
- * back rather than drop). What is read is handed on at once: the delay is only before the
- * next wait, so no byte waits longer than COALESCE_MS plus one read.
+ * Why not serialport's own reads: they go through libuv's thread pool, about 2.5× the CPU per
+ * MB at full-speed USB rates. Why one read per readiness: a read that comes back short has
+ * taken all there was, so the read after it would only fail with EAGAIN, and a failed
+ * readSync costs an exception (its stack trace and all); the poller is level-triggered, so
+ * bytes that came meanwhile wake us again at once. An earlier version gathered bytes in the
+ * kernel for 10 ms between reads (fewer, larger chunks): it cost more CPU, not less, and
+ * held every byte up to 10 ms (`npm run bench -- attach`, its read-only baselines).
  */
 import { readSync } from 'node:fs';
-
-/** How long bytes gather in the kernel between bursts: well under the live view's budget. */
-export const COALESCE_MS = 10;
 
 /** The parts of serialport's POSIX poller used here. */
 export interface ReadablePoller {
@@ -29,20 +23,18 @@ export interface FdReaderSink {
   lost(err: Error): void;
 }
 
-/** The most one burst reads before handing on what it has (and going on at once). */
-const BURST_MAX = 1 << 20;
+/** One read's most: far more than a terminal gives at once (a PTY: 4 KB). */
+const READ_MAX = 64 << 10;
 
 export class FdReader {
-  private buf = new Uint8Array(64 << 10);
+  private readonly buf = new Uint8Array(READ_MAX);
   private stopped = false;
-  private timer: ReturnType<typeof setTimeout> | null = null;
   private waiting = false;
 
   constructor(
     private readonly fd: number,
     private readonly poller: ReadablePoller,
     private readonly sink: FdReaderSink,
-    private readonly coalesceMs = COALESCE_MS,
   ) {}
 
   start(): void {
@@ -52,8 +44,6 @@ export class FdReader {
   /** No more reads or callbacks; the descriptor is left open (its owner closes it). */
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
   }
 
   private wait(): void {
@@ -65,55 +55,24 @@ export class FdReader {
       // The poller was stopped (the port is closing): not a failure of the link.
       if (err?.canceled) return;
       if (err) return this.fail(err);
-      this.burst();
+      this.read();
     });
   }
 
-  private burst(): void {
-    let got = 0;
-    let eof = false;
-    let error: Error | null = null;
-    for (;;) {
-      if (got === this.buf.length) {
-        if (got >= BURST_MAX) break;
-        const grown = new Uint8Array(this.buf.length * 2);
-        grown.set(this.buf);
-        this.buf = grown;
-      }
-      let n: number;
-      try {
-        n = readSync(this.fd, this.buf, got, this.buf.length - got, null);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EINTR') break;
-        error = e as Error;
-        break;
-      }
-      if (n === 0) {
-        eof = true;
-        break;
-      }
-      got += n;
+  private read(): void {
+    let n: number;
+    try {
+      n = readSync(this.fd, this.buf, 0, READ_MAX, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // Readable, then nothing to read (another reader, a spurious wake-up): wait again.
+      if (code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EINTR') return this.wait();
+      return this.fail(e as Error);
     }
-    // A copy: the chunk is kept downstream (the writer's recent bytes, held output).
-    if (got > 0) this.sink.data(this.buf.slice(0, got));
-    if (this.stopped) return;
-    if (error) return this.fail(error);
-    if (eof) return this.fail(new Error('the port reached end of file'));
-    if (got >= BURST_MAX) {
-      // More is waiting than one burst takes: on at once, without waiting for readiness.
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        if (!this.stopped) this.burst();
-      }, 0);
-    } else if (got > 0) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.wait();
-      }, this.coalesceMs);
-    } else {
-      this.wait();
-    }
+    if (n === 0) return this.fail(new Error('the port reached end of file'));
+    // A copy: the chunk is kept downstream (held output, the writer's recent bytes).
+    this.sink.data(this.buf.slice(0, n));
+    this.wait();
   }
 
   private fail(err: Error): void {
