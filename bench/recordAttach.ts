@@ -3,9 +3,10 @@
  * PTY pair, a paced writer in its own process sending the pi-mst capture at 1 MB/s, and the
  * recorder on the other end. Figures: CPU of the whole command (start-up included, from
  * /usr/bin/time) as % of one core over the recording's length; the in-process recording's CPU
- * without start-up, per MB; and, as baselines from the same run, reading the same stream with
- * serialport's own reads, with a tty.ReadStream (a read per readiness) and with the link's
- * FdReader (reads gathered into bursts).
+ * without start-up, per MB; and, as the floor and baselines from the same run: `cat` (C)
+ * copying the stream to a file, and node reading it with serialport's own reads, with a
+ * tty.ReadStream (bytes discarded, then through the line splitter), and with the SerialLink
+ * the recorder uses.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readSync, closeSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
@@ -14,7 +15,7 @@ import path from 'node:path';
 import tty from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { SerialPort } from 'serialport';
-import { FdReader } from '../src/main/board/serial/fdReader';
+import { openSerialLink } from '../src/main/board/serial/serialLink';
 import { recordToSession } from '../src/main/record/toSession';
 import { SessionWriter } from '../src/main/session/writer';
 import { CaptureReader } from '../src/shared/capture/captureReader';
@@ -84,7 +85,21 @@ function catFloor(port: string, dir: string, seconds: number): { cpuMs: number; 
   return { cpuMs: (Number(m[2]) + Number(m[3])) * 1000, bytes: statSync(file).size };
 }
 
-async function readOnly(port: string, kind: 'serialport' | 'tty' | 'tty+split' | 'bursts', seconds: number): Promise<{ cpuMs: number; bytes: number; chunks: number }> {
+async function readOnly(port: string, kind: 'serialport' | 'tty' | 'tty+split' | 'link', seconds: number): Promise<{ cpuMs: number; bytes: number; chunks: number }> {
+  if (kind === 'link') {
+    const link = await openSerialLink(port);
+    let bytes = 0;
+    let chunks = 0;
+    const cpuMs = await cpuOf(async () => {
+      link.onData((b) => {
+        bytes += b.length;
+        chunks++;
+      });
+      await new Promise((r) => setTimeout(r, seconds * 1000));
+    });
+    await link.close();
+    return { cpuMs, bytes, chunks };
+  }
   const sp = new SerialPort({ path: port, baudRate: 115200, autoOpen: false });
   await new Promise<void>((r, j) => sp.open((e) => (e ? j(e) : r())));
   let bytes = 0;
@@ -97,14 +112,9 @@ async function readOnly(port: string, kind: 'serialport' | 'tty' | 'tty+split' |
     if (kind === 'tty+split') splitter.push(b);
   };
   let stream: tty.ReadStream | null = null;
-  let bursts: FdReader | null = null;
   const cpuMs = await cpuOf(async () => {
     if (kind === 'serialport') sp.on('data', onData);
-    else if (kind === 'bursts') {
-      const binding = sp.port as unknown as { fd: number; poller: ConstructorParameters<typeof FdReader>[1] };
-      bursts = new FdReader(binding.fd, binding.poller, { data: onData, lost: () => {} });
-      bursts.start();
-    } else {
+    else {
       stream = new tty.ReadStream((sp.port as unknown as { fd: number }).fd);
       stream.on('data', onData);
       stream.on('error', () => {});
@@ -112,7 +122,6 @@ async function readOnly(port: string, kind: 'serialport' | 'tty' | 'tty+split' |
     await new Promise((r) => setTimeout(r, seconds * 1000));
   });
   (stream as tty.ReadStream | null)?.destroy();
-  (bursts as FdReader | null)?.stop();
   await new Promise<void>((r) => sp.close(() => r()));
   return { cpuMs, bytes, chunks };
 }
@@ -176,9 +185,9 @@ export async function benchRecordAttach(capture: string): Promise<Record<string,
         serialport: "serialport's reads",
         tty: 'tty.ReadStream, a read per readiness, bytes discarded',
         'tty+split': 'tty.ReadStream + the line splitter',
-        bursts: "FdReader: serialport's descriptor, a read per readiness, as the link reads",
+        link: 'SerialLink, as the recorder reads',
       };
-      for (const kind of ['serialport', 'tty', 'tty+split', 'bursts'] as const) {
+      for (const kind of ['serialport', 'tty', 'tty+split', 'link'] as const) {
         const w = pace(b, capture, seconds + 1);
         const r = await readOnly(a, kind, seconds);
         await ended(w);
