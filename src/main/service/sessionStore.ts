@@ -81,6 +81,8 @@ export class FileSessionView implements SessionView {
   private walked: FileIndex | null = null;
   /** The timeline's figures read from the index pages' columns (seriesFromReader), before any walk. */
   private series: Promise<FrameSeries | null> | null = null;
+  /** The series once read: its events are every event the summary needs (the first MemoryError). */
+  private seriesRead: FrameSeries | null = null;
   private log: FileLog | null = null;
   private entryList: SnapshotIndexEntry[] | null = null;
   private fileSize: number;
@@ -119,6 +121,7 @@ export class FileSessionView implements SessionView {
     this.walk = null;
     this.walked = null;
     this.series = null;
+    this.seriesRead = null;
     this.log = null;
     this.entryList = null;
     this.fileSize = size;
@@ -167,19 +170,19 @@ export class FileSessionView implements SessionView {
 
   /**
    * From the first and last entries. The first MemoryError needs every event, so it is known
-   * once the index has been walked (null until then).
+   * once the frame series has been read or the index walked (null until then).
    */
   summary(): SessionSummary {
     if (this.built) return summarizeSession(this.meta, this.built.entries, this.built.events);
     const n = this.reader.snapshotCount;
     const ends = n ? [this.reader.entry(0), this.reader.entry(n - 1)] : [];
-    const s = summarizeSession(this.meta, ends as SnapshotIndexEntry[], this.walked?.series.events ?? []);
+    const s = summarizeSession(this.meta, ends as SnapshotIndexEntry[], (this.walked?.series ?? this.seriesRead)?.events ?? []);
     s.frames = n;
     return s;
   }
 
   memoryErrorKnown(): boolean {
-    return this.built !== null || this.walked !== null;
+    return this.built !== null || this.walked !== null || this.seriesRead !== null;
   }
 
   async frameSeries(alive: () => boolean = () => true): Promise<FrameSeries | null> {
@@ -190,6 +193,7 @@ export class FileSessionView implements SessionView {
     const reader = this.reader;
     this.series ??= seriesFromReader(reader, () => !this.closed && !this.built && this.reader === reader).then((s) => {
       if (!s) this.series = null;
+      else if (this.reader === reader) this.seriesRead = s;
       return s;
     });
     const s = await this.series;

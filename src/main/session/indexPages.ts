@@ -19,8 +19,12 @@ export interface PageData {
   /** Snapshots served (cut to the raw bytes kept: see cutSnapshots). */
   readonly snapshots: number;
   readonly events: number;
-  entry(k: number): SnapshotIndexEntry;
-  event(k: number): SessionEvent;
+  /**
+   * Snapshot k's entry and event k. `keep` false makes them without keeping them: a walk over
+   * every item of a page (pageItems) must not leave the page holding an object per item.
+   */
+  entry(k: number, keep?: boolean): SnapshotIndexEntry;
+  event(k: number, keep?: boolean): SessionEvent;
   byteEnd(k: number): number;
   /** Snapshots past n are not served (their bytes are not in the file). */
   cutSnapshots(n: number): void;
@@ -94,6 +98,11 @@ export class ColumnPage implements PageData {
     private readonly lazyLog: (at: LogAt) => SessionEvent,
   ) {}
 
+  /** An empty page whose first snapshot is `first`, making log events as this one does. */
+  emptyAfter(first: number): ColumnPage {
+    return new ColumnPage(first, this.lazyLog);
+  }
+
   add(ch: ColumnChunk): void {
     this.chunks.push(ch);
     this.chunkSnap.push(this.nSnaps);
@@ -111,29 +120,37 @@ export class ColumnPage implements PageData {
     return this.nEvs;
   }
 
+  /** The last chunk whose first item is at or before k (a page of a long import has many). */
   private chunkOf(k: number, firsts: number[]): number {
-    let c = firsts.length - 1;
-    while (c > 0 && firsts[c] > k) c--;
-    return c;
+    let lo = 0;
+    let hi = firsts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (firsts[mid] <= k) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
-  entry(k: number): SnapshotIndexEntry {
+  entry(k: number, keep = true): SnapshotIndexEntry {
     if (!(k >= 0 && k < this.nSnaps)) throw new RangeError(`no snapshot ${k} in the page`);
     let e = this.entries[k];
     if (e === undefined) {
       const c = this.chunkOf(k, this.chunkSnap);
-      e = this.entries[k] = chunkEntry(this.chunks[c], k - this.chunkSnap[c], this.firstSnapshot + k);
+      e = chunkEntry(this.chunks[c], k - this.chunkSnap[c], this.firstSnapshot + k);
+      if (keep) this.entries[k] = e;
     }
     return e;
   }
 
-  event(k: number): SessionEvent {
+  event(k: number, keep = true): SessionEvent {
     if (!(k >= 0 && k < this.nEvs)) throw new RangeError(`no event ${k} in the page`);
     let e = this.evObjs[k];
     if (e === undefined) {
       const c = this.chunkOf(k, this.chunkEv);
       const it = chunkEvent(this.chunks[c], k - this.chunkEv[c]);
-      e = this.evObjs[k] = 'event' in it ? it.event : this.lazyLog(it.logAt);
+      e = 'event' in it ? it.event : this.lazyLog(it.logAt);
+      if (keep) this.evObjs[k] = e;
     }
     return e;
   }

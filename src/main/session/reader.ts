@@ -131,10 +131,23 @@ class PageDecoder {
   p = 0;
   ended = false;
 
+  /** Snapshots and events of the page before those in `out` (see restart). */
+  snapBase = 0;
+  eventBase = 0;
+
   constructor(readonly page: IndexPage) {}
 
   get out(): PageData {
     return this.columns?.out ?? (this.json ??= { unpacker: new IndexUnpacker(), out: new ObjectPage() }).out;
+  }
+
+  /** Empties `out`, keeping the state the next record decodes from (a walk keeps one record). */
+  restart(): void {
+    const d = this.out;
+    this.snapBase += d.snapshots;
+    this.eventBase += d.events;
+    if (this.json) this.json.out = new ObjectPage();
+    if (this.columns) this.columns.out = this.columns.out.emptyAfter(this.page.firstSnapshot + this.snapBase);
   }
 }
 
@@ -144,6 +157,8 @@ export type PageItem = { snapshot: SnapshotIndexEntry; event?: undefined } | { e
 const CACHE = 4;
 /** Index pages (about 256 snapshots each) kept decoded beyond those kept for good. */
 const PAGE_CACHE = 16;
+/** Snapshots and events the pages kept hold at most (the most recent page is always kept). */
+const PAGE_CACHE_ITEMS = 65_536;
 
 /**
  * The most one record inflates to. The writer emits raw records of about 1 MiB of ops and
@@ -726,7 +741,7 @@ export class SessionReader {
     if (!body || !Array.isArray(body.e) || typeof body.p !== 'number') throw new MalformedError('index record without events');
     const snaps: SnapshotIndexEntry[] = [];
     const evs: SessionEvent[] = [];
-    let n = page.firstSnapshot + json.out.snapshots;
+    let n = page.firstSnapshot + dec.snapBase + json.out.snapshots;
     for (const item of body.e) {
       const it = json.unpacker.item(item, n);
       if ('snapshot' in it) {
@@ -761,23 +776,48 @@ export class SessionReader {
   *pageItems(k: number): Generator<PageItem> {
     const page = this.pages[k];
     if (!page) throw new RangeError(`no index page ${k} (the session has ${this.pages.length})`);
-    const d = page.decoded ?? this.decodePage(page);
-    const ns = Math.min(page.snapshots, d.snapshots);
-    const ne = Math.min(page.events, d.events);
+    // The last page may end with snapshots past the raw bytes kept (cut at open): not served.
+    let snapshotsLeft = page.snapshots;
+    let eventsLeft = page.events;
+    if (page.decoded) {
+      yield* this.itemsOf(page, page.decoded, 0, snapshotsLeft, eventsLeft);
+      return;
+    }
+    // A record at a time: a page of a long log holds many records, and the walk keeps one.
+    const dec = new PageDecoder(page);
+    while (dec.next < page.records.length) {
+      try {
+        this.decodeRecord(dec, page, page.records[dec.next]);
+      } catch (err) {
+        if (!isIndexError(err)) throw err;
+        throw SessionFormatError.damaged(this.path, page.records[dec.next].at, (err as Error).message, page.firstSnapshot + dec.snapBase + dec.out.snapshots);
+      }
+      const d = dec.out;
+      yield* this.itemsOf(page, d, dec.snapBase, snapshotsLeft, eventsLeft);
+      snapshotsLeft -= Math.min(snapshotsLeft, d.snapshots);
+      eventsLeft -= Math.min(eventsLeft, d.events);
+      dec.restart();
+    }
+  }
+
+  /** The items of decoded index data, in arrival order; `base`: its first snapshot in the page. */
+  private *itemsOf(page: IndexPage, d: PageData, base: number, maxSnapshots: number, maxEvents: number): Generator<PageItem> {
+    const ns = Math.min(maxSnapshots, d.snapshots);
+    const ne = Math.min(maxEvents, d.events);
     const offsets = ne > 0 ? d.eventOffsets().byteOffset : null;
     const entry = (j: number): SnapshotIndexEntry => {
       try {
-        return d.entry(j);
+        return d.entry(j, false);
       } catch (err) {
         if (!isIndexError(err)) throw err;
-        throw SessionFormatError.damaged(this.path, page.records[0].at, (err as Error).message, page.firstSnapshot + j);
+        throw SessionFormatError.damaged(this.path, page.records[0].at, (err as Error).message, page.firstSnapshot + base + j);
       }
     };
     let si = 0;
     for (let ei = 0; ei < ne; ei++) {
       const at = offsets![ei];
       while (si < ns && d.byteEnd(si) <= at) yield { snapshot: entry(si++) };
-      yield { event: d.event(ei) };
+      yield { event: d.event(ei, false) };
     }
     while (si < ns) yield { snapshot: entry(si++) };
   }
@@ -809,7 +849,15 @@ export class SessionReader {
     }
     const decoded = this.decodePage(page);
     this.pageCache.unshift({ page, decoded });
-    if (this.pageCache.length > PAGE_CACHE) this.pageCache.pop();
+    // Bounded in pages and in items: a page of a long log holds tens of thousands of events.
+    let items = 0;
+    for (let c = 0; c < this.pageCache.length; c++) {
+      items += this.pageCache[c].page.snapshots + this.pageCache[c].page.events;
+      if (c > 0 && (c >= PAGE_CACHE || items > PAGE_CACHE_ITEMS)) {
+        this.pageCache.length = c;
+        break;
+      }
+    }
     return decoded;
   }
 

@@ -102,6 +102,8 @@ const FLUSH_OPS = 1 << 20;
 const FLUSH_ITEMS = 2048;
 /** An index record of at least this many items is also tried with brotli. */
 const BROTLI_ITEMS = 256;
+/** Events after which a segment is cut even between dumps: a page decoded whole stays a few MB. */
+const SEGMENT_EVENTS_MAX = 32_768;
 
 export class SessionWriter {
   private readonly parser = new CaptureReader();
@@ -142,6 +144,8 @@ export class SessionWriter {
   private seg = 0;
   private segRawStart = 0;
   private segSnapshots = 0;
+  /** Other events (log lines mostly) in the segment: its index page is decoded whole when read. */
+  private segEvents = 0;
   /** Raw offset where the ops not yet written begin. */
   private recordRawStart = 0;
   /** Last 32 KiB of this segment's ops and index text: the next records' deflate dictionaries. */
@@ -266,7 +270,10 @@ export class SessionWriter {
     let pos = 0; // bytes of this chunk given to the encoder
     for (const ev of events) {
       this.record(ev, hostMs);
-      if (ev.type !== 'snapshot') continue;
+      if (ev.type !== 'snapshot') {
+        this.segEvents++;
+        continue;
+      }
       this.segSnapshots++;
       const p = ev.snapshot.byteEnd;
       if (this.segSnapshots < this.segSnapshotsMax && p - this.segRawStart < this.segBytesMax) continue;
@@ -280,8 +287,9 @@ export class SessionWriter {
     if (pos < bytes.length) this.enc.push(bytes.subarray(pos));
     this.recent.push(bytes);
     this.chunk = EMPTY;
-    // A capture with no dump boundary for long (only program output, or one endless dump).
-    if (this.enc.codedEnd - this.segRawStart >= 4 * this.segBytesMax) {
+    // A capture with no dump boundary for long (only program output, or one endless dump), or
+    // many log lines between dumps: a page (what a reader decodes at once) stays small.
+    if (this.enc.codedEnd - this.segRawStart >= 4 * this.segBytesMax || this.segEvents >= SEGMENT_EVENTS_MAX) {
       const p = this.enc.codedEnd;
       let later = 0;
       for (const ev of events) if (ev.type === 'snapshot' && ev.snapshot.byteEnd > p) later++;
@@ -442,6 +450,7 @@ export class SessionWriter {
     this.seg++;
     this.segRawStart = p;
     this.segSnapshots = 0;
+    this.segEvents = 0;
     this.opTail = new Uint8Array(0);
     this.indexTail = new Uint8Array(0);
     this.packer.reset();

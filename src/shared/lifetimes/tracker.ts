@@ -187,15 +187,7 @@ export class LifetimeTracker {
             i++;
           }
           if (i >= n) break;
-          // The changed stretch runs to the next 16 equal bytes (shorter gaps are walked through).
-          let hi = i + 1;
-          let same = 0;
-          while (hi < n && same < 16) {
-            if (k[hi] === p[hi]) same++;
-            else same = 0;
-            hi++;
-          }
-          i = this.walkChanged(a, k, p, i, hi - same, n, pos);
+          i = this.walkChanged(a, k, p, i, stretchEnd(k, p, i, n), n, pos);
         }
       }
       this.prev[a].set(k);
@@ -215,14 +207,7 @@ export class LifetimeTracker {
       for (i = Math.max(i, ranges[r]); ; ) {
         while (i < end && k[i] === p[i]) i++;
         if (i >= end) break;
-        let hi = i + 1;
-        let same = 0;
-        while (hi < n && same < 16) {
-          if (k[hi] === p[hi]) same++;
-          else same = 0;
-          hi++;
-        }
-        i = this.walkChanged(a, k, p, i, hi - same, n, pos);
+        i = this.walkChanged(a, k, p, i, stretchEnd(k, p, i, n), n, pos);
       }
     }
     for (let r = 0; r < ranges.length; r += 2) {
@@ -405,3 +390,14 @@ export class LifetimeTracker {
   }
 }
 
+/** Where the changed stretch from block i ends: at the next 16 equal blocks (shorter gaps are walked through). */
+function stretchEnd(k: Uint8Array, p: Uint8Array, i: number, n: number): number {
+  let hi = i + 1;
+  let same = 0;
+  while (hi < n && same < 16) {
+    if (k[hi] === p[hi]) same++;
+    else same = 0;
+    hi++;
+  }
+  return hi - same;
+}
