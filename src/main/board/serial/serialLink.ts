@@ -22,9 +22,10 @@ export interface SerialLinkOptions {
  * non-blocking, read by libuv on the event loop (a tty.ReadStream), instead of serialport's
  * reads through the thread pool, which cost 2-3× the CPU per MB at full-speed USB rates
  * (`npm run bench -- attach`, its read-only baselines). Opened after serialport, so the line
- * settings (raw, the baud rate) are serialport's, and the port's lock is taken first; a
- * non-blocking open does not touch the modem lines. Writes stay serialport's, on its own
- * descriptor. Null where that does not apply (Windows, not a terminal, the open failed);
+ * settings (raw, the baud rate) are serialport's and its lock is taken first; opened
+ * non-blocking as serialport opens it, and before setLines, so the modem lines end as asked
+ * (an open raises DTR and RTS together, which resets nothing). Writes stay serialport's, on
+ * its own descriptor. Null where that does not apply (Windows, not a terminal, the open failed);
  * HEAPSCOPE_SERIALPORT_READS=1 keeps serialport's reads.
  */
 function ownReader(path: string): tty.ReadStream | null {
