@@ -8,8 +8,8 @@
  * tty.ReadStream (bytes discarded, then through the line splitter), and with the SerialLink
  * the recorder uses.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readSync, closeSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, readSync, closeSync, rmSync, statSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import tty from 'node:tty';
@@ -29,7 +29,7 @@ const PACER = `
 const { openSync, writeSync, readFileSync, constants } = require('node:fs');
 const [port, file, rate, seconds] = process.argv.slice(1);
 const data = readFileSync(file);
-// Non-blocking: when nobody reads, the PTY fills and the writer must not hang.
+// Non-blocking: when nobody reads, the pipe fills and the writer must not hang.
 const fd = openSync(port, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
 let at = 0, sent = 0;
 const t0 = Date.now();
@@ -44,26 +44,36 @@ const tick = () => {
 tick();
 `;
 
-async function ptyPair(dir: string): Promise<{ a: string; b: string; proc: ChildProcess }> {
-  const a = path.join(dir, 'a');
-  const b = path.join(dir, 'b');
-  const proc = spawn('socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' });
-  for (let i = 0; i < 100 && !(existsSync(a) && existsSync(b)); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!existsSync(a)) throw new Error('socat made no PTY');
-  return { a, b, proc };
-}
-
-function pace(port: string, capture: string, seconds: number): ChildProcess {
-  return spawn(process.execPath, ['-e', PACER, port, capture, String(RATE), String(seconds)], { stdio: 'ignore' });
-}
-
-/** Stops the writer (it may still be pacing) and waits for it. */
-const ended = (p: ChildProcess) =>
-  new Promise((r) => {
-    if (p.exitCode !== null || p.signalCode !== null) return r(null);
-    p.once('exit', r);
-    p.kill();
+/**
+ * A 1 MB/s stream on a fresh PTY: the pacer writes into a pipe, socat copies the pipe into the
+ * PTY's master, the reader opens `port`. Not a socat PTY pair (a PTY written through another
+ * PTY): at this rate socat's PTY-to-PTY copy silently lost bytes here, so half the dumps came
+ * out damaged even for `cat`; pipe to PTY is byte-exact (the floor below checks it).
+ */
+async function stream(dir: string, capture: string, seconds: number): Promise<{ port: string; stop: () => Promise<void> }> {
+  const port = path.join(dir, `pty-${++streams}`);
+  const proc = spawn('/bin/sh', ['-c', `"$NODE" -e "$PACER" /dev/stdout "$CAPTURE" ${RATE} ${seconds} | socat -u STDIN pty,raw,echo=0,link="$PORT"`], {
+    stdio: 'ignore',
+    detached: true,
+    env: { ...process.env, NODE: process.execPath, PACER, CAPTURE: capture, PORT: port },
   });
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  for (let i = 0; i < 100 && !existsSync(port); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!existsSync(port)) throw new Error('socat made no PTY');
+  return {
+    port,
+    // The shell, the pacer and socat: the process group this call started.
+    stop: async () => {
+      try {
+        process.kill(-proc.pid!, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+      await exited;
+    },
+  };
+}
+let streams = 0;
 
 /** CPU ms of this process while `body` runs. */
 async function cpuOf(body: () => Promise<void>): Promise<number> {
@@ -77,12 +87,18 @@ async function cpuOf(body: () => Promise<void>): Promise<number> {
  * The floor: `cat` (C, a read per readiness into a 128 KB buffer) copying the PTY to a file, its
  * CPU from /usr/bin/time over `seconds` of the paced stream.
  */
-function catFloor(port: string, dir: string, seconds: number): { cpuMs: number; bytes: number } {
+function catFloor(port: string, dir: string, seconds: number, capture: string): { cpuMs: number; bytes: number; intact: boolean } {
   const file = path.join(dir, 'cat.out');
   const timing = execFileSync('/bin/sh', ['-c', `/usr/bin/time -f '@@T %e %U %S' timeout -s INT ${seconds} cat ${port} > ${file} 2>${file}.time; cat ${file}.time | grep '^@@T'; true`]).toString();
   const m = /@@T ([\d.]+) ([\d.]+) ([\d.]+)/.exec(timing);
   if (!m) throw new Error(`no timing from cat: ${timing}`);
-  return { cpuMs: (Number(m[2]) + Number(m[3])) * 1000, bytes: statSync(file).size };
+  // The stream is the capture from its start: what arrived must be its first bytes, exactly.
+  const got = readFileSync(file);
+  const want = Buffer.alloc(got.length);
+  const fd = openSync(capture, 'r');
+  readSync(fd, want, 0, want.length, 0);
+  closeSync(fd);
+  return { cpuMs: (Number(m[2]) + Number(m[3])) * 1000, bytes: got.length, intact: got.length > 0 && got.equals(want) };
 }
 
 async function readOnly(port: string, kind: 'serialport' | 'tty' | 'tty+split' | 'link', seconds: number): Promise<{ cpuMs: number; bytes: number; chunks: number }> {
@@ -170,14 +186,13 @@ export async function benchRecordAttach(capture: string): Promise<Record<string,
   const out: Record<string, string | number> = {};
   const pct = (cpuMs: number, s: number) => `${((cpuMs / 10 / s)).toFixed(1)} % of one core`;
   try {
-    const { a, b, proc } = await ptyPair(dir);
-    try {
+    {
       // The floor: C reading the same stream and writing it to a file.
       {
-        const w = pace(b, capture, seconds + 1);
-        const r = catFloor(a, dir, seconds);
-        await ended(w);
-        out['floor: cat of the PTY to a file (C)'] = `${pct(r.cpuMs, seconds)}, ${(r.cpuMs / (r.bytes / 1e6)).toFixed(0)} ms CPU per MB (${(r.bytes / 1e6 / seconds).toFixed(2)} MB/s)`;
+        const { port: a, stop } = await stream(dir, capture, seconds + 1);
+        const r = catFloor(a, dir, seconds, capture);
+        await stop();
+        out['floor: cat of the PTY to a file (C)'] = `${pct(r.cpuMs, seconds)}, ${(r.cpuMs / (r.bytes / 1e6)).toFixed(0)} ms CPU per MB (${(r.bytes / 1e6 / seconds).toFixed(2)} MB/s, ${r.intact ? 'every byte as sent' : 'BYTES LOST OR CHANGED on the way: the rig is broken'})`;
         await new Promise((r2) => setTimeout(r2, 300));
       }
       // Baselines: the read path alone, then with the line splitter.
@@ -188,9 +203,9 @@ export async function benchRecordAttach(capture: string): Promise<Record<string,
         link: 'SerialLink, as the recorder reads',
       };
       for (const kind of ['serialport', 'tty', 'tty+split', 'link'] as const) {
-        const w = pace(b, capture, seconds + 1);
+        const { port: a, stop } = await stream(dir, capture, seconds + 1);
         const r = await readOnly(a, kind, seconds);
-        await ended(w);
+        await stop();
         out[`baseline: node, read only (${words[kind]})`] =
           `${pct(r.cpuMs, seconds)}, ${(r.cpuMs / (r.bytes / 1e6)).toFixed(0)} ms CPU per MB, ${r.chunks} chunks of ${(r.bytes / r.chunks / 1024).toFixed(1)} KB`;
         await new Promise((r2) => setTimeout(r2, 300));
@@ -202,13 +217,22 @@ export async function benchRecordAttach(capture: string): Promise<Record<string,
       {
         const marks = [5, 5 + seconds];
         const total = 5 + 2 * seconds;
-        const w = pace(b, capture, total + 2);
+        const { port: a, stop } = await stream(dir, capture, total + 2);
         const file = path.join(dir, 'in.hss');
         let bytes = 0;
+        let dumps = 0;
+        let damaged = 0;
         const at: Array<{ cpu: number; bytes: number }> = [];
         const cpuMs = await cpuOf(async () => {
           const c0 = process.cpuUsage();
-          const h = recordToSession({ port: a, run: { kind: 'attach' }, periodMs: 350, collect: false, durationMs: total * 1000, sessionPath: file });
+          const h = recordToSession(
+            { port: a, run: { kind: 'attach' }, periodMs: 350, collect: false, durationMs: total * 1000, sessionPath: file },
+            {
+              events: (evs) => {
+                for (const ev of evs) if (ev.type === 'snapshot' && ev.snapshot.problems.length) damaged++;
+              },
+            },
+          );
           const ts = marks.map((s2) =>
             setTimeout(() => {
               const c = process.cpuUsage(c0);
@@ -218,10 +242,11 @@ export async function benchRecordAttach(capture: string): Promise<Record<string,
           const res = await h.done;
           for (const t of ts) clearTimeout(t);
           bytes = res.counts.bytes;
+          dumps = res.counts.snapshots;
           if (res.summary.error) throw res.summary.error;
         });
-        await ended(w);
-        out[`record --attach in-process (no start-up), ${total} s`] = `${pct(cpuMs, total)}, ${(cpuMs / (bytes / 1e6)).toFixed(0)} ms CPU per MB, ${(bytes / 1e6 / total).toFixed(2)} MB/s received (goal ≤ 3 %)`;
+        await stop();
+        out[`record --attach in-process (no start-up), ${total} s`] = `${pct(cpuMs, total)}, ${(cpuMs / (bytes / 1e6)).toFixed(0)} ms CPU per MB, ${(bytes / 1e6 / total).toFixed(2)} MB/s received, ${dumps} dumps, ${damaged} damaged (goal ≤ 3 %)`;
         const ends = [...at.slice(1), { cpu: cpuMs, bytes }];
         for (let k = 0; k < at.length; k++) {
           const dc = ends[k].cpu - at[k].cpu;
@@ -231,16 +256,14 @@ export async function benchRecordAttach(capture: string): Promise<Record<string,
       }
       // The whole command, as a user runs it.
       {
-        const w = pace(b, capture, seconds + 8);
+        const { port: a, stop } = await stream(dir, capture, seconds + 8);
         const file = path.join(dir, 'cli.hss');
         const timing = execFileSync('/bin/sh', ['-c', `/usr/bin/time -f '@@T %e %U %S' ${process.execPath} ${path.join(root, 'bin/heapscope.mjs')} record --port ${a} --attach -o ${file} --duration ${seconds}s -q 2>&1 | grep '^@@T'`]).toString();
-        await ended(w);
+        await stop();
         const m = /@@T ([\d.]+) ([\d.]+) ([\d.]+)/.exec(timing)!;
         const cpu = (Number(m[2]) + Number(m[3])) * 1000;
         out['heapscope record --attach, whole command (start-up included)'] = `${pct(cpu, seconds)} over the ${seconds} s recorded (${m[1]} s wall, ${(cpu / 1000).toFixed(2)} s CPU; session ${statSync(file).size} bytes) (goal ≤ 3 %)`;
       }
-    } finally {
-      proc.kill();
     }
     const off = offlineCosts(capture, dir);
     out['offline, same bytes in 14 KB chunks: parse (reader + metrics)'] = `${off.parseMsPerMB.toFixed(0)} ms CPU per MB`;
