@@ -1,6 +1,6 @@
 /**
- * `heapscope record --attach` of a 1 MB/s stream over a PTY (full-speed USB's rate): a socat
- * PTY pair, a paced writer in its own process sending the pi-mst capture at 1 MB/s, and the
+ * `heapscope record --attach` of a 1 MB/s stream over a PTY (full-speed USB's rate): a
+ * PTY whose master a paced writer in its own process fills with the pi-mst capture at 1 MB/s, the
  * recorder on the other end. Figures: CPU of the whole command (start-up included, from
  * /usr/bin/time) as % of one core over the recording's length; the in-process recording's CPU
  * without start-up, per MB; and, as the floor and baselines from the same run: `cat` (C)
@@ -25,50 +25,50 @@ import { metricsOf } from '../src/shared/heap/metrics';
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RATE = 1_000_000;
 
+/**
+ * The board's side: a PTY of its own (python3's pty module: node has no openpty), its far end
+ * linked at `port`, and the capture written into its master at `rate` bytes/s from the start.
+ * Writes are non-blocking: when the reader lags, the PTY fills and the writer waits (EAGAIN)
+ * and catches up, as a USB CDC device is held back, never dropping a byte.
+ */
 const PACER = `
-const { openSync, writeSync, readFileSync, constants } = require('node:fs');
-const [port, file, rate, seconds] = process.argv.slice(1);
-const data = readFileSync(file);
-// Non-blocking: when nobody reads, the pipe fills and the writer must not hang.
-const fd = openSync(port, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
-let at = 0, sent = 0;
-const t0 = Date.now();
-const tick = () => {
-  const due = Math.floor(((Date.now() - t0) / 1000) * +rate);
-  while (sent < due) {
-    const n = Math.min(due - sent, data.length - at, 65536);
-    try { sent += writeSync(fd, data, at, n); at = (at + n) % data.length; } catch (e) { if (e.code !== 'EAGAIN') throw e; break; }
-  }
-  if (Date.now() - t0 < +seconds * 1000) setTimeout(tick, 10); else process.exit(0);
-};
-tick();
+import os, pty, sys, time, tty
+port, capture, rate, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+m, s = pty.openpty()
+tty.setraw(s)
+os.set_blocking(m, False)
+os.symlink(os.ttyname(s), port)
+data = open(capture, 'rb').read()
+at = sent = 0
+t0 = time.time()
+while time.time() - t0 < seconds:
+    due = int((time.time() - t0) * rate)
+    while sent < due:
+        n = min(due - sent, len(data) - at, 65536)
+        try:
+            k = os.write(m, data[at:at + n])
+        except BlockingIOError:
+            break
+        sent += k
+        at = (at + k) % len(data)
+    time.sleep(0.01)
 `;
 
 /**
- * A 1 MB/s stream on a fresh PTY: the pacer writes into a pipe, socat copies the pipe into the
- * PTY's master, the reader opens `port`. Not a socat PTY pair (a PTY written through another
- * PTY): at this rate socat's PTY-to-PTY copy silently lost bytes here, so half the dumps came
- * out damaged even for `cat`; pipe to PTY is byte-exact (the floor below checks it).
+ * A 1 MB/s stream on a fresh PTY (see PACER). Not socat: at this rate socat lost bytes here
+ * without a word, PTY to PTY (half the dumps damaged, even for \`cat\`) and pipe to PTY when
+ * the reader lagged; the PTY alone holds the writer back instead. The floor checks every byte.
  */
 async function stream(dir: string, capture: string, seconds: number): Promise<{ port: string; stop: () => Promise<void> }> {
   const port = path.join(dir, `pty-${++streams}`);
-  const proc = spawn('/bin/sh', ['-c', `"$NODE" -e "$PACER" /dev/stdout "$CAPTURE" ${RATE} ${seconds} | socat -u STDIN pty,raw,echo=0,link="$PORT"`], {
-    stdio: 'ignore',
-    detached: true,
-    env: { ...process.env, NODE: process.execPath, PACER, CAPTURE: capture, PORT: port },
-  });
+  const proc = spawn('python3', ['-c', PACER, port, capture, String(RATE), String(seconds)], { stdio: 'ignore' });
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   for (let i = 0; i < 100 && !existsSync(port); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!existsSync(port)) throw new Error('socat made no PTY');
+  if (!existsSync(port)) throw new Error('the pacer made no PTY (is python3 installed?)');
   return {
     port,
-    // The shell, the pacer and socat: the process group this call started.
     stop: async () => {
-      try {
-        process.kill(-proc.pid!, 'SIGTERM');
-      } catch {
-        // Already gone.
-      }
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill();
       await exited;
     },
   };
