@@ -59,7 +59,7 @@ while time.time() - t0 < seconds:
  * without a word, PTY to PTY (half the dumps damaged, even for \`cat\`) and pipe to PTY when
  * the reader lagged; the PTY alone holds the writer back instead. The floor checks every byte.
  */
-async function stream(dir: string, capture: string, seconds: number): Promise<{ port: string; stop: () => Promise<void> }> {
+export async function stream(dir: string, capture: string, seconds: number): Promise<{ port: string; stop: () => Promise<void> }> {
   const port = path.join(dir, `pty-${++streams}`);
   const proc = spawn('python3', ['-c', PACER, port, capture, String(RATE), String(seconds)], { stdio: 'ignore' });
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
