@@ -139,6 +139,8 @@ type Probe = {
   seekAndDraw(i: number): Promise<number>;
   drawCount(): number;
   liveLatencies(): number[];
+  liveServiceMs(): number[];
+  livePushWaits(): number[];
   blocksShown(): number;
 };
 
@@ -261,6 +263,13 @@ async function liveFigures(page: Page, label: string, figures: Figures): Promise
   if (arr.length) {
     const a = stats(arr);
     figures[`${label}: dump last byte → push in the page (median / p95; the service’s share)`] = `${ms(a.median)} / ${ms(a.p95)}`;
+  }
+  const hops = await call(page, (p) => ({ service: p.liveServiceMs(), wait: p.livePushWaits() }));
+  if (hops.service.length) {
+    const a = stats(hops.service);
+    const b = stats(hops.wait);
+    figures[`${label}: hops: dump last byte → the service's push (parse, session write; median / p95)`] = `${ms(a.median)} / ${ms(a.p95)}`;
+    figures[`${label}: hops: the service's push → the page's handler (bridge, the page's queue; median / p95)`] = `${ms(b.median)} / ${ms(b.p95)}`;
   }
   const inPage = await call(page, (p) => (p as unknown as { liveInPage(): number[] }).liveInPage());
   if (inPage.length) {

@@ -97,6 +97,9 @@ export async function benchSoak(): Promise<Record<string, string | number>> {
     'fetch a random snapshot ms (median / 95th percentile of 60)': `${q(fetches, 0.5).toFixed(1)} / ${q(fetches, 0.95).toFixed(1)} wall, ${q(fetchCpu, 0.5).toFixed(1)} / ${q(fetchCpu, 0.95).toFixed(1)} CPU`,
     'service open (openSession, what the window waits for), ms': `${svc.wallMs.toFixed(0)} wall, ${svc.cpuMs.toFixed(0)} CPU (goal ≤ 1000); service heap after open ${svc.openMB.toFixed(1)} MB`,
     'service: frame figures for the whole day (frameSeries), ms': `${svc.seriesMs.toFixed(0)} wall, ${svc.seriesCpu.toFixed(0)} CPU (open + series goal ≤ 1000); service heap after ${svc.seriesMB.toFixed(1)} MB`,
+    'service: film strip of the day, first time (getFilmStrip, 256 rows), ms': `${svc.strip1.wall.toFixed(0)} wall, ${svc.strip1.cpu.toFixed(0)} CPU for ${svc.strip1.columns} columns (asked ${STRIP_COLUMNS})`,
+    'service: the same strip’s used part (1024 rows), ms': `${svc.strip2.wall.toFixed(0)} wall, ${svc.strip2.cpu.toFixed(0)} CPU for ${svc.strip2.columns} columns`,
+    'service: seek, a random snapshot (getSnapshot), ms (median / 95th percentile of 60)': `${q(svc.seeks, 0.5).toFixed(1)} / ${q(svc.seeks, 0.95).toFixed(1)} wall, ${q(svc.seekCpu, 0.5).toFixed(1)} / ${q(svc.seekCpu, 0.95).toFixed(1)} CPU (goal ≤ 16)`,
     'heapscope inspect --json, whole command': `${inspectS.toFixed(1)} s wall, ${used ? `${Number(used[1]).toFixed(1)} s CPU, peak RSS ${Number(used[2]).toFixed(0)} MB` : 'CPU and RSS not reported'}`,
     'leak verdict': `${leak.verdict} (${leak.bytesPerMinute ?? '?'} B/min): ${leak.reason}`,
     'load average at the end': os.loadavg().map((v) => v.toFixed(1)).join(' '),
@@ -107,7 +110,23 @@ export async function benchSoak(): Promise<Record<string, string | number>> {
  * The service's open as the window sees it: HeapScopeService.openSession on the file (index,
  * summary for the recent list), then the per-frame figures a whole-day timeline draws from.
  */
-async function serviceOpen(file: string): Promise<{ wallMs: number; cpuMs: number; openMB: number; seriesMs: number; seriesCpu: number; seriesMB: number }> {
+type StripTime = { wall: number; cpu: number; columns: number };
+
+/** Columns of the window's film strip at 1440×900 (its pane's width in device pixels, about). */
+const STRIP_COLUMNS = 420;
+
+async function serviceOpen(file: string): Promise<{
+  wallMs: number;
+  cpuMs: number;
+  openMB: number;
+  seriesMs: number;
+  seriesCpu: number;
+  seriesMB: number;
+  strip1: StripTime;
+  strip2: StripTime;
+  seeks: number[];
+  seekCpu: number[];
+}> {
   const gc = (globalThis as { gc?: () => void }).gc;
   const home = mkdtempSync(path.join(os.tmpdir(), 'hs-soak-svc-'));
   const svc = new HeapScopeService({ dataDir: home, store: new SessionFileStore() });
@@ -128,7 +147,30 @@ async function serviceOpen(file: string): Promise<{ wallMs: number; cpuMs: numbe
     const seriesCpu = cpuMs(c1);
     gc?.();
     const seriesMB = (process.memoryUsage().heapUsed - heap0) / 1048576;
-    return { wallMs, cpuMs: cpu, openMB, seriesMs, seriesCpu, seriesMB };
+    // The film strip as the window asks for it the first time: the whole heap, then its used
+    // part in more rows (the frames read once: the second is binned from what the first read).
+    const strip = async (rows: number) => {
+      const c = process.cpuUsage();
+      const t = performance.now();
+      const st = await svc.getFilmStrip({ columns: STRIP_COLUMNS, rows });
+      return { wall: performance.now() - t, cpu: cpuMs(c), columns: st.frames.length };
+    };
+    const strip1 = await strip(256);
+    const strip2 = await strip(1024);
+    // Seek: random snapshots through the service (what a key press waits for before drawing).
+    const n = (await svc.getFrameSeries()).usedBytes.length;
+    const seeks: number[] = [];
+    const seekCpu: number[] = [];
+    let x = 777;
+    for (let k = 0; k < 60 && n > 0; k++) {
+      x = (x * 1103515245 + 12345) >>> 0;
+      const c = process.cpuUsage();
+      const t = performance.now();
+      await svc.getSnapshot(x % n);
+      seeks.push(performance.now() - t);
+      seekCpu.push(cpuMs(c));
+    }
+    return { wallMs, cpuMs: cpu, openMB, seriesMs, seriesCpu, seriesMB, strip1, strip2, seeks, seekCpu };
   } finally {
     await svc.closeSession();
     rmSync(home, { recursive: true, force: true });

@@ -35,6 +35,10 @@ export interface Probe {
   liveLatencies(): number[];
   /** Live: ms from each dump's last byte to its push reaching the page. */
   liveArrivals(): number[];
+  /** Live: ms from each dump's last byte to the service's push of it. */
+  liveServiceMs(): number[];
+  /** Live: ms from the service's push of each dump to its arrival in the page. */
+  livePushWaits(): number[];
   /** Live: ms from each dump's push reaching the page to its pixels. */
   liveInPage(): number[];
   blocksShown(): number;
@@ -84,6 +88,8 @@ export function installProbe(s: AppStore): void {
     liveLatencies: () => s.liveLatencies.slice(),
     liveArrivals: () => s.liveArrivals.slice(),
     liveInPage: () => s.liveInPage.slice(),
+    liveServiceMs: () => s.liveServiceMs.slice(),
+    livePushWaits: () => s.livePushWaits.slice(),
     drawParts: () => ({ ...lastParts, fetch: s.lastFetchMs }),
     blocksShown: () => (s.state.frameData?.areas ?? []).reduce((n, a) => n + a.blocks, 0),
     open: (path) => s.openPath(path),

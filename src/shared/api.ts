@@ -360,7 +360,7 @@ export type { ObjectColumns, ObjectsAnswer as ObjectsResult } from './lifetimes/
 
 /** getFilmStrip: the whole session as one picture (see src/shared/view/filmStrip.ts). */
 export interface FilmStripRequest {
-  /** At most this many columns (1…4096): every frame if they fit, else evenly spaced ones. */
+  /** At most this many columns (1…4096): every frame if they fit, else one per evenly spaced stretch of frames (see FilmStrip.frames). */
   columns: number;
   /** Address bins per column (16…1024). */
   rows: number;
@@ -429,7 +429,13 @@ export type ServiceEvent =
   /** A session was opened, imported, or a recording began: reload getSessionInfo. */
   | { type: 'session'; meta: SessionMeta | null }
   /** Live: a snapshot was appended. `data` is included so it is drawn without a round trip. */
-  | { type: 'snapshot'; entry: SnapshotIndexEntry; data: SnapshotData }
+  | {
+      type: 'snapshot';
+      entry: SnapshotIndexEntry;
+      data: SnapshotData;
+      /** Host clock (ms) when the service pushed it: the window times the hops (last byte → push → page). */
+      pushedMs?: number;
+    }
   /** Live: log lines were appended. */
   | { type: 'log'; lines: LogLine[]; total: number }
   /** Live: a timeline event was appended. */

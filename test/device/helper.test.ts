@@ -73,7 +73,9 @@ print('END')
     expect(f.hello).toEqual([{ period: 100, mode: 'timer', collect: 0, impl: 'micropython' }]);
     const dumps = f.frames.filter((x) => x.kind === 'B');
     expect(dumps.length).toBeGreaterThanOrEqual(10); // one at start + one per 100 ms over 1.2 s
-    expect(dumps.length).toBeLessThanOrEqual(15);
+    // One per tick, not more: a loaded machine stretches the run, so the bound is the run's own span.
+    const span = dumps[dumps.length - 1].ms - dumps[0].ms;
+    expect(dumps.length).toBeLessThanOrEqual(Math.floor(span / 100) + 2);
     const gaps = dumps.slice(1).map((d, i) => d.ms - dumps[i].ms);
     expect(Math.max(...gaps.slice(1))).toBeLessThan(250);
     // Nothing after stop().

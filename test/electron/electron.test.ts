@@ -158,7 +158,8 @@ beforeAll(() => {
   if (r.status !== 0) throw new Error(`build-main failed: ${r.stderr}`);
 });
 afterAll(() => {
-  rmSync(out, { recursive: true, force: true });
+  // A child just stopped may still be writing its profile there: retry as rm -rf would.
+  rmSync(out, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 });
 
 /** Runs a CommonJS bundle with `electron` replaced by `fake`. */

@@ -35,6 +35,47 @@ describe('service: getLifetimes', () => {
   });
 });
 
+describe('service: getLifetimes beside a recording', () => {
+  it('gives way to the event loop while it catches up, so live dumps are pushed meanwhile', async () => {
+    const session = path.join(dir, 'leak-yield.hss');
+    const warm = path.join(dir, 'leak-yield-warm.hss');
+    expect(heapscope(['import', fixture('leak-demo.txt'), '-o', session]).code).toBe(0);
+    expect(heapscope(['import', fixture('leak-demo.txt'), '-o', warm]).code).toBe(0);
+    const svc = testService(dir);
+    // The first answer of a process compiles its code (one frame then takes 200 ms): warm it on another file.
+    await svc.openSession(warm);
+    await svc.getLifetimes({});
+    await svc.closeSession();
+    await svc.openSession(session);
+    // The event loop's turns while the first answer is made (every frame walked): the longest
+    // stretch without one is what a live dump's push would wait.
+    let last = performance.now();
+    let longest = 0;
+    let turns = 0;
+    let done = false;
+    const tick = () => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+      turns++;
+      if (!done) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const t0 = performance.now();
+    const r = await svc.getLifetimes({});
+    const took = performance.now() - t0;
+    done = true;
+    expect(r.frames).toBe(81);
+    process.stdout.write(`  getLifetimes over 81 frames: ${took.toFixed(1)} ms, ${turns} turns of the event loop, longest stretch ${longest.toFixed(1)} ms\n`);
+    // Walking 81 frames takes tens of ms; the loop turns in between. Without the yields it does
+    // not turn at all (0 turns, the whole call one stretch); the bounds are generous for a loaded machine.
+    expect(took).toBeGreaterThan(10);
+    expect(turns).toBeGreaterThan(0);
+    expect(longest).toBeLessThan(Math.max(25, took * 0.9));
+    await svc.closeSession();
+  });
+});
+
 describe('service: getObjects', () => {
   it('gives the objects alive at a frame with their births, and New / Gone / Survived between two', async () => {
     const session = path.join(dir, 'leak-objects.hss');

@@ -51,6 +51,39 @@ describe('the timeline reduced to pixel columns', () => {
     expect([c.first[0][0], c.last[0][0], c.first[0][4], c.last[0][4]]).toEqual([1, 2, 3, 4]);
   });
 
+  it('puts every frame in the column its time falls in, found by binary search on ordered times', () => {
+    // Many frames per column (the search path), with repeated times, uneven gaps and frames
+    // outside [t0, t1]: each column's count and figures equal a frame-by-frame reference.
+    let x = 7;
+    const rnd = () => ((x = (x * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const n = 20_000;
+    const t = new Float64Array(n);
+    const v = new Float64Array(n);
+    let now = -50;
+    for (let i = 0; i < n; i++) {
+      now += rnd() < 0.2 ? 0 : rnd() * rnd() * 3;
+      t[i] = now;
+      v[i] = rnd() < 0.01 ? NaN : Math.round(rnd() * 1000);
+    }
+    for (const [t0, t1, cols] of [[t[0], t[n - 1], 700], [0, t[n - 1] / 2, 333], [t[100], t[n - 1] + 500, 1000]] as const) {
+      const c = columnStats(t, [v], t0, t1, cols);
+      const count = new Array(cols).fill(0);
+      const max = new Array(cols).fill(-Infinity);
+      const min = new Array(cols).fill(Infinity);
+      for (let i = 0; i < n; i++) {
+        const col = Math.min(cols - 1, Math.max(0, Math.floor((t[i] - t0) * (cols / (t1 - t0)))));
+        count[col]++;
+        if (v[i] === v[i]) {
+          max[col] = Math.max(max[col], v[i]);
+          min[col] = Math.min(min[col], v[i]);
+        }
+      }
+      expect([...c.count]).toEqual(count);
+      expect([...c.max[0]].map((m) => (m === m ? m : -Infinity))).toEqual(max);
+      expect([...c.min[0]].map((m) => (m === m ? m : Infinity))).toEqual(min);
+    }
+  });
+
   it('stays in order when the clock steps back', () => {
     const c = columnStats([0, 5, 2, 9], [[1, 2, 3, 4]], 0, 10, 2);
     expect([...c.count]).toEqual([1, 3]);

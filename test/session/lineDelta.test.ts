@@ -105,6 +105,47 @@ describe('line-delta transform', () => {
     );
   });
 
+  it('decodes map lines whose MAP ops change from dump to dump (cells kept from an op only while its lines are untouched)', () => {
+    // The decoder keeps each MAP op's cells to start the next op from the same line; these dumps
+    // make every way that can go stale: a line missing (the op starts later and writes the
+    // lines after it), a line changed outside its cells (a patch), a line new to its slot, the
+    // map growing and shrinking at its end.
+    const cells = (seed: number, n: number) =>
+      Array.from({ length: n }, (_, i) => {
+        const x = (i * 7 + seed * 13) % 11;
+        return x < 4 ? '.' : x < 7 ? '=' : 'hTLDA'[(i + seed) % 5];
+      })
+        .join('')
+        .replace(/^=/, 'h');
+    const line = (a: number, seed: number, indent = '') => `${indent}${(a * 0x400).toString(16).padStart(8, '0')}: ${cells(seed + a, 32)}\r\n`;
+    const dumps: string[] = [];
+    const plan: Array<{ lines: number[]; patch?: number; missing?: number }> = [
+      { lines: [0, 1, 2, 3, 4] },
+      { lines: [0, 1, 2, 3, 4] },
+      { lines: [0, 1, 2, 3, 4], missing: 0 },
+      { lines: [0, 1, 2, 3, 4] },
+      { lines: [0, 1, 2, 3, 4], patch: 2 },
+      { lines: [0, 1, 2, 3, 4] },
+      { lines: [0, 1, 2, 3, 4, 5, 6] },
+      { lines: [0, 1, 2, 3] },
+      { lines: [0, 1, 2, 3, 4, 5, 6], missing: 1 },
+      { lines: [0, 1, 2, 3, 4, 5, 6] },
+      { lines: [0, 1, 2, 3, 4, 5, 6] },
+    ];
+    plan.forEach((d, k) => {
+      const text = d.lines
+        .filter((a) => a !== d.missing)
+        .map((a) => line(a, k % 3 === 2 && a !== 3 ? k - 1 : k, a === d.patch ? "'" : ''))
+        .join('');
+      dumps.push(`GC: total: ${k}\r\nGC memory layout; from 20000:\r\n${text}`);
+    });
+    const bytes = new Uint8Array(Buffer.from(dumps.join(''), 'latin1'));
+    for (const pieces of [[bytes.length], [97], [5, 3000]]) {
+      const back = roundTrip(bytes, pieces, new Set([2, 9]), new Set());
+      expect(Buffer.from(back).toString('latin1')).toBe(Buffer.from(bytes).toString('latin1'));
+    }
+  });
+
   it('codes a repeated dump in a few bytes a line', () => {
     const dump = synthCapture({ dumps: 1, blocks: 6400 });
     const e = new LineDeltaEncoder({ cells: false });
@@ -155,5 +196,31 @@ describe('line-delta transform', () => {
     }
     expect(() => new LineDeltaDecoder().decode(enc('\x08'))).toThrow(/unknown op/);
     expect(() => new LineDeltaDecoder().decode(enc('\x07\x01\x00\x01'))).toThrow(/without their cells/);
+  });
+});
+
+describe('line-delta decoding a piece at a time', () => {
+  it('stops once the output reaches the point asked for, and goes on to give back the same bytes', () => {
+    const bytes = synthCapture({ dumps: 12, seed: 4 });
+    const e = new LineDeltaEncoder({ cells: true });
+    e.push(bytes);
+    e.flushPartial();
+    const ops = e.take();
+    const cells = e.takeCells();
+    const d = new LineDeltaDecoder();
+    d.begin(ops, cells);
+    // A few hundred bytes in, a dump in, then to the end: each step stops soon after its point.
+    let ended = false;
+    for (const until of [300, 20000, 20001, 90000]) {
+      ended = d.step(until);
+      expect(ended).toBe(false);
+      expect(d.length).toBeGreaterThanOrEqual(until);
+      // A step ends at an op: a whole map op (a dump's lines) at most past the point.
+      expect(d.length).toBeLessThan(until + 20000);
+      expect(Buffer.from(d.view()).equals(Buffer.from(bytes.subarray(0, d.length)))).toBe(true);
+    }
+    expect(d.step(Infinity)).toBe(true);
+    expect(Buffer.from(d.view()).equals(Buffer.from(bytes))).toBe(true);
+    expect(() => d.step(Infinity)).toThrow(/no record/);
   });
 });

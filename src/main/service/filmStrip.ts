@@ -10,7 +10,8 @@
  * every few ms so a recording keeps streaming meanwhile.
  */
 import type { FilmStrip, SnapshotData } from '../../shared/api';
-import { binHeap, chooseColumns, STRIP_NO_MAP } from '../../shared/view/filmStrip';
+import { binHeap, STRIP_NO_MAP } from '../../shared/view/filmStrip';
+import { chooseStripFrames, keepSpikes } from './stripFrames';
 import { apiError } from './errors';
 import type { SessionView } from './sessionView';
 
@@ -18,6 +19,11 @@ import type { SessionView } from './sessionView';
 const MAX_CACHED_BYTES = 32 << 20;
 /** Row counts kept at once (a resize asks for a new one). */
 const MAX_ROW_COUNTS = 2;
+/**
+ * Block kinds of frames read for a strip, kept so that the same frames binned at another row
+ * count (the window asks again for the used part of the heap) are not read again.
+ */
+const MAX_KEPT_MAP_BYTES = 16 << 20;
 /** Longest stretch of work between two yields to the event loop. */
 const SLICE_MS = 20;
 
@@ -25,6 +31,8 @@ export class FilmStripMaker {
   /** rows → frame → that frame's column. */
   private readonly byRows = new Map<number, Map<number, Uint8Array>>();
   private last: { key: string; strip: Promise<FilmStrip> } | null = null;
+  private readonly maps = new Map<number, readonly { kinds: Uint8Array }[]>();
+  private mapBytes = 0;
 
   constructor(readonly view: SessionView) {}
 
@@ -65,8 +73,28 @@ export class FilmStripMaker {
     cols.set(frame, column);
   }
 
+  private keepMap(frame: number, areas: readonly { kinds: Uint8Array }[]): void {
+    if (this.maps.has(frame)) return;
+    let bytes = 0;
+    for (const a of areas) bytes += a.kinds.length;
+    if (this.mapBytes + bytes > MAX_KEPT_MAP_BYTES) {
+      this.maps.clear();
+      this.mapBytes = 0;
+    }
+    this.maps.set(frame, areas);
+    this.mapBytes += bytes;
+  }
+
   private async build(columns: number, rows: number, alive: () => boolean): Promise<FilmStrip> {
-    const frames = chooseColumns(this.view.snapshotCount(), columns);
+    const n = this.view.snapshotCount();
+    const cheap = this.view.cheapFrames?.() ?? [];
+    let frames = chooseStripFrames(n, columns, cheap);
+    if (cheap.length > 0 && frames.length < n) {
+      // The per-frame figures (read once for the timeline) say where a one-dump spike is.
+      const series = await this.view.frameSeries(alive);
+      if (!alive()) throw closed();
+      if (series && series.usedBytes.length >= n) frames = keepSpikes(frames, series.usedBytes, series.freeBytes);
+    }
     const data = new Uint8Array(frames.length * rows);
     const cols = this.columnsFor(rows);
     let slice = performance.now();
@@ -78,12 +106,23 @@ export class FilmStripMaker {
         data.set(hit, at);
         continue;
       }
-      if (!this.view.hasMap(f)) {
+      // A frame that opens a segment is read from its raw bytes (no index page decoded).
+      let cheap = this.maps.get(f) ?? null;
+      try {
+        if (!cheap && this.view.cheapAreas && isCheap(this.view.cheapFrames?.() ?? [], f)) cheap = this.view.cheapAreas(f);
+      } catch {
+        // Read again below the ordinary way (which says "no map" if that fails too).
+      }
+      if (cheap) {
+        binHeap(cheap, rows, data, at);
+        this.keepMap(f, cheap);
+      } else if (!this.view.hasMap(f)) {
         data.fill(STRIP_NO_MAP, at, at + rows);
       } else {
         try {
           const snap = await this.view.getSnapshot(f);
           binHeap(snap.areas, rows, data, at);
+          this.keepMap(f, snap.areas);
         } catch {
           if (!alive()) throw closed();
           // A frame that cannot be read (a damaged stretch of the file) shows as "no map".
@@ -99,6 +138,19 @@ export class FilmStripMaker {
     }
     return { frames, rows, data };
   }
+}
+
+/** `f` is in ascending `xs`. */
+function isCheap(xs: readonly number[], f: number): boolean {
+  let lo = 0;
+  let hi = xs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] === f) return true;
+    if (xs[mid] < f) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }
 
 function closed() {

@@ -10,6 +10,9 @@ import type { SnapshotIndexEntry } from '../../shared/heap/snapshot';
 import { SessionLifetimes, type FrameMaps } from '../../shared/lifetimes/session';
 import type { SessionView } from './sessionView';
 
+/** Longest stretch of catching up between two turns of the event loop. */
+const YIELD_MS = 4;
+
 export class LifetimesMaker {
   private readonly life = new SessionLifetimes();
   private readonly follower = new MapFollower();
@@ -99,7 +102,16 @@ export class LifetimesMaker {
     const entries = this.view.entries();
     const events = this.view.events();
     const lineCount = await this.view.logCount();
-    while (this.next < entries.length) {
+    // The dumps there are now (the list may grow while this yields; the lines counted go with these).
+    const end = entries.length;
+    let since = performance.now();
+    while (this.next < end) {
+      // A recording's dumps arrive on this event loop: give way every few ms, so catching up
+      // (a file read per dump) never holds a live frame back from the window.
+      if (performance.now() - since > YIELD_MS) {
+        await new Promise((r) => setImmediate(r));
+        since = performance.now();
+      }
       const e = entries[this.next];
       // What was printed before dump `next`: lines [nextLine, e.logLine), events with snapshot ≤ next.
       const upTo = Math.min(lineCount, e.logLine);

@@ -551,7 +551,7 @@ export class HeapScopeService {
     // The lines pushed are the newest: the log's length is the last one's number + 1.
     if (d.lines.length) this.emit({ type: 'log', lines: d.lines, total: d.lines[d.lines.length - 1].n + 1 });
     for (const e of d.events) this.emit({ type: 'event', event: e });
-    for (const s of d.snapshots) this.emit({ type: 'snapshot', entry: s.entry, data: s.data });
+    for (const s of d.snapshots) this.emit({ type: 'snapshot', entry: s.entry, data: s.data, pushedMs: Date.now() });
     // A film strip in use bins each live dump as it arrives (no read back from the file later).
     if (this.strip && this.strip.view === this.session) for (const s of d.snapshots) this.strip.observe(s.entry.index, s.data);
   }

@@ -251,6 +251,15 @@ export class FileSessionView implements SessionView {
   getSnapshot(i: number): SnapshotData {
     return dataOf(this.reader.getSnapshot(i));
   }
+  /** The snapshots that open a segment (for the reader they belong to: grow replaces it). */
+  private heads: { reader: SessionReader; frames: number[] } | null = null;
+  cheapFrames(): readonly number[] {
+    if (this.heads?.reader !== this.reader) this.heads = { reader: this.reader, frames: this.reader.segmentHeads() };
+    return this.heads.frames;
+  }
+  cheapAreas(i: number): readonly { kinds: Uint8Array }[] | null {
+    return this.reader.headSnapshot(i)?.areas ?? null;
+  }
   readRaw(start = 0, end = this.reader.rawLength): Uint8Array {
     return this.reader.readRaw(start, end);
   }

@@ -19,6 +19,13 @@ export interface SessionView {
   snapshotCount(): number;
   /** Snapshot i's index entry lists heap areas (the film strip skips frames without a map). */
   hasMap(i: number): boolean;
+  /**
+   * Frames cheap to read for a picture of the whole session, ascending (a session file: those
+   * that open a segment, see SessionReader.segmentHeads); absent: every frame costs the same.
+   */
+  cheapFrames?(): readonly number[];
+  /** One of cheapFrames' heap areas, read the cheapest way (null: read it with getSnapshot). */
+  cheapAreas?(i: number): readonly { kinds: Uint8Array }[] | null;
   /** What the recent list shows. A session file gives it from its counts and first and last entries. */
   summary(): SessionSummary;
   /** summary() has looked at every event (else its memoryError is null for want of a walk). */

@@ -112,6 +112,24 @@ export class HeapModel {
     this.lastFreed = 0;
   }
 
+  /**
+   * The cells the last encode or decode changed: [start, end) pairs (frees in address order,
+   * then new objects in address order), `changedCount` numbers. Callers that keep the cells
+   * elsewhere copy back only these.
+   */
+  changed = new Int32Array(256);
+  changedCount = 0;
+
+  private change(lo: number, hi: number): void {
+    if (this.changedCount + 2 > this.changed.length) {
+      const grown = new Int32Array(this.changed.length * 2);
+      grown.set(this.changed);
+      this.changed = grown;
+    }
+    this.changed[this.changedCount++] = lo;
+    this.changed[this.changedCount++] = hi;
+  }
+
   /** Scratch cells (grown as needed: a typed array costs microseconds to allocate). */
   private scratchOut = new Uint8Array(0);
   private scratchFreed = new Uint8Array(0);
@@ -206,6 +224,7 @@ export class HeapModel {
   private transition(io: BitIO, old: Uint8Array, cur: Uint8Array, truth: Truth | null): void {
     const n = old.length;
     cur.set(old);
+    this.changedCount = 0;
     // 1. Frees: a flag for the block; if any, how many and where the first one starts, then a
     // bit per old object from the one after it until all are found (the objects before the
     // first and after the last are not walked: a big map that frees a few costs little).
@@ -234,6 +253,7 @@ export class HeapModel {
         }
         if (f === 1) {
           for (let c = i; c < e; c++) cur[c] = FREE;
+          this.change(i, e);
           frees++;
         }
         prevFreed = f;
@@ -257,6 +277,7 @@ export class HeapModel {
       if (head < 0) throw new HeapModelError('an object placed past the end of its map');
       cur[head] = SYMBOL_CELL[kind];
       for (let c = head + 1; c < head + len; c++) cur[c] = TAIL;
+      this.change(head, head + len);
       pos = head + len;
       prevKind = kind;
       prevLen = len;

@@ -111,6 +111,11 @@ class Tables {
   /** The current area's map (areaSlots[pool]). */
   private keyToSlot = this.areaSlots[0];
   lastSlot = -1;
+  /**
+   * Per slot, the decoder's MAP op that wrote its line last (a stamp; 0: its line changed
+   * otherwise since): an op whose lines all still carry its stamp can reuse its cells.
+   */
+  owner: number[] = [];
   shapes: Shape[] = [];
   private shapeIds = new Map<number, number>();
   lastShape = -1;
@@ -124,6 +129,7 @@ class Tables {
   private hash = 0;
 
   reset(): void {
+    this.owner = [];
     this.slots = [];
     this.cellFrom = [];
     this.cellTo = [];
@@ -188,6 +194,7 @@ class Tables {
 
   /** A slot's line changed other than in its cells (a patch). */
   touched(slot: number): void {
+    this.owner[slot] = 0;
     this.cellFrom[slot] = -2;
   }
 
@@ -216,9 +223,11 @@ class Tables {
     if (s === undefined) {
       s = this.slots.length;
       this.slots.push(line);
+      this.owner.push(0);
       this.keyToSlot.set(key, s);
     } else {
       this.slots[s] = line;
+      this.owner[s] = 0;
       this.cellFrom[s] = -2;
     }
     this.lastSlot = s;
@@ -756,6 +765,21 @@ export class LineDeltaEncoder {
   }
 }
 
+/** A MAP op's lines and the cells it gave them (LineDeltaDecoder.map). */
+interface CachedMap {
+  lines: number;
+  slots: Int32Array;
+  ranges: Int32Array;
+  cells: Uint8Array;
+  stamp: number;
+}
+
+function grownInt32(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
+  const g = new Int32Array(n);
+  g.set(a);
+  return g;
+}
+
 /** Thrown on a transformed stream that cannot be decoded. */
 export class LineDeltaError extends Error {}
 
@@ -774,6 +798,8 @@ export class LineDeltaDecoder {
   reset(): void {
     this.t.reset();
     this.model.reset();
+    this.cached.clear();
+    this.run = null;
   }
 
   /**
@@ -781,12 +807,37 @@ export class LineDeltaDecoder {
    * them (format 3), which their MAP ops read.
    */
   decode(ops: Uint8Array, cells?: Uint8Array): void {
-    const src = new ByteSource(plainView(ops));
+    this.begin(ops, cells);
+    this.step(Infinity);
+  }
+
+  /** A record begun (begin) and not yet decoded to its end (step). */
+  private run: { src: ByteSource; cells: Uint8Array | undefined; rd: RangeDecoder | null } | null = null;
+
+  /**
+   * Starts decoding a record a piece at a time: a reader that needs only the first dumps of a
+   * segment (a film strip's columns, a seek near the segment's start) stops early, and goes on
+   * later from there. Until step() says it ended, no other record may begin.
+   */
+  begin(ops: Uint8Array, cells?: Uint8Array): void {
+    this.run = { src: new ByteSource(plainView(ops)), cells, rd: null };
+  }
+
+  /**
+   * Decodes the begun record's ops until the output holds at least `until` bytes (an op may go
+   * past it) or the ops end. True when the record is decoded to its end; damage throws, and
+   * the record cannot be gone on with.
+   */
+  step(until: number): boolean {
+    const run = this.run;
+    if (run === null) throw new LineDeltaError('no record is being decoded');
+    const src = run.src;
+    const cells = run.cells;
     const t = this.t;
     const o = this.out;
-    let rd: RangeDecoder | null = null;
+    let rd = run.rd;
     try {
-      while (!src.done) {
+      while (!src.done && o.len < until) {
         const op = src.byte();
         switch (op) {
           case Op.Next:
@@ -867,18 +918,38 @@ export class LineDeltaDecoder {
         }
       }
     } catch (err) {
+      this.run = null;
       if (err instanceof MalformedError || err instanceof HeapModelError) throw new LineDeltaError(err.message);
       throw err;
     }
+    run.rd = rd;
+    if (!src.done) return false;
+    this.run = null;
     if (rd && rd.overrun > 0) throw new LineDeltaError('map cells that run past their stream');
+    return true;
   }
+
+  /** A MAP op's lines (slots) and their cells' [start, end) (grown as needed, reused). */
+  private mapSlots = new Int32Array(256);
+  private mapRanges = new Int32Array(512);
+  /**
+   * The last MAP ops' lines and new cells, by their first slot. A dump's map lines make the
+   * same few MAP ops dump after dump (free lines folded, or a line coded otherwise, split
+   * them): when an op has the same lines as the last op that started at its first slot, and
+   * none of those lines changed since (each still carries that op's stamp), its old cells are
+   * that op's new ones: nothing is gathered, and only the lines the model changed are written back.
+   */
+  private cached = new Map<number, CachedMap>();
+  private stamp = 0;
+  /** Per line of the op, its first cell (and one past the last line's). */
+  private lineAt = new Int32Array(257);
+  private dirty = new Uint8Array(256);
 
   /** A MAP op: its slots, then their cells from the cell stream. */
   private map(src: ByteSource, rd: RangeDecoder): void {
     const t = this.t;
     const groups = src.uvar();
-    const slots: number[] = [];
-    const ranges: number[] = [];
+    let lines = 0;
     let total = 0;
     for (let g = 0; g < groups; g++) {
       const v = src.uvar();
@@ -897,8 +968,7 @@ export class LineDeltaDecoder {
         t.store(key, line);
         const slot = t.lastSlot;
         if (t.cellStart(slot) !== before.length || t.cellEnd(slot) !== before.length + n) throw new LineDeltaError('a new map line whose cells are not where it says');
-        slots.push(slot);
-        ranges.push(before.length, before.length + n);
+        this.mapLine(lines++, slot, before.length, before.length + n);
         total += n;
         continue;
       }
@@ -907,40 +977,100 @@ export class LineDeltaDecoder {
       if (count === 0 || count > t.slots.length) throw new LineDeltaError('a map op of no lines');
       for (let slot = first; slot < first + count; slot++) {
         if (t.slots[slot] === undefined) throw new LineDeltaError(`a reference to an unknown line (${slot})`);
-        slots.push(slot);
         const cs = t.cellStart(slot);
         if (cs < 0) throw new LineDeltaError('map cells for a line that has none');
         const ce = t.cellEnd(slot);
-        ranges.push(cs, ce);
+        this.mapLine(lines++, slot, cs, ce);
         total += ce - cs;
       }
       t.lastSlot = first + count - 1;
     }
-    if (this.scratch.length < 2 * total) this.scratch = new Uint8Array(4 * total);
-    const old = this.scratch.subarray(0, total);
-    let at = 0;
-    for (let k = 0; k < slots.length; k++) {
-      const ref = t.slots[slots[k]];
-      const cs = ranges[2 * k];
-      const ce = ranges[2 * k + 1];
-      old.set(ref.subarray(cs, ce), at);
-      at += ce - cs;
+    if (lines === 0) throw new LineDeltaError('a map op of no lines');
+    const slots = this.mapSlots;
+    const ranges = this.mapRanges;
+    const owner = t.owner;
+    if (this.lineAt.length < lines + 1) {
+      this.lineAt = new Int32Array(2 * lines + 1);
+      this.dirty = new Uint8Array(2 * lines);
     }
-    const cur = this.scratch.subarray(total, 2 * total);
-    this.model.decode(rd, old, cur);
-    at = 0;
-    const o = this.out;
-    for (let k = 0; k < slots.length; k++) {
+    const lineAt = this.lineAt;
+    for (let k = 0, at = 0; k < lines; k++) {
+      lineAt[k] = at;
+      at += ranges[2 * k + 1] - ranges[2 * k];
+    }
+    lineAt[lines] = total;
+    // Old cells: the lines the last op from this slot gave, as far as they are the same lines
+    // still carrying its stamp, then the rest gathered from their slot lines.
+    const c = this.cached.get(slots[0]);
+    let same = 0;
+    if (c !== undefined) {
+      const m = Math.min(lines, c.lines);
+      while (same < m && slots[same] === c.slots[same] && ranges[2 * same] === c.ranges[2 * same] && ranges[2 * same + 1] === c.ranges[2 * same + 1] && owner[slots[same]] === c.stamp) same++;
+    }
+    if (this.scratch.length < 2 * total) this.scratch = new Uint8Array(4 * total);
+    const scratch = this.scratch;
+    if (same > 0) scratch.set(c!.cells.subarray(0, lineAt[same]), 0);
+    for (let k = same; k < lines; k++) {
       const ref = t.slots[slots[k]];
-      const cs = ranges[2 * k];
-      const ce = ranges[2 * k + 1];
-      ref.set(cur.subarray(at, at + ce - cs), cs);
-      at += ce - cs;
+      scratch.set(ref.subarray(ranges[2 * k], ranges[2 * k + 1]), lineAt[k]);
+    }
+    const cur = scratch.subarray(total, 2 * total);
+    // Until it is done, no op can take these lines' cells as known (damage leaves them half written).
+    const stamp = ++this.stamp;
+    for (let k = 0; k < lines; k++) owner[slots[k]] = 0;
+    this.model.decode(rd, scratch.subarray(0, total), cur);
+    // Only the lines whose cells changed are written back: every other slot line holds its old cells.
+    const m = this.model;
+    const dirty = this.dirty;
+    dirty.fill(0, 0, lines);
+    for (let q = 0; q < m.changedCount; q += 2) {
+      const lo = m.changed[q];
+      const hi = m.changed[q + 1];
+      // The line holding cell lo: the last whose first cell is at or before it.
+      let a = 0;
+      let b = lines - 1;
+      while (a < b) {
+        const mid = (a + b + 1) >> 1;
+        if (lineAt[mid] <= lo) a = mid;
+        else b = mid - 1;
+      }
+      for (let k = a; k < lines && lineAt[k] < hi; k++) dirty[k] = 1;
+    }
+    const o = this.out;
+    for (let k = 0; k < lines; k++) {
+      const ref = t.slots[slots[k]];
+      if (dirty[k] === 1) {
+        const cs = ranges[2 * k];
+        const at = total + lineAt[k];
+        ref.set(scratch.subarray(at, at + ranges[2 * k + 1] - cs), cs);
+      }
+      owner[slots[k]] = stamp;
       // Whole lines, natively (a byte loop costs more than the call here).
       o.reserve(ref.length);
       o.buf.set(ref, o.len);
       o.len += ref.length;
     }
+    if (c !== undefined && c.slots.length >= lines && c.cells.length >= total) {
+      c.slots.set(slots.subarray(0, lines));
+      c.ranges.set(ranges.subarray(0, 2 * lines));
+      c.cells.set(cur);
+      c.lines = lines;
+      c.stamp = stamp;
+    } else {
+      if (this.cached.size >= 64) this.cached.clear();
+      this.cached.set(slots[0], { lines, slots: slots.slice(0, 2 * lines), ranges: ranges.slice(0, 4 * lines), cells: new Uint8Array(2 * total), stamp });
+      this.cached.get(slots[0])!.cells.set(cur);
+    }
+  }
+
+  private mapLine(k: number, slot: number, cs: number, ce: number): void {
+    if (k === this.mapSlots.length) {
+      this.mapSlots = grownInt32(this.mapSlots, k * 2);
+      this.mapRanges = grownInt32(this.mapRanges, k * 4);
+    }
+    this.mapSlots[k] = slot;
+    this.mapRanges[2 * k] = cs;
+    this.mapRanges[2 * k + 1] = ce;
   }
 
   private writeShape(shape: Shape, src: ByteSource): void {

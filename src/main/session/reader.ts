@@ -80,9 +80,12 @@ class SegmentCursor {
   readonly decoder: LineDeltaDecoder;
   next = 0;
   dict: Uint8Array = new Uint8Array(0);
+  /** Record `next`, begun and decoded only part of the way (the decoder's length when it began). */
+  partial: { len0: number; where: number; before: () => number } | null = null;
 
   constructor(readonly seg: Segment) {
-    this.decoder = new LineDeltaDecoder(Math.min(1 << 24, Math.max(1 << 16, seg.rawEnd - seg.info.rawStart)));
+    // Grown as it decodes: a read of a segment's first dump needs a fraction of it.
+    this.decoder = new LineDeltaDecoder(Math.min(1 << 16, Math.max(1 << 12, seg.rawEnd - seg.info.rawStart)));
   }
 
   get rawEnd(): number {
@@ -245,6 +248,7 @@ export class SessionReader {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
     this.cursors = [];
+    this.headCursor = null;
     this.pageCache = [];
   }
 
@@ -358,6 +362,74 @@ export class SessionReader {
       consistent: e.consistent,
       problems: e.problems,
     };
+  }
+
+  /**
+   * Snapshots that open a clean segment, ascending: the cheapest to read without the index
+   * (headSnapshot), for a picture of the whole session that must not decode all of it.
+   */
+  segmentHeads(): number[] {
+    const out: number[] = [];
+    for (const seg of this.segments) {
+      const i = seg.info.snapshotsBefore;
+      if (!seg.info.clean || !(i < this.snapshotCount) || seg.rawEnd <= seg.info.rawStart) continue;
+      if (out.length === 0 || out[out.length - 1] < i) out.push(i);
+    }
+    return out;
+  }
+
+  /**
+   * The cursor head reads decode with, apart from the recent ones: a strip's many heads, read
+   * while a walk over every dump (lifetimes) goes on, must not push the walk's cursor out.
+   */
+  private headCursor: SegmentCursor | null = null;
+
+  /**
+   * Snapshot i, one of segmentHeads(), read from its segment's raw bytes alone: no index page is
+   * decoded, and the segment only as far as the dump goes. Its maps and figures are the capture
+   * parser's (the index's verdicts and device fields are not added: see getSnapshot). Null when
+   * its segment does not hold the whole dump (then getSnapshot reads it).
+   */
+  headSnapshot(i: number): HeapSnapshot | null {
+    let k = -1;
+    for (let lo = 0, hi = this.segments.length - 1; lo <= hi; ) {
+      const mid = (lo + hi) >> 1;
+      const b = this.segments[mid].info.snapshotsBefore;
+      if (b < i) lo = mid + 1;
+      else {
+        if (b === i) k = mid;
+        hi = mid - 1;
+      }
+    }
+    if (k < 0) throw new RangeError(`snapshot ${i} does not open a segment`);
+    // Segments without a dump (cut by a long log) share their count with the next.
+    for (; k < this.segments.length && this.segments[k].info.snapshotsBefore === i; k++) {
+      const seg = this.segments[k];
+      if (!seg.info.clean) return null;
+      const start = seg.info.rawStart;
+      // A parser from a clean segment's start is in the state the writer's was there.
+      const parser = new CaptureReader({ checkFigures: false });
+      let fed = start;
+      let step = 1 << 13;
+      while (fed < seg.rawEnd) {
+        const end = Math.min(seg.rawEnd, fed + step);
+        const c = this.headCursor?.seg === seg ? this.headCursor : (this.headCursor = new SegmentCursor(seg));
+        try {
+          this.advance(c, end);
+        } catch (err) {
+          this.headCursor = null;
+          throw err;
+        }
+        for (const ev of parser.feed(c.decoder.view().subarray(fed - start, end - start))) {
+          if (ev.type === 'snapshot') return { ...ev.snapshot, index: i, byteStart: ev.snapshot.byteStart + start, byteEnd: ev.snapshot.byteEnd + start };
+        }
+        fed = end;
+        step *= 2;
+      }
+      // A dump begun here and ended in the next segment, or none at all: the next may hold it.
+      if (parser.inDump) return null;
+    }
+    return null;
   }
 
   /** Raw capture bytes [start, end), the caller's own copy. */
@@ -1016,37 +1088,64 @@ export class SessionReader {
     return c;
   }
 
-  /** Decodes records of the cursor's segment until it covers raw offset `end`. */
+  /**
+   * Decodes the cursor's segment until it covers raw offset `end`: records are inflated whole,
+   * but their ops decoded only as far as `end` (the first dumps of a segment cost a fraction of
+   * it), and the next call goes on from there.
+   */
   private advance(c: SegmentCursor, end: number): void {
+    try {
+      this.advanceCursor(c, end);
+    } catch (err) {
+      // A cursor that met damage is not gone on with: the next read starts the segment afresh.
+      this.cursors = this.cursors.filter((x) => x !== c);
+      throw err;
+    }
+  }
+
+  private advanceCursor(c: SegmentCursor, end: number): void {
     const seg = c.seg;
-    while (c.rawEnd < end && c.next < seg.records.length) {
-      const r = seg.records[c.next];
-      const payload = this.read(r.at, r.length);
-      const where = r.at - RECORD_HEADER_SIZE;
-      const before = () => this.snapshotsEndingBy(r.rawStart);
-      if (payload.length !== r.length || recordCrc(r.head5, payload) !== r.crc) {
-        throw SessionFormatError.damaged(this.path, where, 'the checksum of a raw record does not match', before());
+    const until = end - seg.info.rawStart;
+    while (c.rawEnd < end) {
+      if (c.partial === null) {
+        if (c.next >= seg.records.length) break;
+        const r = seg.records[c.next];
+        const payload = this.read(r.at, r.length);
+        const where = r.at - RECORD_HEADER_SIZE;
+        const before = () => this.snapshotsEndingBy(r.rawStart);
+        if (payload.length !== r.length || recordCrc(r.head5, payload) !== r.crc) {
+          throw SessionFormatError.damaged(this.path, where, 'the checksum of a raw record does not match', before());
+        }
+        let ops: Uint8Array;
+        if (r.opLength > MAX_INFLATED) throw SessionFormatError.damaged(this.path, where, `a raw record that claims ${r.opLength} bytes, more than any record holds`, before());
+        try {
+          // Inflation stops at the declared length: a small record cannot grow into gigabytes.
+          const opts: zlib.ZlibOptions = { maxOutputLength: Math.max(1, r.opLength) };
+          if (c.dict.length) opts.dictionary = c.dict;
+          ops = zlib.inflateRawSync(payload.subarray(r.dataAt), opts);
+        } catch (err) {
+          throw SessionFormatError.damaged(this.path, where, `raw bytes that do not inflate (${(err as Error).message})`, before());
+        }
+        if (ops.length !== r.opLength) throw SessionFormatError.damaged(this.path, where, 'raw bytes of the wrong length', before());
+        c.decoder.begin(ops, r.cellsLength === 0 ? undefined : payload.subarray(r.cellsAt, r.cellsAt + r.cellsLength));
+        // The next record inflates with this one's ops as its dictionary, whatever is decoded of it.
+        c.dict = windowTail(c.dict, ops);
+        c.partial = { len0: c.decoder.length, where, before };
       }
-      let ops: Uint8Array;
-      if (r.opLength > MAX_INFLATED) throw SessionFormatError.damaged(this.path, where, `a raw record that claims ${r.opLength} bytes, more than any record holds`, before());
+      const p = c.partial;
+      let ended: boolean;
       try {
-        // Inflation stops at the declared length: a small record cannot grow into gigabytes.
-        const opts: zlib.ZlibOptions = { maxOutputLength: Math.max(1, r.opLength) };
-        if (c.dict.length) opts.dictionary = c.dict;
-        ops = zlib.inflateRawSync(payload.subarray(r.dataAt), opts);
+        ended = c.decoder.step(until);
       } catch (err) {
-        throw SessionFormatError.damaged(this.path, where, `raw bytes that do not inflate (${(err as Error).message})`, before());
-      }
-      if (ops.length !== r.opLength) throw SessionFormatError.damaged(this.path, where, 'raw bytes of the wrong length', before());
-      const len0 = c.decoder.length;
-      try {
-        c.decoder.decode(ops, r.cellsLength === 0 ? undefined : payload.subarray(r.cellsAt, r.cellsAt + r.cellsLength));
-      } catch (err) {
-        if (err instanceof LineDeltaError) throw SessionFormatError.damaged(this.path, where, `raw bytes that do not decode (${err.message})`, before());
+        if (err instanceof LineDeltaError) throw SessionFormatError.damaged(this.path, p.where, `raw bytes that do not decode (${err.message})`, p.before());
         throw err;
       }
-      if (c.decoder.length - len0 !== r.rawLength) throw SessionFormatError.damaged(this.path, where, 'raw bytes that decode to the wrong length', before());
-      c.dict = windowTail(c.dict, ops);
+      const r = seg.records[c.next];
+      if (c.decoder.length - p.len0 > r.rawLength || (ended && c.decoder.length - p.len0 !== r.rawLength)) {
+        throw SessionFormatError.damaged(this.path, p.where, 'raw bytes that decode to the wrong length', p.before());
+      }
+      if (!ended) continue;
+      c.partial = null;
       c.next++;
     }
   }

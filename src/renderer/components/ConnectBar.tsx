@@ -195,7 +195,7 @@ export function ConnectBar() {
         </span>
         <label className="check small" title="Run gc.collect() before each dump: the map then shows live data only, not garbage waiting to be collected">
           <input type="checkbox" data-testid="collect" checked={s.collect} disabled={recording} onChange={(e) => st.setSettings({ collect: e.target.checked })} />
-          <span className="mono">gc.collect()</span> before each dump
+          <span className="mono">gc.collect()</span> first
         </label>
       </div>
       {recording ? (

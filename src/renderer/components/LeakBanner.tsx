@@ -19,25 +19,31 @@ export function LeakBanner() {
   const s = useApp((x) => ({ path: x.meta?.path ?? null, n: x.frameCount, live: !!x.meta?.live }));
   const [life, setLife] = useState<{ path: string; asked: number; live: boolean; r: LifetimesResult } | null>(null);
   const [hidden, setHidden] = useState<string | null>(null);
+  // One question at a time: while an answer is on its way, new frames do not ask again (each
+  // question costs the service a walk of the frames since the last, beside the live dumps).
+  const [asking, setAsking] = useState<string | null>(null);
   // A verdict asked mid-recording sees only the growth so far: ask again when it ends, so a
   // program that allocated then settled is not left labelled a leak.
   const due =
     s.path !== null &&
-    s.n > 0 &&
+    // A recording is first asked after a few dumps: no verdict comes from one, and the
+    // service's first answer (its code compiled, its tracker made) would hold the first pushes.
+    s.n >= (s.live ? REFRESH_FRAMES : 1) &&
+    asking !== s.path &&
     (life?.path !== s.path || (life.live && !s.live) || s.n - life.asked >= (s.live ? REFRESH_FRAMES : 1));
   useEffect(() => {
     if (!due || s.path === null) return;
-    let live = true;
     const path = s.path;
     const asked = s.n;
     const recording = s.live;
+    setAsking(path);
     st.api.getLifetimes({}).then(
-      (r) => live && setLife({ path, asked, live: recording, r }),
-      () => undefined,
+      (r) => {
+        setAsking((a) => (a === path ? null : a));
+        setLife({ path, asked, live: recording, r });
+      },
+      () => setAsking((a) => (a === path ? null : a)),
     );
-    return () => {
-      live = false;
-    };
   }, [due, s.path, s.n, s.live, st]);
   if (!life || life.path !== s.path || hidden === s.path) return null;
   const v = life.r.leak;

@@ -112,6 +112,8 @@ export interface AppState {
 }
 
 const SETTINGS_KEY = 'heapscope.record';
+/** While recording, the least time between two renders of the whole window (the map draws at every dump regardless). */
+const LIVE_RENDER_MS = 250;
 
 /**
  * Above this many frames the window opens a session from its per-frame series instead of its
@@ -168,6 +170,10 @@ export class AppStore {
   readonly liveLatencies: number[] = [];
   /** Live: ms from a dump's last byte to its push reaching the page (the service's share). */
   readonly liveArrivals: number[] = [];
+  /** Live: ms from the service's push of a dump to its arrival in the page (the bridge, and the page's queue of tasks). */
+  readonly livePushWaits: number[] = [];
+  /** Live: ms from a dump's last byte to the service's push of it (parse, session write). */
+  readonly liveServiceMs: number[] = [];
   /** Live: ms from a dump's push reaching the page to its pixels (the page's share). */
   readonly liveInPage: number[] = [];
   private liveArrivedAt = 0;
@@ -225,6 +231,7 @@ export class AppStore {
   set(patch: Partial<AppState>): void {
     this.state = { ...this.state, ...patch };
     this.notifyLater = false;
+    this.lastNotify = performance.now();
     for (const l of this.listeners) l();
   }
 
@@ -247,12 +254,18 @@ export class AppStore {
     const notify = () => {
       if (!this.notifyLater) return;
       this.notifyLater = false;
+      this.lastNotify = performance.now();
       for (const l of this.listeners) l();
     };
-    requestAnimationFrame(() => setTimeout(notify, 0));
+    // While a recording streams in, the rest of the window re-renders a few times a second,
+    // not at every dump: each render is a task the next dump's push would wait behind (the
+    // map itself is drawn on input, at every dump).
+    const wait = this.state.meta?.live ? Math.max(0, this.lastNotify + LIVE_RENDER_MS - performance.now()) : 0;
+    requestAnimationFrame(() => setTimeout(notify, wait));
     // A hidden window gets no animation frames.
-    setTimeout(notify, 100);
+    setTimeout(notify, 100 + wait);
   }
+  private lastNotify = 0;
 
   /** Shows a frame: drawn on input when the map can, else in one ordinary commit. */
   private showFrame(patch: Partial<AppState> & { frameData: SnapshotData; prevData: SnapshotData | null }): void {
@@ -330,7 +343,9 @@ export class AppStore {
   private onEvent(e: ServiceEvent): void {
     switch (e.type) {
       case 'recording':
-        this.set({ rec: e.status });
+        // Counters while recording: with the next render; a change of phase at once.
+        if (e.status.phase === 'recording' && this.state.rec?.phase === 'recording') this.setAfterPaint({ rec: e.status });
+        else this.set({ rec: e.status });
         if (e.status.phase === 'failed') this.set({ starting: false });
         break;
       case 'session':
@@ -343,6 +358,11 @@ export class AppStore {
         if (e.entry.hostMs !== null) {
           this.liveArrivals.push(arrived - e.entry.hostMs);
           if (this.liveArrivals.length > 500) this.liveArrivals.shift();
+          if (e.pushedMs !== undefined) {
+            this.liveServiceMs.push(e.pushedMs - e.entry.hostMs);
+            this.livePushWaits.push(arrived - e.pushedMs);
+            if (this.livePushWaits.length > 500) (this.livePushWaits.shift(), this.liveServiceMs.shift());
+          }
         }
         if (e.entry.index !== this.frames.length) {
           // Out of step (a missed push): reload the index.
@@ -367,11 +387,12 @@ export class AppStore {
           this.wanted = n - 1;
           // The dump on the map first; the timeline, figures and log follow after the paint.
           this.showFrame({ ...patch, frameData: e.data, prevData });
-        } else this.set(patch);
+        } else this.setAfterPaint(patch);
         break;
       }
       case 'log':
-        this.set({ logCount: e.total });
+        if (this.state.meta?.live) this.setAfterPaint({ logCount: e.total });
+        else this.set({ logCount: e.total });
         break;
       case 'event':
         this.set({ events: [...this.state.events, e.event] });
@@ -720,9 +741,11 @@ export class AppStore {
     const cur = this.cache.get(i);
     const prev = i > 0 ? this.cache.get(i - 1) ?? null : null;
     const prefetch = () => {
-      // Paused: the frames the keys reach next (→, ← with its outlines, Shift+→, Shift+←), so
-      // the next press draws on input instead of waiting for the service.
-      for (const j of this.state.playing ? [i + 1, i + 2, i + 3, i + 4] : [i + 1, i - 2, i + 10, i - 10]) if (j >= 0 && j < n && !this.cache.has(j)) void this.fetchFrame(j);
+      // Paused: the frames the keys reach next, each with the frame before it (its outlines of
+      // what changed): →, ←, Shift+→, Shift+←. The next press then draws the whole picture on
+      // input; without the frame before, it draws twice, the second time in a render that
+      // lands in front of the next display frame.
+      for (const j of this.state.playing ? [i + 1, i + 2, i + 3, i + 4] : [i + 1, i - 2, i + 10, i + 9, i - 10, i - 11]) if (j >= 0 && j < n && !this.cache.has(j)) void this.fetchFrame(j);
     };
     if (cur && (prev || i === 0)) {
       // The map at once (draw on input), then playhead and figures together.

@@ -12,6 +12,7 @@ export { hasRules } from '../../../shared/report/checkRules';
 import { hasRules, junitXml, RuleChecker, type CheckRules, type RuleResult } from '../../../shared/report/checkRules';
 import { ChecksFailed, InputError, UsageError } from '../errors';
 import { assertFile, isSessionFile, openSession } from '../sessionInput';
+import { SessionFormatError, type SessionReader, type SnapshotIndexEntry } from '../../session';
 
 /** The rule options, shared with `record`. */
 export interface RuleCliOptions {
@@ -65,16 +66,33 @@ export async function checkFile(file: string, rules: CheckRules): Promise<RuleRe
   if (isSessionFile(file)) {
     const reader = openSession(file);
     try {
-      // Frames and MemoryErrors in the order they arrived.
+      // Frames and MemoryErrors in the order they arrived, the index read a page at a time (a
+      // day-long session's index as objects is hundreds of MB): only MemoryErrors become objects.
       let k = 0;
-      const events = reader.events;
+      let off: ReturnType<SessionReader['eventOffsets']> | null = null;
       const memoryErrorsBefore = (at: number) => {
-        for (; k < events.length && events[k].byteOffset < at; k++) {
-          const e = events[k];
+        for (; k < reader.eventCount; k++) {
+          if (off === null || k < off.first || k - off.first >= off.offsets.byteOffset.length) off = reader.eventOffsets(k);
+          const j = k - off.first;
+          if (off.offsets.byteOffset[j] >= at) break;
+          if (off.offsets.isLog[j]) continue;
+          const e = reader.event(k);
           if (e.type === 'device' && e.kind === 'memoryError') checker.memoryError(e.line, e.bytes);
         }
       };
-      for (const s of reader.snapshots) {
+      for (let i = 0; i < reader.snapshotCount; i++) {
+        let s: SnapshotIndexEntry;
+        try {
+          s = reader.entry(i);
+        } catch (err) {
+          if (!(err instanceof SessionFormatError)) throw err;
+          // A damaged index page: the whole index is read as far as the damage (the session
+          // then ends before it, as a full read has it), and the walk goes on from there.
+          void reader.snapshots;
+          off = null;
+          if (i >= reader.snapshotCount) break;
+          s = reader.entry(i);
+        }
         memoryErrorsBefore(s.byteStart);
         checker.frame({ index: s.index, timeMs: s.deviceMs ?? s.hostMs, metrics: s.metrics });
       }
