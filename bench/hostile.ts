@@ -84,6 +84,10 @@ export async function benchHostile(): Promise<Record<string, string | number>> {
     const hss = path.join(dir, 'short-lines.hss');
     out['import of the 5 million lines (to a session file)'] = run(['import', short, '-o', hss, '--allow-empty'], 900);
     out['service opens a session file of 5 million short log lines'] = run([hss], 900, child);
+    // The walk of its index alone (fileIndex.ts), and every line's text read back through it.
+    const walk = ['--import', 'tsx', path.join(root, 'bench/walkLog.ts')];
+    out['walk of the 5 million lines session'] = run([hss], 900, walk);
+    if (before) out[`walk, code of ${before}`] = run([hss], 900, walk, { ...process.env, HEAPSCOPE_ROOT: before });
     if (before) out[`same, code of ${before}`.replace('same', 'session file')] = run([hss], 900, child, { ...process.env, HEAPSCOPE_ROOT: before });
     out['load average at the end'] = os.loadavg().map((x) => x.toFixed(1)).join(' ');
     return out;

@@ -16,6 +16,17 @@ import type { CaptureEvent } from '../../src/shared/capture/events';
 import type { ServiceEvent } from '../../src/shared/api';
 import { boardRecorder } from '../../src/main/service/defaults';
 import { testService } from '../support/service';
+import { recordToSession } from '../../src/main/record/toSession';
+import { makeRig, type Rig } from '../board/support/rig';
+
+const STEADY = `import time
+n = 0
+while True:
+    n += 1
+    x = [bytearray(64) for i in range(10)]
+    print("tick", n)
+    time.sleep_ms(30)
+`;
 
 let dir = '';
 let mnt = '';
@@ -320,6 +331,63 @@ describe('a recording in the service on a disk that fills up', () => {
       }
     } finally {
       await svc.dispose();
+      rmSync(join(mnt, 'filler'), { force: true });
+    }
+  }, 240_000);
+});
+
+describe('a link gap while the board output is held (recordToSession)', () => {
+  let rig: Rig | null = null;
+  afterAll(async () => {
+    await rig?.close();
+  });
+
+  it('the gap lands after the dumps held before it, in the file and in the events pushed', async (ctx) => {
+    if (why) return ctx.skip();
+    rig = await makeRig({ files: { 'main.py': Buffer.from(STEADY) } });
+    const out = join(mnt, 'gap.hss');
+    const warns: string[] = [];
+    const pushed: CaptureEvent[] = [];
+    const h = recordToSession(
+      { port: rig.port, run: { kind: 'main' }, periodMs: 150, collect: false, sessionPath: out, reconnectEveryMs: 200, hold: { retryMs: 300 } },
+      { warn: (m) => warns.push(m), events: (evs) => pushed.push(...evs) },
+    );
+    try {
+      await h.started;
+      await until('two dumps', () => h.counts.snapshots >= 2, 30_000);
+      fill();
+      await until('the disk-full warning', () => warns.some((m) => m.includes('the disk is full')), 30_000);
+      // Dumps arrive and are held; then the link goes away and comes back (the recorder's gap).
+      await sleep(1200);
+      await rig.cutFor(800);
+      await sleep(1000);
+      rmSync(join(mnt, 'filler'));
+      await until('writing to resume', () => warns.some((m) => m.includes('there is room again')), 30_000);
+      const { summary } = await h.stop();
+      expect(summary.gaps).toBe(1);
+      const r = SessionReader.open(out);
+      try {
+        expect(r.complete).toBe(true);
+        const gap = r.events.find((e) => e.type === 'gap');
+        expect(gap, warns.join('\n')).toBeDefined();
+        const gapStart = (gap as { hostMsStart: number }).hostMsStart;
+        // The dumps that arrived before the link went away, held ones among them, come before the gap.
+        const before = r.snapshots.filter((s) => s.hostMs !== null && s.hostMs < gapStart - 50);
+        expect(before.length).toBeGreaterThan(2);
+        for (const s of before) expect(s.byteEnd, `snapshot ${s.index}`).toBeLessThanOrEqual(gap!.byteOffset);
+        // The file's events are in byte order (the gap was not written before held bytes).
+        const seq = r.events.map((e) => e.byteOffset);
+        expect(seq).toEqual([...seq].sort((a, b) => a - b));
+      } finally {
+        r.close();
+      }
+      // Pushed the same way: the gap after the held dumps that came before it.
+      const gapAt = pushed.findIndex((e) => e.type === 'gap');
+      expect(gapAt).toBeGreaterThan(0);
+      const gapOffset = (pushed[gapAt] as Extract<CaptureEvent, { type: 'gap' }>).byteOffset;
+      expect(pushed.slice(gapAt + 1).some((e) => e.type === 'snapshot' && e.snapshot.byteEnd <= gapOffset)).toBe(false);
+    } finally {
+      await h.stop().catch(() => undefined);
       rmSync(join(mnt, 'filler'), { force: true });
     }
   }, 240_000);

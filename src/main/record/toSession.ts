@@ -97,7 +97,7 @@ export function recordToSession(opts: SessionRecordOptions, hooks: SessionRecord
           hooks.warn?.(`${opts.sessionPath}: there is room again; ${formatBytes(written)} held in memory were written` + (dropped ? `, ${formatBytes(dropped)} had to be dropped (a gap in the session marks where)` : '')),
         events: count,
       }, opts.hold);
-      for (const g of pendingGaps.splice(0)) writer.writer.addGap(...g);
+      for (const g of pendingGaps.splice(0)) writer.addGap(...g);
     }
     return writer;
   };
@@ -118,9 +118,11 @@ export function recordToSession(opts: SessionRecordOptions, hooks: SessionRecord
       batchTimer ??= setTimeout(drain, BATCH_MS);
     },
     gap: (reason, start, end) => {
-      // After the bytes that came before it.
+      // After the bytes that came before it: the batch first, then through the held writer
+      // (while the disk is full the gap waits behind the bytes held before it; straight to
+      // the writer, it would land before them).
       drain();
-      if (writer) writer.writer.addGap(reason, start, end);
+      if (writer) writer.addGap(reason, start, end);
       else pendingGaps.push([reason, start, end]);
     },
   };

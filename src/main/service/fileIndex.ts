@@ -20,12 +20,16 @@ export type FileEntry = Omit<SnapshotIndexEntry, 'logLine'>;
 /** One item of the walk: a snapshot (the i-th, after `logLine` log lines) or an event. */
 export type Step =
   | { kind: 'snapshot'; entry: FileEntry; i: number; logLine: number }
-  | { kind: 'event'; ev: SessionEvent; snapshot: number; logLine: number };
+  | { kind: 'event'; ev: SessionEvent; snapshot: number; logLine: number }
+  /** `n` log lines from line `logLine` on, counted, not made (a walk that only counts them). */
+  | { kind: 'lines'; n: number; snapshot: number; logLine: number };
 
 /** Where the walk stands at the start of a page: enough to start again from there. */
 export interface WalkState {
   snapshots: number;
   lines: number;
+  /** Timeline events (every event but log lines) before it. */
+  events: number;
   /** Snapshots read but not placed yet (waiting for an event at or after their last byte). */
   pending: FileEntry[];
 }
@@ -40,9 +44,10 @@ const MAX_PENDING = 4096;
  * The index in arrival order from page `page` on (pageCount: the recovered tail), given the
  * state at its start. `atPage` is told the state at the start of each page.
  */
-export function* walkFrom(r: SessionReader, start: WalkState, page: number, atPage?: (k: number, s: WalkState) => void): Generator<Step> {
+export function* walkFrom(r: SessionReader, start: WalkState, page: number, atPage?: (k: number, s: WalkState) => void, countLogs = false): Generator<Step> {
   let snapshots = start.snapshots;
   let lines = start.lines;
+  let events = start.events;
   let pending = start.pending.slice();
   let head = 0;
   const take = (): Step => ({ kind: 'snapshot', entry: pending[head++], i: snapshots++, logLine: lines });
@@ -51,8 +56,34 @@ export function* walkFrom(r: SessionReader, start: WalkState, page: number, atPa
       pending = pending.slice(head);
       head = 0;
     }
-    atPage?.(k, { snapshots, lines, pending: pending.slice() });
-    for (const it of k < r.pageCount ? r.pageItems(k) : r.tailItems()) {
+    atPage?.(k, { snapshots, lines, events, pending: pending.slice() });
+    for (const it of k < r.pageCount ? r.pageItems(k, countLogs) : r.tailItems()) {
+      if (it.lines !== undefined) {
+        // A run of log lines: given whole, or split where a waiting snapshot ends.
+        const end = it.from + it.lines;
+        let i = it.from;
+        while (i < end) {
+          let j = end;
+          if (head < pending.length) {
+            const e = pending[head].byteEnd;
+            j = i;
+            while (j < end && it.offsets[j] < e) j++;
+          }
+          if (j > i) {
+            yield { kind: 'lines', n: j - i, snapshot: snapshots, logLine: lines };
+            lines += j - i;
+            i = j;
+          }
+          if (i < end) {
+            while (head < pending.length && pending[head].byteEnd <= it.offsets[i]) yield take();
+            if (head === pending.length && head > 0) {
+              pending = [];
+              head = 0;
+            }
+          }
+        }
+        continue;
+      }
       if (it.snapshot) {
         pending.push(it.snapshot);
         if (pending.length - head > MAX_PENDING) yield take();
@@ -66,6 +97,7 @@ export function* walkFrom(r: SessionReader, start: WalkState, page: number, atPa
       }
       yield { kind: 'event', ev, snapshot: snapshots, logLine: lines };
       if (ev.type === 'log') lines++;
+      else events++;
     }
   }
   while (head < pending.length) yield take();
@@ -118,10 +150,13 @@ export function indexFile(r: SessionReader, alive: () => boolean, sync = false):
   const s = emptySeries(r.snapshotCount);
   const pages: WalkState[] = [];
   let lines = 0;
-  const steps = walkFrom(r, { snapshots: 0, lines: 0, pending: [] }, 0, (k, st) => (pages[k] = st));
+  // Log lines are only counted: none is made (a long log is millions of them).
+  const steps = walkFrom(r, { snapshots: 0, lines: 0, events: 0, pending: [] }, 0, (k, st) => (pages[k] = st), true);
   const visit = (st: Step) => {
     if (st.kind === 'snapshot') {
       if (st.i < s.frames) putFrame(s, st.i, st.entry, st.logLine);
+    } else if (st.kind === 'lines') {
+      lines += st.n;
     } else if (st.ev.type === 'log') {
       lines++;
     } else {
@@ -148,6 +183,64 @@ export function indexFile(r: SessionReader, alive: () => boolean, sync = false):
     }
     return done();
   })();
+}
+
+/** What a session gained since it was last indexed (see grownIndex). */
+export interface Growth {
+  index: FileIndex;
+  snapshots: SnapshotIndexEntry[];
+  lines: LogLine[];
+  events: TimelineEvent[];
+}
+
+/**
+ * The index of `r`, a reader that continues the one `prev` indexed (SessionReader.continueFrom):
+ * the walk starts again at the first page it did not keep, from the state `prev` recorded there,
+ * so only the last page and what the file gained are read. Returns the new index and the items
+ * past those `prev` counted (what to push), or null when `r` holds fewer (a read caught between
+ * two writes: keep what is shown, look again later).
+ */
+export function grownIndex(prev: FileIndex, r: SessionReader): Growth | null {
+  const k0 = Math.min(r.pagesKept, prev.pages.length - 1);
+  const start = prev.pages[k0];
+  const ps = prev.series;
+  if (r.snapshotCount < ps.frames) return null;
+  const s = emptySeries(r.snapshotCount);
+  for (const key of ['usedBytes', 'freeBytes', 'largestFreeBytes', 'fragmentation', 'timeMs', 'logLine'] as const) {
+    (s[key] as Float32Array).set((ps[key] as Float32Array).subarray(0, start.snapshots));
+  }
+  s.events = ps.events.slice(0, start.events);
+  const pages = prev.pages.slice(0, k0);
+  const out: Growth = { index: { series: s, logCount: 0, pages }, snapshots: [], lines: [], events: [] };
+  let lines = start.lines;
+  let last: { line: LogLine; ev: SessionEvent } | null = null;
+  for (const st of walkFrom(r, start, k0, (k, w) => (pages[k] = w))) {
+    if (st.kind === 'snapshot') {
+      if (st.i < s.frames) putFrame(s, st.i, st.entry, st.logLine);
+      if (st.i >= ps.frames) out.snapshots.push({ ...st.entry, logLine: st.logLine });
+      continue;
+    }
+    if (st.kind !== 'event') continue;
+    const ev = st.ev;
+    if (ev.type === 'log') {
+      if (lines >= prev.logCount) {
+        const line: LogLine = { n: lines, text: (ev as { text: string }).text, line: ev.line, snapshot: st.snapshot, hostMs: ev.hostMs };
+        out.lines.push(line);
+        last = { line, ev };
+      } else last = null;
+      lines++;
+      continue;
+    }
+    // A device event read from a log line follows it at the same offset: it marks the line.
+    if (ev.type === 'device' && last && !last.line.device && ev.byteOffset === last.ev.byteOffset && ev.line === last.ev.line) last.line.device = ev.kind;
+    const t = timelineEventOf(ev, s.events.length, st.snapshot, st.logLine, ev.hostMs) as TimelineEvent;
+    s.events.push(t);
+    if (t.i >= ps.events.length) out.events.push(t);
+  }
+  if (lines < prev.logCount || s.events.length < ps.events.length) return null;
+  s.logLineCount = lines;
+  out.index.logCount = lines;
+  return out;
 }
 
 interface Cursor {

@@ -9,17 +9,17 @@ import { appendSliced } from '../session/importCapture';
 import { basename } from 'node:path';
 import type { FrameSeries, LogLine, SessionMeta, SessionSummary, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
 import { summarizeSession } from '../../shared/view/sessionSummary';
-import { seriesFromReader, seriesOf } from './frameSeries';
-import { FileLog, indexFile, type FileIndex } from './fileIndex';
+import { seriesFromReader } from './frameSeries';
+import { FileLog, grownIndex, indexFile, type FileIndex, type Growth } from './fileIndex';
 import type { CaptureEvent } from '../../shared/capture/events';
 import { SessionReader, SessionWriter, type SessionEvent } from '../session';
 import type { JobHooks, LiveSession, LiveSessionHooks, SessionStore } from './backends';
 import { HeldWriter, HOLD_BYTES_MAX } from '../record/heldWriter';
-import { lockSession } from '../session/lock';
+import { lockHolder, lockSession } from '../session/lock';
 import { formatBytes } from '../session/files';
 import { apiError, CancelledError } from './errors';
 import { dataOf, IndexBuilder, type IndexDelta } from './indexBuilder';
-import { IndexedView, infoOf, textsOf, type SessionView, type ViewInfo } from './sessionView';
+import { IndexedView, type SessionView, type ViewInfo } from './sessionView';
 
 export const SESSION_EXTENSION = '.hss';
 
@@ -76,7 +76,6 @@ export function indexFromReader(r: SessionReader): IndexBuilder {
  */
 export class FileSessionView implements SessionView {
   meta: SessionMeta;
-  private built: IndexBuilder | null = null;
   private walk: Promise<FileIndex | null> | null = null;
   private walked: FileIndex | null = null;
   /** The timeline's figures read from the index pages' columns (seriesFromReader), before any walk. */
@@ -95,31 +94,45 @@ export class FileSessionView implements SessionView {
 
   /**
    * A session another process is recording (its lock is held) grows: when the file is larger,
-   * it is read again and what is new is returned (null when nothing changed). The new reader
-   * stops at the last complete write, as for a session cut short.
+   * the reader continues from its last index page (SessionReader.continueFrom) and the walk from
+   * the state it had there (grownIndex), and what is new is returned (null when nothing changed,
+   * or before the first walk is done: the next look then finds it). Memory follows what the file
+   * gained, not the session: the index stays in pages and log lines are read back as before.
    */
   grow(): IndexDelta | null {
     const size = sizeOf(this.meta.path);
     if (size <= this.fileSize) return null;
-    const next = SessionReader.open(this.meta.path);
-    const index = indexFromReader(next);
-    const old = this.index();
-    if (index.entries.length < old.entries.length || index.lines.length < old.lines.length) {
-      // Read less than before (caught mid-write): keep what is shown, look again later.
-      next.close();
+    const prev = this.walked;
+    if (!prev) {
+      // What the window was shown comes from the walk: wait for it (it runs in the background).
+      void this.fileIndex().catch(() => undefined);
       return null;
     }
-    const delta: IndexDelta = {
-      snapshots: index.entries.slice(old.entries.length).map((entry) => ({ entry, data: dataOf(next.getSnapshot(entry.index)) })),
-      lines: index.lines.slice(old.lines.length),
-      events: index.events.slice(old.events.length),
-    };
+    // A line or a dump still being written is pushed once it is whole, not cut short now.
+    const next = SessionReader.continueFrom(this.reader, { finishedOnly: true });
+    let grown: Growth | null;
+    let delta: IndexDelta;
+    try {
+      grown = grownIndex(prev, next);
+      if (!grown) {
+        // Read less than before (caught mid-write): keep what is shown, look again later.
+        next.close();
+        return null;
+      }
+      delta = {
+        snapshots: grown.snapshots.map((entry) => ({ entry, data: dataOf(next.getSnapshot(entry.index)) })),
+        lines: grown.lines,
+        events: grown.events,
+      };
+    } catch (err) {
+      // The reader being followed stays as it was; the next look reads on from it.
+      next.close();
+      throw err;
+    }
     this.reader.close();
     this.reader = next;
-    // A growing session is served from its index as objects (what it gains is pushed as such).
-    this.built = index;
+    this.walked = grown.index;
     this.walk = null;
-    this.walked = null;
     this.series = null;
     this.seriesRead = null;
     this.log = null;
@@ -130,19 +143,16 @@ export class FileSessionView implements SessionView {
   }
 
   static open(path: string): FileSessionView {
-    return new FileSessionView(SessionReader.open(path));
-  }
-
-  /** The whole index as objects, log included: only for a session being followed (grow). */
-  private index(): IndexBuilder {
-    return (this.built ??= indexFromReader(this.reader));
+    // A session another process is recording: a line or dump still being written is left out,
+    // for its growth to push once whole (counted now, cut short, it would never be pushed again).
+    return new FileSessionView(SessionReader.open(path, { finishedOnly: lockHolder(path) !== null }));
   }
 
   /** The paged walk, in the background (it yields); null when the session was closed meanwhile. */
   private fileIndex(): Promise<FileIndex | null> {
     if (this.walked) return Promise.resolve(this.walked);
     const reader = this.reader;
-    this.walk ??= indexFile(reader, () => !this.closed && !this.built && this.reader === reader).then((w) => {
+    this.walk ??= indexFile(reader, () => !this.closed && this.reader === reader).then((w) => {
       if (w && this.reader === reader) this.walked = w;
       else this.walk = null;
       return w;
@@ -162,10 +172,10 @@ export class FileSessionView implements SessionView {
   }
 
   snapshotCount(): number {
-    return this.built ? this.built.entries.length : this.reader.snapshotCount;
+    return this.reader.snapshotCount;
   }
   hasMap(i: number): boolean {
-    return (this.built ? this.built.entries[i] : this.reader.entry(i)).areas.length > 0;
+    return this.reader.entry(i).areas.length > 0;
   }
 
   /**
@@ -173,7 +183,6 @@ export class FileSessionView implements SessionView {
    * once the frame series has been read or the index walked (null until then).
    */
   summary(): SessionSummary {
-    if (this.built) return summarizeSession(this.meta, this.built.entries, this.built.events);
     const n = this.reader.snapshotCount;
     const ends = n ? [this.reader.entry(0), this.reader.entry(n - 1)] : [];
     const s = summarizeSession(this.meta, ends as SnapshotIndexEntry[], (this.walked?.series ?? this.seriesRead)?.events ?? []);
@@ -182,16 +191,14 @@ export class FileSessionView implements SessionView {
   }
 
   memoryErrorKnown(): boolean {
-    return this.built !== null || this.walked !== null || this.seriesRead !== null;
+    return this.walked !== null || this.seriesRead !== null;
   }
 
   async frameSeries(alive: () => boolean = () => true): Promise<FrameSeries | null> {
-    const fromIndex = (b: IndexBuilder) => seriesOf(b.entries, b.events, b.lines.length);
-    if (this.built) return fromIndex(this.built);
     if (this.walked) return this.walked.series;
     // From the pages' columns: the walk (objects per item, for the log) is not needed to draw.
     const reader = this.reader;
-    this.series ??= seriesFromReader(reader, () => !this.closed && !this.built && this.reader === reader).then((s) => {
+    this.series ??= seriesFromReader(reader, () => !this.closed && this.reader === reader).then((s) => {
       if (!s) this.series = null;
       else if (this.reader === reader) this.seriesRead = s;
       return s;
@@ -202,17 +209,18 @@ export class FileSessionView implements SessionView {
       void this.fileIndex().catch(() => undefined);
       return s;
     }
-    return this.built && alive() ? fromIndex(this.built) : null;
+    // The session grew meanwhile (grow): its walk has the series.
+    const grown = this.walked as FileIndex | null;
+    return grown && alive() ? grown.series : null;
   }
 
   /** The walk done in the background (it yields), so that entries() and events() do not make it at once. */
   async ready(): Promise<void> {
-    if (!this.built) await this.fileIndex();
+    await this.fileIndex();
   }
 
   /** Every entry as an object (an export of every frame, lifetimes): kept once made. */
   entries(): readonly SnapshotIndexEntry[] {
-    if (this.built) return this.built.entries;
     if (!this.entryList) {
       const w = this.fileIndexNow();
       const list: SnapshotIndexEntry[] = [];
@@ -222,12 +230,11 @@ export class FileSessionView implements SessionView {
     return this.entryList;
   }
   events(): readonly TimelineEvent[] {
-    return this.built ? this.built.events : this.fileIndexNow().series.events;
+    return this.fileIndexNow().series.events;
   }
 
   /** Entries [from, from + count) with the timeline and the log's length: getSessionInfo. */
   async info(from: number, count: number): Promise<ViewInfo> {
-    if (this.built) return infoOf(this.built.entries, this.built.events, this.built.lines.length, from, count);
     const w = await this.fileIndex();
     if (!w) throw apiError('NO_SESSION', 'The session was closed.', 'Open it again.');
     const end = Math.min(this.reader.snapshotCount, from + count);
@@ -237,15 +244,12 @@ export class FileSessionView implements SessionView {
   }
 
   async logCount(): Promise<number> {
-    if (this.built) return this.built.lines.length;
     return (await this.fileLog()).count;
   }
   async logLines(from: number, count: number): Promise<LogLine[]> {
-    if (this.built) return this.built.lines.slice(from, from + count);
     return (await this.fileLog()).lines(from, count);
   }
   async logTexts(from: number, count: number): Promise<string[]> {
-    if (this.built) return textsOf(this.built, from, count);
     return (await this.fileLog()).texts(from, count);
   }
   getSnapshot(i: number): SnapshotData {

@@ -43,6 +43,11 @@ export interface OpenOptions {
   /** Re-read from the raw bytes what a crash kept out of the index (default true). */
   recover?: boolean;
   /**
+   * Recovery leaves out what only the end of the bytes would finish (a line without its end, a
+   * dump cut short): a session still being written gives them later, whole (see continueFrom).
+   */
+  finishedOnly?: boolean;
+  /**
    * Bytes at the end of the file whose records are all read and checked at open (default
    * 1 MiB: where a crash leaves its marks); before them, raw and counted index records are
    * read when needed.
@@ -71,6 +76,8 @@ interface Segment {
   info: SegmentInfo;
   /** File offset of the SEGMENT record. */
   at: number;
+  /** File offset of the record after it (where a scan of the segment's records starts). */
+  bodyAt: number;
   records: RawRecord[];
   rawEnd: number;
 }
@@ -114,6 +121,10 @@ interface IndexRef {
  */
 interface IndexPage {
   records: IndexRef[];
+  /** The segment it indexes, and the scan's parse position when the segment began (see continueFrom). */
+  seg: number;
+  parsedBefore: number;
+  endedBefore: boolean;
   /** Position in the session of the page's first snapshot and first other event. */
   firstSnapshot: number;
   firstEvent: number;
@@ -155,7 +166,11 @@ class PageDecoder {
 }
 
 /** An index item of a session file, in arrival order (see SessionReader.pageItems). */
-export type PageItem = { snapshot: SnapshotIndexEntry; event?: undefined } | { event: SessionEvent; snapshot?: undefined };
+export type PageItem =
+  | { snapshot: SnapshotIndexEntry; event?: undefined; lines?: undefined }
+  | { event: SessionEvent; snapshot?: undefined; lines?: undefined }
+  /** Log lines `from`..`from + lines` of `offsets` (pageItems asked to count them): no object per line. */
+  | { lines: number; from: number; offsets: Float64Array; snapshot?: undefined; event?: undefined };
 
 const CACHE = 4;
 /** Index pages (about 256 snapshots each) kept decoded beyond those kept for good. */
@@ -204,19 +219,32 @@ export class SessionReader {
   private parsedThrough = 0;
   private parserEnded = false;
 
+  /** Index pages taken as they were from the reader this one continues (see continueFrom). */
+  readonly pagesKept: number = 0;
+
   private constructor(
     readonly path: string,
     fd: number,
     options: OpenOptions,
+    prev?: SessionReader,
   ) {
     this.fd = fd;
     this.size = fstatSync(fd).size;
-    const stored = this.readHeaderAndMeta();
-    const { meta, ...info } = stored;
-    this.meta = meta ?? {};
-    this.info = info;
-    this.scan(options.checkTail ?? 1 << 20);
-    if (!this.complete && !this.parserEnded && options.recover !== false) this.recover();
+    let start: Segment | undefined;
+    if (prev) {
+      this.format = prev.format;
+      this.meta = prev.meta;
+      this.info = prev.info;
+      start = this.keepFrom(prev);
+      this.pagesKept = this.pages.length;
+    } else {
+      const stored = this.readHeaderAndMeta();
+      const { meta, ...info } = stored;
+      this.meta = meta ?? {};
+      this.info = info;
+    }
+    this.scan(options.checkTail ?? 1 << 20, start);
+    if (!this.complete && !this.parserEnded && options.recover !== false) this.recover(options.finishedOnly === true);
     if (this.stoppedAt) {
       // Said once everything before the damage is counted (the index and what was re-read).
       this.damage = SessionFormatError.damaged(this.path, this.stoppedAt.at, this.stoppedAt.what, this.snapshotCount);
@@ -242,6 +270,49 @@ export class SessionReader {
       if (err instanceof SessionFormatError) throw err;
       throw new SessionFormatError('damaged', `${path} could not be read: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * The same file read again after it grew (a session another process is recording), scanning
+   * only from the segment of `prev`'s last index page on: the segments and pages before it are
+   * closed (the writer never goes back to them) and are taken as they are. What was re-read from
+   * raw bytes after the index is read again. Falls back to a whole open when the path is no
+   * longer the file `prev` read. `prev` stays open and unchanged.
+   */
+  static continueFrom(prev: SessionReader, options: OpenOptions = {}): SessionReader {
+    let fd: number;
+    try {
+      fd = openRegularSync(prev.path).fd;
+    } catch (err) {
+      if (err instanceof FileRefusedError) throw new SessionFormatError('io', err.message);
+      throw new SessionFormatError('io', `cannot open ${prev.path}: ${(err as Error).message}`);
+    }
+    try {
+      const a = fstatSync(fd);
+      const same = prev.fd !== null && prev.complete === false && prev.damage === null && (() => {
+        const b = fstatSync(prev.fd!);
+        return a.dev === b.dev && a.ino === b.ino && a.size >= b.size;
+      })();
+      return new SessionReader(prev.path, fd, options, same ? prev : undefined);
+    } catch (err) {
+      closeSync(fd);
+      if (err instanceof SessionFormatError) throw err;
+      throw new SessionFormatError('damaged', `${prev.path} could not be read: ${(err as Error).message}`);
+    }
+  }
+
+  /** Takes `prev`'s closed segments and pages; returns the segment the scan starts again from. */
+  private keepFrom(prev: SessionReader): Segment {
+    const last = prev.pages[prev.pages.length - 1];
+    const s = last ? last.seg : 0;
+    for (let k = 0; k < s; k++) this.segments.push(prev.segments[k]);
+    for (let k = 0; k < prev.pages.length - 1; k++) this.pages.push(prev.pages[k]);
+    this.snapshotCount = last ? last.firstSnapshot : 0;
+    this.eventCount = last ? last.firstEvent : 0;
+    this.parsedThrough = last ? last.parsedBefore : 0;
+    this.parserEnded = last ? last.endedBefore : false;
+    const seg = prev.segments[s];
+    return { info: seg.info, at: seg.at, bodyAt: seg.bodyAt, records: [], rawEnd: seg.info.rawStart };
   }
 
   close(): void {
@@ -577,21 +648,28 @@ export class SessionReader {
     return { type, length, crc: v.getUint32(5, true), head5: h.subarray(0, 5) };
   }
 
-  private scan(checkTail: number): void {
+  /** Scans the records from the file's first segment, or from `start` (continueFrom). */
+  private scan(checkTail: number, start?: Segment): void {
     let at = HEADER_SIZE;
-    // Skip the META record (already read).
-    const meta = this.readRecordHead(at);
-    if (typeof meta === 'string') return;
-    at += RECORD_HEADER_SIZE + meta.length;
-    // Segment 0 is implied: it starts at raw offset 0, where line 1 starts.
-    let seg: Segment = { info: { n: 0, rawStart: 0, clean: true, anchor: [1, 0], snapshotsBefore: 0 }, at, records: [], rawEnd: 0 };
+    let seg: Segment;
+    if (start) {
+      seg = start;
+      at = start.bodyAt;
+    } else {
+      // Skip the META record (already read).
+      const meta = this.readRecordHead(at);
+      if (typeof meta === 'string') return;
+      at += RECORD_HEADER_SIZE + meta.length;
+      // Segment 0 is implied: it starts at raw offset 0, where line 1 starts.
+      seg = { info: { n: 0, rawStart: 0, clean: true, anchor: [1, 0], snapshotsBefore: 0 }, at, bodyAt: at, records: [], rawEnd: 0 };
+    }
     this.segments.push(seg);
     let page = this.newPage();
     /** The page being decoded as the scan goes (an INDEX record without counts), if any. */
     let eager: PageDecoder | null = null;
     /** Counts from the record just before, for the INDEX record that follows it. */
     let counts: IndexCounts | null = null;
-    let rawEnd = 0;
+    let rawEnd = seg.rawEnd;
     // Raw and index payloads are checked when decoded, except in the last stretch of the file,
     // where a crash or power loss leaves its marks: there their checksums are checked now.
     const checkFrom = Math.max(0, this.size - checkTail);
@@ -645,7 +723,7 @@ export class SessionReader {
           case RecordType.Segment: {
             const info = parseJson(payload) as SegmentInfo;
             if (!info || typeof info.rawStart !== 'number' || info.rawStart !== rawEnd) throw new MalformedError('a segment that does not start where the raw bytes end');
-            seg = { info, at, records: [], rawEnd };
+            seg = { info, at, bodyAt: next, records: [], rawEnd };
             this.segments.push(seg);
             this.closePage(page, eager);
             page = this.newPage();
@@ -738,7 +816,17 @@ export class SessionReader {
   }
 
   private newPage(): IndexPage {
-    return { records: [], firstSnapshot: this.snapshotCount, firstEvent: this.eventCount, snapshots: 0, events: 0, decoded: null };
+    return {
+      records: [],
+      seg: this.segments.length - 1,
+      parsedBefore: this.parsedThrough,
+      endedBefore: this.parserEnded,
+      firstSnapshot: this.snapshotCount,
+      firstEvent: this.eventCount,
+      snapshots: 0,
+      events: 0,
+      decoded: null,
+    };
   }
 
   /** An INDEX record whose counts were given: its page grows without decoding it. */
@@ -845,14 +933,14 @@ export class SessionReader {
    * cache holds. Format 3 keeps a page as columns (a few bytes a log line); formats 1–2 as objects.
    * Damage is a SessionFormatError, as for entry(i).
    */
-  *pageItems(k: number): Generator<PageItem> {
+  *pageItems(k: number, countLogs = false): Generator<PageItem> {
     const page = this.pages[k];
     if (!page) throw new RangeError(`no index page ${k} (the session has ${this.pages.length})`);
     // The last page may end with snapshots past the raw bytes kept (cut at open): not served.
     let snapshotsLeft = page.snapshots;
     let eventsLeft = page.events;
     if (page.decoded) {
-      yield* this.itemsOf(page, page.decoded, 0, snapshotsLeft, eventsLeft);
+      yield* this.itemsOf(page, page.decoded, 0, snapshotsLeft, eventsLeft, countLogs);
       return;
     }
     // A record at a time: a page of a long log holds many records, and the walk keeps one.
@@ -865,7 +953,7 @@ export class SessionReader {
         throw SessionFormatError.damaged(this.path, page.records[dec.next].at, (err as Error).message, page.firstSnapshot + dec.snapBase + dec.out.snapshots);
       }
       const d = dec.out;
-      yield* this.itemsOf(page, d, dec.snapBase, snapshotsLeft, eventsLeft);
+      yield* this.itemsOf(page, d, dec.snapBase, snapshotsLeft, eventsLeft, countLogs);
       snapshotsLeft -= Math.min(snapshotsLeft, d.snapshots);
       eventsLeft -= Math.min(eventsLeft, d.events);
       dec.restart();
@@ -873,10 +961,11 @@ export class SessionReader {
   }
 
   /** The items of decoded index data, in arrival order; `base`: its first snapshot in the page. */
-  private *itemsOf(page: IndexPage, d: PageData, base: number, maxSnapshots: number, maxEvents: number): Generator<PageItem> {
+  private *itemsOf(page: IndexPage, d: PageData, base: number, maxSnapshots: number, maxEvents: number, countLogs: boolean): Generator<PageItem> {
     const ns = Math.min(maxSnapshots, d.snapshots);
     const ne = Math.min(maxEvents, d.events);
-    const offsets = ne > 0 ? d.eventOffsets().byteOffset : null;
+    const eo = ne > 0 ? d.eventOffsets() : null;
+    const offsets = eo?.byteOffset ?? null;
     const entry = (j: number): SnapshotIndexEntry => {
       try {
         return d.entry(j, false);
@@ -886,11 +975,32 @@ export class SessionReader {
       }
     };
     let si = 0;
+    let nextEnd = ns > 0 ? d.byteEnd(0) : Infinity;
+    /** Log lines counted and not yet given, from event `run`. */
+    let run = -1;
     for (let ei = 0; ei < ne; ei++) {
       const at = offsets![ei];
-      while (si < ns && d.byteEnd(si) <= at) yield { snapshot: entry(si++) };
+      if (nextEnd <= at) {
+        if (run >= 0) {
+          yield { lines: ei - run, from: run, offsets: offsets! };
+          run = -1;
+        }
+        while (si < ns && nextEnd <= at) {
+          yield { snapshot: entry(si++) };
+          nextEnd = si < ns ? d.byteEnd(si) : Infinity;
+        }
+      }
+      if (countLogs && eo!.isLog[ei] === 1) {
+        if (run < 0) run = ei;
+        continue;
+      }
+      if (run >= 0) {
+        yield { lines: ei - run, from: run, offsets: offsets! };
+        run = -1;
+      }
       yield { event: d.event(ei, false) };
     }
+    if (run >= 0) yield { lines: ne - run, from: run, offsets: offsets! };
     while (si < ns) yield { snapshot: entry(si++) };
   }
 
@@ -1175,7 +1285,7 @@ export class SessionReader {
    * the last clean segment start before that point, fed the same bytes, is in the same state
    * there; the events it finds after it are the ones the index is missing.
    */
-  private recover(): void {
+  private recover(finishedOnly: boolean): void {
     if (this.segments.length === 0) return;
     const P = this.parsedThrough;
     let k = this.segmentAt(P);
@@ -1198,7 +1308,7 @@ export class SessionReader {
     const r = new CaptureReader();
     r.feed(replay);
     const found: CaptureEvent[] = r.feed(tailBytes);
-    for (const ev of r.end()) found.push(ev);
+    if (!finishedOnly) for (const ev of r.end()) found.push(ev);
     const fix = (line: number) => (line > 0 ? line + lineBase : line);
     const fixText = (t: string) => t.replace(/\bline (\d+)/g, (_, n: string) => `line ${Number(n) + lineBase}`);
     for (const ev of found) {
