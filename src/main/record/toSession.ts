@@ -2,6 +2,12 @@
  * A recording written straight into a session file (the CLI, the bench): the board's bytes go
  * to SessionWriter.appendRaw (which parses them), link gaps to addGap. The writer flushes at
  * least every half second, so a killed process leaves a session that opens.
+ *
+ * The bytes are parsed and written in batches, BATCH_MS apart, not as each read brings them:
+ * a terminal gives at most 4 KB per read, about 300 reads a second at full-speed USB, and the
+ * parser and the writer's coding tables start cold on every wake-up (other processes ran in
+ * between). Nothing here is shown live faster than once a second (the CLI's counter), and a
+ * killed process loses at most the batch on top of the writer's flush interval.
  */
 import type { CaptureEvent } from '../../shared/capture/events';
 import { SessionWriter, type SessionSummary } from '../session/writer';
@@ -48,12 +54,18 @@ export interface SessionRecordingHandle {
   readonly counts: LiveCounts;
 }
 
+/** How long the board's bytes wait to be parsed and written together. */
+export const BATCH_MS = 100;
+
 export function recordToSession(opts: SessionRecordOptions, hooks: SessionRecordHooks = {}): SessionRecordingHandle {
   const counts: LiveCounts = { bytes: 0, snapshots: 0, logLines: 0, memoryErrors: 0, lastMemoryError: null };
   let writer: HeldWriter | null = null;
   let writeError: Error | null = null;
   let board: BoardInfo | null = null;
   const pendingGaps: [string, number, number | null][] = [];
+  /** Bytes received and not yet given to the writer, each with its arrival time. */
+  let batch: Array<[Uint8Array, number]> = [];
+  let batchTimer: NodeJS.Timeout | null = null;
 
   const count = (events: CaptureEvent[]): void => {
     for (const ev of events) {
@@ -102,6 +114,27 @@ export function recordToSession(opts: SessionRecordOptions, hooks: SessionRecord
     },
     data: (chunk, hostMs) => {
       if (writeError) return;
+      batch.push([chunk, hostMs]);
+      batchTimer ??= setTimeout(drain, BATCH_MS);
+    },
+    gap: (reason, start, end) => {
+      // After the bytes that came before it: the batch first, then through the held writer
+      // (while the disk is full the gap waits behind the bytes held before it; straight to
+      // the writer, it would land before them).
+      drain();
+      if (writer) writer.addGap(reason, start, end);
+      else pendingGaps.push([reason, start, end]);
+    },
+  };
+
+  /** Gives the batch to the writer, each chunk with its own arrival time. */
+  function drain(): void {
+    if (batchTimer) clearTimeout(batchTimer);
+    batchTimer = null;
+    const chunks = batch;
+    batch = [];
+    for (const [chunk, hostMs] of chunks) {
+      if (writeError) return;
       try {
         const events = ensureWriter().append(chunk, hostMs);
         counts.bytes += chunk.length;
@@ -111,18 +144,13 @@ export function recordToSession(opts: SessionRecordOptions, hooks: SessionRecord
         hooks.note?.(`Could not write the session: ${(err as Error).message}`);
         void handle.stop();
       }
-    },
-    gap: (reason, start, end) => {
-      // Through the held writer: while the disk is full the gap waits behind the bytes held
-      // before it (straight to the writer, it would land before them).
-      if (writer) writer.addGap(reason, start, end);
-      else pendingGaps.push([reason, start, end]);
-    },
-  };
+    }
+  }
 
   const handle = startRecording(opts, recHooks);
   const finish = async (): Promise<SessionRecordResult> => {
     const summary = await handle.done;
+    drain();
     let session: SessionSummary | null = null;
     const w = writer as HeldWriter | null;
     if (w && !w.writer.closed) {

@@ -4,10 +4,10 @@
  * pull EN low through the auto-reset circuit), and DTR stays asserted so native-USB boards
  * (TinyUSB, CircuitPython) talk at all.
  */
+import { closeSync, constants, openSync } from 'node:fs';
 import tty from 'node:tty';
 import { SerialPort } from 'serialport';
 import { BoardError, describeOpenError } from './errors';
-import { FdReader, type ReadablePoller } from './fdReader';
 import { LinkBase, toBytes } from './link';
 
 export interface SerialLinkOptions {
@@ -17,33 +17,40 @@ export interface SerialLinkOptions {
   rts?: boolean;
 }
 
-/** serialport's POSIX binding, as far as reading its descriptor ourselves needs it. */
-interface PosixBinding {
-  fd: number | null;
-  poller: ReadablePoller;
-}
-
 /**
- * The port's descriptor and poller (Linux, macOS), for reading it in bursts (FdReader)
- * instead of serialport's reads through the thread pool, which cost about 3× the CPU per MB
- * at full-speed USB rates (`npm run bench -- attach`, its read-only baselines). Null where
- * that does not apply (Windows, not a terminal, a binding of another shape);
- * HEAPSCOPE_SERIALPORT_READS=1 keeps serialport's reads. Writes stay serialport's: they wait
- * on the same poller, so one handle watches the descriptor.
+ * A reader of the port's own (Linux, macOS): the device opened a second time, read-only and
+ * non-blocking, read by libuv on the event loop (a tty.ReadStream), instead of serialport's
+ * reads through the thread pool, which cost 2-3× the CPU per MB at full-speed USB rates
+ * (`npm run bench -- attach`, its read-only baselines). Opened after serialport, so the line
+ * settings (raw, the baud rate) are serialport's and its lock is taken first; opened
+ * non-blocking as serialport opens it, and before setLines, so the modem lines end as asked
+ * (an open raises DTR and RTS together, which resets nothing). Writes stay serialport's, on
+ * its own descriptor. Null where that does not apply (Windows, not a terminal, the open failed);
+ * HEAPSCOPE_SERIALPORT_READS=1 keeps serialport's reads.
  */
-function posixBindingOf(port: SerialPort): PosixBinding | null {
+function ownReader(path: string): tty.ReadStream | null {
   if (process.platform === 'win32' || process.env.HEAPSCOPE_SERIALPORT_READS) return null;
-  const binding = port.port as unknown as Partial<PosixBinding> | undefined;
-  const fd = binding?.fd;
-  if (typeof fd !== 'number' || typeof binding?.poller?.once !== 'function' || !tty.isatty(fd)) return null;
-  return binding as PosixBinding;
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    if (!tty.isatty(fd)) throw new Error('not a terminal');
+    // Closes fd when destroyed.
+    return new tty.ReadStream(fd);
+  } catch {
+    closeSync(fd);
+    return null;
+  }
 }
 
 export class SerialLink extends LinkBase {
   readonly label: string;
   private closing = false;
   /** Reads go through this when set; serialport only opened the port and writes. */
-  private readonly reader: FdReader | null = null;
+  private readonly reader: tty.ReadStream | null;
 
   private constructor(
     private readonly port: SerialPort,
@@ -52,14 +59,12 @@ export class SerialLink extends LinkBase {
     super();
     this.label = path;
     const onData = (chunk: Buffer) => this.emitData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
-    const binding = posixBindingOf(port);
-    if (binding) {
-      this.reader = new FdReader(binding.fd!, binding.poller, {
-        data: (chunk) => this.emitData(chunk),
-        // A PTY whose other end went away, an unplugged adapter: EIO, or end of file.
-        lost: (err) => this.lost(err),
-      });
-      this.reader.start();
+    this.reader = ownReader(path);
+    if (this.reader) {
+      this.reader.on('data', onData);
+      // A PTY whose other end went away, an unplugged adapter: EIO, or end of file.
+      this.reader.on('error', (err: Error) => this.lost(err));
+      this.reader.on('end', () => this.lost(new Error('the port reached end of file')));
     } else port.on('data', onData);
     port.on('close', (err: (Error & { disconnected?: boolean }) | null) => {
       this.emitClose({ disconnected: !this.closing || !!err?.disconnected, error: err ?? undefined });
@@ -104,7 +109,7 @@ export class SerialLink extends LinkBase {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closing = true;
-    this.reader?.stop();
+    this.reader?.destroy();
     if (!this.port.isOpen) {
       this.emitClose({ disconnected: false });
       return;
@@ -121,7 +126,7 @@ export class SerialLink extends LinkBase {
 
   private lost(err: Error): void {
     if (this.closed) return;
-    this.reader?.stop();
+    this.reader?.destroy();
     if (this.port.isOpen && !this.closing) {
       this.port.close(() => {});
     }
