@@ -152,7 +152,7 @@ export class FileSessionView implements SessionView {
   private fileIndex(): Promise<FileIndex | null> {
     if (this.walked) return Promise.resolve(this.walked);
     const reader = this.reader;
-    this.walk ??= indexFile(reader, () => !this.closed && this.reader === reader).then((w) => {
+    this.walk ??= indexFile(reader, () => !this.closed && this.reader === reader, false, this.seriesRead).then((w) => {
       if (w && this.reader === reader) this.walked = w;
       else this.walk = null;
       return w;
@@ -162,7 +162,7 @@ export class FileSessionView implements SessionView {
 
   /** The walk now, for a caller that cannot wait (entries(), events()). */
   private fileIndexNow(): FileIndex {
-    return (this.walked ??= indexFile(this.reader, () => true, true));
+    return (this.walked ??= indexFile(this.reader, () => true, true, this.seriesRead));
   }
 
   private async fileLog(): Promise<FileLog> {
