@@ -158,29 +158,17 @@ export function putFrame(s: FrameSeries, i: number, e: FileEntry, logLine: numbe
  * to the event loop every few ms and stops (null) when `alive` turns false. `sync` runs it in one
  * go (for a caller that cannot wait).
  */
-export function indexFile(r: SessionReader, alive: () => boolean, sync: true, figures?: FrameSeries | null): FileIndex;
-export function indexFile(r: SessionReader, alive: () => boolean, sync?: false, figures?: FrameSeries | null): Promise<FileIndex | null>;
-export function indexFile(r: SessionReader, alive: () => boolean, sync = false, figures: FrameSeries | null = null): FileIndex | Promise<FileIndex | null> {
+export function indexFile(r: SessionReader, alive: () => boolean, sync: true): FileIndex;
+export function indexFile(r: SessionReader, alive: () => boolean, sync?: false): Promise<FileIndex | null>;
+export function indexFile(r: SessionReader, alive: () => boolean, sync = false): FileIndex | Promise<FileIndex | null> {
   const s = emptySeries(r.snapshotCount);
-  // The figures of a series read from the same reader (seriesFromReader) are the walk's: taken,
-  // so the walk makes no entry (what the walk adds is the order: log lines, events).
-  const have = figures !== null && figures.frames === s.frames;
-  if (have) {
-    s.usedBytes.set(figures.usedBytes);
-    s.freeBytes.set(figures.freeBytes);
-    s.largestFreeBytes.set(figures.largestFreeBytes);
-    s.fragmentation.set(figures.fragmentation);
-    s.timeMs.set(figures.timeMs);
-  }
   const pages: WalkState[] = [];
   let lines = 0;
   // Log lines are only counted: none is made (a long log is millions of them).
   const steps = walkFrom(r, { snapshots: 0, lines: 0, events: 0, pending: [] }, 0, (k, st) => (pages[k] = st), true, true);
   const visit = (st: Step) => {
     if (st.kind === 'snapshot') {
-      if (st.i >= s.frames) return;
-      if (have) s.logLine[st.i] = st.logLine;
-      else putFrame(s, st.i, entryOf(st.snap), st.logLine);
+      if (st.i < s.frames) putFrame(s, st.i, entryOf(st.snap), st.logLine);
     } else if (st.kind === 'lines') {
       lines += st.n;
     } else if (st.ev.type === 'log') {
@@ -366,4 +354,79 @@ export class FileLog {
     // One that reached the end of the log is done; the others are kept, this one first.
     if (c.peeked !== null) this.cursors = [c, ...this.cursors].slice(0, CURSORS);
   }
+}
+
+/**
+ * The walk's index (series, timeline, log count, page states) in one pass over the pages'
+ * columns: figures and event offsets as typed arrays, no entry made, only device events, marks
+ * and gaps as objects. The order is walkFrom's to the item: a page's snapshot is read before the
+ * first event of its page at or after its last byte (or at its page's end), placed before the
+ * first event from then on at or after it, the oldest placed at once past MAX_PENDING waiting.
+ * What a timeline draws at open, with what the log and summary need: no walk follows.
+ */
+export async function indexFromPages(r: SessionReader, alive: () => boolean = () => true): Promise<FileIndex | null> {
+  const n = r.snapshotCount;
+  const s = emptySeries(n);
+  const ends = new Float64Array(n);
+  const pages: WalkState[] = [];
+  /** Snapshots placed, and read (those in between wait). */
+  let placed = 0;
+  let read = 0;
+  let lines = 0;
+  let events = 0;
+  let slice = performance.now();
+  let k = 0;
+  /** Call every 256 items: the clock is read no more often than that. */
+  const pause = async () => {
+    if (performance.now() - slice < SLICE_MS) return true;
+    await new Promise((res) => setImmediate(res));
+    slice = performance.now();
+    return alive();
+  };
+  const place = () => {
+    s.logLine[placed++] = lines;
+  };
+  for (let p = 0; p <= r.pageCount; p++) {
+    const waiting: Array<{ byteEnd: number }> = [];
+    for (let i = placed; i < read; i++) waiting.push({ byteEnd: ends[i] });
+    pages[p] = { snapshots: placed, lines, events, pending: waiting };
+    const c = r.pageColumns(p);
+    const f = c.figures;
+    const ns = f.byteEnd.length;
+    const off = c.offsets.byteOffset;
+    const isLog = c.offsets.isLog;
+    const ne = off.length;
+    if (c.firstSnapshot !== read || c.firstSnapshot + ns > n) throw new Error(`index page ${p} starts at snapshot ${c.firstSnapshot}, after ${read} read`);
+    const at0 = c.firstSnapshot;
+    s.usedBytes.set(f.usedBytes, at0);
+    s.freeBytes.set(f.freeBytes, at0);
+    s.largestFreeBytes.set(f.largestFreeBytes, at0);
+    s.fragmentation.set(f.fragmentation, at0);
+    s.timeMs.set(f.timeMs, at0);
+    ends.set(f.byteEnd, at0);
+    const pageEnd = at0 + ns;
+    for (let ei = 0; ei < ne; ei++) {
+      const at = off[ei];
+      while (read < pageEnd && ends[read] <= at) {
+        read++;
+        if (read - placed > MAX_PENDING) place();
+      }
+      while (placed < read && ends[placed] <= at) place();
+      if (isLog[ei] === 1) lines++;
+      else {
+        const ev = r.event(c.firstEvent + ei);
+        if (ev.type === 'log') lines++;
+        else s.events.push(timelineEventOf(ev, events++, placed, lines, ev.hostMs) as TimelineEvent);
+      }
+      if ((++k & 255) === 0 && !(await pause())) return null;
+    }
+    while (read < pageEnd) {
+      read++;
+      if (read - placed > MAX_PENDING) place();
+    }
+  }
+  while (placed < read) place();
+  if (read !== n) throw new Error(`the index pages hold ${read} snapshots of ${n}`);
+  s.logLineCount = lines;
+  return { series: s, logCount: lines, pages };
 }

@@ -416,6 +416,30 @@ export class SessionReader {
     return { first: page.firstEvent, offsets: this.decodedPage(page).eventOffsets() };
   }
 
+  /**
+   * Page k's figures and event offsets (k = pageCount: the recovered tail), cut to what it serves:
+   * the series and its walk in one pass over the pages (see indexFromPages). Damage is a
+   * SessionFormatError, as for entry(i).
+   */
+  pageColumns(k: number): { firstSnapshot: number; firstEvent: number; figures: SnapshotFigures; offsets: EventOffsets } {
+    if (k === this.pages.length) {
+      const t = this.tailPage();
+      return { firstSnapshot: this.pagedSnapshots(), firstEvent: this.pagedEvents(), figures: t.figures(), offsets: t.eventOffsets() };
+    }
+    const page = this.pages[k];
+    if (!page) throw new RangeError(`no index page ${k} (the session has ${this.pages.length})`);
+    const d = this.decodedPage(page);
+    const f = d.figures();
+    const o = d.eventOffsets();
+    const cutF = (x: Float64Array) => (x.length > page.snapshots ? x.subarray(0, page.snapshots) : x);
+    const figures: SnapshotFigures =
+      f.byteEnd.length > page.snapshots
+        ? { byteEnd: cutF(f.byteEnd), timeMs: cutF(f.timeMs), usedBytes: cutF(f.usedBytes), freeBytes: cutF(f.freeBytes), largestFreeBytes: cutF(f.largestFreeBytes), fragmentation: cutF(f.fragmentation) }
+        : f;
+    const offsets: EventOffsets = o.byteOffset.length > page.events ? { byteOffset: o.byteOffset.subarray(0, page.events), isLog: o.isLog.subarray(0, page.events) } : o;
+    return { firstSnapshot: page.firstSnapshot, firstEvent: page.firstEvent, figures, offsets };
+  }
+
   private allFigures: SnapshotFigures | null = null;
   private tailObjects: ObjectPage | null = null;
 
