@@ -68,8 +68,8 @@ export function indexFromReader(r: SessionReader): IndexBuilder {
 
 /**
  * A closed (or being-recovered) session file, served by SessionReader. Opening decodes no index
- * page. One walk of the index, a record at a time (fileIndex.ts), gives the frame series, the
- * timeline events, the log's line count and where each page starts in the log; log lines are
+ * page. One pass over the index pages' columns (indexFromPages, fileIndex.ts) gives the frame
+ * series, the timeline events, the log's line count and where each page starts in the log; log lines are
  * then read back a page at a time, never all kept. A session followed while another process
  * records it is served from its index as objects (what it gains is pushed as such).
  */
