@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { inspectFile } from '../../src/main/cli/commands/inspect';
 import { importCapture, SessionReader } from '../../src/main/session';
 import { FollowedSessionMaps } from '../../src/main/session/followMaps';
-import { followKey, MapFollower } from '../../src/shared/heap/mapFollower';
+import { foldLines, followKey, MapFollower } from '../../src/shared/heap/mapFollower';
 import { SessionLifetimes } from '../../src/shared/lifetimes';
 import { formatReport, inspectIndexEntry, InspectReportBuilder } from '../../src/shared/report/inspectReport';
 import { heapscope } from '../support/cli';
@@ -202,5 +202,40 @@ describe('MapFollower refuses what it cannot read for certain', () => {
     const f = new MapFollower();
     expect(f.learn(enc(first), kinds(full('.'), full('.'), full('.')), key)).toBe(false);
     expect(f.follow(enc(first), key)).toBeNull();
+  });
+});
+
+describe('a fold read from its bytes', () => {
+  const FOLD = /^\s*\(\s*(\d+) lines all free\)\s*$/;
+  const byRegex = (line: string) => {
+    const m = FOLD.exec(line);
+    return m === null ? -1 : Number(m[1]);
+  };
+  const byBytes = (line: string) => {
+    // Inside a larger buffer, as the follower reads a line of a dump.
+    const b = Buffer.from(`xx${line}yy`, 'latin1');
+    return foldLines(new Uint8Array(b), 2, 2 + line.length);
+  };
+
+  it('reads what the parser’s pattern reads, and refuses what it refuses (every latin1 byte in every place)', () => {
+    const base = '       (12 lines all free)';
+    const lines = [base, '(1 lines all free)', '( 3 lines all free)  ', '\t(007 lines all free)\t', '\u00a0(5 lines all free)\u000b', '(0 lines all free)', ''];
+    for (let at = 0; at <= base.length; at++) {
+      for (let c = 0; c < 256; c++) {
+        if (c === 0x0a || c === 0x0d) continue; // never inside a line
+        const ch = String.fromCharCode(c);
+        lines.push(base.slice(0, at) + ch + base.slice(at));
+        if (at < base.length) lines.push(base.slice(0, at) + ch + base.slice(at + 1));
+      }
+    }
+    let folds = 0;
+    for (const l of lines) {
+      const want = byRegex(l);
+      expect(byBytes(l), JSON.stringify(l)).toBe(want);
+      if (want >= 0) folds++;
+    }
+    // Both kinds met: lines that are folds and lines that are not.
+    expect(folds).toBeGreaterThan(100);
+    expect(lines.length - folds).toBeGreaterThan(1000);
   });
 });

@@ -48,7 +48,6 @@ const isHex = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66
 /** What a paste puts before an address (space, tab, quotes, bracket). */
 const isJunk = (c: number) => c === 0x20 || c === 0x09 || c === 0x27 || c === 0x22 || c === 0x5b;
 const LAYOUT = Array.from('GC memory layout; from ', (c) => c.charCodeAt(0));
-const FOLD = /^\s*\(\s*(\d+) lines all free\)\s*$/;
 
 function startsWith(b: Uint8Array, s: number, e: number, prefix: number[]): boolean {
   if (e - s < prefix.length) return false;
@@ -279,14 +278,14 @@ export class MapFollower {
         area++;
         at = 0;
       } else {
-        const fold = foldLike(bytes, o, te) ? FOLD.exec(latin1(bytes, o, te)) : null;
-        if (fold !== null) {
+        const folded = foldLines(bytes, o, te);
+        if (folded >= 0) {
           if (area < 0) {
             if (follow || this.areas.length !== 1 || this.areas[0].address !== '') return false;
             area = 0;
           }
           if (area >= this.areas.length) return false;
-          const blocks = Number(fold[1]) * 64;
+          const blocks = folded * 64;
           if (at + blocks > this.sizes[area]) return false;
           // A fold that grew or shrank: only what the last dump's folds did not cover is new.
           let p = at;
@@ -370,16 +369,30 @@ function behind(t: LineTable, j: number, area: number, at: number): boolean {
   return end < at || (end === at && (t.blocks[j] > 0 || t.at[j] < at));
 }
 
-/** Whether the line starts (after spaces) with `(`, as a fold does. */
-function foldLike(b: Uint8Array, s: number, e: number): boolean {
-  while (s < e && (b[s] === 0x20 || b[s] === 0x09)) s++;
-  return b[s] === 0x28;
-}
+/** What `\s` matches in a line read as latin1 (LF and CR are never inside one here). */
+const isSpace = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0;
+const FOLD_TAIL = Array.from(' lines all free)', (c) => c.charCodeAt(0));
 
-function latin1(b: Uint8Array, s: number, e: number): string {
-  let out = '';
-  for (let i = s; i < e; i++) out += String.fromCharCode(b[i]);
-  return out;
+/**
+ * The lines a fold says are free: what /^\s*\(\s*(\d+) lines all free\)\s*$/ reads of the line
+ * taken as latin1, without making it a string (a fold is read again whenever its length
+ * changes); -1 if the line is not a fold.
+ */
+export function foldLines(b: Uint8Array, s: number, e: number): number {
+  while (s < e && isSpace(b[s])) s++;
+  if (s >= e || b[s] !== 0x28) return -1;
+  s++;
+  while (s < e && isSpace(b[s])) s++;
+  const d0 = s;
+  let n = 0;
+  while (s < e && b[s] >= 0x30 && b[s] <= 0x39) n = n * 10 + (b[s++] - 0x30);
+  const digits = s - d0;
+  if (digits === 0 || !startsWith(b, s, e, FOLD_TAIL)) return -1;
+  s += FOLD_TAIL.length;
+  while (s < e && isSpace(b[s])) s++;
+  if (s !== e) return -1;
+  // Past 15 digits the sum may not be the number; no heap has that many lines (it is refused).
+  return digits > 15 ? Number.MAX_SAFE_INTEGER : n;
 }
 
 /**
