@@ -155,6 +155,8 @@ export class MapFollower {
   /** The last dump's bytes (a copy) and its lines; `next` is filled while reading a dump. */
   private tpl = new Uint8Array(0);
   private tplView = new DataView(this.tpl.buffer);
+  /** A view of the buffer the dump being read lies in. */
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   private lines = new LineTable();
   private next = new LineTable();
   private areas: Array<{ address: string; kinds: Uint8Array }> = [];
@@ -214,7 +216,10 @@ export class MapFollower {
    */
   private read(bytes: Uint8Array, follow: boolean): boolean {
     const n = bytes.length;
-    const view = new DataView(bytes.buffer, bytes.byteOffset, n);
+    // Dumps come as views of one decoded segment: one DataView of its buffer serves them all.
+    if (this.view.buffer !== bytes.buffer) this.view = new DataView(bytes.buffer);
+    const view = this.view;
+    const base = bytes.byteOffset;
     const old = this.lines;
     const out = this.next;
     out.count = 0;
@@ -228,7 +233,7 @@ export class MapFollower {
         // The last dump's lines lie one after the other: one comparison to the first byte that
         // differs, then every line wholly before it is the same line.
         const s0 = old.start[j];
-        const equal = firstDiff(view, o, this.tplView, s0, Math.min(n - o, old.end[old.count - 1] - s0));
+        const equal = firstDiff(view, base + o, this.tplView, s0, Math.min(n - o, old.end[old.count - 1] - s0));
         let j2 = j;
         while (j2 < old.count && old.end[j2] - s0 <= equal) j2++;
         const o2 = o + (j2 > j ? old.end[j2 - 1] - s0 : 0);
