@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { inspectFile } from '../../src/main/cli/commands/inspect';
 import { importCapture, SessionReader } from '../../src/main/session';
 import { FollowedSessionMaps } from '../../src/main/session/followMaps';
-import { followKey, MapFollower } from '../../src/shared/heap/mapFollower';
+import { foldLines, followKey, MapFollower } from '../../src/shared/heap/mapFollower';
 import { SessionLifetimes } from '../../src/shared/lifetimes';
 import { formatReport, inspectIndexEntry, InspectReportBuilder } from '../../src/shared/report/inspectReport';
 import { heapscope } from '../support/cli';
@@ -169,7 +169,7 @@ describe('MapFollower refuses what it cannot read for certain', () => {
     const m = f.follow(enc(next), key);
     expect(m).not.toBeNull();
     expect(Buffer.from(m!.areas[0].kinds).toString('latin1')).toBe('h' + full('.').slice(1) + 'L==' + full('.').slice(3) + full('.'));
-    expect(m!.changed).toEqual([[64, 128]]);
+    expect(m!.changed).toEqual([[64, 67]]);
   });
 
   it('follows a fold that grew, marking only what it newly covers', () => {
@@ -178,7 +178,9 @@ describe('MapFollower refuses what it cannot read for certain', () => {
     const m = f.follow(enc(next), key);
     expect(m!.changed).toEqual([[64, 192]]);
     const m2 = f.follow(enc(head(16) + line(0, 'h' + full('.').slice(1)) + line(0x400, full('.')) + '       (1 lines all free)\n'), key);
-    expect(m2!.changed).toEqual([[64, 128]]);
+    // The line that took the fold's place is all free, as the fold said: no block differs.
+    expect(m2!.changed).toEqual([[]]);
+    expect(Buffer.from(m2!.areas[0].kinds).toString('latin1')).toBe('h' + full('.').slice(1) + full('.') + full('.'));
   });
 
   it('refuses: a noisy map line, an old `t` tail, a lost line, a shorter line, another heap, a line that looks like an address', () => {
@@ -200,5 +202,40 @@ describe('MapFollower refuses what it cannot read for certain', () => {
     const f = new MapFollower();
     expect(f.learn(enc(first), kinds(full('.'), full('.'), full('.')), key)).toBe(false);
     expect(f.follow(enc(first), key)).toBeNull();
+  });
+});
+
+describe('a fold read from its bytes', () => {
+  const FOLD = /^\s*\(\s*(\d+) lines all free\)\s*$/;
+  const byRegex = (line: string) => {
+    const m = FOLD.exec(line);
+    return m === null ? -1 : Number(m[1]);
+  };
+  const byBytes = (line: string) => {
+    // Inside a larger buffer, as the follower reads a line of a dump.
+    const b = Buffer.from(`xx${line}yy`, 'latin1');
+    return foldLines(new Uint8Array(b), 2, 2 + line.length);
+  };
+
+  it('reads what the parser’s pattern reads, and refuses what it refuses (every latin1 byte in every place)', () => {
+    const base = '       (12 lines all free)';
+    const lines = [base, '(1 lines all free)', '( 3 lines all free)  ', '\t(007 lines all free)\t', '\u00a0(5 lines all free)\u000b', '(0 lines all free)', ''];
+    for (let at = 0; at <= base.length; at++) {
+      for (let c = 0; c < 256; c++) {
+        if (c === 0x0a || c === 0x0d) continue; // never inside a line
+        const ch = String.fromCharCode(c);
+        lines.push(base.slice(0, at) + ch + base.slice(at));
+        if (at < base.length) lines.push(base.slice(0, at) + ch + base.slice(at + 1));
+      }
+    }
+    let folds = 0;
+    for (const l of lines) {
+      const want = byRegex(l);
+      expect(byBytes(l), JSON.stringify(l)).toBe(want);
+      if (want >= 0) folds++;
+    }
+    // Both kinds met: lines that are folds and lines that are not.
+    expect(folds).toBeGreaterThan(100);
+    expect(lines.length - folds).toBeGreaterThan(1000);
   });
 });

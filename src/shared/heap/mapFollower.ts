@@ -48,7 +48,6 @@ const isHex = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66
 /** What a paste puts before an address (space, tab, quotes, bracket). */
 const isJunk = (c: number) => c === 0x20 || c === 0x09 || c === 0x27 || c === 0x22 || c === 0x5b;
 const LAYOUT = Array.from('GC memory layout; from ', (c) => c.charCodeAt(0));
-const FOLD = /^\s*\(\s*(\d+) lines all free\)\s*$/;
 
 function startsWith(b: Uint8Array, s: number, e: number, prefix: number[]): boolean {
   if (e - s < prefix.length) return false;
@@ -69,24 +68,17 @@ function hasCR(b: Uint8Array, s: number, e: number): boolean {
 }
 
 /**
- * Width of the address of a plain map line (lower-case hex digits, then `: `, then only block
- * letters, the old `t` tail excepted); 0 if it is not one.
+ * Width of the address a map line starts with (lower-case hex digits, then `: `, then at least
+ * one character); 0 if it does not. Such a line is a plain map line (its characters all block
+ * letters, the old `t` tail excepted) or a line no dump this reads holds: no other line a
+ * reader could take for anything else starts with a hex digit (see plainOther).
  */
-function plainMapLine(b: Uint8Array, s: number, te: number): number {
+function mapAddress(b: Uint8Array, s: number, te: number): number {
   let i = s;
   while (i < te && ((b[i] >= 0x30 && b[i] <= 0x39) || (b[i] >= 0x61 && b[i] <= 0x66))) i++;
   const width = i - s;
   if (width < 4 || width > 8 || i + 2 >= te || b[i] !== 0x3a || b[i + 1] !== 0x20) return 0;
-  if (!plainChars(b, i + 2, te)) return 0;
   return width;
-}
-
-function plainChars(b: Uint8Array, s: number, e: number): boolean {
-  for (let i = s; i < e; i++) {
-    const c = b[i];
-    if (MAP_CHARS[c] !== 1 || c === OLD_TAIL) return false;
-  }
-  return true;
 }
 
 /** A line no reader could take for part of the map: not an address, a fold or a layout line. */
@@ -163,6 +155,8 @@ export class MapFollower {
   /** The last dump's bytes (a copy) and its lines; `next` is filled while reading a dump. */
   private tpl = new Uint8Array(0);
   private tplView = new DataView(this.tpl.buffer);
+  /** A view of the buffer the dump being read lies in. */
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   private lines = new LineTable();
   private next = new LineTable();
   private areas: Array<{ address: string; kinds: Uint8Array }> = [];
@@ -222,7 +216,10 @@ export class MapFollower {
    */
   private read(bytes: Uint8Array, follow: boolean): boolean {
     const n = bytes.length;
-    const view = new DataView(bytes.buffer, bytes.byteOffset, n);
+    // Dumps come as views of one decoded segment: one DataView of its buffer serves them all.
+    if (this.view.buffer !== bytes.buffer) this.view = new DataView(bytes.buffer);
+    const view = this.view;
+    const base = bytes.byteOffset;
     const old = this.lines;
     const out = this.next;
     out.count = 0;
@@ -233,15 +230,13 @@ export class MapFollower {
     for (let o = 0; o < n; ) {
       // The same lines as last time, at the same place: they give the same blocks, already there.
       if (follow && j < old.count && old.area[j] === area && old.at[j] === at) {
+        // The last dump's lines lie one after the other: one comparison to the first byte that
+        // differs, then every line wholly before it is the same line.
+        const s0 = old.start[j];
+        const equal = firstDiff(view, base + o, this.tplView, s0, Math.min(n - o, old.end[old.count - 1] - s0));
         let j2 = j;
-        let o2 = o;
-        while (j2 < old.count) {
-          const s0 = old.start[j2];
-          const len = old.end[j2] - s0;
-          if (o2 + len > n || !same(view, o2, this.tplView, s0, len)) break;
-          o2 += len;
-          j2++;
-        }
+        while (j2 < old.count && old.end[j2] - s0 <= equal) j2++;
+        const o2 = o + (j2 > j ? old.end[j2 - 1] - s0 : 0);
         if (j2 > j) {
           out.copy(old, j, j2, o - old.start[j]);
           const last = j2 - 1;
@@ -261,8 +256,25 @@ export class MapFollower {
       const lf = bytes.indexOf(LF, o);
       const e = lf < 0 ? n : lf + 1;
       const te = textEnd(bytes, o, e);
-      if (hasCR(bytes, o, te)) return false;
-      if (startsWith(bytes, o, te, LAYOUT)) {
+      const w = mapAddress(bytes, o, te);
+      if (w > 0) {
+        // Most changed lines: read in one pass (no CR, no layout line: its letters say so).
+        if (area < 0) {
+          // A map with no layout line: the parser's one area without an address.
+          if (follow || this.areas.length !== 1 || this.areas[0].address !== '') return false;
+          area = 0;
+        }
+        if (area >= this.areas.length) return false;
+        const blocks = te - o - w - 2;
+        if (this.width !== 0 && w !== this.width) return false;
+        this.width = w;
+        if (at + blocks > this.sizes[area]) return false;
+        if (!this.mapChars(bytes, o + w + 2, te, area, at)) return false;
+        out.add(o, e, Kind.Map, area, at, blocks, w + 2);
+        at += blocks;
+      } else if (hasCR(bytes, o, te)) {
+        return false;
+      } else if (startsWith(bytes, o, te, LAYOUT)) {
         // A layout line starts the next area; one that changed is another heap.
         if (follow) return false;
         // The area before it ends here: it must have been given all its blocks.
@@ -271,38 +283,26 @@ export class MapFollower {
         area++;
         at = 0;
       } else {
-        const w = plainMapLine(bytes, o, te);
-        const fold = w === 0 && foldLike(bytes, o, te) ? FOLD.exec(latin1(bytes, o, te)) : null;
-        if (w > 0 || fold !== null) {
+        const folded = foldLines(bytes, o, te);
+        if (folded >= 0) {
           if (area < 0) {
-            // A map with no layout line: the parser's one area without an address.
             if (follow || this.areas.length !== 1 || this.areas[0].address !== '') return false;
             area = 0;
           }
           if (area >= this.areas.length) return false;
-          const blocks = fold !== null ? Number(fold[1]) * 64 : te - o - w - 2;
-          if (w > 0) {
-            if (this.width !== 0 && w !== this.width) return false;
-            this.width = w;
-          }
+          const blocks = folded * 64;
           if (at + blocks > this.sizes[area]) return false;
-          if (fold === null) {
-            const kinds = this.areas[area].kinds;
-            for (let i = o + w + 2, k = at; i < te; i++, k++) kinds[k] = bytes[i];
-            this.changed(area, at, at + blocks);
-          } else {
-            // A fold that grew or shrank: only what the last dump's folds did not cover is new.
-            let p = at;
-            const end = at + blocks;
-            for (let q = j; q < old.count && p < end && old.area[q] === area && old.at[q] < end; q++) {
-              const qe = old.at[q] + old.blocks[q];
-              if (old.kind[q] !== Kind.Fold || qe <= p) continue;
-              if (old.at[q] > p) this.free(area, p, old.at[q]);
-              p = qe;
-            }
-            if (p < end) this.free(area, p, end);
+          // A fold that grew or shrank: only what the last dump's folds did not cover is new.
+          let p = at;
+          const end = at + blocks;
+          for (let q = j; q < old.count && p < end && old.area[q] === area && old.at[q] < end; q++) {
+            const qe = old.at[q] + old.blocks[q];
+            if (old.kind[q] !== Kind.Fold || qe <= p) continue;
+            if (old.at[q] > p) this.free(area, p, old.at[q]);
+            p = qe;
           }
-          out.add(o, e, fold !== null ? Kind.Fold : Kind.Map, area, at, blocks, w + 2);
+          if (p < end) this.free(area, p, end);
+          out.add(o, e, Kind.Fold, area, at, blocks, 0);
           at += blocks;
         } else {
           if (!plainOther(bytes, o, te)) return false;
@@ -318,6 +318,29 @@ export class MapFollower {
     // Every area there, each given every block once: lines are placed one after the other,
     // each area's from its first block (and the lines kept were so placed last time).
     return area === this.areas.length - 1 && (area < 0 || at === this.sizes[area]);
+  }
+
+  /**
+   * A map line's characters into the kinds from block `at`, checked to be block letters (false
+   * if one is not). The kinds hold the last dump's map, so only blocks that differ from it are
+   * written and handed on as changed: a line that changed in three blocks costs the tracker
+   * three blocks, not sixty-four.
+   */
+  private mapChars(b: Uint8Array, s: number, te: number, area: number, at: number): boolean {
+    const kinds = this.areas[area].kinds;
+    let lo = -1;
+    let hi = 0;
+    for (let i = s, k = at; i < te; i++, k++) {
+      const c = b[i];
+      if (MAP_CHARS[c] !== 1 || c === OLD_TAIL) return false;
+      if (kinds[k] !== c) {
+        kinds[k] = c;
+        if (lo < 0) lo = k;
+        hi = k + 1;
+      }
+    }
+    if (lo >= 0) this.changed(area, lo, hi);
+    return true;
   }
 
   /** Blocks [lo, hi) of an area were written: they may differ from the last dump's. */
@@ -351,30 +374,46 @@ function behind(t: LineTable, j: number, area: number, at: number): boolean {
   return end < at || (end === at && (t.blocks[j] > 0 || t.at[j] < at));
 }
 
-/** Whether the line starts (after spaces) with `(`, as a fold does. */
-function foldLike(b: Uint8Array, s: number, e: number): boolean {
-  while (s < e && (b[s] === 0x20 || b[s] === 0x09)) s++;
-  return b[s] === 0x28;
-}
+/** What `\s` matches in a line read as latin1 (LF and CR are never inside one here). */
+const isSpace = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0;
+const FOLD_TAIL = Array.from(' lines all free)', (c) => c.charCodeAt(0));
 
-function latin1(b: Uint8Array, s: number, e: number): string {
-  let out = '';
-  for (let i = s; i < e; i++) out += String.fromCharCode(b[i]);
-  return out;
+/**
+ * The lines a fold says are free: what /^\s*\(\s*(\d+) lines all free\)\s*$/ reads of the line
+ * taken as latin1, without making it a string (a fold is read again whenever its length
+ * changes); -1 if the line is not a fold.
+ */
+export function foldLines(b: Uint8Array, s: number, e: number): number {
+  while (s < e && isSpace(b[s])) s++;
+  if (s >= e || b[s] !== 0x28) return -1;
+  s++;
+  while (s < e && isSpace(b[s])) s++;
+  const d0 = s;
+  let n = 0;
+  while (s < e && b[s] >= 0x30 && b[s] <= 0x39) n = n * 10 + (b[s++] - 0x30);
+  const digits = s - d0;
+  if (digits === 0 || !startsWith(b, s, e, FOLD_TAIL)) return -1;
+  s += FOLD_TAIL.length;
+  while (s < e && isSpace(b[s])) s++;
+  if (s !== e) return -1;
+  // Past 15 digits the sum may not be the number; no heap has that many lines (it is refused).
+  return digits > 15 ? Number.MAX_SAFE_INTEGER : n;
 }
 
 /**
- * a[ao, ao+len) equals b[bo, bo+len), eight bytes at a time: as doubles, equal exactly when
- * their bits are, but for NaN (never equal: read as a change, which is only slower) and
- * ±0 (told apart with Object.is).
+ * How many bytes a[ao, ao+len) and b[bo, bo+len) have equal from their start, eight at a time:
+ * as doubles, equal exactly when their bits are, but for NaN (never equal: read as a
+ * difference, which is only slower) and ±0 (told apart with Object.is).
  */
-function same(a: DataView, ao: number, b: DataView, bo: number, len: number): boolean {
+function firstDiff(a: DataView, ao: number, b: DataView, bo: number, len: number): number {
   let k = 0;
   for (; k + 8 <= len; k += 8) {
     const x = a.getFloat64(ao + k, true);
     const y = b.getFloat64(bo + k, true);
-    if (x !== y || (x === 0 && !Object.is(x, y))) return false;
+    if (x !== y || (x === 0 && !Object.is(x, y))) {
+      for (let i = k; i < k + 8; i++) if (a.getUint8(ao + i) !== b.getUint8(bo + i)) return i;
+    }
   }
-  for (; k < len; k++) if (a.getUint8(ao + k) !== b.getUint8(bo + k)) return false;
-  return true;
+  for (; k < len; k++) if (a.getUint8(ao + k) !== b.getUint8(bo + k)) return k;
+  return len;
 }

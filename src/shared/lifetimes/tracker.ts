@@ -109,6 +109,10 @@ export class LifetimeTracker {
     const p = this.pending;
     if (p !== null) {
       this.pending = null;
+      // A loop prints the same line again and again: the phase it had last time, without
+      // making and hashing its key again.
+      const lp = this.phases[this.phaseNow];
+      if (lp.kind === p.kind && lp.text === p.text) return this.phaseNow;
       const key = `${p.kind}\u0000${p.text}`;
       let id = this.phaseIds.get(key);
       if (id === undefined) {
