@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { CORPUS as corpusDir } from '../support/corpus';
 import { FileSessionView } from '../../src/main/service';
 import { indexFromReader } from '../../src/main/service/sessionStore';
+import { indexFile, indexFromPages } from '../../src/main/service/fileIndex';
 import { SessionReader, SessionWriter, importCapture } from '../../src/main/session';
 
 let dir: string;
@@ -88,6 +89,44 @@ describe('a session file read a record at a time', () => {
         const series = await view.frameSeries();
         expect(series?.logLineCount, path).toBe(n);
         expect(Array.from(series!.logLine), path).toEqual(whole.entries.map((e) => e.logLine));
+      } finally {
+        view.close();
+      }
+    }
+  }, 120_000);
+
+  it('reads the same index in one pass over the pages\' columns as the walk over their items, page states included', async () => {
+    for (const path of sessions) {
+      const r = SessionReader.open(path);
+      try {
+        const walked = indexFile(r, () => true, true);
+        const paged = await indexFromPages(r);
+        expect(paged, path).not.toBeNull();
+        expect(paged!.logCount, path).toBe(walked.logCount);
+        expect(paged!.pages, path).toEqual(walked.pages);
+        expect(paged!.series.events, path).toEqual(walked.series.events);
+        for (const key of ['usedBytes', 'freeBytes', 'largestFreeBytes', 'fragmentation', 'timeMs', 'logLine'] as const) {
+          expect(Array.from(paged!.series[key]), `${path} ${key}`).toEqual(Array.from(walked.series[key]));
+        }
+        expect(paged!.pages.length, path).toBe(r.pageCount + 1);
+      } finally {
+        r.close();
+      }
+    }
+  }, 120_000);
+
+  it('serves the log from page states that keep only where waiting snapshots end', async () => {
+    for (const path of sessions) {
+      const r = SessionReader.open(path);
+      const whole = indexFromReader(r);
+      r.close();
+      const view = FileSessionView.open(path);
+      try {
+        expect(await view.frameSeries(), path).not.toBeNull();
+        const n = whole.lines.length;
+        for (const [from, count] of [[Math.floor(n / 2), 50], [0, 3], [n - 7, 100], [Math.floor(n / 5), 400]]) {
+          expect(await view.logLines(from, count), `${path} ${from}+${count}`).toEqual(whole.lines.slice(from, from + count));
+        }
       } finally {
         view.close();
       }

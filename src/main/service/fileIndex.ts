@@ -12,14 +12,24 @@
  * until the events recorded before its last byte have gone by.
  */
 import type { FrameSeries, LogLine, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
-import type { SessionEvent, SessionReader } from '../session';
+import type { SessionEvent, SessionReader, SnapshotRef } from '../session';
 import { timelineEventOf } from './indexBuilder';
 
 export type FileEntry = Omit<SnapshotIndexEntry, 'logLine'>;
 
+/** A snapshot the walk holds: its entry, or where it ends and its entry on demand (entryOf). */
+export type Snap = FileEntry | SnapshotRef;
+
+const isRef = (x: Snap): x is SnapshotRef => typeof (x as SnapshotRef).entry === 'function';
+export const entryOf = (x: Snap): FileEntry => (isRef(x) ? x.entry() : x);
+/** An entry or a ref, not a page state's bare end (see WalkState.pending). */
+const isSnap = (x: { byteEnd: number }): x is Snap => isRef(x as Snap) || 'metrics' in x;
+/** Snapshot i of the reader walked, made when asked for. */
+const readAgain = (r: SessionReader, i: number, byteEnd: number): SnapshotRef => ({ byteEnd, entry: () => r.entry(i) });
+
 /** One item of the walk: a snapshot (the i-th, after `logLine` log lines) or an event. */
 export type Step =
-  | { kind: 'snapshot'; entry: FileEntry; i: number; logLine: number }
+  | { kind: 'snapshot'; snap: Snap; i: number; logLine: number }
   | { kind: 'event'; ev: SessionEvent; snapshot: number; logLine: number }
   /** `n` log lines from line `logLine` on, counted, not made (a walk that only counts them). */
   | { kind: 'lines'; n: number; snapshot: number; logLine: number };
@@ -30,8 +40,12 @@ export interface WalkState {
   lines: number;
   /** Timeline events (every event but log lines) before it. */
   events: number;
-  /** Snapshots read but not placed yet (waiting for an event at or after their last byte). */
-  pending: FileEntry[];
+  /**
+   * Snapshots read but not placed yet (waiting for an event at or after their last byte): where
+   * each ends; the k-th is snapshot `snapshots + k`, its entry read again when a walk from here
+   * needs it (nearly every page starts with one: keeping entries would decode every page whole).
+   */
+  pending: Array<{ byteEnd: number }>;
 }
 
 /**
@@ -44,20 +58,20 @@ const MAX_PENDING = 4096;
  * The index in arrival order from page `page` on (pageCount: the recovered tail), given the
  * state at its start. `atPage` is told the state at the start of each page.
  */
-export function* walkFrom(r: SessionReader, start: WalkState, page: number, atPage?: (k: number, s: WalkState) => void, countLogs = false): Generator<Step> {
+export function* walkFrom(r: SessionReader, start: WalkState, page: number, atPage?: (k: number, s: WalkState) => void, countLogs = false, refs = false): Generator<Step> {
   let snapshots = start.snapshots;
   let lines = start.lines;
   let events = start.events;
-  let pending = start.pending.slice();
+  let pending: Snap[] = start.pending.map((p, j) => (isSnap(p) ? p : readAgain(r, start.snapshots + j, p.byteEnd)));
   let head = 0;
-  const take = (): Step => ({ kind: 'snapshot', entry: pending[head++], i: snapshots++, logLine: lines });
+  const take = (): Step => ({ kind: 'snapshot', snap: pending[head++], i: snapshots++, logLine: lines });
   for (let k = page; k <= r.pageCount; k++) {
     if (head > 0) {
       pending = pending.slice(head);
       head = 0;
     }
-    atPage?.(k, { snapshots, lines, events, pending: pending.slice() });
-    for (const it of k < r.pageCount ? r.pageItems(k, countLogs) : r.tailItems()) {
+    atPage?.(k, { snapshots, lines, events, pending: pending.map((p) => ({ byteEnd: p.byteEnd })) });
+    for (const it of k < r.pageCount ? r.pageItems(k, countLogs, refs) : r.tailItems()) {
       if (it.lines !== undefined) {
         // A run of log lines: given whole, or split where a waiting snapshot ends.
         const end = it.from + it.lines;
@@ -84,8 +98,8 @@ export function* walkFrom(r: SessionReader, start: WalkState, page: number, atPa
         }
         continue;
       }
-      if (it.snapshot) {
-        pending.push(it.snapshot);
+      if (it.snapshot || it.ref) {
+        pending.push(it.snapshot ?? it.ref);
         if (pending.length - head > MAX_PENDING) yield take();
         continue;
       }
@@ -151,10 +165,10 @@ export function indexFile(r: SessionReader, alive: () => boolean, sync = false):
   const pages: WalkState[] = [];
   let lines = 0;
   // Log lines are only counted: none is made (a long log is millions of them).
-  const steps = walkFrom(r, { snapshots: 0, lines: 0, events: 0, pending: [] }, 0, (k, st) => (pages[k] = st), true);
+  const steps = walkFrom(r, { snapshots: 0, lines: 0, events: 0, pending: [] }, 0, (k, st) => (pages[k] = st), true, true);
   const visit = (st: Step) => {
     if (st.kind === 'snapshot') {
-      if (st.i < s.frames) putFrame(s, st.i, st.entry, st.logLine);
+      if (st.i < s.frames) putFrame(s, st.i, entryOf(st.snap), st.logLine);
     } else if (st.kind === 'lines') {
       lines += st.n;
     } else if (st.ev.type === 'log') {
@@ -216,8 +230,9 @@ export function grownIndex(prev: FileIndex, r: SessionReader): Growth | null {
   let last: { line: LogLine; ev: SessionEvent } | null = null;
   for (const st of walkFrom(r, start, k0, (k, w) => (pages[k] = w))) {
     if (st.kind === 'snapshot') {
-      if (st.i < s.frames) putFrame(s, st.i, st.entry, st.logLine);
-      if (st.i >= ps.frames) out.snapshots.push({ ...st.entry, logLine: st.logLine });
+      const entry = entryOf(st.snap);
+      if (st.i < s.frames) putFrame(s, st.i, entry, st.logLine);
+      if (st.i >= ps.frames) out.snapshots.push({ ...entry, logLine: st.logLine });
       continue;
     }
     if (st.kind !== 'event') continue;
@@ -339,4 +354,79 @@ export class FileLog {
     // One that reached the end of the log is done; the others are kept, this one first.
     if (c.peeked !== null) this.cursors = [c, ...this.cursors].slice(0, CURSORS);
   }
+}
+
+/**
+ * The walk's index (series, timeline, log count, page states) in one pass over the pages'
+ * columns: figures and event offsets as typed arrays, no entry made, only device events, marks
+ * and gaps as objects. The order is walkFrom's to the item: a page's snapshot is read before the
+ * first event of its page at or after its last byte (or at its page's end), placed before the
+ * first event from then on at or after it, the oldest placed at once past MAX_PENDING waiting.
+ * What a timeline draws at open, with what the log and summary need: no walk follows.
+ */
+export async function indexFromPages(r: SessionReader, alive: () => boolean = () => true): Promise<FileIndex | null> {
+  const n = r.snapshotCount;
+  const s = emptySeries(n);
+  const ends = new Float64Array(n);
+  const pages: WalkState[] = [];
+  /** Snapshots placed, and read (those in between wait). */
+  let placed = 0;
+  let read = 0;
+  let lines = 0;
+  let events = 0;
+  let slice = performance.now();
+  let k = 0;
+  /** Call every 256 items: the clock is read no more often than that. */
+  const pause = async () => {
+    if (performance.now() - slice < SLICE_MS) return true;
+    await new Promise((res) => setImmediate(res));
+    slice = performance.now();
+    return alive();
+  };
+  const place = () => {
+    s.logLine[placed++] = lines;
+  };
+  for (let p = 0; p <= r.pageCount; p++) {
+    const waiting: Array<{ byteEnd: number }> = [];
+    for (let i = placed; i < read; i++) waiting.push({ byteEnd: ends[i] });
+    pages[p] = { snapshots: placed, lines, events, pending: waiting };
+    const c = r.pageColumns(p);
+    const f = c.figures;
+    const ns = f.byteEnd.length;
+    const off = c.offsets.byteOffset;
+    const isLog = c.offsets.isLog;
+    const ne = off.length;
+    if (c.firstSnapshot !== read || c.firstSnapshot + ns > n) throw new Error(`index page ${p} starts at snapshot ${c.firstSnapshot}, after ${read} read`);
+    const at0 = c.firstSnapshot;
+    s.usedBytes.set(f.usedBytes, at0);
+    s.freeBytes.set(f.freeBytes, at0);
+    s.largestFreeBytes.set(f.largestFreeBytes, at0);
+    s.fragmentation.set(f.fragmentation, at0);
+    s.timeMs.set(f.timeMs, at0);
+    ends.set(f.byteEnd, at0);
+    const pageEnd = at0 + ns;
+    for (let ei = 0; ei < ne; ei++) {
+      const at = off[ei];
+      while (read < pageEnd && ends[read] <= at) {
+        read++;
+        if (read - placed > MAX_PENDING) place();
+      }
+      while (placed < read && ends[placed] <= at) place();
+      if (isLog[ei] === 1) lines++;
+      else {
+        const ev = r.event(c.firstEvent + ei);
+        if (ev.type === 'log') lines++;
+        else s.events.push(timelineEventOf(ev, events++, placed, lines, ev.hostMs) as TimelineEvent);
+      }
+      if ((++k & 255) === 0 && !(await pause())) return null;
+    }
+    while (read < pageEnd) {
+      read++;
+      if (read - placed > MAX_PENDING) place();
+    }
+  }
+  while (placed < read) place();
+  if (read !== n) throw new Error(`the index pages hold ${read} snapshots of ${n}`);
+  s.logLineCount = lines;
+  return { series: s, logCount: lines, pages };
 }

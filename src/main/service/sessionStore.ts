@@ -9,8 +9,7 @@ import { appendSliced } from '../session/importCapture';
 import { basename } from 'node:path';
 import type { FrameSeries, LogLine, SessionMeta, SessionSummary, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
 import { summarizeSession } from '../../shared/view/sessionSummary';
-import { seriesFromReader } from './frameSeries';
-import { FileLog, grownIndex, indexFile, type FileIndex, type Growth } from './fileIndex';
+import { FileLog, grownIndex, indexFile, indexFromPages, type FileIndex, type Growth } from './fileIndex';
 import type { CaptureEvent } from '../../shared/capture/events';
 import { SessionReader, SessionWriter, type SessionEvent } from '../session';
 import type { JobHooks, LiveSession, LiveSessionHooks, SessionStore } from './backends';
@@ -69,8 +68,8 @@ export function indexFromReader(r: SessionReader): IndexBuilder {
 
 /**
  * A closed (or being-recovered) session file, served by SessionReader. Opening decodes no index
- * page. One walk of the index, a record at a time (fileIndex.ts), gives the frame series, the
- * timeline events, the log's line count and where each page starts in the log; log lines are
+ * page. One pass over the index pages' columns (indexFromPages, fileIndex.ts) gives the frame
+ * series, the timeline events, the log's line count and where each page starts in the log; log lines are
  * then read back a page at a time, never all kept. A session followed while another process
  * records it is served from its index as objects (what it gains is pushed as such).
  */
@@ -78,10 +77,6 @@ export class FileSessionView implements SessionView {
   meta: SessionMeta;
   private walk: Promise<FileIndex | null> | null = null;
   private walked: FileIndex | null = null;
-  /** The timeline's figures read from the index pages' columns (seriesFromReader), before any walk. */
-  private series: Promise<FrameSeries | null> | null = null;
-  /** The series once read: its events are every event the summary needs (the first MemoryError). */
-  private seriesRead: FrameSeries | null = null;
   private log: FileLog | null = null;
   private entryList: SnapshotIndexEntry[] | null = null;
   private fileSize: number;
@@ -133,8 +128,6 @@ export class FileSessionView implements SessionView {
     this.reader = next;
     this.walked = grown.index;
     this.walk = null;
-    this.series = null;
-    this.seriesRead = null;
     this.log = null;
     this.entryList = null;
     this.fileSize = size;
@@ -148,11 +141,14 @@ export class FileSessionView implements SessionView {
     return new FileSessionView(SessionReader.open(path, { finishedOnly: lockHolder(path) !== null }));
   }
 
-  /** The paged walk, in the background (it yields); null when the session was closed meanwhile. */
+  /**
+   * The index (frame series, timeline, log count, page states) in one pass over the pages'
+   * columns (indexFromPages): it yields, and is null when the session was closed meanwhile.
+   */
   private fileIndex(): Promise<FileIndex | null> {
     if (this.walked) return Promise.resolve(this.walked);
     const reader = this.reader;
-    this.walk ??= indexFile(reader, () => !this.closed && this.reader === reader).then((w) => {
+    this.walk ??= indexFromPages(reader, () => !this.closed && this.reader === reader).then((w) => {
       if (w && this.reader === reader) this.walked = w;
       else this.walk = null;
       return w;
@@ -185,30 +181,20 @@ export class FileSessionView implements SessionView {
   summary(): SessionSummary {
     const n = this.reader.snapshotCount;
     const ends = n ? [this.reader.entry(0), this.reader.entry(n - 1)] : [];
-    const s = summarizeSession(this.meta, ends as SnapshotIndexEntry[], (this.walked?.series ?? this.seriesRead)?.events ?? []);
+    const s = summarizeSession(this.meta, ends as SnapshotIndexEntry[], this.walked?.series.events ?? []);
     s.frames = n;
     return s;
   }
 
   memoryErrorKnown(): boolean {
-    return this.walked !== null || this.seriesRead !== null;
+    return this.walked !== null;
   }
 
   async frameSeries(alive: () => boolean = () => true): Promise<FrameSeries | null> {
     if (this.walked) return this.walked.series;
-    // From the pages' columns: the walk (objects per item, for the log) is not needed to draw.
     const reader = this.reader;
-    this.series ??= seriesFromReader(reader, () => !this.closed && this.reader === reader).then((s) => {
-      if (!s) this.series = null;
-      else if (this.reader === reader) this.seriesRead = s;
-      return s;
-    });
-    const s = await this.series;
-    // The walk (the log's pages, the first MemoryError for the summary) follows in the background.
-    if (s && this.reader === reader) {
-      void this.fileIndex().catch(() => undefined);
-      return s;
-    }
+    const w = await this.fileIndex();
+    if (w && this.reader === reader) return w.series;
     // The session grew meanwhile (grow): its walk has the series.
     const grown = this.walked as FileIndex | null;
     return grown && alive() ? grown.series : null;

@@ -70,6 +70,13 @@ const LINEAR = [22, 23, 24, 25, 26];
 /** Numbers predicted as their last value (no other figure, no step): decoded in a plain loop. */
 const PLAIN: boolean[] = Array.from({ length: N }, (_, k) => ![SEQ, DEVICE_MS, FREE, P_USED, P_FREE, P_ONE, P_TWO, P_MAX_BLOCK, P_MAX_FREE].includes(k) && !LINEAR.includes(k));
 
+/**
+ * Numbers the timeline draws (putChunkFigures) and those their predictions use: decoded with
+ * the record. The others wait until an entry is made (ColumnChunk.decodeNums): a whole-day
+ * timeline reads 8 columns of 28.
+ */
+const EAGER: boolean[] = Array.from({ length: N }, (_, k) => [DEVICE_MS, BLOCK_SIZE, BLOCKS, UNKNOWN, HEAD, TAIL, FREE, LARGEST_FREE].includes(k));
+
 /** How fast a LinearModel forgets (per snapshot). */
 const DECAY = 0.98;
 
@@ -500,6 +507,8 @@ export class ColumnChunk {
   kindVals: Float64Array | null = null;
   /** Decodes the kinds (and those of the chunks before it in its page, in order). */
   decodeKinds: (() => void) | null = null;
+  /** Decodes the numbers not EAGER (and those of the chunks before it, in order); null once done. */
+  decodeNums: (() => void) | null = null;
   /** Snapshots with a map. */
   mapped: number[] = [];
   /** Metrics of snapshots without a map, kept whole. */
@@ -708,63 +717,95 @@ export class ColumnUnpacker {
         ch.extra[i] = x as SnapshotMetrics;
       }
     }
-    // Numbers, a column at a time in ORDER (a prediction uses only columns before its own).
-    const vals = ch.vals;
-    const codes = new Float64Array(n);
+    // Numbers, a column at a time in ORDER (a prediction uses only columns before its own): the
+    // timeline's now, the rest when an entry first needs them (in the order of the chunks).
     let anyOdd = false;
     for (let i = 0; i < n && !anyOdd; i++) anyOdd = odd[i] !== null;
-    for (let o = 0; o < N; o++) {
-      const k = ORDER[o];
-      readUvars(src[C.Nums + o], codes, n);
-      const lm = st.lin[k];
-      let last = st.last[k];
-      let step = st.step[k];
-      const base = k * n;
-      if (!anyOdd && lm === undefined && PLAIN[k]) {
-        // Most columns: the last value plus the difference (one loop, no calls).
-        for (let i = 0; i < n; i++) {
-          const code = codes[i];
-          if (code === 0) {
-            vals[base + i] = NaN;
-            continue;
-          }
-          const z = code - 1;
-          const v = (last === last ? last : 0) + (z < 0x80000000 ? (z >>> 1) ^ -(z & 1) : unzig(z));
-          vals[base + i] = v;
-          last = v;
-        }
-        st.last[k] = last;
-        continue;
-      }
-      for (let i = 0; i < n; i++) {
-        const code = codes[i];
-        const head = vals[HEAD * n + i];
-        let v: number;
-        if (code === 0) {
-          const oi = odd[i];
-          const x = oi === null ? undefined : oi[k];
-          if (x !== undefined && (typeof x !== 'number' || !Number.isFinite(x))) throw new IndexShapeError('a number was expected');
-          v = x ?? NaN;
-        } else if (lm !== undefined) {
-          v = lm.predict(last, head) + unzig(code - 1);
-        } else {
-          v = predict(k, vals, n, i, last, step) + unzig(code - 1);
-        }
-        vals[base + i] = v;
-        if (v === v) {
-          if (lm !== undefined) lm.learn(last, v, head);
-          step = stepOf(k, last, v);
-          last = v;
-        }
-      }
-      st.last[k] = last;
-      st.step[k] = step;
-    }
-    for (const i of mapped) for (let k = BLOCKS; k <= LARGEST_ALLOC; k++) if (vals[k * n + i] !== vals[k * n + i]) throw new IndexShapeError('a metric is missing');
+    const codes = new Float64Array(n);
+    for (let o = 0; o < N; o++) if (EAGER[ORDER[o]]) this.numberColumn(ch, o, src[C.Nums + o], odd, anyOdd, codes);
+    for (const i of mapped) for (let k = BLOCKS; k <= LARGEST_ALLOC; k++) if (EAGER[k] && vals(ch, k, i) !== vals(ch, k, i)) throw new IndexShapeError('a metric is missing');
     ch.mapped = mapped;
+    this.pendingNums.push({ ch, src: src.slice(C.Nums), odd: anyOdd ? odd : null });
+    ch.decodeNums = () => this.numsThrough(ch);
     // Kinds are decoded when an entry needs them, in the order of the chunks.
     this.pendingKinds.push({ ch, src: src[C.Kinds] });
     ch.decodeKinds = () => this.kindsThrough(ch);
+  }
+
+  /** Number column ORDER[o] of a chunk from its codes (`odd`: the values coded as JSON, null when none). */
+  private numberColumn(ch: ColumnChunk, o: number, col: ByteSource, odd: Array<Record<string, unknown> | null> | null, anyOdd: boolean, codes: Float64Array): void {
+    const st = this.st;
+    const n = ch.n;
+    const vals = ch.vals;
+    const k = ORDER[o];
+    readUvars(col, codes, n);
+    const lm = st.lin[k];
+    let last = st.last[k];
+    let step = st.step[k];
+    const base = k * n;
+    if (!anyOdd && lm === undefined && PLAIN[k]) {
+      // Most columns: the last value plus the difference (one loop, no calls).
+      for (let i = 0; i < n; i++) {
+        const code = codes[i];
+        if (code === 0) {
+          vals[base + i] = NaN;
+          continue;
+        }
+        const z = code - 1;
+        const v = (last === last ? last : 0) + (z < 0x80000000 ? (z >>> 1) ^ -(z & 1) : unzig(z));
+        vals[base + i] = v;
+        last = v;
+      }
+      st.last[k] = last;
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      const code = codes[i];
+      const head = vals[HEAD * n + i];
+      let v: number;
+      if (code === 0) {
+        const oi = odd === null ? null : odd[i];
+        const x = oi === null ? undefined : oi[k];
+        if (x !== undefined && (typeof x !== 'number' || !Number.isFinite(x))) throw new IndexShapeError('a number was expected');
+        v = x ?? NaN;
+      } else if (lm !== undefined) {
+        v = lm.predict(last, head) + unzig(code - 1);
+      } else {
+        v = predict(k, vals, n, i, last, step) + unzig(code - 1);
+      }
+      vals[base + i] = v;
+      if (v === v) {
+        if (lm !== undefined) lm.learn(last, v, head);
+        step = stepOf(k, last, v);
+        last = v;
+      }
+    }
+    st.last[k] = last;
+    st.step[k] = step;
+  }
+
+  /** Chunks whose other numbers (not EAGER) are still coded, in order: each carries the state on. */
+  private pendingNums: Array<{ ch: ColumnChunk; src: ByteSource[]; odd: Array<Record<string, unknown> | null> | null }> = [];
+
+  /** Damage found in the numbers decoded late: every chunk from there on says it. */
+  private numsError: Error | null = null;
+
+  private numsThrough(ch: ColumnChunk): void {
+    while (ch.decodeNums !== null) {
+      if (this.numsError) throw this.numsError;
+      const next = this.pendingNums.shift();
+      if (next === undefined) throw new Error('numbers of a chunk this unpacker did not read');
+      try {
+        const c = next.ch;
+        const codes = new Float64Array(c.n);
+        for (let o = 0; o < N; o++) if (!EAGER[ORDER[o]]) this.numberColumn(c, o, next.src[o], next.odd, next.odd !== null, codes);
+        for (const i of c.mapped) for (let k = BLOCKS; k <= LARGEST_ALLOC; k++) if (!EAGER[k] && vals(c, k, i) !== vals(c, k, i)) throw new IndexShapeError('a metric is missing');
+        c.decodeNums = null;
+      } catch (err) {
+        this.numsError = err as Error;
+        throw err;
+      }
+    }
   }
 
   private pendingKinds: Array<{ ch: ColumnChunk; src: ByteSource }> = [];
@@ -890,6 +931,9 @@ function kindsOf(ch: ColumnChunk, i: number): Record<string, number> {
   return out;
 }
 
+/** Number k of snapshot i, NaN for null. */
+const vals = (ch: ColumnChunk, k: number, i: number): number => ch.vals[k * ch.n + i];
+
 const val = (ch: ColumnChunk, k: number, i: number): number | null => {
   const v = ch.vals[k * ch.n + i];
   return v === v ? v : null;
@@ -897,6 +941,7 @@ const val = (ch: ColumnChunk, k: number, i: number): number | null => {
 
 /** Snapshot i of a chunk as an index entry (`index`: its place in the session). */
 export function chunkEntry(ch: ColumnChunk, i: number, index: number): SnapshotIndexEntry {
+  if (ch.decodeNums !== null) ch.decodeNums();
   const f = ch.form[i];
   const flags = f >> 5;
   const style = (f >> 2) & 7;

@@ -167,10 +167,33 @@ class PageDecoder {
 
 /** An index item of a session file, in arrival order (see SessionReader.pageItems). */
 export type PageItem =
-  | { snapshot: SnapshotIndexEntry; event?: undefined; lines?: undefined }
-  | { event: SessionEvent; snapshot?: undefined; lines?: undefined }
+  | { snapshot: SnapshotIndexEntry; event?: undefined; lines?: undefined; ref?: undefined }
+  | { event: SessionEvent; snapshot?: undefined; lines?: undefined; ref?: undefined }
   /** Log lines `from`..`from + lines` of `offsets` (pageItems asked to count them): no object per line. */
-  | { lines: number; from: number; offsets: Float64Array; snapshot?: undefined; event?: undefined };
+  | { lines: number; from: number; offsets: Float64Array; snapshot?: undefined; event?: undefined; ref?: undefined }
+  /** A snapshot whose entry is made only when asked for (pageItems asked for refs). */
+  | { ref: SnapshotRef; snapshot?: undefined; event?: undefined; lines?: undefined };
+
+/**
+ * A snapshot of a page walked: where it ends (what places it among the events), and its entry
+ * made on demand (a walk that has the figures already makes none; one that keeps a few makes those).
+ */
+export interface SnapshotRef {
+  readonly byteEnd: number;
+  entry(): SnapshotIndexEntry;
+}
+
+/** Snapshot j of a page walked (a class, not a closure a snapshot: a walk makes 100,000s). */
+class PageSnapshot implements SnapshotRef {
+  constructor(
+    readonly byteEnd: number,
+    private readonly j: number,
+    private readonly make: (j: number) => SnapshotIndexEntry,
+  ) {}
+  entry(): SnapshotIndexEntry {
+    return this.make(this.j);
+  }
+}
 
 const CACHE = 4;
 /** Index pages (about 256 snapshots each) kept decoded beyond those kept for good. */
@@ -391,6 +414,30 @@ export class SessionReader {
     if (k < 0) return { first: this.pagedEvents(), offsets: this.tailPage().eventOffsets() };
     const page = this.pages[k];
     return { first: page.firstEvent, offsets: this.decodedPage(page).eventOffsets() };
+  }
+
+  /**
+   * Page k's figures and event offsets (k = pageCount: the recovered tail), cut to what it serves:
+   * the series and its walk in one pass over the pages (see indexFromPages). Damage is a
+   * SessionFormatError, as for entry(i).
+   */
+  pageColumns(k: number): { firstSnapshot: number; firstEvent: number; figures: SnapshotFigures; offsets: EventOffsets } {
+    if (k === this.pages.length) {
+      const t = this.tailPage();
+      return { firstSnapshot: this.pagedSnapshots(), firstEvent: this.pagedEvents(), figures: t.figures(), offsets: t.eventOffsets() };
+    }
+    const page = this.pages[k];
+    if (!page) throw new RangeError(`no index page ${k} (the session has ${this.pages.length})`);
+    const d = this.decodedPage(page);
+    const f = d.figures();
+    const o = d.eventOffsets();
+    const cutF = (x: Float64Array) => (x.length > page.snapshots ? x.subarray(0, page.snapshots) : x);
+    const figures: SnapshotFigures =
+      f.byteEnd.length > page.snapshots
+        ? { byteEnd: cutF(f.byteEnd), timeMs: cutF(f.timeMs), usedBytes: cutF(f.usedBytes), freeBytes: cutF(f.freeBytes), largestFreeBytes: cutF(f.largestFreeBytes), fragmentation: cutF(f.fragmentation) }
+        : f;
+    const offsets: EventOffsets = o.byteOffset.length > page.events ? { byteOffset: o.byteOffset.subarray(0, page.events), isLog: o.isLog.subarray(0, page.events) } : o;
+    return { firstSnapshot: page.firstSnapshot, firstEvent: page.firstEvent, figures, offsets };
   }
 
   private allFigures: SnapshotFigures | null = null;
@@ -933,14 +980,14 @@ export class SessionReader {
    * cache holds. Format 3 keeps a page as columns (a few bytes a log line); formats 1–2 as objects.
    * Damage is a SessionFormatError, as for entry(i).
    */
-  *pageItems(k: number, countLogs = false): Generator<PageItem> {
+  *pageItems(k: number, countLogs = false, refs = false): Generator<PageItem> {
     const page = this.pages[k];
     if (!page) throw new RangeError(`no index page ${k} (the session has ${this.pages.length})`);
     // The last page may end with snapshots past the raw bytes kept (cut at open): not served.
     let snapshotsLeft = page.snapshots;
     let eventsLeft = page.events;
     if (page.decoded) {
-      yield* this.itemsOf(page, page.decoded, 0, snapshotsLeft, eventsLeft, countLogs);
+      yield* this.itemsOf(page, page.decoded, 0, snapshotsLeft, eventsLeft, countLogs, refs);
       return;
     }
     // A record at a time: a page of a long log holds many records, and the walk keeps one.
@@ -953,7 +1000,7 @@ export class SessionReader {
         throw SessionFormatError.damaged(this.path, page.records[dec.next].at, (err as Error).message, page.firstSnapshot + dec.snapBase + dec.out.snapshots);
       }
       const d = dec.out;
-      yield* this.itemsOf(page, d, dec.snapBase, snapshotsLeft, eventsLeft, countLogs);
+      yield* this.itemsOf(page, d, dec.snapBase, snapshotsLeft, eventsLeft, countLogs, refs);
       snapshotsLeft -= Math.min(snapshotsLeft, d.snapshots);
       eventsLeft -= Math.min(eventsLeft, d.events);
       dec.restart();
@@ -961,7 +1008,7 @@ export class SessionReader {
   }
 
   /** The items of decoded index data, in arrival order; `base`: its first snapshot in the page. */
-  private *itemsOf(page: IndexPage, d: PageData, base: number, maxSnapshots: number, maxEvents: number, countLogs: boolean): Generator<PageItem> {
+  private *itemsOf(page: IndexPage, d: PageData, base: number, maxSnapshots: number, maxEvents: number, countLogs: boolean, refs: boolean): Generator<PageItem> {
     const ns = Math.min(maxSnapshots, d.snapshots);
     const ne = Math.min(maxEvents, d.events);
     const eo = ne > 0 ? d.eventOffsets() : null;
@@ -974,6 +1021,7 @@ export class SessionReader {
         throw SessionFormatError.damaged(this.path, page.records[0].at, (err as Error).message, page.firstSnapshot + base + j);
       }
     };
+    const snapshot = (j: number): PageItem => (refs ? { ref: new PageSnapshot(d.byteEnd(j), j, entry) } : { snapshot: entry(j) });
     let si = 0;
     let nextEnd = ns > 0 ? d.byteEnd(0) : Infinity;
     /** Log lines counted and not yet given, from event `run`. */
@@ -986,7 +1034,7 @@ export class SessionReader {
           run = -1;
         }
         while (si < ns && nextEnd <= at) {
-          yield { snapshot: entry(si++) };
+          yield snapshot(si++);
           nextEnd = si < ns ? d.byteEnd(si) : Infinity;
         }
       }
@@ -1001,7 +1049,7 @@ export class SessionReader {
       yield { event: d.event(ei, false) };
     }
     if (run >= 0) yield { lines: ne - run, from: run, offsets: offsets! };
-    while (si < ns) yield { snapshot: entry(si++) };
+    while (si < ns) yield snapshot(si++);
   }
 
   /**
