@@ -134,15 +134,7 @@ class DeltaState {
 
   /** Remembers a log line's shape (the packer and the unpacker both, for each literal text). */
   learn(text: string): void {
-    const sh = shapeOfText(text);
-    if (sh === null) return;
-    const id = this.shapeIds.get(sh.shape);
-    if (id === undefined) {
-      this.shapeIds.set(sh.shape, this.shapes.length);
-      this.shapes.push({ pieces: sh.shape.split('\u0000'), nums: sh.nums });
-    } else {
-      this.shapes[id].nums = sh.nums;
-    }
+    learnShape(this.shapeIds, this.shapes, text);
   }
 }
 
@@ -152,6 +144,22 @@ const DIGITS = /[0-9]+/g;
  * A log line's shape: its text with every canonical decimal number (1–15 digits, no leading
  * zero) taken out (as in the raw stream's NUMS op). Null when it has none, or holds a NUL.
  */
+/**
+ * Adds a log line's shape to a segment's table, or updates its last numbers: the packer and
+ * the unpacker of both index codings (JSON and columns) keep their tables the same way.
+ */
+export function learnShape(ids: Map<string, number>, shapes: Array<{ pieces: string[]; nums: number[] }>, text: string): void {
+  const sh = shapeOfText(text);
+  if (sh === null) return;
+  const id = ids.get(sh.shape);
+  if (id === undefined) {
+    ids.set(sh.shape, shapes.length);
+    shapes.push({ pieces: sh.shape.split('\u0000'), nums: sh.nums });
+  } else {
+    shapes[id].nums = sh.nums;
+  }
+}
+
 export function shapeOfText(text: string): { shape: string; nums: number[] } | null {
   if (text.length > 512 || text.includes('\u0000')) return null;
   const nums: number[] = [];

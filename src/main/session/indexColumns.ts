@@ -25,6 +25,7 @@ import {
   FRAMINGS,
   IndexShapeError,
   numbersOf,
+  learnShape,
   shapeOfText,
   SNAPSHOT_NUMBERS,
   STYLES,
@@ -147,15 +148,7 @@ class ColumnState {
   }
 
   learn(text: string): void {
-    const sh = shapeOfText(text);
-    if (sh === null) return;
-    const id = this.shapeIds.get(sh.shape);
-    if (id === undefined) {
-      this.shapeIds.set(sh.shape, this.shapes.length);
-      this.shapes.push({ pieces: sh.shape.split('\u0000'), nums: sh.nums });
-    } else {
-      this.shapes[id].nums = sh.nums;
-    }
+    learnShape(this.shapeIds, this.shapes, text);
   }
 
   /** What number k of a snapshot is predicted to be, from the figures coded before it. */
