@@ -154,19 +154,46 @@ export function putFrame(s: FrameSeries, i: number, e: FileEntry, logLine: numbe
 }
 
 /**
- * The whole walk: the frame series, the timeline events and each page's start. Async: it yields
- * to the event loop every few ms and stops (null) when `alive` turns false. `sync` runs it in one
- * go (for a caller that cannot wait).
+ * Runs a pass that yields now and then: in one go (`sync`, for a caller that cannot wait), or
+ * giving way to the event loop every few ms and stopping (null) when `alive` turns false.
+ */
+function runPass(pass: Generator<void, FileIndex>, alive: () => boolean, sync: boolean): FileIndex | Promise<FileIndex | null> {
+  if (sync) {
+    for (;;) {
+      const x = pass.next();
+      if (x.done) return x.value;
+    }
+  }
+  return (async () => {
+    let slice = performance.now();
+    for (;;) {
+      const x = pass.next();
+      if (x.done) return x.value;
+      if (performance.now() - slice >= SLICE_MS) {
+        await new Promise((res) => setImmediate(res));
+        slice = performance.now();
+        if (!alive()) return null;
+      }
+    }
+  })();
+}
+
+/**
+ * The whole walk, item by item: the frame series, the timeline events and each page's start
+ * (what indexFromPages gives from the columns; kept as the walk the log and growth continue).
  */
 export function indexFile(r: SessionReader, alive: () => boolean, sync: true): FileIndex;
 export function indexFile(r: SessionReader, alive: () => boolean, sync?: false): Promise<FileIndex | null>;
 export function indexFile(r: SessionReader, alive: () => boolean, sync = false): FileIndex | Promise<FileIndex | null> {
+  return runPass(walkPass(r), alive, sync);
+}
+
+function* walkPass(r: SessionReader): Generator<void, FileIndex> {
   const s = emptySeries(r.snapshotCount);
   const pages: WalkState[] = [];
   let lines = 0;
   // Log lines are only counted: none is made (a long log is millions of them).
-  const steps = walkFrom(r, { snapshots: 0, lines: 0, events: 0, pending: [] }, 0, (k, st) => (pages[k] = st), true, true);
-  const visit = (st: Step) => {
+  for (const st of walkFrom(r, { snapshots: 0, lines: 0, events: 0, pending: [] }, 0, (k, ws) => (pages[k] = ws), true, true)) {
     if (st.kind === 'snapshot') {
       if (st.i < s.frames) putFrame(s, st.i, entryOf(st.snap), st.logLine);
     } else if (st.kind === 'lines') {
@@ -176,27 +203,10 @@ export function indexFile(r: SessionReader, alive: () => boolean, sync = false):
     } else {
       s.events.push(timelineEventOf(st.ev, s.events.length, st.snapshot, st.logLine, st.ev.hostMs) as TimelineEvent);
     }
-  };
-  const done = (): FileIndex => {
-    s.logLineCount = lines;
-    return { series: s, logCount: lines, pages };
-  };
-  if (sync) {
-    for (const st of steps) visit(st);
-    return done();
+    yield;
   }
-  return (async () => {
-    let slice = performance.now();
-    for (const st of steps) {
-      visit(st);
-      if (performance.now() - slice >= SLICE_MS) {
-        await new Promise((res) => setImmediate(res));
-        slice = performance.now();
-        if (!alive()) return null;
-      }
-    }
-    return done();
-  })();
+  s.logLineCount = lines;
+  return { series: s, logCount: lines, pages };
 }
 
 /** What a session gained since it was last indexed (see grownIndex). */
@@ -364,7 +374,13 @@ export class FileLog {
  * first event from then on at or after it, the oldest placed at once past MAX_PENDING waiting.
  * What a timeline draws at open, with what the log and summary need: no walk follows.
  */
-export async function indexFromPages(r: SessionReader, alive: () => boolean = () => true): Promise<FileIndex | null> {
+export function indexFromPages(r: SessionReader, alive: () => boolean, sync: true): FileIndex;
+export function indexFromPages(r: SessionReader, alive?: () => boolean, sync?: false): Promise<FileIndex | null>;
+export function indexFromPages(r: SessionReader, alive: () => boolean = () => true, sync = false): FileIndex | Promise<FileIndex | null> {
+  return runPass(pagesPass(r), alive, sync);
+}
+
+function* pagesPass(r: SessionReader): Generator<void, FileIndex> {
   const n = r.snapshotCount;
   const s = emptySeries(n);
   const ends = new Float64Array(n);
@@ -374,15 +390,8 @@ export async function indexFromPages(r: SessionReader, alive: () => boolean = ()
   let read = 0;
   let lines = 0;
   let events = 0;
-  let slice = performance.now();
+  /** Items since the last yield: the runner reads the clock every 256 of them, no more often. */
   let k = 0;
-  /** Call every 256 items: the clock is read no more often than that. */
-  const pause = async () => {
-    if (performance.now() - slice < SLICE_MS) return true;
-    await new Promise((res) => setImmediate(res));
-    slice = performance.now();
-    return alive();
-  };
   const place = () => {
     s.logLine[placed++] = lines;
   };
@@ -418,7 +427,7 @@ export async function indexFromPages(r: SessionReader, alive: () => boolean = ()
         if (ev.type === 'log') lines++;
         else s.events.push(timelineEventOf(ev, events++, placed, lines, ev.hostMs) as TimelineEvent);
       }
-      if ((++k & 255) === 0 && !(await pause())) return null;
+      if ((++k & 255) === 0) yield;
     }
     while (read < pageEnd) {
       read++;

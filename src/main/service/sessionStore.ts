@@ -9,7 +9,7 @@ import { appendSliced } from '../session/importCapture';
 import { basename } from 'node:path';
 import type { FrameSeries, LogLine, SessionMeta, SessionSummary, SnapshotData, SnapshotIndexEntry, TimelineEvent } from '../../shared/api';
 import { summarizeSession } from '../../shared/view/sessionSummary';
-import { FileLog, grownIndex, indexFile, indexFromPages, type FileIndex, type Growth } from './fileIndex';
+import { FileLog, grownIndex, indexFromPages, type FileIndex, type Growth } from './fileIndex';
 import type { CaptureEvent } from '../../shared/capture/events';
 import { SessionReader, SessionWriter, type SessionEvent } from '../session';
 import type { JobHooks, LiveSession, LiveSessionHooks, SessionStore } from './backends';
@@ -156,9 +156,9 @@ export class FileSessionView implements SessionView {
     return this.walk;
   }
 
-  /** The walk now, for a caller that cannot wait (entries(), events()). */
+  /** The index now, for a caller that cannot wait (entries(), events()): the same pass, in one go. */
   private fileIndexNow(): FileIndex {
-    return (this.walked ??= indexFile(this.reader, () => true, true));
+    return (this.walked ??= indexFromPages(this.reader, () => true, true));
   }
 
   private async fileLog(): Promise<FileLog> {
