@@ -12,33 +12,16 @@ import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, type 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { testService } from '../support/service';
+import { held } from '../support/memory';
 import { SessionReader } from '../../src/main/session';
 import { lockPath } from '../../src/main/session/lock';
 import type { ServiceEvent } from '../../src/shared/api';
 import { ptyPair, type PtyPair } from '../board/support/pty';
+import { until } from '../board/support/rig';
 import { BIN, FIXTURES } from './support';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-function held(): number {
-  for (let i = 0; i < 3; i++) gc();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
-  const t0 = Date.now();
-  while (!ok()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 const BURSTS = 40;
 const PER_BURST = 10_000;
@@ -70,7 +53,7 @@ describe('serve follows a growing session a page at a time', () => {
     rec.stderr!.on('data', (d) => (err += d));
     const exited = new Promise<number | null>((r) => rec!.on('exit', (c) => r(c)));
     // What is written before the recorder listens is not recorded.
-    await until(`the recorder to listen (${err})`, () => /^Recording/m.test(err), 90_000);
+    await until(() => /^Recording/m.test(err), 90_000, 'the recorder to listen');
     const ws = createWriteStream(pair.a);
     const dump = readFileSync(join(FIXTURES, 'full.txt'));
     let j = 0;
@@ -83,7 +66,7 @@ describe('serve follows a growing session a page at a time', () => {
     let dumps = 1;
     await burst();
     // The session holds the first dump and the recorder's lock.
-    await until(`a session being written (${err})`, () => {
+    await until(() => {
       if (!existsSync(lockPath(out))) return false;
       try {
         const r = SessionReader.open(out);
@@ -93,7 +76,7 @@ describe('serve follows a growing session a page at a time', () => {
       } catch {
         return false;
       }
-    }, 90_000);
+    }, 90_000, 'a session being written');
 
     const svc = testService(join(dir, 'svc'));
     let pushedSnaps = 0;
@@ -136,7 +119,7 @@ describe('serve follows a growing session a page at a time', () => {
       dumps++;
       ws.end();
       // Everything written has reached the session file before the recording stops.
-      await until('the last lines in the session', () => {
+      await until(() => {
         try {
           const r = SessionReader.open(out);
           const n = r.snapshotCount;
@@ -145,11 +128,11 @@ describe('serve follows a growing session a page at a time', () => {
         } catch {
           return false;
         }
-      }, 60_000);
+      }, 60_000, 'the last lines in the session');
       await sleep(1500);
       rec.kill('SIGINT');
       expect(await exited, err).toBe(0);
-      await until('the follower to see the recording end', () => liveEnded, 20_000);
+      await until(() => liveEnded, 20_000, 'the follower to see the recording end');
 
       const info = await svc.getSessionInfo();
       expect(info.meta.live).toBe(false);

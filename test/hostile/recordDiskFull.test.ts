@@ -17,16 +17,7 @@ import type { ServiceEvent } from '../../src/shared/api';
 import { boardRecorder } from '../../src/main/service/defaults';
 import { testService } from '../support/service';
 import { recordToSession } from '../../src/main/record/toSession';
-import { makeRig, type Rig } from '../board/support/rig';
-
-const STEADY = `import time
-n = 0
-while True:
-    n += 1
-    x = [bytearray(64) for i in range(10)]
-    print("tick", n)
-    time.sleep_ms(30)
-`;
+import { makeRig, STEADY, type Rig } from '../board/support/rig';
 
 let dir = '';
 let mnt = '';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordToSession } from '../../src/main/record/toSession';
-import { makeRig, until, type Rig } from '../board/support/rig';
+import { makeRig, STEADY, until, type Rig } from '../board/support/rig';
 import { contentsOf, expectSessionHas, openSession, programOutput, sleep } from './support';
 
 let rig: Rig | null = null;
@@ -22,15 +22,6 @@ afterEach(async () => {
   rig = null;
   rmSync(dir, { recursive: true, force: true });
 });
-
-const STEADY = `import time
-n = 0
-while True:
-    n += 1
-    x = [bytearray(64) for i in range(10)]
-    print("tick", n)
-    time.sleep_ms(30)
-`;
 
 describe('recording through faults', () => {
   it('noise, drops, duplicates and split writes: no crash, a clean stop, nothing before the fault lost', async () => {

@@ -54,6 +54,16 @@ export async function makeRig(opts: VirtualBoardOptions & { seed?: number } = {}
 }
 
 /** Waits until `cond()` holds, polling; fails after `ms`. */
+/** A program that runs until stopped: a few allocations and a line every 30 ms (recording through faults, full disks). */
+export const STEADY = `import time
+n = 0
+while True:
+    n += 1
+    x = [bytearray(64) for i in range(10)]
+    print("tick", n)
+    time.sleep_ms(30)
+`;
+
 export async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
