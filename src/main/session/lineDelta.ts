@@ -772,6 +772,13 @@ interface CachedMap {
   ranges: Int32Array;
   cells: Uint8Array;
   stamp: number;
+  /**
+   * The op's lines as it wrote them, one after the other (textLen bytes), when no slot appears
+   * twice in it; null otherwise. An op whose lines all still carry its stamp writes this whole
+   * (one copy instead of one per line) and patches only the lines whose cells changed.
+   */
+  text: Uint8Array | null;
+  textLen: number;
 }
 
 function grownInt32(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
@@ -944,6 +951,8 @@ export class LineDeltaDecoder {
   /** Per line of the op, its first cell (and one past the last line's). */
   private lineAt = new Int32Array(257);
   private dirty = new Uint8Array(256);
+  /** Per slot, the stamp of the last op that listed it (finds a slot listed twice in one op). */
+  private seenIn = new Int32Array(1024);
 
   /** A MAP op: its slots, then their cells from the cell stream. */
   private map(src: ByteSource, rd: RangeDecoder): void {
@@ -1009,16 +1018,21 @@ export class LineDeltaDecoder {
     }
     if (this.scratch.length < 2 * total) this.scratch = new Uint8Array(4 * total);
     const scratch = this.scratch;
-    if (same > 0) scratch.set(c!.cells.subarray(0, lineAt[same]), 0);
-    for (let k = same; k < lines; k++) {
-      const ref = t.slots[slots[k]];
-      scratch.set(ref.subarray(ranges[2 * k], ranges[2 * k + 1]), lineAt[k]);
+    // The whole op as the cached one wrote it: its old cells and its text are the cache's.
+    const whole = c !== undefined && same === lines && c.lines === lines && c.text !== null;
+    if (!whole) {
+      if (same > 0) scratch.set(c!.cells.subarray(0, lineAt[same]), 0);
+      for (let k = same; k < lines; k++) {
+        const ref = t.slots[slots[k]];
+        scratch.set(ref.subarray(ranges[2 * k], ranges[2 * k + 1]), lineAt[k]);
+      }
     }
+    const old = whole ? c.cells.subarray(0, total) : scratch.subarray(0, total);
     const cur = scratch.subarray(total, 2 * total);
     // Until it is done, no op can take these lines' cells as known (damage leaves them half written).
     const stamp = ++this.stamp;
     for (let k = 0; k < lines; k++) owner[slots[k]] = 0;
-    this.model.decode(rd, scratch.subarray(0, total), cur);
+    this.model.decode(rd, old, cur);
     // Only the lines whose cells changed are written back: every other slot line holds its old cells.
     const m = this.model;
     const dirty = this.dirty;
@@ -1037,6 +1051,30 @@ export class LineDeltaDecoder {
       for (let k = a; k < lines && lineAt[k] < hi; k++) dirty[k] = 1;
     }
     const o = this.out;
+    const o0 = o.len;
+    if (whole) {
+      // The cached text, then the changed lines' new cells over it (and into their slots).
+      const text = c.text!;
+      o.reserve(c.textLen);
+      o.buf.set(text.subarray(0, c.textLen), o0);
+      for (let k = 0, at = o0; k < lines; k++) {
+        const ref = t.slots[slots[k]];
+        if (dirty[k] === 1) {
+          const cs = ranges[2 * k];
+          const from = total + lineAt[k];
+          const cells = scratch.subarray(from, from + ranges[2 * k + 1] - cs);
+          ref.set(cells, cs);
+          o.buf.set(cells, at + cs);
+          text.set(cells, at - o0 + cs);
+        }
+        owner[slots[k]] = stamp;
+        at += ref.length;
+      }
+      o.len = o0 + c.textLen;
+      c.cells.set(cur);
+      c.stamp = stamp;
+      return;
+    }
     for (let k = 0; k < lines; k++) {
       const ref = t.slots[slots[k]];
       if (dirty[k] === 1) {
@@ -1050,17 +1088,34 @@ export class LineDeltaDecoder {
       o.buf.set(ref, o.len);
       o.len += ref.length;
     }
+    // The text is kept only when each slot is in the op once (then each line's text is its slot's).
+    const textLen = o.len - o0;
+    let once = true;
+    for (let k = 0; k < lines && once; k++) {
+      const s = slots[k];
+      if (s >= this.seenIn.length) this.seenIn = grownInt32(this.seenIn, Math.max(s + 1, 2 * this.seenIn.length));
+      if (this.seenIn[s] === stamp) once = false;
+      this.seenIn[s] = stamp;
+    }
+    let e: CachedMap;
     if (c !== undefined && c.slots.length >= lines && c.cells.length >= total) {
       c.slots.set(slots.subarray(0, lines));
       c.ranges.set(ranges.subarray(0, 2 * lines));
       c.cells.set(cur);
       c.lines = lines;
       c.stamp = stamp;
+      e = c;
     } else {
       if (this.cached.size >= 64) this.cached.clear();
-      this.cached.set(slots[0], { lines, slots: slots.slice(0, 2 * lines), ranges: ranges.slice(0, 4 * lines), cells: new Uint8Array(2 * total), stamp });
-      this.cached.get(slots[0])!.cells.set(cur);
+      e = { lines, slots: slots.slice(0, 2 * lines), ranges: ranges.slice(0, 4 * lines), cells: new Uint8Array(2 * total), stamp, text: null, textLen: 0 };
+      e.cells.set(cur);
+      this.cached.set(slots[0], e);
     }
+    if (once) {
+      if (e.text === null || e.text.length < textLen) e.text = new Uint8Array(2 * textLen);
+      e.text.set(o.buf.subarray(o0, o0 + textLen));
+      e.textLen = textLen;
+    } else e.text = null;
   }
 
   private mapLine(k: number, slot: number, cs: number, ce: number): void {
