@@ -772,14 +772,6 @@ interface CachedMap {
   ranges: Int32Array;
   cells: Uint8Array;
   stamp: number;
-  /**
-   * The op's lines as it wrote them, one after the other (textLen bytes), when no slot appears
-   * twice in it; null otherwise. An op whose lines all still carry its stamp writes this whole
-   * (one copy instead of one per line) and patches only the lines whose cells changed.
-   */
-  text: Uint8Array | null;
-  /** Where each line starts in text (and, after the last, its length). */
-  textAt: Int32Array;
 }
 
 function grownInt32(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
@@ -963,10 +955,6 @@ export class LineDeltaDecoder {
   /** Per line of the op, its first cell (and one past the last line's). */
   private lineAt = new Int32Array(257);
   private dirty = new Uint8Array(256);
-  /** Per line of the op, where its text starts in what the op wrote (and, after the last, its length). */
-  private textAt = new Int32Array(257);
-  /** Per slot, the stamp of the last op that listed it (finds a slot listed twice in one op). */
-  private seenIn = new Int32Array(1024);
 
   /** A MAP op: its slots, then their cells from the cell stream. */
   private map(src: ByteSource, rd: RangeDecoder): void {
@@ -1032,21 +1020,16 @@ export class LineDeltaDecoder {
     }
     if (this.scratch.length < 2 * total) this.scratch = new Uint8Array(4 * total);
     const scratch = this.scratch;
-    // Every line's old cells in the cache: read there, not gathered.
-    const cachedCells = same === lines;
-    if (!cachedCells) {
-      if (same > 0) scratch.set(c!.cells.subarray(0, lineAt[same]), 0);
-      for (let k = same; k < lines; k++) {
-        const ref = t.slots[slots[k]];
-        scratch.set(ref.subarray(ranges[2 * k], ranges[2 * k + 1]), lineAt[k]);
-      }
+    if (same > 0) scratch.set(c!.cells.subarray(0, lineAt[same]), 0);
+    for (let k = same; k < lines; k++) {
+      const ref = t.slots[slots[k]];
+      scratch.set(ref.subarray(ranges[2 * k], ranges[2 * k + 1]), lineAt[k]);
     }
-    const old = cachedCells ? c!.cells.subarray(0, total) : scratch.subarray(0, total);
     const cur = scratch.subarray(total, 2 * total);
     // Until it is done, no op can take these lines' cells as known (damage leaves them half written).
     const stamp = ++this.stamp;
     for (let k = 0; k < lines; k++) owner[slots[k]] = 0;
-    this.model.decode(rd, old, cur);
+    this.model.decode(rd, scratch.subarray(0, total), cur);
     // Only the lines whose cells changed are written back: every other slot line holds its old cells.
     const m = this.model;
     const dirty = this.dirty;
@@ -1065,31 +1048,7 @@ export class LineDeltaDecoder {
       for (let k = a; k < lines && lineAt[k] < hi; k++) dirty[k] = 1;
     }
     const o = this.out;
-    const o0 = o.len;
-    if (this.textAt.length < lines + 1) this.textAt = new Int32Array(2 * lines + 1);
-    const textAt = this.textAt;
-    // The lines shared with the cached op: its text in one copy, then the changed lines' new
-    // cells over it (and into their slots).
-    const shared = c !== undefined && c.text !== null ? same : 0;
-    if (shared > 0) {
-      const cachedAt = c!.textAt;
-      const n = cachedAt[shared];
-      o.reserve(n);
-      o.buf.set(c!.text!.subarray(0, n), o0);
-      for (let k = 0; k < shared; k++) {
-        textAt[k] = cachedAt[k];
-        if (dirty[k] === 1) {
-          const cs = ranges[2 * k];
-          const from = total + lineAt[k];
-          const cells = scratch.subarray(from, from + ranges[2 * k + 1] - cs);
-          t.slots[slots[k]].set(cells, cs);
-          o.buf.set(cells, o0 + cachedAt[k] + cs);
-        }
-        owner[slots[k]] = stamp;
-      }
-      o.len = o0 + n;
-    }
-    for (let k = shared; k < lines; k++) {
+    for (let k = 0; k < lines; k++) {
       const ref = t.slots[slots[k]];
       if (dirty[k] === 1) {
         const cs = ranges[2 * k];
@@ -1097,44 +1056,22 @@ export class LineDeltaDecoder {
         ref.set(scratch.subarray(at, at + ranges[2 * k + 1] - cs), cs);
       }
       owner[slots[k]] = stamp;
-      textAt[k] = o.len - o0;
       // Whole lines, natively (a byte loop costs more than the call here).
       o.reserve(ref.length);
       o.buf.set(ref, o.len);
       o.len += ref.length;
     }
-    const textLen = o.len - o0;
-    textAt[lines] = textLen;
-    // The text is kept only when each slot is in the op once (then each line's text is its slot's).
-    let once = true;
-    for (let k = 0; k < lines && once; k++) {
-      const s = slots[k];
-      if (s >= this.seenIn.length) this.seenIn = grownInt32(this.seenIn, Math.max(s + 1, 2 * this.seenIn.length));
-      if (this.seenIn[s] === stamp) once = false;
-      this.seenIn[s] = stamp;
-    }
-    let e: CachedMap;
     if (c !== undefined && c.slots.length >= lines && c.cells.length >= total) {
-      if (same < lines || c.lines !== lines) {
-        c.slots.set(slots.subarray(0, lines));
-        c.ranges.set(ranges.subarray(0, 2 * lines));
-        c.lines = lines;
-      }
+      c.slots.set(slots.subarray(0, lines));
+      c.ranges.set(ranges.subarray(0, 2 * lines));
       c.cells.set(cur);
+      c.lines = lines;
       c.stamp = stamp;
-      e = c;
     } else {
       if (this.cached.size >= 64) this.cached.clear();
-      e = { lines, slots: slots.slice(0, 2 * lines), ranges: ranges.slice(0, 4 * lines), cells: new Uint8Array(2 * total), stamp, text: null, textAt: new Int32Array(0) };
-      e.cells.set(cur);
-      this.cached.set(slots[0], e);
+      this.cached.set(slots[0], { lines, slots: slots.slice(0, 2 * lines), ranges: ranges.slice(0, 4 * lines), cells: new Uint8Array(2 * total), stamp });
+      this.cached.get(slots[0])!.cells.set(cur);
     }
-    if (once) {
-      if (e.text === null || e.text.length < textLen) e.text = new Uint8Array(2 * textLen);
-      if (e.textAt.length < lines + 1) e.textAt = new Int32Array(Math.max(e.slots.length + 1, lines + 1));
-      e.text.set(o.buf.subarray(o0, o0 + textLen));
-      e.textAt.set(textAt.subarray(0, lines + 1));
-    } else e.text = null;
   }
 
   private mapLine(k: number, slot: number, cs: number, ce: number): void {
