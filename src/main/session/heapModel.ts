@@ -360,15 +360,8 @@ function nthFit(cur: Uint8Array, from: number, len: number, skip: number): numbe
   const n = cur.length;
   while (i < n) {
     if (cur[i] !== FREE) {
-      // Most occupied stretches between free cells are a few objects long: looked at here,
-      // and only a long one handed to indexOf (a native call costs more than a dozen cells).
-      const near = Math.min(n, i + 16);
-      i++;
-      while (i < near && cur[i] !== FREE) i++;
-      if (i === near && i < n) {
-        i = cur.indexOf(FREE, i);
-        if (i < 0) break;
-      }
+      i = cur.indexOf(FREE, i + 1);
+      if (i < 0) break;
       continue;
     }
     // The run need not be followed past the fit asked for.
