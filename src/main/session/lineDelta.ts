@@ -1048,12 +1048,6 @@ export class LineDeltaDecoder {
       for (let k = a; k < lines && lineAt[k] < hi; k++) dirty[k] = 1;
     }
     const o = this.out;
-    // Room for every line at once (one check, not one per line).
-    let size = 0;
-    for (let k = 0; k < lines; k++) size += t.slots[slots[k]].length;
-    o.reserve(size);
-    const buf = o.buf;
-    let len = o.len;
     for (let k = 0; k < lines; k++) {
       const ref = t.slots[slots[k]];
       if (dirty[k] === 1) {
@@ -1063,10 +1057,10 @@ export class LineDeltaDecoder {
       }
       owner[slots[k]] = stamp;
       // Whole lines, natively (a byte loop costs more than the call here).
-      buf.set(ref, len);
-      len += ref.length;
+      o.reserve(ref.length);
+      o.buf.set(ref, o.len);
+      o.len += ref.length;
     }
-    o.len = len;
     if (c !== undefined && c.slots.length >= lines && c.cells.length >= total) {
       c.slots.set(slots.subarray(0, lines));
       c.ranges.set(ranges.subarray(0, 2 * lines));
