@@ -607,26 +607,32 @@ export class LineDeltaEncoder {
     const cs = this.t.cellStart(slot);
     if (cs < 0) return false;
     const ce = this.t.cellEnd(slot);
-    // This runs for every map line: the old cells go to the block (and, for a changed line,
-    // the new ones, apart), the slot takes the new ones. The slot's cells are all map cells, so
-    // only the bytes that differ need checking; a line that does not qualify is undone.
+    // This runs for every map line, most of them unchanged: one pass copies the old cells to
+    // the block while they match, and only a changed line is looked at again (its text around
+    // the cells must match, its new cells must be map cells; the slot then takes them).
     const len = ref.length;
-    let k = 0;
-    while (k < len && ref[k] === b[s + k]) k++;
     const n = ce - cs;
     const old = this.blockOld;
     old.reserve(n);
+    const ob = old.buf;
     const o0 = old.len;
-    old.buf.set(ref.subarray(cs, ce), o0);
-    if (k < len) {
-      for (; k < len; k++) {
-        const x = b[s + k];
-        if (x === ref[k]) continue;
-        if (k < cs || k >= ce || !isCell(x)) {
-          ref.set(old.buf.subarray(o0, o0 + n), cs);
-          return false;
-        }
-        ref[k] = x;
+    const d = o0 - cs;
+    let k = cs;
+    for (; k < ce; k++) {
+      const r = ref[k];
+      ob[d + k] = r;
+      if (r !== b[s + k]) break;
+    }
+    for (let j = 0; j < cs; j++) if (ref[j] !== b[s + j]) return false;
+    for (let j = ce; j < len; j++) if (ref[j] !== b[s + j]) return false;
+    if (k < ce) {
+      for (let j = k; j < ce; j++) {
+        const x = b[s + j];
+        if (x !== ref[j] && !isCell(x)) return false;
+      }
+      for (let j = k; j < ce; j++) {
+        ob[d + j] = ref[j];
+        ref[j] = b[s + j];
       }
       this.blockCur.bytes(ref, cs, ce);
       this.blockSpans.push(o0, o0 + n);
