@@ -5,9 +5,15 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { FEED_SLICE } from '../../shared/capture/captureReader';
+import { builtRawCoderWorker } from './rawCoderClient';
 import { SessionWriter, type SessionMeta, type SessionSummary, type SessionWriterOptions } from './writer';
 
 const CHUNK = 1 << 20;
+/**
+ * Raw records the worker may owe before the next read waits (a ticket per FEED_SLICE: 4 MiB of
+ * capture): the parse runs ahead of the coding by that much, and memory stays bounded.
+ */
+const OWED = 64;
 export { FEED_SLICE };
 
 /** Feeds `bytes` to the writer in slices of FEED_SLICE. */
@@ -23,14 +29,20 @@ export async function importCapture(
   options: SessionWriterOptions = {},
 ): Promise<SessionSummary> {
   const m: SessionMeta = { source: typeof source === 'string' ? `import:${path.basename(source)}` : 'import', ...meta };
-  const w = SessionWriter.create(outPath, m, options);
+  // The raw coding in a worker when the compiled one is there (the CLI): the parse and the
+  // coding on two cores. `worker: undefined` in options keeps it in this thread.
+  const worker = 'worker' in options ? options.worker : (builtRawCoderWorker() ?? undefined);
+  const w = SessionWriter.create(outPath, m, { ...options, worker });
   try {
     if (typeof source === 'string') {
-      for await (const chunk of createReadStream(source, { highWaterMark: CHUNK })) appendSliced(w, chunk as Buffer, null);
+      for await (const chunk of createReadStream(source, { highWaterMark: CHUNK })) {
+        appendSliced(w, chunk as Buffer, null);
+        await w.until(OWED);
+      }
     } else {
       appendSliced(w, source, null);
     }
-    return w.close();
+    return await w.closeAsync();
   } catch (err) {
     w.abandon();
     throw err;
