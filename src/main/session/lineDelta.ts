@@ -376,6 +376,13 @@ export class LineDeltaEncoder {
   /** Per slot, the block it was last put in (a slot appears once per block). */
   private slotBlock = new Int32Array(1024);
   private blockId = 1;
+  /** DataViews toBlock reads words through: of the line's bytes, of each slot's line, of blockOld. */
+  private lineBytes: Uint8Array | null = null;
+  private lineView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private refLines: Array<Uint8Array | undefined> = [];
+  private refViews: Array<DataView<ArrayBufferLike>> = [];
+  private blockBuf: Uint8Array | null = null;
+  private blockView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
   constructor(options: LineDeltaOptions = {}) {
     this.cells = options.cells ?? false;
@@ -448,6 +455,8 @@ export class LineDeltaEncoder {
     this.t.reset();
     this.model.reset();
     this.slotBlock.fill(0);
+    this.refLines = [];
+    this.refViews = [];
   }
 
   /** The transformed bytes produced since the last take (then call takeCells, with cells on). */
@@ -617,7 +626,28 @@ export class LineDeltaEncoder {
     const ob = old.buf;
     const o0 = old.len;
     const d = o0 - cs;
+    // Four bytes at a time up to the first word that differs, then byte by byte from there.
+    if (b !== this.lineBytes) {
+      this.lineBytes = b;
+      this.lineView = new DataView(b.buffer, b.byteOffset, b.length);
+    }
+    const bv = this.lineView;
+    let rv = this.refViews[slot];
+    if (this.refLines[slot] !== ref) {
+      rv = this.refViews[slot] = new DataView(ref.buffer, ref.byteOffset, ref.length);
+      this.refLines[slot] = ref;
+    }
+    if (ob !== this.blockBuf) {
+      this.blockBuf = ob;
+      this.blockView = new DataView(ob.buffer, ob.byteOffset, ob.length);
+    }
+    const ov = this.blockView;
     let k = cs;
+    for (; k + 4 <= ce; k += 4) {
+      const r = rv.getInt32(k, true);
+      ov.setInt32(d + k, r, true);
+      if (r !== bv.getInt32(s + k, true)) break;
+    }
     for (; k < ce; k++) {
       const r = ref[k];
       ob[d + k] = r;
