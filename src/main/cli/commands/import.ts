@@ -9,6 +9,8 @@ export interface ImportCliOptions {
   force?: boolean;
   /** A log meant to have no dump still becomes a session (its lines, no snapshots). */
   allowEmpty?: boolean;
+  /** Code the raw records in this thread, not in a worker (for a busy machine, and to compare). */
+  oneThread?: boolean;
 }
 
 /** `heapscope import`: its options are in ./index.ts. */
@@ -19,7 +21,7 @@ export async function run(capture: string, opts: ImportCliOptions): Promise<void
   if (opts.output === capture || sameFile(opts.output, capture)) throw new UsageError(`${opts.output} is the capture itself: the session must not overwrite it`);
   await assertOutput(opts.output, !!opts.force);
   const t0 = Date.now();
-  const summary = await importCapture(capture, opts.output);
+  const summary = await importCapture(capture, opts.output, {}, opts.oneThread ? { worker: undefined } : {});
   if (summary.snapshots === 0 && !opts.allowEmpty) {
     // A session of nothing is a mistake far more often than a wish: say so, keep no file.
     await rm(opts.output, { force: true });

@@ -49,6 +49,7 @@ export function registerCommands(program: Command): void {
     .requiredOption('-o, --output <session>', 'the session file to write (.hss)')
     .option('-f, --force', 'replace the output session if it exists')
     .option('--allow-empty', 'write the session even if the capture holds no heap dump (exit 0)')
+    .option('--one-thread', 'code the session in the thread that parses (default: a second thread codes it)')
     .action(async (capture: string, opts: ImportCliOptions) => (await import('./import')).run(capture, opts));
 
   program
