@@ -78,8 +78,9 @@ describe('raw coding in a worker (import)', () => {
     for (const [name, bytes] of captures) {
       const src = path.join(dir, `${name}.txt`);
       writeFileSync(src, bytes);
-      // Small segments and records, so that many cuts and FLUSH_OPS records cross the thread.
-      const opts = { flushIntervalMs: 1000, segmentSnapshots: 16, segmentBytes: 64 << 10 };
+      // Small segments and records, so that many cuts and FLUSH_OPS records cross the thread;
+      // a timer that would fire while closeAsync waits for the worker (it must write nothing).
+      const opts = { flushIntervalMs: 1, segmentSnapshots: 16, segmentBytes: 64 << 10 };
       const inThread = path.join(dir, `${name}-thread.hss`);
       const inWorker = path.join(dir, `${name}-worker.hss`);
       // From bytes in memory: appended with no turn of the event loop between, so no timed

@@ -398,6 +398,10 @@ export class SessionWriter {
       this.abandon();
       throw err;
     }
+    // end() started the flush timer again: while closeAsync waits for the worker it must not
+    // write a second, empty, last index record.
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   private closeEnd(): SessionSummary {
