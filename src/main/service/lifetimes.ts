@@ -2,7 +2,7 @@
  * getLifetimes' work: a session's object lifetimes, built once per session and brought up to
  * date with the frames that arrived since the last call (a recording grows under it).
  */
-import type { LifetimesRequest, LifetimesResult, ObjectsRequest, ObjectsResult } from '../../shared/api';
+import type { LifetimesRequest, LifetimesResult, ObjectsRequest, ObjectsResult, SnapshotIndexEntry as IndexEntry } from '../../shared/api';
 import { objectsAnswer } from '../../shared/lifetimes/objects';
 import { blameByPhase } from '../../shared/lifetimes/queries';
 import { followKey, MapFollower } from '../../shared/heap/mapFollower';
@@ -12,6 +12,8 @@ import type { SessionView } from './sessionView';
 
 /** Longest stretch of catching up between two turns of the event loop. */
 const YIELD_MS = 4;
+/** Index entries read at a time while catching up. */
+const ENTRY_PAGE = 2048;
 
 export class LifetimesMaker {
   private readonly life = new SessionLifetimes();
@@ -99,11 +101,13 @@ export class LifetimesMaker {
   private async catchUp(): Promise<void> {
     if (this.view.meta.live) this.fedLive = true;
     await this.view.ready?.();
-    const entries = this.view.entries();
     const events = this.view.events();
     const lineCount = await this.view.logCount();
     // The dumps there are now (the list may grow while this yields; the lines counted go with these).
-    const end = entries.length;
+    const end = this.view.snapshotCount();
+    // A page of entries at a time: the whole index as objects is hundreds of MB on a day's soak.
+    let page: IndexEntry[] = [];
+    let pageAt = 0;
     let since = performance.now();
     while (this.next < end) {
       // A recording's dumps arrive on this event loop: give way every few ms, so catching up
@@ -112,7 +116,12 @@ export class LifetimesMaker {
         await new Promise((r) => setImmediate(r));
         since = performance.now();
       }
-      const e = entries[this.next];
+      if (this.next - pageAt >= page.length) {
+        pageAt = this.next;
+        page = await this.view.entriesFrom(pageAt, Math.min(ENTRY_PAGE, end - pageAt));
+        if (page.length === 0) break;
+      }
+      const e = page[this.next - pageAt];
       // What was printed before dump `next`: lines [nextLine, e.logLine), events with snapshot ≤ next.
       const upTo = Math.min(lineCount, e.logLine);
       const lines = upTo > this.nextLine ? await this.view.logLines(this.nextLine, upTo - this.nextLine) : [];

@@ -218,15 +218,22 @@ export class FileSessionView implements SessionView {
   events(): readonly TimelineEvent[] {
     return this.fileIndexNow().series.events;
   }
+  async entriesFrom(from: number, count: number): Promise<SnapshotIndexEntry[]> {
+    const w = await this.fileIndex();
+    if (!w) throw apiError('NO_SESSION', 'The session was closed.', 'Open it again.');
+    // Made once by entries() (an export of every frame): read from there.
+    if (this.entryList) return this.entryList.slice(from, from + count);
+    const end = Math.min(this.reader.snapshotCount, from + count);
+    const out: SnapshotIndexEntry[] = [];
+    for (let i = from; i < end; i++) out.push({ ...this.reader.entry(i), logLine: w.series.logLine[i] });
+    return out;
+  }
 
   /** Entries [from, from + count) with the timeline and the log's length: getSessionInfo. */
   async info(from: number, count: number): Promise<ViewInfo> {
     const w = await this.fileIndex();
     if (!w) throw apiError('NO_SESSION', 'The session was closed.', 'Open it again.');
-    const end = Math.min(this.reader.snapshotCount, from + count);
-    const snapshots: SnapshotIndexEntry[] = [];
-    for (let i = from; i < end; i++) snapshots.push({ ...this.reader.entry(i), logLine: w.series.logLine[i] });
-    return { snapshots, events: w.series.events.slice(), logLineCount: w.logCount };
+    return { snapshots: await this.entriesFrom(from, count), events: w.series.events.slice(), logLineCount: w.logCount };
   }
 
   async logCount(): Promise<number> {

@@ -39,6 +39,11 @@ export interface SessionView {
   ready?(): Promise<void>;
   /** The whole index as objects: costly on a long session file (see snapshotCount, frameSeries, info). */
   entries(): readonly SnapshotIndexEntry[];
+  /**
+   * Entries [from, from + count) (fewer past the end), made for the caller and kept by nobody:
+   * a pass over every frame (lifetimes) holds a page of them, not the whole index.
+   */
+  entriesFrom(from: number, count: number): Promise<SnapshotIndexEntry[]> | SnapshotIndexEntry[];
   events(): readonly TimelineEvent[];
   /** Entries [from, from + count), the timeline events and the log's length (getSessionInfo). */
   info(from: number, count: number): Promise<ViewInfo> | ViewInfo;
@@ -143,6 +148,9 @@ export abstract class IndexedView {
   }
   entries(): readonly SnapshotIndexEntry[] {
     return this.index.entries;
+  }
+  entriesFrom(from: number, count: number): SnapshotIndexEntry[] {
+    return this.index.entries.slice(from, from + count);
   }
   events(): readonly TimelineEvent[] {
     return this.index.events;
