@@ -29,7 +29,7 @@ interface TraceEvent {
   dur?: number;
   pid: number;
   tid: number;
-  args?: { name?: string };
+  args?: { name?: string; data?: { functionName?: string; url?: string; lineNumber?: number } };
 }
 
 /** The renderer main thread's events by name: time and count, and the top-level tasks over 16 ms. */
@@ -49,25 +49,49 @@ function summariseTrace(ev: TraceEvent[], seconds: number): void {
   const tasks = main.filter((e) => e.name === 'ThreadControllerImpl::RunTask' || e.name === 'RunTask').sort((a, b) => b.dur! - a.dur!);
   console.log(`tasks over 16 ms: ${tasks.filter((t) => t.dur! > 16000).length} of ${tasks.length}; longest: ${tasks.slice(0, 15).map((t) => (t.dur! / 1000).toFixed(0)).join(' ')}`);
   // What ran inside the longest tasks.
-  for (const t of tasks.slice(0, 6)) {
+  for (const t of tasks.filter((x) => x.name === 'ThreadControllerImpl::RunTask').slice(0, Number(process.env.TASKS ?? 6))) {
     const inside = main.filter((e) => e !== t && e.ts >= t.ts && e.ts + e.dur! <= t.ts + t.dur! && e.dur! > 2000);
-    console.log(`  task ${(t.dur! / 1000).toFixed(0)} ms: ${inside.slice(0, 12).map((e) => `${e.name} ${(e.dur! / 1000).toFixed(0)}`).join(', ')}`);
+    console.log(`  task ${(t.dur! / 1000).toFixed(0)} ms: ${inside.slice(0, 12).map((e) => `${e.name}${e.args?.data?.functionName ? `(${e.args.data.functionName}:${e.args.data.lineNumber})` : ''} ${(e.dur! / 1000).toFixed(0)}`).join(', ')}`);
   }
 }
 
 const seconds = Number(process.env.SECONDS ?? 8);
 const home = mkdtempSync(path.join(tmpdir(), 'hs-live-prof-'));
 const hog = process.env.HOG ? spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }) : null;
-const served = await serve([], { HEAPSCOPE_HOME: home });
+// MODE=seek: the bench's 10,000-frame session, arrow keys pressed while profiling (no recording).
+const seek = process.env.MODE === 'seek';
+// MODE=soak: the 24-hour soak opened, then the timeline's width changed every 250 ms (the bench's resize → pixels).
+const soak = process.env.MODE === 'soak';
+const served = await serve(seek ? ['--session', path.join(path.dirname(new URL(import.meta.url).pathname), 'data/renderer-10k-frames.txt')] : [], { HEAPSCOPE_HOME: home });
 const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.goto(served.url);
   await page.waitForFunction(() => !!(window as unknown as { __heapscope?: unknown }).__heapscope);
-  await page.waitForFunction(() => (document.querySelector('[data-testid=port]') as HTMLSelectElement | null)?.querySelector('option[value=virtual]'));
-  await page.selectOption('[data-testid=port]', 'virtual');
-  await page.selectOption('[data-testid=program]', 'steady');
-  await page.selectOption('[data-testid=period]', '100');
+  if (soak) {
+    const file = path.join(path.dirname(new URL(import.meta.url).pathname), 'data/soak-250000.hss');
+    await page.evaluate(`window.__heapscope.open(${JSON.stringify(file)})`);
+    await page.waitForFunction(() => (document.querySelector('[data-testid=timeline-canvas]') as HTMLElement | null)?.dataset.frames === '250000', undefined, { timeout: 300_000 });
+    await page.waitForTimeout(1000);
+  } else if (seek) {
+    await page.waitForFunction(() => (window as unknown as { __heapscope: { frames(): number; shownIndex(): number | null } }).__heapscope.frames() >= 10_000, undefined, { timeout: 300_000 });
+    await page.mouse.click(5, 5);
+    await page.evaluate(`(() => {
+      const h = window.__heapscope;
+      window.__keyLat = [];
+      window.addEventListener('keydown', (e) => {
+        if (e.key === 'Shift') return;
+        const t = e.timeStamp, want = h.wanted();
+        const check = () => (h.lastDrawnIndex() === want && h.lastDrawnAt() >= t ? window.__keyLat.push([h.lastDrawnAt() - t, performance.now() - t]) : requestAnimationFrame(check));
+        requestAnimationFrame(check);
+      });
+    })()`);
+  } else {
+    await page.waitForFunction(() => (document.querySelector('[data-testid=port]') as HTMLSelectElement | null)?.querySelector('option[value=virtual]'));
+    await page.selectOption('[data-testid=port]', 'virtual');
+    await page.selectOption('[data-testid=program]', 'steady');
+    await page.selectOption('[data-testid=period]', '100');
+  }
   await page.evaluate(`(() => {
     window.__long = [];
     new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push([e.startTime, e.duration]); }).observe({ entryTypes: ['longtask'] });
@@ -77,15 +101,46 @@ try {
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
   // EARLY=1: from the click on Record (the first dumps), else from the third dump on.
   if (process.env.EARLY) await cdp.send('Profiler.start');
-  await page.click('[data-testid=record]');
-  if (!process.env.EARLY) await page.waitForFunction(() => (window as unknown as { __heapscope: { liveLatencies(): number[] } }).__heapscope.liveLatencies().length >= 3, undefined, { timeout: 60_000 });
+  if (!seek && !soak) await page.click('[data-testid=record]');
+  if (!process.env.EARLY && !seek && !soak) await page.waitForFunction(() => (window as unknown as { __heapscope: { liveLatencies(): number[] } }).__heapscope.liveLatencies().length >= 3, undefined, { timeout: 60_000 });
   const trace: TraceEvent[] = [];
   if (process.env.TRACE) {
     cdp.on('Tracing.dataCollected', (d) => void trace.push(...(d.value as unknown as TraceEvent[])));
     await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink,cc,gpu,toplevel', transferMode: 'ReportEvents' });
   }
   if (!process.env.EARLY) await cdp.send('Profiler.start');
-  await page.waitForTimeout(seconds * 1000);
+  if (seek) {
+    const t0 = Date.now();
+    for (let k = 0; Date.now() - t0 < seconds * 1000; k++) {
+      await page.keyboard.press(k % 3 === 2 ? 'Shift+ArrowRight' : 'ArrowRight');
+      await page.waitForTimeout(40 + ((k * 37) % 60));
+    }
+    const lat = (await page.evaluate('window.__keyLat')) as Array<[number, number]>;
+    const p = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)];
+    console.log(`keys: ${lat.length}; key → drawn p95 ${p(lat.map((l) => l[0])).toFixed(1)} ms, key → pixels p95 ${p(lat.map((l) => l[1])).toFixed(1)} ms; ${lat.map((l) => `${l[0].toFixed(0)}→${l[1].toFixed(0)}`).join(' ')}`);
+  } else if (soak) {
+    const r = (await page.evaluate(`(async () => {
+      const out = [];
+      const el = document.querySelector('[data-testid=timeline]');
+      const t1 = performance.now() + ${seconds * 1000};
+      for (let k = 0; performance.now() < t1; k++) {
+        const c = el.querySelector('[data-testid=timeline-canvas]');
+        const before = c.dataset.draws;
+        const t0 = performance.now();
+        el.style.width = (k % 2 ? '' : 'calc(100% - 7px)');
+        let frames = 0;
+        for (;;) {
+          await new Promise((r) => requestAnimationFrame(() => r(0)));
+          frames++;
+          if (c.dataset.draws !== before) break;
+        }
+        out.push([performance.now() - t0, Number(c.dataset.ms), frames]);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      return out;
+    })()`)) as Array<[number, number, number]>;
+    console.log(`resizes: ${r.map(([w, d, f]) => `${w.toFixed(0)}(draw ${d.toFixed(0)}, ${f} frames)`).join(' ')}`);
+  } else await page.waitForTimeout(seconds * 1000);
   const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: Profile };
   if (process.env.TRACE) {
     const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
@@ -93,10 +148,10 @@ try {
     await done;
     summariseTrace(trace, seconds);
   }
-  const lat = (await page.evaluate('window.__heapscope.liveLatencies()')) as number[];
+  const lat = seek || soak ? [] : ((await page.evaluate('window.__heapscope.liveLatencies()')) as number[]);
   const inPage = (await page.evaluate('window.__heapscope.liveInPage()')) as number[];
   const long = (await page.evaluate('window.__long')) as Array<[number, number]>;
-  await page.click('[data-testid=stop]').catch(() => undefined);
+  if (!seek && !soak) await page.click('[data-testid=stop]').catch(() => undefined);
   if (process.env.PROFILE_OUT) writeFileSync(process.env.PROFILE_OUT, JSON.stringify(profile));
 
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));

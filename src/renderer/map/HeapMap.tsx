@@ -134,6 +134,8 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shapeKey, W, effectiveCell, layoutOpts]);
   const scroll = layout ? clampScroll(layout, H, scrollY) : 0;
+  const layoutNow = layout;
+  const scrollNow = scroll;
 
   useEffect(() => {
     props.onZoom?.(effectiveCell, cell === 'fit');
@@ -156,12 +158,15 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
   /** What the canvas shows now: a render that would draw the same skips its draw. */
   const painted = useRef<unknown[] | null>(null);
 
-  const paint = useCallback((frame: MapFrame | null, changes: HeapDiff | null, largest: ReturnType<typeof longestFreeRun>, hoverExtent: Extent | null): number => {
+  const paint = useCallback((frame: MapFrame | null, changes: HeapDiff | null, largest: ReturnType<typeof longestFreeRun>, hoverExtent: Extent | null, own?: { layout: MapLayout; scroll: number }): number => {
     const t0 = performance.now();
     const base = baseRef.current;
     const over = overRef.current;
     const p = { ...propsRef.current, frame };
     if (!base || !over || W === 0 || H === 0) return 0;
+    // A draw on input of a heap of another shape brings its own layout (the render after it makes the same one).
+    const layout = own ? own.layout : layoutNow;
+    const scroll = own ? own.scroll : scrollNow;
     painted.current = [frame, p.compare, p.colours, p.ages, p.highlight, layout, scroll, changes, largest, hoverExtent?.start, hoverExtent?.length, hover, W, H];
     // The image buffer below follows the new size by itself.
     fitCanvas(base, W, H);
@@ -190,7 +195,7 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
     lastParts = { raster: t1 - t0, put: t2 - t1, overlay: ms - (t2 - t0) };
     p.onDrawn?.(ms, frame);
     return ms;
-  }, [W, H, layout, scroll, hover, dpr]);
+  }, [W, H, layoutNow, scrollNow, hover, dpr]);
   const draw = useCallback(() => paint(propsRef.current.frame, changes, largest, hoverExtent), [paint, changes, largest, hoverExtent]);
 
   // Redraw as soon as anything drawn changed, before the browser paints: a live dump is on
@@ -220,9 +225,17 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
   const show = (frame: MapFrame, previous: MapFrame | null): boolean => {
     const p = propsRef.current;
     // Age colouring draws the frame's ages, which come after it: React shows those.
-    if (p.compare || p.ages || !layout || !shapes || !sameShape(shapes, frame.areas)) return false;
+    if (p.compare || p.ages || W === 0 || H === 0 || !frame.areas.length) return false;
+    let own: { layout: MapLayout; scroll: number } | undefined;
+    if (!layout || !shapes || !sameShape(shapes, frame.areas)) {
+      // Another shape of heap (a recording's first dump, a soft reboot): laid out here as the
+      // render that follows lays it out, so this dump is on screen without waiting for it.
+      const c = cell !== 'fit' ? cell : fitCell(frame.areas, W, H, layoutOpts);
+      const l = layoutMap(frame.areas, { width: W, cell: c, ...layoutOpts });
+      own = { layout: l, scroll: clampScroll(l, H, scrollY) };
+    }
     const d = derive(frame, previous, false);
-    paint(frame, d.changes, d.largest, extentUnder(hover, frame));
+    paint(frame, d.changes, d.largest, own ? null : extentUnder(hover, frame), own);
     return true;
   };
   const showRef = useRef(show);

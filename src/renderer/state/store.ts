@@ -414,7 +414,9 @@ export class AppStore {
         else this.set({ logCount: e.total });
         break;
       case 'event':
-        this.set({ events: [...this.state.events, e.event] });
+        // While recording: with the next render (after a dump's paint), not a render of its own in front of the dump.
+        if (this.state.meta?.live) this.setAfterPaint({ events: [...this.state.events, e.event] });
+        else this.set({ events: [...this.state.events, e.event] });
         break;
       case 'progress': {
         if (e.job === 'import') {
