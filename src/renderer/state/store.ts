@@ -769,9 +769,11 @@ export class AppStore {
       for (const j of this.state.playing ? [i + 1, i + 2, i + 3, i + 4] : [i + 1, i - 2, i + 10, i + 9, i - 10, i - 11]) if (j >= 0 && j < n && !this.cache.has(j)) void this.fetchFrame(j);
     };
     if (cur && (prev || i === 0)) {
-      // The map at once (draw on input), then playhead and figures together.
+      // The map at once (draw on input), then playhead and figures together. The frames the
+      // keys reach next are asked for once this one is on screen: their answers (a decode
+      // each) would otherwise be tasks in front of the display frame that carries it.
       this.showFrame({ frame: i, follow, frameData: cur, prevData: prev, loadingFrame: false });
-      prefetch();
+      requestAnimationFrame(() => setTimeout(prefetch, 0));
       return;
     }
     // Not here yet: the map usually is within a few ms, so wait for it before moving
