@@ -67,8 +67,14 @@ const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.goto(served.url);
+  const cdp = await page.context().newCDPSession(page);
   await page.waitForFunction(() => !!(window as unknown as { __heapscope?: unknown }).__heapscope);
   if (soak) {
+    if (process.env.EARLY) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     const file = path.join(path.dirname(new URL(import.meta.url).pathname), 'data/soak-250000.hss');
     await page.evaluate(`window.__heapscope.open(${JSON.stringify(file)})`);
     await page.waitForFunction(() => (document.querySelector('[data-testid=timeline-canvas]') as HTMLElement | null)?.dataset.frames === '250000', undefined, { timeout: 300_000 });
@@ -96,11 +102,13 @@ try {
     window.__long = [];
     new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push([e.startTime, e.duration]); }).observe({ entryTypes: ['longtask'] });
   })()`);
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Profiler.enable');
-  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
-  // EARLY=1: from the click on Record (the first dumps), else from the third dump on.
-  if (process.env.EARLY) await cdp.send('Profiler.start');
+  const early = !!process.env.EARLY;
+  if (!(early && soak)) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  }
+  // EARLY=1: from the click on Record (the first dumps; the soak: from its open), else from the third dump on.
+  if (early && !soak) await cdp.send('Profiler.start');
   if (!seek && !soak) await page.click('[data-testid=record]');
   if (!process.env.EARLY && !seek && !soak) await page.waitForFunction(() => (window as unknown as { __heapscope: { liveLatencies(): number[] } }).__heapscope.liveLatencies().length >= 3, undefined, { timeout: 60_000 });
   const trace: TraceEvent[] = [];
@@ -108,7 +116,7 @@ try {
     cdp.on('Tracing.dataCollected', (d) => void trace.push(...(d.value as unknown as TraceEvent[])));
     await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink,cc,gpu,toplevel', transferMode: 'ReportEvents' });
   }
-  if (!process.env.EARLY) await cdp.send('Profiler.start');
+  if (!early) await cdp.send('Profiler.start');
   if (seek) {
     const t0 = Date.now();
     for (let k = 0; Date.now() - t0 < seconds * 1000; k++) {
