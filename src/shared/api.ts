@@ -9,19 +9,20 @@
  * touched inside functions, so a renderer importing this module for its types, clients and
  * constants does not bundle it.
  *
- * Wire protocol (WebSocket, JSON text frames):
- *   client → server  { id: number, method: MethodName, params: <payload> }
+ * Wire protocol (WebSocket):
+ *   client → server  { id: number, method: MethodName, params: <payload> }   (JSON text)
  *   server → client  { id, ok: true, result } | { id, ok: false, error: ServiceError }
  *   server → client  { event: ServiceEvent }            (push channel, no id)
- * Snapshot block kinds and film strip bytes travel as base64 over the WebSocket
- * (`encodeForWire`/`decodeFromWire`) and as a Uint8Array over IPC (structured clone). Clients
- * always see `Uint8Array`.
+ * A server message that holds typed arrays (block kinds, the frame series, a film strip) is one
+ * binary message (wireFrame.ts), the rest JSON text; over IPC structured clone carries them.
+ * Clients always see the typed arrays.
  */
 import { z } from 'zod';
 import type { PrintedFigures, AddressStyle, DumpFraming, SnapshotIndexEntry as StoredSnapshotEntry } from './heap/snapshot';
 import type { SnapshotMetrics } from './heap/metrics';
 import type { DeviceEventKind } from './capture/events';
 import type { ObjectsAnswer } from './lifetimes/objects';
+import { unpackMessage } from './wireFrame';
 
 export const API_VERSION = 1;
 
@@ -699,159 +700,6 @@ export type WireRequest = { id: number; method: MethodName; params?: unknown };
 export type WireResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: ServiceError };
 export type WireEvent = { event: ServiceEvent };
 
-/** A SnapshotData whose kinds are base64 strings (JSON-safe). */
-export interface WireSnapshot extends Omit<SnapshotData, 'areas'> {
-  areas: { address: string; blocks: number; kinds64: string }[];
-}
-
-/** A FilmStrip whose bytes are a base64 string (JSON-safe). */
-/** FrameSeries over the WebSocket: each typed array as base64 of its bytes (little-endian, as every host running HeapScope). */
-export type WireFrameSeries = Omit<FrameSeries, SeriesArrayKey> & Record<`${SeriesArrayKey}64`, string>;
-type SeriesArrayKey = 'usedBytes' | 'freeBytes' | 'largestFreeBytes' | 'fragmentation' | 'timeMs' | 'logLine';
-const SERIES_ARRAYS = { usedBytes: Float32Array, freeBytes: Float32Array, largestFreeBytes: Float32Array, fragmentation: Float32Array, timeMs: Float64Array, logLine: Uint32Array } as const;
-
-function encodeSeries(f: FrameSeries): WireFrameSeries {
-  const w: Record<string, unknown> = { frames: f.frames, events: f.events, logLineCount: f.logLineCount };
-  for (const k of Object.keys(SERIES_ARRAYS) as SeriesArrayKey[]) {
-    const a = f[k];
-    w[`${k}64`] = toBase64(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-  }
-  return w as WireFrameSeries;
-}
-
-function decodeSeries(w: WireFrameSeries): FrameSeries {
-  const f: Record<string, unknown> = { frames: w.frames, events: w.events, logLineCount: w.logLineCount };
-  for (const k of Object.keys(SERIES_ARRAYS) as SeriesArrayKey[]) {
-    const bytes = fromBase64(w[`${k}64`]).slice();
-    const T = SERIES_ARRAYS[k];
-    if (bytes.byteLength !== w.frames * T.BYTES_PER_ELEMENT) throw new Error(`frame series: ${k} holds ${bytes.byteLength} bytes for ${w.frames} frames`);
-    f[k] = new T(bytes.buffer, 0, w.frames);
-  }
-  return f as unknown as FrameSeries;
-}
-
-export interface WireFilmStrip extends Omit<FilmStrip, 'data'> {
-  data64: string;
-}
-
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const B64_INV = (() => {
-  const t = new Int16Array(128).fill(-1);
-  for (let i = 0; i < 64; i++) t[B64.charCodeAt(i)] = i;
-  return t;
-})();
-
-/**
- * Bytes → base64 with the host's native encoder when it has one (`Uint8Array.prototype.toBase64`
- * in new engines, Node's Buffer in the main process: 20× faster than the loop on a 512 KiB
- * map), else the hand-written one. Feature tests only: this module still imports nothing.
- */
-export function toBase64(bytes: Uint8Array): string {
-  const own = bytes as unknown as { toBase64?: () => string };
-  if (typeof own.toBase64 === 'function') return own.toBase64();
-  const B = (globalThis as unknown as { Buffer?: { from(a: ArrayBufferLike, o: number, n: number): { toString(enc: 'base64'): string } } }).Buffer;
-  if (B) return B.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-  return toBase64Fallback(bytes);
-}
-
-/** The hand-written encoder, for engines with neither. */
-export function toBase64Fallback(bytes: Uint8Array): string {
-  let out = '';
-  const n = bytes.length;
-  const chunk: string[] = [];
-  let i = 0;
-  for (; i + 2 < n; i += 3) {
-    const v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    chunk.push(B64[v >> 18], B64[(v >> 12) & 63], B64[(v >> 6) & 63], B64[v & 63]);
-    if (chunk.length >= 8192) {
-      out += chunk.join('');
-      chunk.length = 0;
-    }
-  }
-  if (i < n) {
-    const v = (bytes[i] << 16) | ((i + 1 < n ? bytes[i + 1] : 0) << 8);
-    chunk.push(B64[v >> 18], B64[(v >> 12) & 63], i + 1 < n ? B64[(v >> 6) & 63] : '=', '=');
-  }
-  return out + chunk.join('');
-}
-
-/** base64 → bytes: the engine's own decoder where there is one (Chrome 140+, Firefox 133+), else ours. */
-export function fromBase64(s: string): Uint8Array {
-  const U = Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array };
-  if (typeof U.fromBase64 === 'function') return U.fromBase64(s);
-  return fromBase64Fallback(s);
-}
-
-/** The hand-written decoder, for engines without `Uint8Array.fromBase64` (Node 20, older browsers). */
-export function fromBase64Fallback(s: string): Uint8Array {
-  let len = s.length;
-  while (len > 0 && s.charCodeAt(len - 1) === 61) len--; // '='
-  const out = new Uint8Array(Math.floor((len * 3) / 4));
-  let o = 0;
-  let acc = 0;
-  let bits = 0;
-  for (let i = 0; i < len; i++) {
-    const c = s.charCodeAt(i);
-    const v = c < 128 ? B64_INV[c] : -1;
-    if (v < 0) throw new Error('invalid base64');
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
-  }
-  return o === out.length ? out : out.subarray(0, o);
-}
-
-export function encodeSnapshot(s: SnapshotData): WireSnapshot {
-  return {
-    index: s.index,
-    blockSize: s.blockSize,
-    addressStyle: s.addressStyle,
-    areas: s.areas.map((a) => ({ address: a.address, blocks: a.blocks, kinds64: toBase64(a.kinds) })),
-  };
-}
-
-export function decodeSnapshot(w: WireSnapshot): SnapshotData {
-  return {
-    index: w.index,
-    blockSize: w.blockSize,
-    addressStyle: w.addressStyle,
-    areas: w.areas.map((a) => ({ address: a.address, blocks: a.blocks, kinds: fromBase64(a.kinds64) })),
-  };
-}
-
-/** Makes a result or event JSON-safe for the WebSocket (snapshot kinds, film strip bytes → base64). */
-export function encodeForWire(method: MethodName | 'event', value: unknown): unknown {
-  if (method === 'getSnapshot') return encodeSnapshot(value as SnapshotData);
-  if (method === 'getFrameSeries') return encodeSeries(value as FrameSeries);
-  if (method === 'getFilmStrip') {
-    const f = value as FilmStrip;
-    return { frames: f.frames, rows: f.rows, data64: toBase64(f.data) } satisfies WireFilmStrip;
-  }
-  if (method === 'event') {
-    const e = value as ServiceEvent;
-    if (e.type === 'snapshot') return { ...e, data: encodeSnapshot(e.data) };
-  }
-  return value;
-}
-
-/** The inverse of encodeForWire, on the client. */
-export function decodeFromWire(method: MethodName | 'event', value: unknown): unknown {
-  if (method === 'getSnapshot') return decodeSnapshot(value as WireSnapshot);
-  if (method === 'getFrameSeries') return decodeSeries(value as WireFrameSeries);
-  if (method === 'getFilmStrip') {
-    const w = value as WireFilmStrip;
-    return { frames: w.frames, rows: w.rows, data: fromBase64(w.data64) } satisfies FilmStrip;
-  }
-  if (method === 'event') {
-    const e = value as { type: string; data?: WireSnapshot };
-    if (e.type === 'snapshot' && e.data) return { ...e, data: decodeSnapshot(e.data) };
-  }
-  return value;
-}
-
 // ───────────────────────────────────────────── clients ─────────────────────────────────────
 
 /** Builds a HeapScopeApi from a generic `call(method, params)` and an event subscription. */
@@ -867,6 +715,7 @@ export function makeApi(
 /** Minimal WebSocket shape (the browser's, or `ws`'s in Node tests). */
 export interface WebSocketLike {
   readyState: number;
+  binaryType?: string;
   send(data: string): void;
   close(): void;
   addEventListener(type: 'open' | 'close' | 'error' | 'message', listener: (ev: any) => void): void;
@@ -914,6 +763,8 @@ export function createWsClient(url: string, WebSocketCtor: new (url: string) => 
   ready.catch(() => undefined);
 
   const ws = new WebSocketCtor(url);
+  // Binary messages (typed arrays, see wireFrame.ts) as ArrayBuffers, in browsers and in `ws`.
+  ws.binaryType = 'arraybuffer';
   ws.addEventListener('open', () => {
     if (conn === 'closed') return;
     for (const q of queue) ws.send(q);
@@ -944,19 +795,24 @@ export function createWsClient(url: string, WebSocketCtor: new (url: string) => 
   ws.addEventListener('message', (ev: { data: unknown }) => {
     let msg: any;
     try {
-      msg = JSON.parse(typeof ev.data === 'string' ? ev.data : String(ev.data));
+      const d = ev.data;
+      if (typeof d === 'string') msg = JSON.parse(d);
+      else if (d instanceof ArrayBuffer) msg = unpackMessage(d);
+      // Node's `ws` may hand a Buffer (a view of a pooled buffer): its own aligned copy.
+      else if (ArrayBuffer.isView(d)) msg = unpackMessage(new Uint8Array(d.buffer, d.byteOffset, d.byteLength).slice().buffer);
+      else return;
     } catch {
       return;
     }
     if (msg && msg.event) {
-      const e = decodeFromWire('event', msg.event) as ServiceEvent;
+      const e = msg.event as ServiceEvent;
       for (const l of [...listeners]) l(e);
       return;
     }
     const p = pending.get(msg?.id);
     if (!p) return;
     pending.delete(msg.id);
-    if (msg.ok) p.resolve(decodeFromWire(p.method, msg.result));
+    if (msg.ok) p.resolve(msg.result);
     else p.reject(new ApiError(msg.error ?? { code: 'INTERNAL', message: 'The service failed without saying why.' }));
   });
   const call = (method: MethodName, params: unknown) =>

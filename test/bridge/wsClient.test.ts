@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
-import { ApiError, createWsClient, fromBase64, fromBase64Fallback, type ConnectionState, type ServiceEvent } from '../../src/shared/api';
+import { ApiError, createWsClient, type ConnectionState, type ServiceEvent } from '../../src/shared/api';
+import { packMessage } from '../../src/shared/wireFrame';
 
 const servers: WebSocketServer[] = [];
 
@@ -111,7 +112,7 @@ describe('createWsClient', () => {
   it('answers calls, passes pushed events, and decodes snapshot kinds', async () => {
     const { url, sockets } = await server((sock, m) => {
       if (m.method === 'getStatus') sock.send(JSON.stringify({ id: m.id, ok: true, result: { apiVersion: 1, dialogs: false, recording: null, session: null } }));
-      else if (m.method === 'getSnapshot') sock.send(JSON.stringify({ id: m.id, ok: true, result: { index: 0, blockSize: 16, addressStyle: null, areas: [{ address: '0x20000000', blocks: 3, kinds64: 'AQID' }] } }));
+      else if (m.method === 'getSnapshot') sock.send(packMessage({ id: m.id, ok: true, result: { index: 0, blockSize: 16, addressStyle: null, areas: [{ address: '0x20000000', blocks: 3, kinds: Uint8Array.of(1, 2, 3) }] } }));
       else sock.send(JSON.stringify({ id: m.id, ok: false, error: { code: 'NOT_FOUND', message: 'No such thing.', fix: 'Look elsewhere.' } }));
     });
     const api = createWsClient(url, WebSocket as never);
@@ -130,32 +131,5 @@ describe('createWsClient', () => {
     await new Promise((res) => setTimeout(res, 50));
     expect(events.length).toBe(1);
     api.close();
-  });
-});
-
-describe('fromBase64', () => {
-  const cases = Array.from({ length: 40 }, (_, n) => new Uint8Array(n).map((_, i) => (i * 53 + n) & 0xff));
-
-  it('decodes with the hand-written fallback', () => {
-    for (const b of cases) expect(Buffer.from(fromBase64Fallback(Buffer.from(b).toString('base64')))).toEqual(Buffer.from(b));
-    expect(() => fromBase64Fallback('ab*d')).toThrow();
-  });
-
-  it('uses Uint8Array.fromBase64 when the engine has it', () => {
-    const U = Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array };
-    const had = Object.prototype.hasOwnProperty.call(U, 'fromBase64');
-    const before = U.fromBase64;
-    let calls = 0;
-    U.fromBase64 = (s: string) => {
-      calls++;
-      return new Uint8Array(Buffer.from(s, 'base64'));
-    };
-    try {
-      for (const b of cases) expect(Buffer.from(fromBase64(Buffer.from(b).toString('base64')))).toEqual(Buffer.from(b));
-      expect(calls).toBe(cases.length);
-    } finally {
-      if (had) U.fromBase64 = before;
-      else delete U.fromBase64;
-    }
   });
 });

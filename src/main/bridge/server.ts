@@ -11,7 +11,8 @@ import { stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { encodeForWire, isMethodName, wireRequestSchema, type ServiceError, type ServiceEvent } from '../../shared/api';
+import { isMethodName, wireRequestSchema, type ServiceError, type ServiceEvent } from '../../shared/api';
+import { packMessage } from '../../shared/wireFrame';
 import { toServiceError } from '../service/errors';
 import { defaultDataDir } from '../service/recent';
 import { handleUpload, UPLOAD_PATH } from './upload';
@@ -97,6 +98,9 @@ function deny(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
   res.end(text + '\n');
 }
+
+/** The answers that carry typed arrays (a snapshot's kinds, the frame series, a film strip). */
+const BYTE_METHODS: ReadonlySet<string> = new Set(['getSnapshot', 'getFrameSeries', 'getFilmStrip']);
 
 export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const host = opts.host ?? '127.0.0.1';
@@ -213,13 +217,26 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     else socket.destroy();
   });
 
-  const send = (ws: WebSocket, msg: unknown) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+  /**
+   * A message as JSON text, or as one binary message when it carries bytes (wireFrame.ts): only
+   * these answers and the live snapshot event do, and the rest need no walk for typed arrays.
+   */
+  const send = (ws: WebSocket, msg: { id?: number | null; event?: ServiceEvent; [k: string]: unknown }, bytes = false) => {
+    if (ws.readyState !== ws.OPEN) return;
+    let data: string | Uint8Array;
+    try {
+      data = bytes ? packMessage(msg) : JSON.stringify(msg);
+    } catch (err) {
+      // An event that cannot be carried is dropped; an answer says why (its caller is waiting).
+      if (msg.event !== undefined) return;
+      data = JSON.stringify({ id: msg.id ?? null, ok: false, error: { code: 'INTERNAL', message: `The answer could not be sent: ${(err as Error).message}.` } });
+    }
+    ws.send(data);
   };
 
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
-    const unsubscribe = opts.service.onEvent((e) => send(ws, { event: encodeForWire('event', e) }));
+    const unsubscribe = opts.service.onEvent((e) => send(ws, { event: e }, e.type === 'snapshot'));
     ws.on('close', () => {
       sockets.delete(ws);
       unsubscribe();
@@ -248,7 +265,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         try {
           const result = await opts.service.call(method, r.data.params);
           if (method === 'exportSession') downloads.allow(result);
-          send(ws, { id, ok: true, result: encodeForWire(method, result) ?? null });
+          send(ws, { id, ok: true, result: result ?? null }, BYTE_METHODS.has(method));
         } catch (err) {
           fail(toServiceError(err));
         }

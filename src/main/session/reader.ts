@@ -206,6 +206,8 @@ const PAGE_CACHE_ITEMS = 65_536;
  * index records of 2048 items; a record claiming more is damage, not data.
  */
 const MAX_INFLATED = 64 << 20;
+/** Bytes the scan reads ahead at a time (records are a few KB; one read serves a dozen heads). */
+const SCAN_WINDOW = 64 << 10;
 
 export class SessionReader {
   readonly meta: SessionMeta;
@@ -686,7 +688,7 @@ export class SessionReader {
 
   private readRecordHead(at: number): { type: number; length: number; crc: number; head5: Uint8Array } | 'torn' | string {
     if (at + RECORD_HEADER_SIZE > this.size) return 'torn';
-    const h = this.read(at, RECORD_HEADER_SIZE);
+    const h = this.scanRead(at, RECORD_HEADER_SIZE);
     const v = new DataView(h.buffer, h.byteOffset, h.length);
     const type = h[0];
     const length = v.getUint32(1, true);
@@ -695,8 +697,35 @@ export class SessionReader {
     return { type, length, crc: v.getUint32(5, true), head5: h.subarray(0, 5) };
   }
 
+  /**
+   * What the scan read last: it walks record heads a few KB apart, and a read call per head
+   * (two per raw record) costs more than the bytes. Only while a scan runs: a file is only ever
+   * appended to, but a later scan may follow a writer that cut a torn tail and wrote again.
+   */
+  private scanWindow: { at: number; buf: Uint8Array } | null = null;
+
+  /** `read`, served from a window read ahead while scanning; a copy, so nothing keeps the window. */
+  private scanRead(at: number, n: number): Uint8Array {
+    if (this.scanWindow === null || n > SCAN_WINDOW) return this.read(at, n);
+    let w = this.scanWindow;
+    if (at < w.at || at + n > w.at + w.buf.length) {
+      w = this.scanWindow = { at, buf: this.read(at, Math.max(n, Math.min(SCAN_WINDOW, this.size - at))) };
+    }
+    const from = at - w.at;
+    return w.buf.slice(from, Math.min(w.buf.length, from + n));
+  }
+
   /** Scans the records from the file's first segment, or from `start` (continueFrom). */
   private scan(checkTail: number, start?: Segment): void {
+    this.scanWindow = { at: 0, buf: new Uint8Array(0) };
+    try {
+      this.scanRecords(checkTail, start);
+    } finally {
+      this.scanWindow = null;
+    }
+  }
+
+  private scanRecords(checkTail: number, start?: Segment): void {
     let at = HEADER_SIZE;
     let seg: Segment;
     if (start) {
@@ -743,7 +772,7 @@ export class SessionReader {
       if (at < checkFrom && (h.type === RecordType.Raw || (isIndex && countsBefore !== null && eager === null))) {
         if (h.type === RecordType.Raw) {
           // Only the small varint header: the data is read when a snapshot needs it.
-          const head = this.read(payloadAt, Math.min(h.length, 40));
+          const head = this.scanRead(payloadAt, Math.min(h.length, 40));
           const r = this.rawRecord(head, payloadAt, h);
           if (typeof r === 'string' || r.rawStart !== rawEnd) {
             stop(at, typeof r === 'string' ? r : `raw bytes out of order (${r.rawStart}, expected ${rawEnd})`);
@@ -759,7 +788,7 @@ export class SessionReader {
         at = next;
         continue;
       }
-      const payload = this.read(payloadAt, h.length);
+      const payload = this.scanRead(payloadAt, h.length);
       if (recordCrc(h.head5, payload) !== h.crc) {
         if (last || this.zerosFrom(at)) this.torn = true;
         else stop(at, 'a record’s checksum does not match');
