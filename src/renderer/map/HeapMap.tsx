@@ -136,6 +136,7 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
   const scroll = layout ? clampScroll(layout, H, scrollY) : 0;
   const layoutNow = layout;
   const scrollNow = scroll;
+  const layoutKeyNow = layout ? layoutKey(shapeKey, W, effectiveCell, dpr) : null;
 
   useEffect(() => {
     props.onZoom?.(effectiveCell, cell === 'fit');
@@ -158,7 +159,7 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
   /** What the canvas shows now: a render that would draw the same skips its draw. */
   const painted = useRef<unknown[] | null>(null);
 
-  const paint = useCallback((frame: MapFrame | null, changes: HeapDiff | null, largest: ReturnType<typeof longestFreeRun>, hoverExtent: Extent | null, own?: { layout: MapLayout; scroll: number }): number => {
+  const paint = useCallback((frame: MapFrame | null, changes: HeapDiff | null, largest: ReturnType<typeof longestFreeRun>, hoverExtent: Extent | null, own?: { layout: MapLayout; scroll: number; key: string }): number => {
     const t0 = performance.now();
     const base = baseRef.current;
     const over = overRef.current;
@@ -167,7 +168,8 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
     // A draw on input of a heap of another shape brings its own layout (the render after it makes the same one).
     const layout = own ? own.layout : layoutNow;
     const scroll = own ? own.scroll : scrollNow;
-    painted.current = [frame, p.compare, p.colours, p.ages, p.highlight, layout, scroll, changes, largest, hoverExtent?.start, hoverExtent?.length, hover, W, H];
+    // The layout by what makes it (a draw on input lays out a new shape itself; the render after makes an equal one).
+    painted.current = [frame, p.compare, p.colours, p.ages, p.highlight, own ? own.key : layoutKeyNow, scroll, changes, largest, hoverExtent?.start, hoverExtent?.length, hover, W, H];
     // The image buffer below follows the new size by itself.
     fitCanvas(base, W, H);
     fitCanvas(over, W, H);
@@ -195,14 +197,14 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
     lastParts = { raster: t1 - t0, put: t2 - t1, overlay: ms - (t2 - t0) };
     p.onDrawn?.(ms, frame);
     return ms;
-  }, [W, H, layoutNow, scrollNow, hover, dpr]);
+  }, [W, H, layoutNow, layoutKeyNow, scrollNow, hover, dpr]);
   const draw = useCallback(() => paint(propsRef.current.frame, changes, largest, hoverExtent), [paint, changes, largest, hoverExtent]);
 
   // Redraw as soon as anything drawn changed, before the browser paints: a live dump is on
   // screen in the same frame its state landed (React already batches what changes together).
   // A frame already put there on input is not drawn twice.
   useLayoutEffect(() => {
-    const now = [props.frame, props.compare, props.colours, props.ages, props.highlight, layout, scroll, changes, largest, hoverExtent?.start, hoverExtent?.length, hover, W, H];
+    const now = [props.frame, props.compare, props.colours, props.ages, props.highlight, layoutKeyNow, scroll, changes, largest, hoverExtent?.start, hoverExtent?.length, hover, W, H];
     const was = painted.current;
     if (was && was.length === now.length && was.every((v, k) => v === now[k])) return;
     draw();
@@ -226,13 +228,14 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
     const p = propsRef.current;
     // Age colouring draws the frame's ages, which come after it: React shows those.
     if (p.compare || p.ages || W === 0 || H === 0 || !frame.areas.length) return false;
-    let own: { layout: MapLayout; scroll: number } | undefined;
+    let own: { layout: MapLayout; scroll: number; key: string } | undefined;
     if (!layout || !shapes || !sameShape(shapes, frame.areas)) {
       // Another shape of heap (a recording's first dump, a soft reboot): laid out here as the
       // render that follows lays it out, so this dump is on screen without waiting for it.
       const c = cell !== 'fit' ? cell : fitCell(frame.areas, W, H, layoutOpts);
       const l = layoutMap(frame.areas, { width: W, cell: c, ...layoutOpts });
-      own = { layout: l, scroll: clampScroll(l, H, scrollY) };
+      const key = layoutKey(frame.areas.map((a) => `${a.address}:${a.blocks}`).join(','), W, c, dpr);
+      own = { layout: l, scroll: clampScroll(l, H, scrollY), key };
     }
     const d = derive(frame, previous, false);
     paint(frame, d.changes, d.largest, own ? null : extentUnder(hover, frame), own);
@@ -379,6 +382,11 @@ interface Derived {
   showLargest: boolean;
   changes: HeapDiff | null;
   largest: ReturnType<typeof longestFreeRun>;
+}
+
+/** What a layout is made from: equal keys, equal layouts. */
+function layoutKey(shapeKey: string, width: number, cell: number, dpr: number): string {
+  return `${shapeKey}|${width}|${cell}|${dpr}`;
 }
 
 function extentUnder(hover: Hover | null, frame: MapFrame | null): Extent | null {
