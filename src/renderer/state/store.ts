@@ -252,12 +252,13 @@ export class AppStore {
    * fall in the quiet between two dumps. A render at any other moment is a task the next
    * dump's push waits behind (that wait was most of the live latency's 95th percentile). What
    * changes with no dump after it (the last dump's figures, the status counters of a slow
-   * board) is rendered LIVE_IDLE_MS later.
+   * board) is rendered LIVE_IDLE_MS later. What the user asked for (`why` 'input': a key, a
+   * click on the timeline) is rendered after its paint whatever the recording does.
    */
-  private setAfterPaint(patch: Partial<AppState>, dump = false): void {
+  private setAfterPaint(patch: Partial<AppState>, why?: 'dump' | 'input'): void {
     this.state = { ...this.state, ...patch };
     const live = !!this.state.meta?.live;
-    if (live && !(dump && performance.now() - this.lastNotify >= LIVE_RENDER_MS)) {
+    if (live && why !== 'input' && !(why === 'dump' && performance.now() - this.lastNotify >= LIVE_RENDER_MS)) {
       this.notifyLater = true;
       if (!this.idleTimer) this.idleTimer = setTimeout(() => ((this.idleTimer = 0), this.notifyNow()), Math.max(0, this.lastNotify + LIVE_IDLE_MS - performance.now()));
       return;
@@ -287,10 +288,10 @@ export class AppStore {
   private idleTimer: ReturnType<typeof setTimeout> | 0 = 0;
 
   /** Shows a frame: drawn on input when the map can, else in one ordinary commit. */
-  private showFrame(patch: Partial<AppState> & { frameData: SnapshotData; prevData: SnapshotData | null }, dump = false): void {
+  private showFrame(patch: Partial<AppState> & { frameData: SnapshotData; prevData: SnapshotData | null }, why: 'dump' | 'input'): void {
     const d = patch.frameData;
     const prev = patch.prevData && patch.prevData.index === d.index - 1 ? patch.prevData : null;
-    if (!this.state.playing && !this.state.compare && !patch.playing && this.mapPainter?.(d, prev)) this.setAfterPaint(patch, dump);
+    if (!this.state.playing && !this.state.compare && !patch.playing && this.mapPainter?.(d, prev)) this.setAfterPaint(patch, why);
     else this.set(patch);
   }
 
@@ -405,8 +406,8 @@ export class AppStore {
           const prevData = this.state.frame === n - 2 ? this.state.frameData : this.cache.get(n - 2) ?? null;
           this.wanted = n - 1;
           // The dump on the map first; the timeline, figures and log follow after the paint.
-          this.showFrame({ ...patch, frameData: e.data, prevData }, true);
-        } else this.setAfterPaint(patch, true);
+          this.showFrame({ ...patch, frameData: e.data, prevData }, 'dump');
+        } else this.setAfterPaint(patch, 'dump');
         break;
       }
       case 'log':
@@ -772,7 +773,7 @@ export class AppStore {
       // The map at once (draw on input), then playhead and figures together. The frames the
       // keys reach next are asked for once this one is on screen: their answers (a decode
       // each) would otherwise be tasks in front of the display frame that carries it.
-      this.showFrame({ frame: i, follow, frameData: cur, prevData: prev, loadingFrame: false });
+      this.showFrame({ frame: i, follow, frameData: cur, prevData: prev, loadingFrame: false }, 'input');
       requestAnimationFrame(() => setTimeout(prefetch, 0));
       return;
     }
@@ -790,7 +791,7 @@ export class AppStore {
       if (d && this.state.loadingFrame && this.state.frameData?.index !== this.wanted) this.set({ frameData: d, prevData: this.cache.get(i - 1) ?? null });
       return;
     }
-    if (d) this.showFrame({ frame: i, follow, frameData: d, prevData: prev, loadingFrame: false });
+    if (d) this.showFrame({ frame: i, follow, frameData: d, prevData: prev, loadingFrame: false }, 'input');
     else this.set({ frame: i, follow, loadingFrame: false });
     // The frame before it, for the outlines of what changed: after the map is on screen.
     if (d && i > 0 && !prev) {
