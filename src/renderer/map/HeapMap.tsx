@@ -102,7 +102,6 @@ export let lastParts = { raster: 0, put: 0, overlay: 0 };
 export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, ref) {
   const wrapRef = useRef<HTMLDivElement>(null);
   const baseRef = useRef<HTMLCanvasElement>(null);
-  const overRef = useRef<HTMLCanvasElement>(null);
   const size = useDeviceSize(wrapRef);
   const [cell, setCell] = useState<number | 'fit'>('fit');
   const [scrollY, setScrollY] = useState(0);
@@ -162,9 +161,8 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
   const paint = useCallback((frame: MapFrame | null, changes: HeapDiff | null, largest: ReturnType<typeof longestFreeRun>, hoverExtent: Extent | null, own?: { layout: MapLayout; scroll: number; key: string }): number => {
     const t0 = performance.now();
     const base = baseRef.current;
-    const over = overRef.current;
     const p = { ...propsRef.current, frame };
-    if (!base || !over || W === 0 || H === 0) return 0;
+    if (!base || W === 0 || H === 0) return 0;
     // A draw on input of a heap of another shape brings its own layout (the render after it makes the same one).
     const layout = own ? own.layout : layoutNow;
     const scroll = own ? own.scroll : scrollNow;
@@ -172,13 +170,10 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
     painted.current = [frame, p.compare, p.colours, p.ages, p.highlight, own ? own.key : layoutKeyNow, scroll, changes, largest, hoverExtent?.start, hoverExtent?.length, hover, W, H];
     // The image buffer below follows the new size by itself.
     fitCanvas(base, W, H);
-    fitCanvas(over, W, H);
     const ctx = base.getContext('2d', { alpha: false })!;
     if (!image.current || image.current.width !== W || image.current.height !== H) image.current = ctx.createImageData(W, H);
     const img = image.current;
     const px = new Uint32Array(img.data.buffer);
-    const oc = over.getContext('2d')!;
-    oc.clearRect(0, 0, W, H);
     if (!layout || !p.frame) {
       px.fill(p.colours.raster.background);
       ctx.putImageData(img, 0, 0);
@@ -192,7 +187,10 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
     const t1 = performance.now();
     ctx.putImageData(img, 0, 0);
     const t2 = performance.now();
-    drawOverlay(oc, layout, p, scroll, W, H, dpr, changes, largest, hoverExtent, hover);
+    // Outlines, labels and letters on the same canvas, over the blocks just put there: one
+    // canvas for the compositor to take up per frame, not two full-size ones (a large part of
+    // the page's work per live dump and per key, in Chromium traces).
+    drawOverlay(ctx, layout, p, scroll, W, H, dpr, changes, largest, hoverExtent, hover);
     const ms = performance.now() - t0;
     lastParts = { raster: t1 - t0, put: t2 - t1, overlay: ms - (t2 - t0) };
     p.onDrawn?.(ms, frame);
@@ -352,7 +350,6 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
       onPointerLeave={() => setHover(null)}
     >
       <canvas ref={baseRef} style={{ width: size.w, height: size.h }} aria-label="Heap map" data-testid="map-canvas" />
-      <canvas ref={overRef} style={{ width: size.w, height: size.h }} />
       {content > H && H > 0 && (
         <div className="scrollbar" style={{ top: (scroll / content) * size.h, height: Math.max(16, (H / content) * size.h) }} />
       )}
