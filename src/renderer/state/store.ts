@@ -513,8 +513,11 @@ export class AppStore {
       else if (!live && !keepFrame) {
         // A recording that failed already said why: its error stays, not a "no dumps" warning over it.
         const rec = this.state.rec;
-        const recorded = justEnded || (!!rec && rec.sessionPath === info.meta.path && (rec.phase === 'failed' || rec.phase === 'stopped'));
-        const failed = recorded && (rec?.phase === 'failed' || (!!this.state.banner && this.state.banner.level !== 'warn'));
+        const errorShown = !!this.state.banner && this.state.banner.level !== 'warn';
+        // A recording's session is one whatever order the pushes came in (its failure's error
+        // can arrive before the window saw it live, or before the recording's last status).
+        const recorded = justEnded || info.meta.source === 'recording' || (!!rec && rec.sessionPath === info.meta.path && (rec.phase === 'failed' || rec.phase === 'stopped'));
+        const failed = recorded && (rec?.phase === 'failed' || errorShown);
         if (recorded && !failed)
           this.set({
             banner: {
