@@ -774,10 +774,11 @@ export class AppStore {
     };
     if (cur && (prev || i === 0)) {
       // The map at once (draw on input), then playhead and figures together. The frames the
-      // keys reach next are asked for once this one is on screen: their answers (a decode
-      // each) would otherwise be tasks in front of the display frame that carries it.
+      // keys reach next are asked for in the display frame that carries this one: their
+      // answers (a decode each) then come after its paint, not as tasks in front of it, and
+      // before the window's render after the paint (not behind it: the next key would miss).
       this.showFrame({ frame: i, follow, frameData: cur, prevData: prev, loadingFrame: false }, 'input');
-      requestAnimationFrame(() => setTimeout(prefetch, 0));
+      requestAnimationFrame(prefetch);
       return;
     }
     // Not here yet: the map usually is within a few ms, so wait for it before moving
