@@ -3,7 +3,10 @@
  * start-up, the CLI's, the import), beside `gzip -6` of the same file and `node -e 0`. Each
  * command's best wall time of three and its CPU time (user + sys, from /usr/bin/time: the
  * figure that holds on a loaded machine). "Without start-up" takes the CLI's own start-up
- * (`heapscope --version`) away. The import's parts, in this process (best CPU of three): the
+ * (`heapscope --version`) away. `--threads 1` is the import with its raw coding in the thread
+ * that parses, as it was before the worker, `--threads 2` with it in a worker (the worker's gain
+ * needs a free second core: on a machine other work keeps busy it has none to give); the
+ * default picks one by the capture's size and the load average. The import's parts, in this process (best CPU of three): the
  * parse alone (the capture reader and metrics, fed as the import feeds it) and the whole
  * import (parse, raw coding, index, file), so a change to either shows on its own.
  */
@@ -74,6 +77,10 @@ export async function benchImportCommand(capture: string): Promise<Record<string
     const node0 = timed('node -e 0');
     const startup = timed(`node ${cli} --version`);
     const imp = timed(`rm -f ${out}; node ${cli} import ${capture} -o ${out}`);
+    // The same with the raw coding in the parsing thread and in a worker, whatever the load:
+    // what a second core buys, or costs when it is busy.
+    const one = timed(`rm -f ${out}; node ${cli} import --threads 1 ${capture} -o ${out}`);
+    const two = timed(`rm -f ${out}; node ${cli} import --threads 2 ${capture} -o ${out}`);
     const size = statSync(out).size;
     const less = (a: Timed, b: Timed): Timed => ({ wall: a.wall - b.wall, cpu: a.cpu - b.cpu });
     const core = less(imp, startup);
@@ -88,6 +95,8 @@ export async function benchImportCommand(capture: string): Promise<Record<string
       'node -e 0 (start-up baseline)': f(node0),
       'heapscope --version (CLI start-up)': `${f(startup)}; ${(startup.cpu / node0.cpu).toFixed(1)}× node -e 0 (CPU)`,
       'heapscope import, whole command': `${f(imp)}; ${(imp.wall / gzip.wall).toFixed(2)}× gzip wall, ${(imp.cpu / gzip.cpu).toFixed(2)}× gzip CPU (goal ≤ 1×)`,
+      'heapscope import --threads 1, whole command': `${f(one)}; ${(one.wall / gzip.wall).toFixed(2)}× gzip wall, ${(one.cpu / gzip.cpu).toFixed(2)}× gzip CPU`,
+      'heapscope import --threads 2, whole command': `${f(two)}; ${(two.wall / gzip.wall).toFixed(2)}× gzip wall, ${(two.cpu / gzip.cpu).toFixed(2)}× gzip CPU`,
       'heapscope import without CLI start-up': `${f(core)}; ${(core.wall / gzip.wall).toFixed(2)}× gzip wall, ${(core.cpu / gzip.cpu).toFixed(2)}× gzip CPU`,
       'import in-process: parse alone (reader + metrics)': `${parseCpu.toFixed(2)} s CPU; ${(parseCpu / gzip.cpu).toFixed(2)}× gzip CPU`,
       'import in-process: whole import (parse, raw coding, index, file)': `${inProcCpu.toFixed(2)} s CPU; ${(inProcCpu / gzip.cpu).toFixed(2)}× gzip CPU; parse is ${((100 * parseCpu) / inProcCpu).toFixed(0)} % of it`,

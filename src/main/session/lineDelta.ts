@@ -376,6 +376,13 @@ export class LineDeltaEncoder {
   /** Per slot, the block it was last put in (a slot appears once per block). */
   private slotBlock = new Int32Array(1024);
   private blockId = 1;
+  /** DataViews toBlock reads words through: of the line's bytes, of each slot's line, of blockOld. */
+  private lineBytes: Uint8Array | null = null;
+  private lineView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private refLines: Array<Uint8Array | undefined> = [];
+  private refViews: Array<DataView<ArrayBufferLike>> = [];
+  private blockBuf: Uint8Array | null = null;
+  private blockView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
   constructor(options: LineDeltaOptions = {}) {
     this.cells = options.cells ?? false;
@@ -448,6 +455,8 @@ export class LineDeltaEncoder {
     this.t.reset();
     this.model.reset();
     this.slotBlock.fill(0);
+    this.refLines = [];
+    this.refViews = [];
   }
 
   /** The transformed bytes produced since the last take (then call takeCells, with cells on). */
@@ -607,26 +616,53 @@ export class LineDeltaEncoder {
     const cs = this.t.cellStart(slot);
     if (cs < 0) return false;
     const ce = this.t.cellEnd(slot);
-    // This runs for every map line: the old cells go to the block (and, for a changed line,
-    // the new ones, apart), the slot takes the new ones. The slot's cells are all map cells, so
-    // only the bytes that differ need checking; a line that does not qualify is undone.
+    // This runs for every map line, most of them unchanged: one pass copies the old cells to
+    // the block while they match, and only a changed line is looked at again (its text around
+    // the cells must match, its new cells must be map cells; the slot then takes them).
     const len = ref.length;
-    let k = 0;
-    while (k < len && ref[k] === b[s + k]) k++;
     const n = ce - cs;
     const old = this.blockOld;
     old.reserve(n);
+    const ob = old.buf;
     const o0 = old.len;
-    old.buf.set(ref.subarray(cs, ce), o0);
-    if (k < len) {
-      for (; k < len; k++) {
-        const x = b[s + k];
-        if (x === ref[k]) continue;
-        if (k < cs || k >= ce || !isCell(x)) {
-          ref.set(old.buf.subarray(o0, o0 + n), cs);
-          return false;
-        }
-        ref[k] = x;
+    const d = o0 - cs;
+    // Four bytes at a time up to the first word that differs, then byte by byte from there.
+    if (b !== this.lineBytes) {
+      this.lineBytes = b;
+      this.lineView = new DataView(b.buffer, b.byteOffset, b.length);
+    }
+    const bv = this.lineView;
+    let rv = this.refViews[slot];
+    if (this.refLines[slot] !== ref) {
+      rv = this.refViews[slot] = new DataView(ref.buffer, ref.byteOffset, ref.length);
+      this.refLines[slot] = ref;
+    }
+    if (ob !== this.blockBuf) {
+      this.blockBuf = ob;
+      this.blockView = new DataView(ob.buffer, ob.byteOffset, ob.length);
+    }
+    const ov = this.blockView;
+    let k = cs;
+    for (; k + 4 <= ce; k += 4) {
+      const r = rv.getInt32(k, true);
+      ov.setInt32(d + k, r, true);
+      if (r !== bv.getInt32(s + k, true)) break;
+    }
+    for (; k < ce; k++) {
+      const r = ref[k];
+      ob[d + k] = r;
+      if (r !== b[s + k]) break;
+    }
+    for (let j = 0; j < cs; j++) if (ref[j] !== b[s + j]) return false;
+    for (let j = ce; j < len; j++) if (ref[j] !== b[s + j]) return false;
+    if (k < ce) {
+      for (let j = k; j < ce; j++) {
+        const x = b[s + j];
+        if (x !== ref[j] && !isCell(x)) return false;
+      }
+      for (let j = k; j < ce; j++) {
+        ob[d + j] = ref[j];
+        ref[j] = b[s + j];
       }
       this.blockCur.bytes(ref, cs, ce);
       this.blockSpans.push(o0, o0 + n);

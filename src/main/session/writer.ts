@@ -12,10 +12,11 @@ import { CaptureReader } from '../../shared/capture/captureReader';
 import type { CaptureEvent, DeviceEvent, GapEvent, LogEvent, MarkEvent } from '../../shared/capture/events';
 import { metricsOf, type SnapshotMetrics } from '../../shared/heap/metrics';
 import { ByteSink, concatBytes, windowTail } from './bytes';
+import { FLUSH_OPS, RawCoder } from './rawCoder';
+import { RawCoderClient, type RawTicket } from './rawCoderClient';
 import { CELLS_FROM, encodeHeader, encodeIndexCounts, encodeRecord, FORMAT_VERSION, INDEX_BROTLI, INDEX_DEFLATE, jsonBytes, RecordType } from './format';
 import { IndexPacker, summarize, type SessionEvent, type SnapshotSummary } from './indexCodec';
 import { ColumnPacker } from './indexColumns';
-import { LineDeltaEncoder } from './lineDelta';
 
 /** What the caller says about a session (board, port, program…); stored as JSON. */
 export interface SessionMeta {
@@ -81,6 +82,12 @@ export interface SessionWriterOptions {
    * writes nothing more until retry() succeeds; appends still work.
    */
   onBlocked?: (err: WriteFailedError) => void;
+  /**
+   * Code the raw records in a worker thread started from this file (rawCoderWorker.ts, compiled:
+   * builtRawCoderWorker()), while this thread parses: for an import, whose caller awaits
+   * `until()` between reads and ends with `closeAsync()`. Records are the same as without.
+   */
+  worker?: URL;
 }
 
 /** Errors after which a later write may succeed (space freed): everything else is fatal. */
@@ -96,8 +103,6 @@ export interface SessionSummary {
   fileBytes: number;
 }
 
-/** Raw bytes coded beyond this are written out without waiting for the timer. */
-const FLUSH_OPS = 1 << 20;
 /** Index items beyond this are written out without waiting for the timer. */
 const FLUSH_ITEMS = 2048;
 /** An index record of at least this many items is also tried with brotli. */
@@ -107,7 +112,9 @@ const SEGMENT_EVENTS_MAX = 32_768;
 
 export class SessionWriter {
   private readonly parser = new CaptureReader();
-  private readonly enc: LineDeltaEncoder;
+  /** The raw side: in this thread, or in a worker (then `client` is it too). */
+  private readonly enc: RawCoder | RawCoderClient;
+  private readonly client: RawCoderClient | null;
   private readonly format: number;
   /** Format 3's columns; format 2's JSON items (written only when asked for, by tests and tools). */
   private readonly packer = new ColumnPacker();
@@ -117,7 +124,8 @@ export class SessionWriter {
   private readonly segBytesMax: number;
   private readonly level: number;
   private fd: number | null;
-  private out: Uint8Array[] = [];
+  /** Records to write, in file order; a ticket holds the worker's raw records once they come. */
+  private out: Array<Uint8Array | RawTicket> = [];
   private outBytes = 0;
   private fileBytes = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -146,10 +154,7 @@ export class SessionWriter {
   private segSnapshots = 0;
   /** Other events (log lines mostly) in the segment: its index page is decoded whole when read. */
   private segEvents = 0;
-  /** Raw offset where the ops not yet written begin. */
-  private recordRawStart = 0;
-  /** Last 32 KiB of this segment's ops and index text: the next records' deflate dictionaries. */
-  private opTail: Uint8Array = new Uint8Array(0);
+  /** Last 32 KiB of this segment's index text: the next index record's deflate dictionary. */
   private indexTail: Uint8Array = new Uint8Array(0);
   /** Events not in an index record yet (packed when written: the deltas follow file order). */
   private items: Array<{ snap: SnapshotSummary; hostMs: number | null; metrics: SnapshotMetrics } | { ev: SessionEvent; inRaw: boolean }> = [];
@@ -172,7 +177,9 @@ export class SessionWriter {
     this.segBytesMax = Math.max(4096, options.segmentBytes ?? 4 << 20);
     this.level = options.level ?? 6;
     this.format = options.format ?? FORMAT_VERSION;
-    this.enc = new LineDeltaEncoder({ cells: this.format >= CELLS_FROM });
+    const coding = { format: this.format, level: this.level };
+    this.client = options.worker ? new RawCoderClient(options.worker, coding, () => this.settled()) : null;
+    this.enc = this.client ?? new RawCoder(coding);
     this.logTextInRaw = options.logText === 'raw';
     this.fsync = options.fsync ?? false;
     this.onError = options.onError;
@@ -295,7 +302,7 @@ export class SessionWriter {
       for (const ev of events) if (ev.type === 'snapshot' && ev.snapshot.byteEnd > p) later++;
       this.cut(p, !this.parser.inDump, this.snapshots - later);
     }
-    if (this.enc.pending >= FLUSH_OPS) this.writeRaw();
+    this.writeRaw(false);
     if (this.items.length >= FLUSH_ITEMS) this.writeIndex();
     if (this.outBytes >= FLUSH_OPS) this.writeOut();
     this.schedule();
@@ -348,8 +355,35 @@ export class SessionWriter {
     if (this.fsync && this.fd !== null) fdatasyncSync(this.fd);
   }
 
+  /**
+   * With a worker (options.worker): resolves once at most `limit` of its records are owed, so an
+   * import that reads faster than the worker codes does not hold the whole capture in memory.
+   */
+  async until(limit: number): Promise<void> {
+    if (this.client) await this.client.until(limit);
+    this.check();
+  }
+
   /** Ends the capture, writes the end record and closes the file. */
   close(): SessionSummary {
+    if (this.client) throw new Error('a session written with a worker closes with closeAsync()');
+    this.closeStart();
+    return this.closeEnd();
+  }
+
+  /** close(), once the worker has given back every record (the same without one). */
+  async closeAsync(): Promise<SessionSummary> {
+    this.closeStart();
+    try {
+      await this.client?.until(0);
+    } catch (err) {
+      this.abandon();
+      throw err;
+    }
+    return this.closeEnd();
+  }
+
+  private closeStart(): void {
     if (this.fd === null) throw new Error('the session is already closed');
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -360,6 +394,25 @@ export class SessionWriter {
     try {
       this.end();
       this.flush();
+    } catch (err) {
+      this.abandon();
+      throw err;
+    }
+    // end() started the flush timer again: while closeAsync waits for the worker it must not
+    // write a second, empty, last index record.
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private closeEnd(): SessionSummary {
+    if (this.fd === null) throw new Error('the session is already closed');
+    if (this.error) {
+      this.abandon();
+      throw this.error;
+    }
+    try {
+      this.writeOut();
+      if (this.out.length > 0 && !this.blockedBy) throw new Error('the session writer still holds records it could not order');
       this.queue(
         encodeRecord(
           RecordType.End,
@@ -389,6 +442,7 @@ export class SessionWriter {
   abandon(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.client?.stop();
     if (this.fd !== null) {
       const fd = this.fd;
       this.fd = null;
@@ -451,7 +505,6 @@ export class SessionWriter {
     this.segRawStart = p;
     this.segSnapshots = 0;
     this.segEvents = 0;
-    this.opTail = new Uint8Array(0);
     this.indexTail = new Uint8Array(0);
     this.packer.reset();
     this.jsonPacker.reset();
@@ -463,24 +516,19 @@ export class SessionWriter {
     this.queue(encodeRecord(RecordType.Segment, jsonBytes(info)));
   }
 
-  /** The ops coded since the last raw record, as a raw record. */
-  private writeRaw(): void {
-    const rawStart = this.recordRawStart;
-    const rawEnd = this.enc.codedEnd;
-    if (rawEnd === rawStart) return;
-    const ops = this.enc.take();
-    const cells = this.enc.takeCells();
-    const packed = this.deflate(ops, this.opTail);
-    this.opTail = windowTail(this.opTail, ops);
-    const head = new ByteSink(48);
-    head.uvar(rawStart);
-    head.uvar(rawEnd - rawStart);
-    head.uvar(ops.length);
-    head.uvar(this.lastHostMs === null ? 0 : this.lastHostMs + 1);
-    if (this.format >= CELLS_FROM) head.uvar(cells.length);
-    this.queue(encodeRecord(RecordType.Raw, concatBytes([head.view(), cells, packed])));
-    this.recordRawStart = rawEnd;
-    this.queuedRawEnd = rawEnd;
+  /**
+   * The ops coded since the last raw record, as a raw record: always when `force`, else once
+   * they reach FLUSH_OPS.
+   */
+  private writeRaw(force = true): void {
+    if (this.client) {
+      this.out.push(this.client.take(this.lastHostMs, force));
+      return;
+    }
+    const r = (this.enc as RawCoder).take(this.lastHostMs, force);
+    if (r === null) return;
+    this.queue(r.bytes);
+    this.queuedRawEnd = r.rawEnd;
   }
 
   /**
@@ -553,8 +601,26 @@ export class SessionWriter {
     if (this.out.length === 0 || this.fd === null) return;
     // While the disk is full only retry() tries again: not every append and timer tick.
     if (this.blockedBy && !this.retrying) return;
-    const buf = this.out.length === 1 ? this.out[0] : concatBytes(this.out);
-    this.out = [buf];
+    // Up to the first raw records the worker has not given back (the file keeps its order).
+    const parts: Uint8Array[] = [];
+    let k = 0;
+    let rawEnd = -1;
+    for (; k < this.out.length; k++) {
+      const it = this.out[k];
+      if (it instanceof Uint8Array) {
+        parts.push(it);
+        continue;
+      }
+      if (it.records === null) break;
+      for (const r of it.records) {
+        parts.push(r.bytes);
+        rawEnd = r.rawEnd;
+      }
+    }
+    if (parts.length === 0) return;
+    const buf = parts.length === 1 ? parts[0] : concatBytes(parts);
+    const rest = this.out.slice(k);
+    this.out = [buf, ...rest];
     let off = 0;
     try {
       // At explicit positions: after a cut (below) the file offset is past the end.
@@ -576,11 +642,28 @@ export class SessionWriter {
       if (first) this.onBlocked?.(this.blockedBy);
       return;
     }
-    this.out = [];
+    this.out = rest;
     this.outBytes = 0;
+    for (const it of rest) if (it instanceof Uint8Array) this.outBytes += it.length;
     this.fileBytes += buf.length;
-    this.rawWritten = this.queuedRawEnd;
+    if (this.client) {
+      if (rawEnd >= 0) this.rawWritten = rawEnd;
+    } else {
+      this.rawWritten = this.queuedRawEnd;
+    }
     this.blockedBy = null;
+  }
+
+  /** The worker gave records back (or failed): write what now can be, keep a failure for later. */
+  private settled(): void {
+    if (this.fd === null || this.error) return;
+    try {
+      if (this.client?.error) throw this.client.error;
+      this.writeOut();
+    } catch (err) {
+      this.error = err as Error;
+      this.onError?.(this.error);
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { importCapture } from '../../session';
+import { importCapture, type SessionWriterOptions } from '../../session';
+import { builtRawCoderWorker } from '../../session/rawCoderClient';
 import { InputError, UsageError } from '../errors';
 import { assertFile, assertOutput, isSessionFile } from '../sessionInput';
 import { sameFile } from '../../session/files';
@@ -9,6 +10,8 @@ export interface ImportCliOptions {
   force?: boolean;
   /** A log meant to have no dump still becomes a session (its lines, no snapshots). */
   allowEmpty?: boolean;
+  /** '1': the raw records coded in this thread; '2': in a worker; absent: importCapture decides. */
+  threads?: '1' | '2';
 }
 
 /** `heapscope import`: its options are in ./index.ts. */
@@ -19,7 +22,14 @@ export async function run(capture: string, opts: ImportCliOptions): Promise<void
   if (opts.output === capture || sameFile(opts.output, capture)) throw new UsageError(`${opts.output} is the capture itself: the session must not overwrite it`);
   await assertOutput(opts.output, !!opts.force);
   const t0 = Date.now();
-  const summary = await importCapture(capture, opts.output);
+  let threads: SessionWriterOptions = {};
+  if (opts.threads === '1') threads = { worker: undefined };
+  if (opts.threads === '2') {
+    const worker = builtRawCoderWorker();
+    if (!worker) throw new UsageError('--threads 2 needs the compiled CLI (out/cli/rawCoderWorker.js): run npm install');
+    threads = { worker };
+  }
+  const summary = await importCapture(capture, opts.output, {}, threads);
   if (summary.snapshots === 0 && !opts.allowEmpty) {
     // A session of nothing is a mistake far more often than a wish: say so, keep no file.
     await rm(opts.output, { force: true });
