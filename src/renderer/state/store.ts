@@ -770,7 +770,11 @@ export class AppStore {
       // what changed): →, ←, Shift+→, Shift+←. The next press then draws the whole picture on
       // input; without the frame before, it draws twice, the second time in a render that
       // lands in front of the next display frame.
-      for (const j of this.state.playing ? [i + 1, i + 2, i + 3, i + 4] : [i + 1, i - 2, i + 10, i + 9, i - 10, i - 11]) if (j >= 0 && j < n && !this.cache.has(j)) void this.fetchFrame(j);
+      // The same step again first (Shift+→ held: i + 10 and i + 9 before i + 1): the service
+      // answers in the order asked, and the next press most likely repeats the last one.
+      const d = this.lastStep;
+      const next = this.state.playing ? [i + 1, i + 2, i + 3, i + 4] : [i + d, i + d - 1, i + 1, i - 2, i + 10, i + 9, i - 10, i - 11];
+      for (const j of next) if (j >= 0 && j < n && !this.cache.has(j)) void this.fetchFrame(j);
     };
     if (cur && (prev || i === 0)) {
       // The map at once (draw on input), then playhead and figures together. The frames the
@@ -813,8 +817,11 @@ export class AppStore {
 
   step(d: number): void {
     this.pause();
+    this.lastStep = d;
     void this.seek(this.here + d);
   }
+  /** The last step the keys took (frames), for what to fetch ahead. */
+  private lastStep = 1;
 
   home(): void {
     this.pause();
