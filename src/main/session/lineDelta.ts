@@ -830,6 +830,17 @@ export class LineDeltaDecoder {
     this.out = new ByteSink(sizeHint);
   }
 
+  /**
+   * Takes another decoder's output buffer when it is larger than this one's, before this one
+   * has decoded anything; the other must not be used again (views it gave out are overwritten).
+   */
+  adoptBuffer(other: LineDeltaDecoder): void {
+    if (this.out.len !== 0 || other.out.buf.length <= this.out.buf.length) return;
+    this.out.buf = other.out.buf;
+    other.out.buf = new Uint8Array(1 << 12);
+    other.out.len = 0;
+  }
+
   /** Starts afresh (a new segment). */
   reset(): void {
     this.t.reset();

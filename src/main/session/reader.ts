@@ -1268,8 +1268,11 @@ export class SessionReader {
       if (this.cursors[0] !== c) this.cursors = [c, ...this.cursors.filter((x) => x !== c)];
     } else {
       c = new SegmentCursor(seg);
+      // A pass in order decodes segment after segment: the one let go lends its grown buffer
+      // (no doubling up from a small one, no garbage of the size of a segment).
+      const gone = this.cursors.length >= CACHE ? this.cursors.pop() : undefined;
+      if (gone !== undefined) c.decoder.adoptBuffer(gone.decoder);
       this.cursors.unshift(c);
-      if (this.cursors.length > CACHE) this.cursors.pop();
     }
     this.advance(c, Math.min(end, seg.rawEnd));
     return c;
