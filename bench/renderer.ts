@@ -259,6 +259,11 @@ async function liveFigures(page: Page, label: string, figures: Figures): Promise
     return;
   }
   const s = stats(lat);
+  if (process.env.HEAPSCOPE_BENCH_RAW) {
+    // Each dump in order, last byte → pixels / the service's push → the page's handler: the first dumps apart from the rest.
+    const waits = await call(page, (p) => p.livePushWaits());
+    process.stdout.write(`  (${label}: ${lat.map((v, k) => `${v}/${waits[k] ?? '-'}`).join(' ')})\n`);
+  }
   const arr = await call(page, (p) => (p as unknown as { liveArrivals(): number[] }).liveArrivals());
   if (arr.length) {
     const a = stats(arr);

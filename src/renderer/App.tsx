@@ -319,7 +319,9 @@ function TimelineBox({ colours }: { colours: ReturnType<typeof themeColours> }) 
       return;
     }
     const now = performance.now();
-    const wait = Math.max(0, 250 - (now - last.current));
+    // While recording, the store already renders at most a few times a second, just after a
+    // dump's paint: the chart follows in that same quiet, not on a clock of its own.
+    const wait = st.state.meta?.live ? 0 : Math.max(0, 250 - (now - last.current));
     const id = setTimeout(() => {
       last.current = performance.now();
       // A transition: React may interrupt redrawing the chart to put a new dump's map on screen.

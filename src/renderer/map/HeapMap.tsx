@@ -102,7 +102,6 @@ export let lastParts = { raster: 0, put: 0, overlay: 0 };
 export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, ref) {
   const wrapRef = useRef<HTMLDivElement>(null);
   const baseRef = useRef<HTMLCanvasElement>(null);
-  const overRef = useRef<HTMLCanvasElement>(null);
   const size = useDeviceSize(wrapRef);
   const [cell, setCell] = useState<number | 'fit'>('fit');
   const [scrollY, setScrollY] = useState(0);
@@ -134,6 +133,9 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shapeKey, W, effectiveCell, layoutOpts]);
   const scroll = layout ? clampScroll(layout, H, scrollY) : 0;
+  const layoutNow = layout;
+  const scrollNow = scroll;
+  const layoutKeyNow = layout ? layoutKey(shapeKey, W, effectiveCell, dpr) : null;
 
   useEffect(() => {
     props.onZoom?.(effectiveCell, cell === 'fit');
@@ -156,22 +158,22 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
   /** What the canvas shows now: a render that would draw the same skips its draw. */
   const painted = useRef<unknown[] | null>(null);
 
-  const paint = useCallback((frame: MapFrame | null, changes: HeapDiff | null, largest: ReturnType<typeof longestFreeRun>, hoverExtent: Extent | null): number => {
+  const paint = useCallback((frame: MapFrame | null, changes: HeapDiff | null, largest: ReturnType<typeof longestFreeRun>, hoverExtent: Extent | null, own?: { layout: MapLayout; scroll: number; key: string }): number => {
     const t0 = performance.now();
     const base = baseRef.current;
-    const over = overRef.current;
     const p = { ...propsRef.current, frame };
-    if (!base || !over || W === 0 || H === 0) return 0;
-    painted.current = [frame, p.compare, p.colours, p.ages, p.highlight, layout, scroll, changes, largest, hoverExtent?.start, hoverExtent?.length, hover, W, H];
+    if (!base || W === 0 || H === 0) return 0;
+    // A draw on input of a heap of another shape brings its own layout (the render after it makes the same one).
+    const layout = own ? own.layout : layoutNow;
+    const scroll = own ? own.scroll : scrollNow;
+    // The layout by what makes it (a draw on input lays out a new shape itself; the render after makes an equal one).
+    painted.current = [frame, p.compare, p.colours, p.ages, p.highlight, own ? own.key : layoutKeyNow, scroll, changes, largest, hoverExtent?.start, hoverExtent?.length, hover, W, H];
     // The image buffer below follows the new size by itself.
     fitCanvas(base, W, H);
-    fitCanvas(over, W, H);
     const ctx = base.getContext('2d', { alpha: false })!;
     if (!image.current || image.current.width !== W || image.current.height !== H) image.current = ctx.createImageData(W, H);
     const img = image.current;
     const px = new Uint32Array(img.data.buffer);
-    const oc = over.getContext('2d')!;
-    oc.clearRect(0, 0, W, H);
     if (!layout || !p.frame) {
       px.fill(p.colours.raster.background);
       ctx.putImageData(img, 0, 0);
@@ -185,19 +187,22 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
     const t1 = performance.now();
     ctx.putImageData(img, 0, 0);
     const t2 = performance.now();
-    drawOverlay(oc, layout, p, scroll, W, H, dpr, changes, largest, hoverExtent, hover);
+    // Outlines, labels and letters on the same canvas, over the blocks just put there: one
+    // canvas for the compositor to take up per frame, not two full-size ones (a large part of
+    // the page's work per live dump and per key, in Chromium traces).
+    drawOverlay(ctx, layout, p, scroll, W, H, dpr, changes, largest, hoverExtent, hover);
     const ms = performance.now() - t0;
     lastParts = { raster: t1 - t0, put: t2 - t1, overlay: ms - (t2 - t0) };
     p.onDrawn?.(ms, frame);
     return ms;
-  }, [W, H, layout, scroll, hover, dpr]);
+  }, [W, H, layoutNow, layoutKeyNow, scrollNow, hover, dpr]);
   const draw = useCallback(() => paint(propsRef.current.frame, changes, largest, hoverExtent), [paint, changes, largest, hoverExtent]);
 
   // Redraw as soon as anything drawn changed, before the browser paints: a live dump is on
   // screen in the same frame its state landed (React already batches what changes together).
   // A frame already put there on input is not drawn twice.
   useLayoutEffect(() => {
-    const now = [props.frame, props.compare, props.colours, props.ages, props.highlight, layout, scroll, changes, largest, hoverExtent?.start, hoverExtent?.length, hover, W, H];
+    const now = [props.frame, props.compare, props.colours, props.ages, props.highlight, layoutKeyNow, scroll, changes, largest, hoverExtent?.start, hoverExtent?.length, hover, W, H];
     const was = painted.current;
     if (was && was.length === now.length && was.every((v, k) => v === now[k])) return;
     draw();
@@ -220,9 +225,18 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
   const show = (frame: MapFrame, previous: MapFrame | null): boolean => {
     const p = propsRef.current;
     // Age colouring draws the frame's ages, which come after it: React shows those.
-    if (p.compare || p.ages || !layout || !shapes || !sameShape(shapes, frame.areas)) return false;
+    if (p.compare || p.ages || W === 0 || H === 0 || !frame.areas.length) return false;
+    let own: { layout: MapLayout; scroll: number; key: string } | undefined;
+    if (!layout || !shapes || !sameShape(shapes, frame.areas)) {
+      // Another shape of heap (a recording's first dump, a soft reboot): laid out here as the
+      // render that follows lays it out, so this dump is on screen without waiting for it.
+      const c = cell !== 'fit' ? cell : fitCell(frame.areas, W, H, layoutOpts);
+      const l = layoutMap(frame.areas, { width: W, cell: c, ...layoutOpts });
+      const key = layoutKey(frame.areas.map((a) => `${a.address}:${a.blocks}`).join(','), W, c, dpr);
+      own = { layout: l, scroll: clampScroll(l, H, scrollY), key };
+    }
     const d = derive(frame, previous, false);
-    paint(frame, d.changes, d.largest, extentUnder(hover, frame));
+    paint(frame, d.changes, d.largest, own ? null : extentUnder(hover, frame), own);
     return true;
   };
   const showRef = useRef(show);
@@ -336,7 +350,6 @@ export const HeapMap = forwardRef<HeapMapHandle, Props>(function HeapMap(props, 
       onPointerLeave={() => setHover(null)}
     >
       <canvas ref={baseRef} style={{ width: size.w, height: size.h }} aria-label="Heap map" data-testid="map-canvas" />
-      <canvas ref={overRef} style={{ width: size.w, height: size.h }} />
       {content > H && H > 0 && (
         <div className="scrollbar" style={{ top: (scroll / content) * size.h, height: Math.max(16, (H / content) * size.h) }} />
       )}
@@ -366,6 +379,11 @@ interface Derived {
   showLargest: boolean;
   changes: HeapDiff | null;
   largest: ReturnType<typeof longestFreeRun>;
+}
+
+/** What a layout is made from: equal keys, equal layouts. */
+function layoutKey(shapeKey: string, width: number, cell: number, dpr: number): string {
+  return `${shapeKey}|${width}|${cell}|${dpr}`;
 }
 
 function extentUnder(hover: Hover | null, frame: MapFrame | null): Extent | null {

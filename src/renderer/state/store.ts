@@ -114,6 +114,8 @@ export interface AppState {
 const SETTINGS_KEY = 'heapscope.record';
 /** While recording, the least time between two renders of the whole window (the map draws at every dump regardless). */
 const LIVE_RENDER_MS = 250;
+/** While recording, how long after the last render a change with no dump after it waits. */
+const LIVE_IDLE_MS = 500;
 
 /**
  * Above this many frames the window opens a session from its per-frame series instead of its
@@ -230,9 +232,7 @@ export class AppStore {
   getState = () => this.state;
   set(patch: Partial<AppState>): void {
     this.state = { ...this.state, ...patch };
-    this.notifyLater = false;
-    this.lastNotify = performance.now();
-    for (const l of this.listeners) l();
+    this.notify();
   }
 
   /**
@@ -246,32 +246,52 @@ export class AppStore {
    * Changes the state now and tells React after the next paint: what was drawn on input
    * reaches the screen in the next display frame, and the rest of the window re-renders
    * behind it (off the input's critical path) instead of in front of it.
+   *
+   * While a recording streams in, the rest of the window re-renders a few times a second, and
+   * only just after a dump's map was painted (`dump`): the render, its layout and paint then
+   * fall in the quiet between two dumps. A render at any other moment is a task the next
+   * dump's push waits behind (that wait was most of the live latency's 95th percentile). What
+   * changes with no dump after it (the last dump's figures, the status counters of a slow
+   * board) is rendered LIVE_IDLE_MS later. What the user asked for (`why` 'input': a key, a
+   * click on the timeline) is rendered after its paint whatever the recording does.
    */
-  private setAfterPaint(patch: Partial<AppState>): void {
+  private setAfterPaint(patch: Partial<AppState>, why?: 'dump' | 'input'): void {
     this.state = { ...this.state, ...patch };
-    if (this.notifyLater) return;
+    const live = !!this.state.meta?.live;
+    if (live && why !== 'input' && !(why === 'dump' && performance.now() - this.lastNotify >= LIVE_RENDER_MS)) {
+      this.notifyLater = true;
+      if (!this.idleTimer) this.idleTimer = setTimeout(() => ((this.idleTimer = 0), this.notifyNow()), Math.max(0, this.lastNotify + LIVE_IDLE_MS - performance.now()));
+      return;
+    }
+    if (this.notifyLater && this.afterPaintArmed) return;
     this.notifyLater = true;
-    const notify = () => {
-      if (!this.notifyLater) return;
-      this.notifyLater = false;
-      this.lastNotify = performance.now();
-      for (const l of this.listeners) l();
-    };
-    // While a recording streams in, the rest of the window re-renders a few times a second,
-    // not at every dump: each render is a task the next dump's push would wait behind (the
-    // map itself is drawn on input, at every dump).
-    const wait = this.state.meta?.live ? Math.max(0, this.lastNotify + LIVE_RENDER_MS - performance.now()) : 0;
-    requestAnimationFrame(() => setTimeout(notify, wait));
+    this.afterPaintArmed = true;
+    requestAnimationFrame(() => setTimeout(() => this.notifyNow(), 0));
     // A hidden window gets no animation frames.
-    setTimeout(notify, 100 + wait);
+    setTimeout(() => this.notifyNow(), 100);
+  }
+  private notifyNow(): void {
+    this.afterPaintArmed = false;
+    if (!this.notifyLater) return;
+    this.notify();
+  }
+  private notify(): void {
+    this.notifyLater = false;
+    this.lastNotify = performance.now();
+    // The next change with no dump after it waits from this render, not from an older one.
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = 0;
+    for (const l of this.listeners) l();
   }
   private lastNotify = 0;
+  private afterPaintArmed = false;
+  private idleTimer: ReturnType<typeof setTimeout> | 0 = 0;
 
   /** Shows a frame: drawn on input when the map can, else in one ordinary commit. */
-  private showFrame(patch: Partial<AppState> & { frameData: SnapshotData; prevData: SnapshotData | null }): void {
+  private showFrame(patch: Partial<AppState> & { frameData: SnapshotData; prevData: SnapshotData | null }, why: 'dump' | 'input'): void {
     const d = patch.frameData;
     const prev = patch.prevData && patch.prevData.index === d.index - 1 ? patch.prevData : null;
-    if (!this.state.playing && !this.state.compare && !patch.playing && this.mapPainter?.(d, prev)) this.setAfterPaint(patch);
+    if (!this.state.playing && !this.state.compare && !patch.playing && this.mapPainter?.(d, prev)) this.setAfterPaint(patch, why);
     else this.set(patch);
   }
 
@@ -386,8 +406,8 @@ export class AppStore {
           const prevData = this.state.frame === n - 2 ? this.state.frameData : this.cache.get(n - 2) ?? null;
           this.wanted = n - 1;
           // The dump on the map first; the timeline, figures and log follow after the paint.
-          this.showFrame({ ...patch, frameData: e.data, prevData });
-        } else this.setAfterPaint(patch);
+          this.showFrame({ ...patch, frameData: e.data, prevData }, 'dump');
+        } else this.setAfterPaint(patch, 'dump');
         break;
       }
       case 'log':
@@ -395,7 +415,9 @@ export class AppStore {
         else this.set({ logCount: e.total });
         break;
       case 'event':
-        this.set({ events: [...this.state.events, e.event] });
+        // While recording: with the next render (after a dump's paint), not a render of its own in front of the dump.
+        if (this.state.meta?.live) this.setAfterPaint({ events: [...this.state.events, e.event] });
+        else this.set({ events: [...this.state.events, e.event] });
         break;
       case 'progress': {
         if (e.job === 'import') {
@@ -748,12 +770,19 @@ export class AppStore {
       // what changed): →, ←, Shift+→, Shift+←. The next press then draws the whole picture on
       // input; without the frame before, it draws twice, the second time in a render that
       // lands in front of the next display frame.
-      for (const j of this.state.playing ? [i + 1, i + 2, i + 3, i + 4] : [i + 1, i - 2, i + 10, i + 9, i - 10, i - 11]) if (j >= 0 && j < n && !this.cache.has(j)) void this.fetchFrame(j);
+      // The same step again first (Shift+→ held: i + 10 and i + 9 before i + 1): the service
+      // answers in the order asked, and the next press most likely repeats the last one.
+      const d = this.lastStep;
+      const next = this.state.playing ? [i + 1, i + 2, i + 3, i + 4] : [i + d, i + d - 1, i + 1, i - 2, i + 10, i + 9, i - 10, i - 11];
+      for (const j of next) if (j >= 0 && j < n && !this.cache.has(j)) void this.fetchFrame(j);
     };
     if (cur && (prev || i === 0)) {
-      // The map at once (draw on input), then playhead and figures together.
-      this.showFrame({ frame: i, follow, frameData: cur, prevData: prev, loadingFrame: false });
-      prefetch();
+      // The map at once (draw on input), then playhead and figures together. The frames the
+      // keys reach next are asked for in the display frame that carries this one: their
+      // answers (a decode each) then come after its paint, not as tasks in front of it, and
+      // before the window's render after the paint (not behind it: the next key would miss).
+      this.showFrame({ frame: i, follow, frameData: cur, prevData: prev, loadingFrame: false }, 'input');
+      requestAnimationFrame(prefetch);
       return;
     }
     // Not here yet: the map usually is within a few ms, so wait for it before moving
@@ -770,7 +799,7 @@ export class AppStore {
       if (d && this.state.loadingFrame && this.state.frameData?.index !== this.wanted) this.set({ frameData: d, prevData: this.cache.get(i - 1) ?? null });
       return;
     }
-    if (d) this.showFrame({ frame: i, follow, frameData: d, prevData: prev, loadingFrame: false });
+    if (d) this.showFrame({ frame: i, follow, frameData: d, prevData: prev, loadingFrame: false }, 'input');
     else this.set({ frame: i, follow, loadingFrame: false });
     // The frame before it, for the outlines of what changed: after the map is on screen.
     if (d && i > 0 && !prev) {
@@ -788,8 +817,11 @@ export class AppStore {
 
   step(d: number): void {
     this.pause();
+    this.lastStep = d;
     void this.seek(this.here + d);
   }
+  /** The last step the keys took (frames), for what to fetch ahead. */
+  private lastStep = 1;
 
   home(): void {
     this.pause();
