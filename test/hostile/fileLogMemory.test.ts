@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testService } from '../support/service';
 import { held } from '../support/memory';
+import { turnsDuring } from '../support/eventLoop';
 import { SessionWriter } from '../../src/main/session';
 import { FIXTURES } from './support';
 
@@ -70,22 +71,7 @@ describe('a session file with many log lines, through the service', () => {
       ] as const) {
         await svc.closeSession();
         await svc.openSession(session);
-        let ticks = 0;
-        let done = false;
-        let last = performance.now();
-        let longest = 0;
-        const tick = () => {
-          const now = performance.now();
-          longest = Math.max(longest, now - last);
-          last = now;
-          ticks++;
-          if (!done) setImmediate(tick);
-        };
-        const t0 = performance.now();
-        setImmediate(tick);
-        await call();
-        done = true;
-        const took = performance.now() - t0;
+        const { turns: ticks, longest, took } = await turnsDuring<unknown>(call);
         // The walk yields every 8 ms (600,000 lines walk in 0.07–0.2 s: 8–23 turns seen). With no
         // yield there is one turn, and one stretch as long as the call: how many turns depends
         // on the machine's speed, the longest stretch beside the whole call does not.

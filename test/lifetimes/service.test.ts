@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { heapscope } from '../support/cli';
 import { testService } from '../support/service';
+import { turnsDuring } from '../support/eventLoop';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'heapscope-life-svc-'));
@@ -49,22 +50,7 @@ describe('service: getLifetimes beside a recording', () => {
     await svc.openSession(session);
     // The event loop's turns while the first answer is made (every frame walked): the longest
     // stretch without one is what a live dump's push would wait.
-    let last = performance.now();
-    let longest = 0;
-    let turns = 0;
-    let done = false;
-    const tick = () => {
-      const now = performance.now();
-      longest = Math.max(longest, now - last);
-      last = now;
-      turns++;
-      if (!done) setImmediate(tick);
-    };
-    setImmediate(tick);
-    const t0 = performance.now();
-    const r = await svc.getLifetimes({});
-    const took = performance.now() - t0;
-    done = true;
+    const { result: r, turns, longest, took } = await turnsDuring(() => svc.getLifetimes({}));
     expect(r.frames).toBe(81);
     process.stdout.write(`  getLifetimes over 81 frames: ${took.toFixed(1)} ms, ${turns} turns of the event loop, longest stretch ${longest.toFixed(1)} ms\n`);
     // Walking 81 frames takes tens of ms; the loop turns in between. Without the yields it does

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RawRepl } from '../../src/main/board/repl/rawRepl';
 import { recordToSession } from '../../src/main/record/toSession';
-import { makeRig, until, type Rig } from '../board/support/rig';
+import { makeRig, STEADY, until, type Rig } from '../board/support/rig';
 import { contentsOf, expectSessionHas, openSession, programOutput, sleep } from './support';
 
 let rig: Rig | null = null;
@@ -29,15 +29,6 @@ for step in range(12):
     print("step", step)
     time.sleep_ms(60)
 big = bytearray(10_000_000)
-`;
-
-const STEADY = `import time
-n = 0
-while True:
-    n += 1
-    x = [bytearray(100) for i in range(20)]
-    print("tick", n)
-    time.sleep_ms(40)
 `;
 
 /** After a recording: the board is in the raw REPL, helper not loaded, no timer printing. */

@@ -219,8 +219,10 @@ export class FileSessionView implements SessionView {
     return this.fileIndexNow().series.events;
   }
   async entriesFrom(from: number, count: number): Promise<SnapshotIndexEntry[]> {
-    const w = await this.fileIndex();
-    if (!w) throw apiError('NO_SESSION', 'The session was closed.', 'Open it again.');
+    return this.entriesOf(await this.indexed(), from, count);
+  }
+
+  private entriesOf(w: FileIndex, from: number, count: number): SnapshotIndexEntry[] {
     // Made once by entries() (an export of every frame): read from there.
     if (this.entryList) return this.entryList.slice(from, from + count);
     const end = Math.min(this.reader.snapshotCount, from + count);
@@ -229,11 +231,17 @@ export class FileSessionView implements SessionView {
     return out;
   }
 
-  /** Entries [from, from + count) with the timeline and the log's length: getSessionInfo. */
-  async info(from: number, count: number): Promise<ViewInfo> {
+  /** The walked index, or NO_SESSION when the session closed while it was made. */
+  private async indexed(): Promise<FileIndex> {
     const w = await this.fileIndex();
     if (!w) throw apiError('NO_SESSION', 'The session was closed.', 'Open it again.');
-    return { snapshots: await this.entriesFrom(from, count), events: w.series.events.slice(), logLineCount: w.logCount };
+    return w;
+  }
+
+  /** Entries [from, from + count) with the timeline and the log's length: getSessionInfo. */
+  async info(from: number, count: number): Promise<ViewInfo> {
+    const w = await this.indexed();
+    return { snapshots: this.entriesOf(w, from, count), events: w.series.events.slice(), logLineCount: w.logCount };
   }
 
   async logCount(): Promise<number> {

@@ -46,7 +46,7 @@ const FREE = 0x2e;
 
 const LF = 0x0a;
 /** A partial line longer than this is let go as a fragment instead of being held. */
-const MAX_CARRY = 1 << 16;
+export const MAX_CARRY = 1 << 16;
 /** Longest line that is keyed as a map line (64 characters plus address and decoration). */
 const MAX_KEYED = 512;
 /** Longest line that is coded by its shape. */

@@ -8,7 +8,7 @@
 import zlib from 'node:zlib';
 import { ByteSink, concatBytes, windowTail } from './bytes';
 import { CELLS_FROM, encodeRecord, RecordType } from './format';
-import { LineDeltaEncoder } from './lineDelta';
+import { LineDeltaEncoder, MAX_CARRY } from './lineDelta';
 
 /** Raw bytes coded beyond this are written out without waiting for the timer. */
 export const FLUSH_OPS = 1 << 20;
@@ -126,8 +126,6 @@ export function runCommands(coder: RawCoder, taken: RawRecord[], cmds: RawComman
 }
 
 const LF = 0x0a;
-/** LineDeltaEncoder's MAX_CARRY: a partial line longer than this is let go as fragments. */
-const MAX_CARRY = 1 << 16;
 
 /**
  * The encoder's codedEnd without the encoder: how many bytes of a partial last line it holds

@@ -513,11 +513,10 @@ export class AppStore {
       else if (!live && !keepFrame) {
         // A recording that failed already said why: its error stays, not a "no dumps" warning over it.
         const rec = this.state.rec;
-        const errorShown = !!this.state.banner && this.state.banner.level !== 'warn';
-        // A recording's session is one whatever order the pushes came in (its failure's error
-        // can arrive before the window saw it live, or before the recording's last status).
-        const recorded = justEnded || info.meta.source === 'recording' || (!!rec && rec.sessionPath === info.meta.path && (rec.phase === 'failed' || rec.phase === 'stopped'));
-        const failed = recorded && (rec?.phase === 'failed' || errorShown);
+        // A recording's session says so itself, whatever order the pushes came in (its failure's
+        // error can arrive before the window saw it live, or before the recording's last status).
+        const recorded = info.meta.source === 'recording';
+        const failed = recorded && (rec?.phase === 'failed' || (!!this.state.banner && this.state.banner.level !== 'warn'));
         if (recorded && !failed)
           this.set({
             banner: {

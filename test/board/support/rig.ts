@@ -53,7 +53,6 @@ export async function makeRig(opts: VirtualBoardOptions & { seed?: number } = {}
   };
 }
 
-/** Waits until `cond()` holds, polling; fails after `ms`. */
 /** A program that runs until stopped: a few allocations and a line every 30 ms (recording through faults, full disks). */
 export const STEADY = `import time
 n = 0
@@ -64,6 +63,7 @@ while True:
     time.sleep_ms(30)
 `;
 
+/** Waits until `cond()` holds, polling; fails after `ms`. */
 export async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
