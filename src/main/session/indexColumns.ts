@@ -500,6 +500,8 @@ export class ColumnChunk {
   kindVals: Float64Array | null = null;
   /** Decodes the kinds (and those of the chunks before it in its page, in order). */
   decodeKinds: (() => void) | null = null;
+  /** Decodes the log lines (and those of the chunks before it in its page, in order); null once done or none. */
+  decodeLogs: (() => void) | null = null;
   /** Decodes the numbers not EAGER (and those of the chunks before it, in order); null once done. */
   decodeNums: (() => void) | null = null;
   /** Snapshots with a map. */
@@ -586,7 +588,9 @@ export class ColumnUnpacker {
     readUvars(src[C.Host], hosts, items);
     readUvars(src[C.Size], sizes, n);
     const logC = src[C.Log];
-    const logNumC = src[C.LogNum];
+    /** Where each literal log text starts in the text column, in order (for decodeLogs). */
+    const textAt: number[] = [];
+    let logs = 0;
     let si = 0;
     let ei = 0;
     for (let it = 0; it < items; it++) {
@@ -623,24 +627,15 @@ export class ColumnUnpacker {
       ch.evHost[ei] = host;
       switch (kind) {
         case K_LOG: {
+          // Only the mode now (a literal text is stepped over in the shared text column): the
+          // pieces, numbers and texts wait until an event is made (decodeLogs). A timeline
+          // counts log lines and never reads them.
           const mode = logC.uvar();
-          if (mode === LOG_RAW) {
-            ch.evNumAt[ei] = logNumC.uvar();
-          } else if (mode === LOG_TEXT) {
-            const text = getText(textC);
-            ch.evPayload[ei] = text;
-            st.learn(text);
-          } else {
-            const sh = st.shapes[mode - LOG_SHAPE];
-            if (sh === undefined) throw new IndexShapeError('a log line of an unknown shape');
-            ch.evPieces[ei] = sh.pieces;
-            ch.evNumAt[ei] = ch.evNums.length;
-            // In place: the state's numbers of a shape are its own (learn() replaces them whole).
-            const nums = sh.nums;
-            for (let k = 0; k < nums.length; k++) {
-              nums[k] += logNumC.svar();
-              ch.evNums.push(nums[k]);
-            }
+          ch.evNumAt[ei] = mode;
+          logs++;
+          if (mode === LOG_TEXT) {
+            textAt.push(textC.pos);
+            textC.bytes(textC.uvar());
           }
           break;
         }
@@ -658,6 +653,10 @@ export class ColumnUnpacker {
       ei++;
     }
     if (si !== n || ei !== m) throw new MalformedError('an index record with fewer items than it says');
+    if (logs > 0) {
+      this.pendingLogs.push({ ch, nums: src[C.LogNum], text: textC.buf, textEnd: textC.end, textAt });
+      ch.decodeLogs = () => this.logsThrough(ch);
+    }
     this.unpackSnapshots(ch, src);
     return { chunk: ch, p, ended: endedFlag === 1 };
   }
@@ -797,6 +796,55 @@ export class ColumnUnpacker {
       } catch (err) {
         this.numsError = err as Error;
         throw err;
+      }
+    }
+  }
+
+  /** Chunks whose log lines are still coded, in order: a shape learnt in one is used by the next. */
+  private pendingLogs: Array<{ ch: ColumnChunk; nums: ByteSource; text: Uint8Array; textEnd: number; textAt: number[] }> = [];
+
+  /** Damage found in the log lines decoded late: every chunk from there on says it. */
+  private logsError: Error | null = null;
+
+  private logsThrough(ch: ColumnChunk): void {
+    while (ch.decodeLogs !== null) {
+      if (this.logsError) throw this.logsError;
+      const next = this.pendingLogs.shift();
+      if (next === undefined) throw new Error('log lines of a chunk this unpacker did not read');
+      try {
+        this.unpackLogs(next.ch, next.nums, next.text, next.textEnd, next.textAt);
+      } catch (err) {
+        this.logsError = err as Error;
+        throw err;
+      }
+    }
+  }
+
+  /** A chunk's log lines from their modes (in evNumAt until now): pieces and numbers, texts, raw lengths. */
+  private unpackLogs(ch: ColumnChunk, logNumC: ByteSource, text: Uint8Array, textEnd: number, textAt: number[]): void {
+    const st = this.st;
+    ch.decodeLogs = null;
+    let t = 0;
+    for (let ei = 0; ei < ch.m; ei++) {
+      if (ch.evKind[ei] !== K_LOG) continue;
+      const mode = ch.evNumAt[ei];
+      if (mode === LOG_RAW) {
+        ch.evNumAt[ei] = logNumC.uvar();
+      } else if (mode === LOG_TEXT) {
+        const x = getText(new ByteSource(text, textAt[t++], textEnd));
+        ch.evPayload[ei] = x;
+        st.learn(x);
+      } else {
+        const sh = st.shapes[mode - LOG_SHAPE];
+        if (sh === undefined) throw new IndexShapeError('a log line of an unknown shape');
+        ch.evPieces[ei] = sh.pieces;
+        ch.evNumAt[ei] = ch.evNums.length;
+        // In place: the state's numbers of a shape are its own (learn() replaces them whole).
+        const nums = sh.nums;
+        for (let k = 0; k < nums.length; k++) {
+          nums[k] += logNumC.svar();
+          ch.evNums.push(nums[k]);
+        }
       }
     }
   }
@@ -1005,6 +1053,7 @@ export function chunkEntry(ch: ColumnChunk, i: number, index: number): SnapshotI
 export function chunkEvent(ch: ColumnChunk, j: number): { event: SessionEvent } | { logAt: { line: number; byteOffset: number; hostMs: number | null; length: number } } {
   const h = ch.evHost[j];
   const at = { line: ch.evLine[j], byteOffset: ch.evOffset[j], hostMs: h === h ? h : null };
+  if (ch.decodeLogs !== null && ch.evKind[j] === K_LOG) ch.decodeLogs();
   const p = ch.evPayload[j];
   switch (ch.evKind[j]) {
     case K_LOG: {

@@ -388,7 +388,14 @@ export class SessionReader {
     const k = this.pageOf(i, 'firstEvent', 'events');
     if (k < 0) return this.tailEvents[i - this.pagedEvents()];
     const page = this.pages[k];
-    return this.decodedPage(page).event(i - page.firstEvent);
+    const d = this.decodedPage(page);
+    try {
+      return d.event(i - page.firstEvent);
+    } catch (err) {
+      // Format 3 decodes a page's log lines when an event first needs them.
+      if (!isIndexError(err)) throw err;
+      throw SessionFormatError.damaged(this.path, page.records[0].at, (err as Error).message, page.firstSnapshot);
+    }
   }
 
   /**
@@ -1050,6 +1057,15 @@ export class SessionReader {
         throw SessionFormatError.damaged(this.path, page.records[0].at, (err as Error).message, page.firstSnapshot + base + j);
       }
     };
+    const event = (j: number): SessionEvent => {
+      try {
+        return d.event(j, false);
+      } catch (err) {
+        // Format 3 decodes log lines when an event first needs them: damage there says where.
+        if (!isIndexError(err)) throw err;
+        throw SessionFormatError.damaged(this.path, page.records[0].at, (err as Error).message, page.firstSnapshot + base);
+      }
+    };
     const snapshot = (j: number): PageItem => (refs ? { ref: new PageSnapshot(d.byteEnd(j), j, entry) } : { snapshot: entry(j) });
     let si = 0;
     let nextEnd = ns > 0 ? d.byteEnd(0) : Infinity;
@@ -1075,7 +1091,7 @@ export class SessionReader {
         yield { lines: ei - run, from: run, offsets: offsets! };
         run = -1;
       }
-      yield { event: d.event(ei, false) };
+      yield { event: event(ei) };
     }
     if (run >= 0) yield { lines: ne - run, from: run, offsets: offsets! };
     while (si < ns) yield snapshot(si++);
