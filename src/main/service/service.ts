@@ -227,8 +227,11 @@ export class HeapScopeService {
     await this.closeSession();
     this.setSession(view);
     this.follow(view);
-    await this.recent.add(abs, summaryOf(view), Date.now(), view.memoryErrorKnown());
-    this.walkIndex(view, abs);
+    // The series the window asks for next starts now, not after the recent list is written.
+    const known = view.memoryErrorKnown();
+    if (!known) void Promise.resolve(view.frameSeries(() => this.session === view)).catch(() => undefined);
+    await this.recent.add(abs, summaryOf(view), Date.now(), known);
+    this.walkIndex(view, abs, known);
     return { ...view.meta };
   }
 
@@ -346,11 +349,13 @@ export class HeapScopeService {
 
   /**
    * After an open: the frame series is built in the background (the walk yields between pages),
-   * and the recent list's summary is completed with what only a walk finds (the first MemoryError).
+   * and the recent list's summary is completed with what only a walk finds (the first MemoryError),
+   * unless it was `known` when the list was written.
    */
-  private walkIndex(view: SessionView, path: string): void {
+  private walkIndex(view: SessionView, path: string, known = view.memoryErrorKnown()): void {
     void (async () => {
-      if (view.memoryErrorKnown()) return;
+      // Known when the recent list was written (the walk may have ended since: it started first).
+      if (known) return;
       const series = await view.frameSeries(() => this.session === view);
       if (series && this.session === view) await this.recent.add(path, summaryOf(view));
     })().catch(() => undefined);

@@ -537,6 +537,22 @@ function jsonText(src: ByteSource): unknown {
   }
 }
 
+/**
+ * Columns of codes read whole before use, kept from record to record (the series' pass unpacks
+ * hundreds): shared by every unpacker, as each uses them only within one synchronous call.
+ */
+const scratchCols: Float64Array[] = [];
+
+/** Past this many codes a column is not kept (a record of a long log holds millions of lines). */
+const SCRATCH_KEPT = 1 << 16;
+
+function scratch(k: number, length: number): Float64Array {
+  const a = scratchCols[k];
+  if (a !== undefined && a.length >= length) return a;
+  if (length > SCRATCH_KEPT) return new Float64Array(length);
+  return (scratchCols[k] = new Float64Array(Math.max(length, 2 * (a?.length ?? 0), 64)));
+}
+
 /** Decodes a page's records in order, carrying the state from one to the next. */
 export class ColumnUnpacker {
   private readonly st = new ColumnState();
@@ -577,11 +593,12 @@ export class ColumnUnpacker {
     ch.evNumAt = new Int32Array(m);
     const textC = src[C.Text];
     // The item columns, read whole; then the items in order.
-    const kinds = new Float64Array(items);
-    const lines = new Float64Array(items);
-    const offsets = new Float64Array(items);
-    const hosts = new Float64Array(items);
-    const sizes = new Float64Array(n);
+    // Scratch, kept from record to record (read only up to this record's counts).
+    const kinds = scratch(0, items);
+    const lines = scratch(1, items);
+    const offsets = scratch(2, items);
+    const hosts = scratch(3, items);
+    const sizes = scratch(4, n);
     readUvars(src[C.Kind], kinds, items);
     readUvars(src[C.Line], lines, items);
     readUvars(src[C.Offset], offsets, items);
@@ -713,9 +730,9 @@ export class ColumnUnpacker {
     // timeline's now, the rest when an entry first needs them (in the order of the chunks).
     let anyOdd = false;
     for (let i = 0; i < n && !anyOdd; i++) anyOdd = odd[i] !== null;
-    const codes = new Float64Array(n);
+    const codes = scratch(5, n);
     for (let o = 0; o < N; o++) if (EAGER[ORDER[o]]) this.numberColumn(ch, o, src[C.Nums + o], odd, anyOdd, codes);
-    for (const i of mapped) for (let k = BLOCKS; k <= LARGEST_ALLOC; k++) if (EAGER[k] && vals(ch, k, i) !== vals(ch, k, i)) throw new IndexShapeError('a metric is missing');
+    missingMetric(ch, mapped, true);
     ch.mapped = mapped;
     this.pendingNums.push({ ch, src: src.slice(C.Nums), odd: anyOdd ? odd : null });
     ch.decodeNums = () => this.numsThrough(ch);
@@ -789,9 +806,9 @@ export class ColumnUnpacker {
       if (next === undefined) throw new Error('numbers of a chunk this unpacker did not read');
       try {
         const c = next.ch;
-        const codes = new Float64Array(c.n);
+        const codes = scratch(5, c.n);
         for (let o = 0; o < N; o++) if (!EAGER[ORDER[o]]) this.numberColumn(c, o, next.src[o], next.odd, next.odd !== null, codes);
-        for (const i of c.mapped) for (let k = BLOCKS; k <= LARGEST_ALLOC; k++) if (!EAGER[k] && vals(c, k, i) !== vals(c, k, i)) throw new IndexShapeError('a metric is missing');
+        missingMetric(c, c.mapped, false);
         c.decodeNums = null;
       } catch (err) {
         this.numsError = err as Error;
@@ -928,6 +945,20 @@ export class ColumnUnpacker {
         if (v === v) k.set(letters[l], v);
       }
       st.kinds = k;
+    }
+  }
+}
+
+/** Throws when a snapshot with a map lacks one of its map's numbers (the EAGER ones, or the others). */
+function missingMetric(ch: ColumnChunk, mapped: number[], eager: boolean): void {
+  const v = ch.vals;
+  const n = ch.n;
+  for (let k = BLOCKS; k <= LARGEST_ALLOC; k++) {
+    if (EAGER[k] !== eager) continue;
+    const base = k * n;
+    for (let j = 0; j < mapped.length; j++) {
+      const x = v[base + mapped[j]];
+      if (x !== x) throw new IndexShapeError('a metric is missing');
     }
   }
 }
