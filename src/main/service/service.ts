@@ -357,6 +357,8 @@ export class HeapScopeService {
       // Known when the recent list was written (the walk may have ended since: it started first).
       if (known) return;
       const series = await view.frameSeries(() => this.session === view);
+      // The window's getFrameSeries (awaiting the same walk) is answered first.
+      await new Promise((res) => setImmediate(res));
       if (series && this.session === view) await this.recent.add(path, summaryOf(view));
     })().catch(() => undefined);
   }

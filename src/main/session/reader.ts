@@ -990,7 +990,9 @@ export class SessionReader {
           if (err || text.length !== textLength) this.inflating.delete(ref);
           else this.inflated.set(ref, text);
         };
-        const opts = { maxOutputLength: Math.max(1, textLength) };
+        // One chunk for the whole record: the stream behind the async call then makes one
+        // buffer on this thread, not a chunk of 16 KB at a time and their concatenation.
+        const opts = { maxOutputLength: Math.max(1, textLength), chunkSize: Math.max(64, textLength) };
         if (coder === INDEX_BROTLI) zlib.brotliDecompress(payload.subarray(src.pos), opts, done);
         else zlib.inflateRaw(payload.subarray(src.pos), opts, done);
       }
