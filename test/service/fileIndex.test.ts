@@ -31,7 +31,6 @@ beforeAll(async () => {
   }
   parts.push('done', '');
   const many = join(dir, 'many.hss');
-  writeFileSync(join(dir, 'many.txt'), parts.join('\r\n'));
   await importCapture(Buffer.from(parts.join('\r\n')), many);
   sessions.push(many);
   for (const name of ['qemu', 'pico', 'circuitpython']) {
@@ -113,44 +112,6 @@ describe('a session file read a record at a time', () => {
       } finally {
         r.close();
       }
-    }
-  }, 120_000);
-
-  it('takes index records inflated ahead on the thread pool, and gives the index a pass in one go gives', async () => {
-    // Many small segments: an index page (and record) every 4 dumps.
-    const path = join(dir, 'small-segments.hss');
-    const w = SessionWriter.create(path, { source: 'virtual' }, { flushIntervalMs: 1e9, segmentSnapshots: 4 });
-    const bytes = readFileSync(join(dir, 'many.txt'));
-    for (let o = 0, t = 1_000_000; o < bytes.length; o += 4000) {
-      w.appendRaw(bytes.subarray(o, o + 4000), (t += 20));
-      w.flush();
-    }
-    w.close();
-    const one = SessionReader.open(path);
-    const r = SessionReader.open(path);
-    const again = SessionReader.open(path);
-    try {
-      expect(r.pageCount).toBeGreaterThan(100);
-      const whole = indexFromPages(one, () => true, true);
-      expect(one.inflatedAhead).toBe(0);
-      // Asked ahead, given the time to arrive, then taken by a pass that asks for none itself.
-      r.inflateAhead(0, r.pageCount);
-      await new Promise((res) => setTimeout(res, 500));
-      const taken = indexFromPages(r, () => true, true);
-      expect(r.inflatedAhead).toBeGreaterThan(0);
-      // The pass that yields asks ahead as it goes (what arrives in time is taken).
-      const paged = await indexFromPages(again);
-      for (const x of [taken, paged!]) {
-        expect(x.pages).toEqual(whole.pages);
-        expect(x.series.events).toEqual(whole.series.events);
-        for (const key of ['usedBytes', 'freeBytes', 'largestFreeBytes', 'fragmentation', 'timeMs', 'logLine'] as const) {
-          expect(Array.from(x.series[key]), key).toEqual(Array.from(whole.series[key]));
-        }
-      }
-    } finally {
-      one.close();
-      r.close();
-      again.close();
     }
   }, 120_000);
 

@@ -377,17 +377,10 @@ export class FileLog {
 export function indexFromPages(r: SessionReader, alive: () => boolean, sync: true): FileIndex;
 export function indexFromPages(r: SessionReader, alive?: () => boolean, sync?: false): Promise<FileIndex | null>;
 export function indexFromPages(r: SessionReader, alive: () => boolean = () => true, sync = false): FileIndex | Promise<FileIndex | null> {
-  return runPass(pagesPass(r, !sync), alive, sync);
+  return runPass(pagesPass(r), alive, sync);
 }
 
-/**
- * Pages whose records are inflated ahead of the pass (SessionReader.inflateAhead) while it
- * yields: what arrives in time is not inflated on this thread. A pass in one go (sync) takes
- * nothing in between: it asks for none.
- */
-const AHEAD_PAGES = 64;
-
-function* pagesPass(r: SessionReader, ahead: boolean): Generator<void, FileIndex> {
+function* pagesPass(r: SessionReader): Generator<void, FileIndex> {
   const n = r.snapshotCount;
   const s = emptySeries(n);
   const ends = new Float64Array(n);
@@ -403,7 +396,6 @@ function* pagesPass(r: SessionReader, ahead: boolean): Generator<void, FileIndex
     s.logLine[placed++] = lines;
   };
   for (let p = 0; p <= r.pageCount; p++) {
-    if (ahead) r.inflateAhead(p + 1, p + 1 + AHEAD_PAGES);
     const waiting: Array<{ byteEnd: number }> = [];
     for (let i = placed; i < read; i++) waiting.push({ byteEnd: ends[i] });
     pages[p] = { snapshots: placed, lines, events, pending: waiting };

@@ -201,9 +201,6 @@ const PAGE_CACHE = 16;
 /** Snapshots and events the pages kept hold at most (the most recent page is always kept). */
 const PAGE_CACHE_ITEMS = 65_536;
 
-/** Index records inflated ahead at most (see inflateAhead): about 20 KB each on a day's soak. */
-const MAX_AHEAD = 96;
-
 /**
  * The most one record inflates to. The writer emits raw records of about 1 MiB of ops and
  * index records of 2048 items; a record claiming more is damage, not data.
@@ -238,15 +235,6 @@ export class SessionReader {
   private readonly pages: IndexPage[] = [];
   /** Pages decoded on demand, most recent first. */
   private pageCache: Array<{ page: IndexPage; decoded: PageData }> = [];
-  /**
-   * Index records inflated ahead on libuv's thread pool (inflateAhead), by record: taken by the
-   * decode that needs one, which still checks its length; one not there yet is inflated in place.
-   */
-  private inflated = new Map<IndexRef, Uint8Array>();
-  /** Records asked of the thread pool and not taken yet (answered or not). */
-  private inflating = new Set<IndexRef>();
-  /** Index records taken inflated ahead so far (for tests and profiles). */
-  inflatedAhead = 0;
   /** Snapshots and events re-read from raw bytes after the last page (recovery). */
   private readonly tailSnapshots: SnapshotIndexEntry[] = [];
   private readonly tailEvents: SessionEvent[] = [];
@@ -358,8 +346,6 @@ export class SessionReader {
     this.cursors = [];
     this.headCursor = null;
     this.pageCache = [];
-    this.inflated.clear();
-    this.inflating.clear();
   }
 
   /**
@@ -950,55 +936,6 @@ export class SessionReader {
     if (page.records.length > 0) this.pages.push(page);
   }
 
-  /**
-   * Starts inflating the index records of pages [from, to) on libuv's thread pool, for a pass
-   * over every page (the frame series) to find them inflated: another core does the inflating
-   * while this thread unpacks the pages before. Only records inflated without a dictionary go
-   * (brotli, or a page's first);
-   * at most MAX_AHEAD are kept waiting. What arrives is checked as an inflation in place is (its
-   * length; the payload's checksum before it left), and an error leaves the record to be
-   * inflated in place, where damage is reported as always.
-   */
-  inflateAhead(from: number, to: number): void {
-    if (this.fd === null) return;
-    for (let k = Math.max(0, from); k < Math.min(to, this.pages.length); k++) {
-      const page = this.pages[k];
-      if (page.decoded || this.pageCache.some((c) => c.page === page)) continue;
-      for (const ref of page.records) {
-        if (this.inflating.size >= MAX_AHEAD) return;
-        if (this.inflating.has(ref) || ref.type !== RecordType.Columns) continue;
-        let payload = ref.payload;
-        if (payload === null) {
-          payload = this.read(ref.at + RECORD_HEADER_SIZE, ref.length);
-          if (payload.length !== ref.length || recordCrc(ref.head5, payload) !== ref.crc) continue;
-        }
-        const src = new ByteSource(payload);
-        let textLength: number;
-        let coder: number;
-        try {
-          textLength = src.uvar();
-          coder = src.uvar();
-        } catch {
-          continue;
-        }
-        // A deflated record after the page's first inflates with the one before as its dictionary: not ahead.
-        if (textLength > MAX_INFLATED || !(coder === INDEX_BROTLI || (coder === INDEX_DEFLATE && ref === page.records[0]))) continue;
-        this.inflating.add(ref);
-        const done = (err: Error | null, text: Buffer) => {
-          // Closed, or taken meanwhile (inflated in place): nothing to keep.
-          if (!this.inflating.has(ref)) return;
-          if (err || text.length !== textLength) this.inflating.delete(ref);
-          else this.inflated.set(ref, text);
-        };
-        // One chunk for the whole record: the stream behind the async call then makes one
-        // buffer on this thread, not a chunk of 16 KB at a time and their concatenation.
-        const opts = { maxOutputLength: Math.max(1, textLength), chunkSize: Math.max(64, textLength) };
-        if (coder === INDEX_BROTLI) zlib.brotliDecompress(payload.subarray(src.pos), opts, done);
-        else zlib.inflateRaw(payload.subarray(src.pos), opts, done);
-      }
-    }
-  }
-
   /** Inflates and unpacks the next record of a page. Throws MalformedError and the like on damage. */
   private decodeRecord(dec: PageDecoder, page: IndexPage, ref: IndexRef): void {
     let payload = ref.payload;
@@ -1013,13 +950,7 @@ export class SessionReader {
     // Inflation stops at the declared length: a small record cannot grow into gigabytes.
     const opts: zlib.ZlibOptions = { maxOutputLength: Math.max(1, textLength) };
     let text: Uint8Array;
-    // Taken whether it arrived or not (one still on its way is dropped when it comes).
-    const ahead = this.inflated.get(ref);
-    if (this.inflating.delete(ref)) this.inflated.delete(ref);
-    if (ahead !== undefined && (coder === INDEX_BROTLI || (coder === INDEX_DEFLATE && dec.dict.length === 0))) {
-      text = ahead;
-      this.inflatedAhead++;
-    } else if (coder === INDEX_BROTLI) {
+    if (coder === INDEX_BROTLI) {
       text = zlib.brotliDecompressSync(payload.subarray(src.pos), opts);
     } else if (coder === INDEX_DEFLATE) {
       if (dec.dict.length) opts.dictionary = dec.dict;
