@@ -132,7 +132,7 @@ function inspectSession(file: string, each: (s: InspectSnapshot) => void, json: 
     }
     return { logLines: report.logLines, events: report.events, leak: report.leak };
   } finally {
-    if (process.env.HEAPSCOPE_DEBUG_PASS) process.stderr.write(`pass: ${JSON.stringify(maps)}\n`);
+    if (process.env.HEAPSCOPE_DEBUG_PASS) process.stderr.write(`pass: ${JSON.stringify(maps?.raw ?? null)}\n`);
     maps?.close();
     reader.close();
   }
