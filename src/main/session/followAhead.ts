@@ -25,6 +25,8 @@ export interface FollowWorkerData {
   path: string;
   /** Raw bytes this thread's reader has: the worker goes no further. */
   rawLength: number;
+  /** Bytes per slice. */
+  slice: number;
   /** [slices posted, slices taken, stop asked]. */
   ctrl: SharedArrayBuffer;
   port: MessagePort;
@@ -65,19 +67,21 @@ export class RawAhead implements RawSource {
   /** Why the worker gave no more before the end, if it did. */
   stopped: string | null = null;
   waitMs = 0;
+  /** Longest wait for a slice before the worker is given up (it may have died). */
+  private readonly patienceMs: number;
 
   constructor(
     private readonly reader: SessionReader,
     file: string,
     entry: URL,
-    /** Longest wait for a slice before the worker is given up (it may have died). */
-    private readonly patienceMs = 60_000,
+    options: { slice?: number; patienceMs?: number } = {},
   ) {
+    this.patienceMs = options.patienceMs ?? 60_000;
     const ch = new MessageChannel();
     const sab = new SharedArrayBuffer(12);
     this.ctrl = new Int32Array(sab);
     this.port = ch.port1;
-    const data: FollowWorkerData = { path: file, rawLength: reader.rawLength, ctrl: sab, port: ch.port2 };
+    const data: FollowWorkerData = { path: file, rawLength: reader.rawLength, slice: options.slice ?? SLICE, ctrl: sab, port: ch.port2 };
     this.worker = new Worker(entry, { workerData: data, transferList: [ch.port2] });
     // The pass never waits on its events (it blocks on the counter); a failure shows as no more slices.
     this.worker.unref();

@@ -7,10 +7,10 @@
  * there and says what is wrong, as it would alone.
  */
 import { workerData } from 'node:worker_threads';
-import { AHEAD, SLICE, type FollowWorkerData, type RawSlice } from './followAhead';
+import { AHEAD, type FollowWorkerData, type RawSlice } from './followAhead';
 import { SessionReader } from './reader';
 
-const { path, rawLength, ctrl: sab, port } = workerData as FollowWorkerData;
+const { path, rawLength, slice, ctrl: sab, port } = workerData as FollowWorkerData;
 const ctrl = new Int32Array(sab);
 const stopped = () => Atomics.load(ctrl, 2) !== 0;
 let posted = 0;
@@ -30,7 +30,7 @@ try {
   try {
     const end = Math.min(rawLength, reader.rawLength);
     // readRaw gives a copy of its own: its buffer is handed over, not cloned.
-    for (let at = 0; at < end && !stopped(); at += SLICE) post({ start: at, bytes: reader.readRaw(at, Math.min(end, at + SLICE)) });
+    for (let at = 0; at < end && !stopped(); at += slice) post({ start: at, bytes: reader.readRaw(at, Math.min(end, at + slice)) });
   } finally {
     reader.close();
   }
