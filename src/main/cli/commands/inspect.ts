@@ -132,7 +132,17 @@ function inspectSession(file: string, each: (s: InspectSnapshot) => void, json: 
     }
     return { logLines: report.logLines, events: report.events, leak: report.leak };
   } finally {
-    if (process.env.HEAPSCOPE_DEBUG_PASS) process.stderr.write(`pass: ${JSON.stringify(maps?.raw ?? null)}\n`);
+    if (process.env.HEAPSCOPE_DEBUG_PASS) {
+      process.stderr.write(`pass: ${JSON.stringify(maps?.raw ?? null)}\n`);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const fs = require('node:fs') as typeof import('node:fs');
+      for (const t of fs.readdirSync('/proc/self/task')) {
+        const st = fs.readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
+        const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+        const cpu = (Number(f[11]) + Number(f[12])) / 100;
+        if (cpu > 0.05) process.stderr.write(`thread ${t} ${st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'))} ${cpu.toFixed(2)} s\n`);
+      }
+    }
     maps?.close();
     reader.close();
   }
