@@ -177,18 +177,20 @@ export const AHEAD_FROM = 2_000;
 /**
  * The maps for a pass over every dump of `reader` (opened on `file`): its raw bytes decoded
  * ahead by a worker when the compiled one is there (the CLI), the session is long enough and
- * the machine has a second core; else in this thread. `threads` 1 or 2 forces the choice (2
- * needs the compiled worker: null when it is absent).
+ * the machine's other work leaves a core idle (as for an import: importCapture.ts
+ * secondThreadPays); else in this thread. `threads` 1 or 2 forces the choice (2 needs the
+ * compiled worker: null when it is absent).
  */
 export function passMaps(reader: SessionReader, file: string, threads?: 1 | 2): (SessionMaps & { raw: RawAhead | null }) | null {
   const entry = builtFollowWorker();
-  const two = threads === 2 || (threads === undefined && reader.snapshotCount >= AHEAD_FROM && cores() >= 2);
+  const two = threads === 2 || (threads === undefined && reader.snapshotCount >= AHEAD_FROM && idleCore());
   if (two && entry === null && threads === 2) return null;
   const raw = two && entry !== null ? new RawAhead(reader, file, entry) : null;
   const m = new FollowedSessionMaps(reader, raw ?? undefined);
   return { maps: (i, e) => m.maps(i, e), close: () => raw?.close(), raw };
 }
 
-function cores(): number {
-  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+function idleCore(): boolean {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return cores >= 2 && os.loadavg()[0] < cores - 1;
 }
