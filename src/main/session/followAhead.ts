@@ -11,7 +11,7 @@
  * bytes asked for out of order, a worker that stopped) is read by this thread's own reader
  * from there, as a pass in one thread reads it: the results are the same either way.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
@@ -33,7 +33,18 @@ export interface FollowWorkerData {
 }
 
 /** A slice of raw bytes from `start`, or the end of what the worker gives. */
-export type RawSlice = { start: number; bytes: Uint8Array } | { end: true };
+export type RawSlice = { start: number; bytes: Uint8Array } | { end: true; cpuMs: number | null };
+
+/** CPU this thread has used (ms; Linux only, null elsewhere): what the bench and tests read of the worker. */
+export function threadCpuMs(): number | null {
+  try {
+    const st = readFileSync('/proc/thread-self/stat', 'utf8');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
 
 /** Slices the worker may run ahead by, and their size. */
 export const AHEAD = 8;
@@ -67,6 +78,8 @@ export class RawAhead implements RawSource {
   /** Why the worker gave no more before the end, if it did. */
   stopped: string | null = null;
   waitMs = 0;
+  /** The worker's CPU, told at its end (null before, or where unknown). */
+  workerCpuMs: number | null = null;
   /** Longest wait for a slice before the worker is given up (it may have died). */
   private readonly patienceMs: number;
 
@@ -125,8 +138,18 @@ export class RawAhead implements RawSource {
     this.port.close();
   }
 
+  /** Waits (up to a second) for the worker's end, for its CPU figure (the bench's; a pass need not). */
+  settle(): void {
+    const deadline = Date.now() + 1000;
+    while (this.workerCpuMs === null && !this.done && Date.now() < deadline) {
+      const got = receiveMessageOnPort(this.port);
+      if (got === undefined) Atomics.wait(this.ctrl, 0, Atomics.load(this.ctrl, 0), 10);
+      else if ('end' in (got.message as RawSlice)) this.workerCpuMs = (got.message as { cpuMs: number | null }).cpuMs;
+    }
+  }
+
   toJSON(): object {
-    return { fromWorker: this.fromWorker, fromReader: this.fromReader, stopped: this.stopped, waitMs: Math.round(this.waitMs) };
+    return { fromWorker: this.fromWorker, fromReader: this.fromReader, stopped: this.stopped, waitMs: Math.round(this.waitMs), workerCpuMs: this.workerCpuMs, passCpuMs: threadCpuMs() };
   }
 
   /** Takes the next slice (waiting for it); at the end of what the worker gives, sets done. */
@@ -140,6 +163,7 @@ export class RawAhead implements RawSource {
         Atomics.store(this.ctrl, 1, this.taken);
         Atomics.notify(this.ctrl, 1);
         if ('end' in s) {
+          this.workerCpuMs = s.cpuMs;
           if (this.due < this.reader.rawLength) this.stopped ??= 'the worker stopped (damage, read by this thread from there)';
           this.close();
         } else if (s.start !== this.due) {

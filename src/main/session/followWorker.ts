@@ -7,7 +7,7 @@
  * there and says what is wrong, as it would alone.
  */
 import { workerData } from 'node:worker_threads';
-import { AHEAD, type FollowWorkerData, type RawSlice } from './followAhead';
+import { AHEAD, threadCpuMs, type FollowWorkerData, type RawSlice } from './followAhead';
 import { SessionReader } from './reader';
 
 const { path, rawLength, slice, ctrl: sab, port } = workerData as FollowWorkerData;
@@ -37,4 +37,4 @@ try {
 } catch {
   // Damage: the pass's thread meets it at the same bytes and reports it itself.
 }
-post({ end: true });
+post({ end: true, cpuMs: threadCpuMs() });

@@ -13,7 +13,7 @@ import {
   type InspectSnapshot,
 } from '../../../shared/report/inspectReport';
 import { SessionFormatError } from '../../session/format';
-import { passMaps } from '../../session/followAhead';
+import { passMaps, threadCpuMs } from '../../session/followAhead';
 import { InputError, UsageError } from '../errors';
 
 import { assertFile, isSessionFile, openSession } from '../sessionInput';
@@ -132,17 +132,9 @@ function inspectSession(file: string, each: (s: InspectSnapshot) => void, json: 
     }
     return { logLines: report.logLines, events: report.events, leak: report.leak };
   } finally {
-    if (process.env.HEAPSCOPE_DEBUG_PASS) {
-      process.stderr.write(`pass: ${JSON.stringify(maps?.raw ?? null)}\n`);
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const fs = require('node:fs') as typeof import('node:fs');
-      for (const t of fs.readdirSync('/proc/self/task')) {
-        const st = fs.readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
-        const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-        const cpu = (Number(f[11]) + Number(f[12])) / 100;
-        if (cpu > 0.05) process.stderr.write(`thread ${t} ${st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'))} ${cpu.toFixed(2)} s\n`);
-      }
-    }
+    // What the pass cost each thread (the bench reads it): see RawAhead.toJSON.
+    if (process.env.HEAPSCOPE_DEBUG_PASS) maps?.raw?.settle();
+    if (process.env.HEAPSCOPE_DEBUG_PASS) process.stderr.write(`pass: ${JSON.stringify(maps?.raw ?? { passCpuMs: threadCpuMs() })}\n`);
     maps?.close();
     reader.close();
   }
