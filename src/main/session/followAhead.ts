@@ -32,7 +32,10 @@ export interface FollowWorkerData {
   port: MessagePort;
 }
 
-/** A slice of raw bytes from `start`, or the end of what the worker gives. */
+/**
+ * A slice of raw bytes from `start`, or the end of what the worker gives. (The other way, the
+ * pass sends each slice's ArrayBuffer back once passed, for the worker to fill again.)
+ */
 export type RawSlice = { start: number; bytes: Uint8Array } | { end: true; cpuMs: number | null };
 
 /** CPU this thread has used (ms; Linux only, null elsewhere): what the bench and tests read of the worker. */
@@ -109,7 +112,15 @@ export class RawAhead implements RawSource {
     if (!this.done) {
       let k = 0;
       while (k < this.slices.length && this.slices[k].start + this.slices[k].bytes.length <= start) k++;
-      if (k > 0) this.slices = this.slices.slice(k);
+      if (k > 0) {
+        // Passed: their buffers go back to the worker to be filled again (no new memory per
+        // slice, no garbage of the session's size for the collector).
+        for (let q = 0; q < k; q++) {
+          const b = this.slices[q].bytes.buffer as ArrayBuffer;
+          this.port.postMessage(b, [b]);
+        }
+        this.slices = this.slices.slice(k);
+      }
       while (!this.done && this.due < end) this.take();
       const first = this.slices[0];
       if (first !== undefined && first.start <= start && this.due >= end) {

@@ -6,7 +6,7 @@
  * It stops at the first bytes it cannot decode (damage): the pass's own reader reads from
  * there and says what is wrong, as it would alone.
  */
-import { workerData } from 'node:worker_threads';
+import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { AHEAD, threadCpuMs, type FollowWorkerData, type RawSlice } from './followAhead';
 import { SessionReader } from './reader';
 
@@ -14,6 +14,7 @@ const { path, rawLength, slice, ctrl: sab, port } = workerData as FollowWorkerDa
 const ctrl = new Int32Array(sab);
 const stopped = () => Atomics.load(ctrl, 2) !== 0;
 let posted = 0;
+const spare: ArrayBuffer[] = [];
 
 function post(s: RawSlice): void {
   // Not more than AHEAD slices untaken: the pass takes them as it goes.
@@ -25,12 +26,21 @@ function post(s: RawSlice): void {
   Atomics.notify(ctrl, 0);
 }
 
+/** Raw bytes [from, to) in a buffer of their own to hand over: one the pass gave back, else a new one. */
+function fill(reader: SessionReader, from: number, to: number): Uint8Array {
+  for (let got = receiveMessageOnPort(port); got !== undefined; got = receiveMessageOnPort(port)) spare.push(got.message as ArrayBuffer);
+  const buf = spare.pop();
+  if (buf === undefined || buf.byteLength < to - from) return reader.readRaw(from, to);
+  const out = new Uint8Array(buf, 0, to - from);
+  out.set(reader.rawView(from, to));
+  return out;
+}
+
 try {
   const reader = SessionReader.open(path);
   try {
     const end = Math.min(rawLength, reader.rawLength);
-    // readRaw gives a copy of its own: its buffer is handed over, not cloned.
-    for (let at = 0; at < end && !stopped(); at += slice) post({ start: at, bytes: reader.readRaw(at, Math.min(end, at + slice)) });
+    for (let at = 0; at < end && !stopped(); at += slice) post({ start: at, bytes: fill(reader, at, Math.min(end, at + slice)) });
   } finally {
     reader.close();
   }
