@@ -7,7 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SessionFormatError, SessionReader } from '../../src/main/session';
 import { RawAhead } from '../../src/main/session/followAhead';
@@ -48,10 +48,10 @@ function damagedCopy(file: string, name: string): string {
 }
 
 /** Every dump's maps and changed ranges as text (or the error the pass met there). */
-function pass(file: string, ahead: boolean, slice = 4096): { dumps: string[]; raw: RawAhead | null } {
+function pass(file: string, ahead: boolean, slice = 4096, entry = worker, patienceMs?: number): { dumps: string[]; raw: RawAhead | null } {
   // Raw records are checked when read (checkTail 0): damage is met mid-pass.
   const r = SessionReader.open(file, { checkTail: 0 });
-  const raw = ahead ? new RawAhead(r, file, worker, { slice }) : null;
+  const raw = ahead ? new RawAhead(r, file, entry, { slice, patienceMs }) : null;
   const maps = new FollowedSessionMaps(r, raw ?? undefined);
   const dumps: string[] = [];
   try {
@@ -119,6 +119,17 @@ describe('a pass with the raw bytes decoded ahead in a worker', () => {
     expect(two.raw!.stopped).toMatch(/stopped/);
     expect(two.raw!.fromWorker).toBeGreaterThan(0);
     expect(two.raw!.fromReader).toBeGreaterThan(0);
+  });
+
+  it('a worker that gives nothing (it died) costs the wait, not the results: this thread reads it all', () => {
+    const file = session('ahead-dead.hss');
+    const dead = path.join(dir, 'deadWorker.mjs');
+    writeFileSync(dead, 'process.exit(0);\n');
+    const one = pass(file, false);
+    const two = pass(file, true, 4096, pathToFileURL(dead), 300);
+    expect(two.dumps).toEqual(one.dumps);
+    expect(two.raw!.stopped).toMatch(/in time/);
+    expect(two.raw!.fromWorker).toBe(0);
   });
 
   it('heapscope inspect --json prints the same bytes with --threads 2 as with --threads 1', () => {
