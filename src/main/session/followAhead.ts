@@ -220,7 +220,12 @@ export function passMaps(reader: SessionReader, file: string, threads?: 1 | 2): 
   const entry = builtFollowWorker();
   const two = threads === 2 || (threads === undefined && reader.snapshotCount >= AHEAD_FROM && idleCore());
   if (two && entry === null && threads === 2) return null;
-  const raw = two && entry !== null ? new RawAhead(reader, file, entry) : null;
+  let raw: RawAhead | null = null;
+  try {
+    if (two && entry !== null) raw = new RawAhead(reader, file, entry);
+  } catch {
+    // No thread to be had (resources): the pass runs in this one, as it would anyway.
+  }
   const m = new FollowedSessionMaps(reader, raw ?? undefined);
   return { maps: (i, e) => m.maps(i, e), close: () => raw?.close(), raw };
 }
