@@ -133,8 +133,10 @@ function inspectSession(file: string, each: (s: InspectSnapshot) => void, json: 
     return { logLines: report.logLines, events: report.events, leak: report.leak };
   } finally {
     // What the pass cost each thread (the bench reads it): see RawAhead.toJSON.
-    if (process.env.HEAPSCOPE_DEBUG_PASS) maps?.raw?.settle();
-    if (process.env.HEAPSCOPE_DEBUG_PASS) process.stderr.write(`pass: ${JSON.stringify(maps?.raw ?? { passCpuMs: threadCpuMs() })}\n`);
+    if (process.env.HEAPSCOPE_DEBUG_PASS) {
+      maps?.raw?.settle();
+      process.stderr.write(`pass: ${JSON.stringify(maps?.raw ?? { passCpuMs: threadCpuMs() })}\n`);
+    }
     maps?.close();
     reader.close();
   }
