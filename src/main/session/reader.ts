@@ -139,7 +139,24 @@ class PageDecoder {
   /** Formats 1–2: JSON items; format 3: columns (a page holds one or the other). */
   json: { unpacker: IndexUnpacker; out: ObjectPage } | null = null;
   columns: { unpacker: ColumnUnpacker; out: ColumnPage } | null = null;
-  dict: Uint8Array = new Uint8Array(0);
+  private dictBase: Uint8Array = new Uint8Array(0);
+  /** The last record's text, not yet added to dictBase (most pages' last record is never followed). */
+  private dictNext: Uint8Array | null = null;
+
+  /** The dictionary the next deflated record inflates with: the page's last 32 KiB so far. */
+  get dict(): Uint8Array {
+    if (this.dictNext !== null) {
+      this.dictBase = windowTail(this.dictBase, this.dictNext);
+      this.dictNext = null;
+    }
+    return this.dictBase;
+  }
+
+  /** A record's text joins the dictionary (made when a record after it needs it). */
+  follows(text: Uint8Array): void {
+    if (this.dictNext !== null) this.dictBase = windowTail(this.dictBase, this.dictNext);
+    this.dictNext = text;
+  }
   /** Records of the page decoded so far. */
   next = 0;
   p = 0;
@@ -978,7 +995,7 @@ export class SessionReader {
       const { chunk, p, ended } = dec.columns.unpacker.unpack(text);
       checkCounts(chunk.n, chunk.m);
       // Only a whole record joins the page (a damaged one leaves the page as it was).
-      dec.dict = windowTail(dec.dict, text);
+      dec.follows(text);
       dec.columns.out.add(chunk);
       dec.p = p;
       if (ended) dec.ended = true;
@@ -1003,7 +1020,7 @@ export class SessionReader {
     }
     checkCounts(snaps.length, evs.length);
     // Only a whole record joins the page (a damaged one leaves the page as it was).
-    dec.dict = windowTail(dec.dict, text);
+    dec.follows(text);
     for (const x of snaps) json.out.snaps.push(x);
     for (const x of evs) json.out.evs.push(x);
     dec.p = body.p;
