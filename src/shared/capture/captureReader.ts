@@ -185,6 +185,18 @@ export class CaptureReader implements LineSink {
     this.lastLineEnd = lineEnd;
   }
 
+  /**
+   * The splitter's guess at the next line (see LineSink.lineIfWhole): taken only as a map line
+   * of the open dump, which tryMapLine accepts only if every byte is a hex digit, `:`, a space
+   * or a block character, so never across a line terminator. Refused, it changed nothing.
+   */
+  lineIfWhole(b: Uint8Array, start: number, end: number, termLen: number, lineNo: number, byteOffset: number): boolean {
+    const d = this.dump;
+    if (d === null || d.stage !== Stage.Map || !isHexDigit(b[start]) || !d.tryMapLine(b, start, end, lineNo)) return false;
+    this.lastLineEnd = byteOffset + (end - start) + termLen;
+    return true;
+  }
+
   private handle(b: Uint8Array, start: number, end: number, lineEnd: number, lineNo: number, byteOffset: number): void {
     // Frame markers may start mid-line: a scheduled dump runs between any two bytecodes.
     let at = -1;

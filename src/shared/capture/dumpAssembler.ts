@@ -51,6 +51,13 @@ export const enum Stage {
 }
 
 /**
+ * The largest area buffer a pool keeps or makes ahead (4 Mi blocks, a 64 MB heap of 16-byte
+ * blocks): a damaged or hostile capture's one huge dump must not leave every later dump making,
+ * or the pool holding, buffers of its size.
+ */
+const MAX_KEPT = 1 << 22;
+
+/**
  * Working buffers for areas, reused from dump to dump: a snapshot keeps a copy of exactly
  * its blocks, so the buffer a dump was read into can serve the next one.
  */
@@ -72,7 +79,7 @@ export class BufferPool {
    */
   takeFor(slot: number): Uint8Array {
     const n = slot < this.lengths.length ? this.lengths[slot] : 0;
-    return n > 0 ? new Uint8Array(n) : this.take();
+    return n > 0 && n <= MAX_KEPT ? new Uint8Array(n) : this.take();
   }
 
   /** Area `slot` of the dump just finished had `length` blocks. */
@@ -81,7 +88,7 @@ export class BufferPool {
   }
 
   give(buf: Uint8Array): void {
-    if (this.free.length < 8) this.free.push(buf);
+    if (this.free.length < 8 && buf.length <= MAX_KEPT) this.free.push(buf);
   }
 
   /**
