@@ -227,9 +227,7 @@ export class HeapScopeService {
     await this.closeSession();
     this.setSession(view);
     this.follow(view);
-    // The series the window asks for next starts now, not after the recent list is written.
     const known = view.memoryErrorKnown();
-    if (!known) void Promise.resolve(view.frameSeries(() => this.session === view)).catch(() => undefined);
     await this.recent.add(abs, summaryOf(view), Date.now(), known);
     this.walkIndex(view, abs, known);
     return { ...view.meta };
@@ -354,7 +352,7 @@ export class HeapScopeService {
    */
   private walkIndex(view: SessionView, path: string, known = view.memoryErrorKnown()): void {
     void (async () => {
-      // Known when the recent list was written (the walk may have ended since: it started first).
+      // Known when the recent list was written (the walk a window started may have ended since).
       if (known) return;
       const series = await view.frameSeries(() => this.session === view);
       // The window's getFrameSeries (awaiting the same walk) is answered first.
