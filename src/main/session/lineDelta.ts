@@ -108,6 +108,8 @@ class Tables {
   private areaSlots: Array<Map<number, number>> = [new Map()];
   private pools = new Map<string, number>();
   private pool = 0;
+  /** Per slot, the heap area whose map holds it (the encoder's next-line guess checks it). */
+  slotArea: number[] = [];
   /** The current area's map (areaSlots[pool]). */
   private keyToSlot = this.areaSlots[0];
   lastSlot = -1;
@@ -137,6 +139,7 @@ class Tables {
     this.keyToSlot = this.areaSlots[0];
     this.pools = new Map();
     this.pool = 0;
+    this.slotArea = [];
     this.lastSlot = -1;
     this.shapes = [];
     this.shapeIds = new Map();
@@ -213,6 +216,11 @@ class Tables {
     return this.cellTo[slot];
   }
 
+  /** The heap area map lines are keyed in now. */
+  get area(): number {
+    return this.pool;
+  }
+
   slotOf(key: number): number | undefined {
     return this.keyToSlot.get(key);
   }
@@ -224,6 +232,7 @@ class Tables {
       s = this.slots.length;
       this.slots.push(line);
       this.owner.push(0);
+      this.slotArea.push(this.pool);
       this.keyToSlot.set(key, s);
     } else {
       this.slots[s] = line;
@@ -399,7 +408,15 @@ export class LineDeltaEncoder {
     const n = chunk.length;
     this.pushed += n;
     let pos = 0;
+    const guess = this.cells;
     while (pos < n) {
+      if (guess && this.carryLen === 0 && !this.midLine) {
+        const k = this.nextSlotLine(chunk, pos, n);
+        if (k > 0) {
+          pos += k;
+          continue;
+        }
+      }
       const lf = chunk.indexOf(LF, pos);
       const end = lf === -1 ? n : lf + 1;
       if (this.carryLen > 0 || lf === -1) {
@@ -669,6 +686,55 @@ export class LineDeltaEncoder {
     }
     old.len = o0 + n;
     return this.joinBlock(slot, cs, ce);
+  }
+
+  /**
+   * The common case of a dump's map, taken without finding the line's end, reading its address
+   * or looking its key up: the next slot's line (lastSlot + 1) printed again unchanged. When
+   * the bytes at `s` are that line exactly (its LF included: a slot line holds one, at its end),
+   * they are that line whatever they are: same key, same area (checked), same length; so
+   * line() would hold it in the block as toBlock does for an unchanged line, which is what
+   * this does. Returns the bytes taken, 0 when the guess fails (line() then decides).
+   */
+  private nextSlotLine(b: Uint8Array, s: number, n: number): number {
+    const t = this.t;
+    const slot = t.lastSlot + 1;
+    const ref = t.slots[slot];
+    if (ref === undefined) return 0;
+    const len = ref.length;
+    if (s + len > n || t.slotArea[slot] !== t.area) return 0;
+    if (slot < this.slotBlock.length && this.slotBlock[slot] === this.blockId) return 0;
+    if (b !== this.lineBytes) {
+      this.lineBytes = b;
+      this.lineView = new DataView(b.buffer, b.byteOffset, b.length);
+    }
+    const bv = this.lineView;
+    let rv = this.refViews[slot];
+    if (this.refLines[slot] !== ref) {
+      rv = this.refViews[slot] = new DataView(ref.buffer, ref.byteOffset, ref.length);
+      this.refLines[slot] = ref;
+    }
+    let k = 0;
+    for (; k + 4 <= len; k += 4) if (rv.getInt32(k, true) !== bv.getInt32(s + k, true)) return 0;
+    for (; k < len; k++) if (ref[k] !== b[s + k]) return 0;
+    const cs = t.cellStart(slot);
+    if (cs < 0) return 0;
+    const ce = t.cellEnd(slot);
+    const old = this.blockOld;
+    old.reserve(ce - cs);
+    const ob = old.buf;
+    if (ob !== this.blockBuf) {
+      this.blockBuf = ob;
+      this.blockView = new DataView(ob.buffer, ob.byteOffset, ob.length);
+    }
+    const ov = this.blockView;
+    const d = old.len - cs;
+    let j = cs;
+    for (; j + 4 <= ce; j += 4) ov.setInt32(d + j, rv.getInt32(j, true), true);
+    for (; j < ce; j++) ob[d + j] = ref[j];
+    old.len = d + ce;
+    this.joinBlock(slot, cs, ce);
+    return len;
   }
 
   /**
