@@ -331,18 +331,34 @@ export class HeapModel {
   }
 }
 
+/** Four `.` cells as a little-endian word (xor with it leaves a zero byte where a cell is free). */
+const FREE4 = 0x2e2e2e2e;
+
+/** Whether the word has a zero byte (exact for "any": the classic (w - 0x01…) & ~w & 0x80… test). */
+const hasZeroByte = (w: number) => ((w - 0x01010101) & ~w & 0x80808080) !== 0;
+
+/** A DataView of the cells countFits last scanned (the encoder's scratch: the same buffer each dump). */
+let fitsBuf: ArrayBufferLike | null = null;
+let fitsView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+
 /** Places in [from, to) where `len` free cells start. */
 function countFits(cur: Uint8Array, from: number, to: number, len: number): number {
   let k = 0;
   let i = from;
   // A fit starting before `to` needs free cells up to to + len - 1 at most: no need to look further.
   const n = Math.min(cur.length, to + len);
+  if (cur.buffer !== fitsBuf) {
+    fitsBuf = cur.buffer;
+    fitsView = new DataView(cur.buffer);
+  }
+  const v = fitsView;
+  const o = cur.byteOffset;
   while (i < to) {
     if (cur[i] !== FREE) {
-      // Over occupied cells in JS, and never past `to`: indexOf searched on to the next free
-      // cell wherever it was (in a full heap, to the map's end for every new object), and a
-      // call per stretch cost more than the stretch (the hottest line of an import's profile).
+      // Over occupied cells four at a time, never past `to` (the scan from one new object to
+      // the next crosses the whole occupied heap: it was the hottest line of an import).
       i++;
+      while (i + 4 <= to && !hasZeroByte(v.getInt32(o + i, true) ^ FREE4)) i += 4;
       while (i < to && cur[i] !== FREE) i++;
       continue;
     }

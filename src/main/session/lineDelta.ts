@@ -372,9 +372,13 @@ export class LineDeltaEncoder {
   private blockSlots: number[] = [];
   /** Per line of the block: null, or (a line new to its slot) its text before and after its cells. */
   private blockNew: Array<[Uint8Array, number, Uint8Array] | null> = [];
-  /** The block's changed lines, as [start, end) of cells in the block (the model looks only there). */
+  /**
+   * Where the block's cells changed, as [start, end) of cells in the block, in order: a changed
+   * line's stretch from its first to its last changed cell, a new line's whole cells (the model
+   * looks only there).
+   */
   private blockSpans: number[] = [];
-  /** The new cells of the block's changed lines, one span after the other. */
+  /** The new cells of the block's spans, one span after the other. */
   private readonly blockCur = new ByteSink(1 << 12);
   /** The block's new cells: its old ones with the changed lines' put in. */
   private cur = new Uint8Array(1 << 14);
@@ -673,16 +677,23 @@ export class LineDeltaEncoder {
     for (let j = 0; j < cs; j++) if (ref[j] !== b[s + j]) return false;
     for (let j = ce; j < len; j++) if (ref[j] !== b[s + j]) return false;
     if (k < ce) {
+      // One pass: the rest of the old cells to the block, the new ones checked (nothing is
+      // changed until all are), the last that differs found.
+      let last = k;
       for (let j = k; j < ce; j++) {
+        const r = ref[j];
         const x = b[s + j];
-        if (x !== ref[j] && !isCell(x)) return false;
+        ob[d + j] = r;
+        if (x !== r) {
+          if (!isCell(x)) return false;
+          last = j;
+        }
       }
-      for (let j = k; j < ce; j++) {
-        ob[d + j] = ref[j];
-        ref[j] = b[s + j];
-      }
-      this.blockCur.bytes(ref, cs, ce);
-      this.blockSpans.push(o0, o0 + n);
+      for (let j = k; j <= last; j++) ref[j] = b[s + j];
+      // Only the stretch that changed: the model looks for differences inside the spans only,
+      // and finds the same ones there as in the whole line (same coded bits, less to scan).
+      this.blockCur.bytes(ref, k, last + 1);
+      this.blockSpans.push(d + k, d + last + 1);
     }
     old.len = o0 + n;
     return this.joinBlock(slot, cs, ce);
@@ -825,9 +836,13 @@ export class LineDeltaEncoder {
     const cur = this.cur.subarray(0, old.length);
     cur.set(old);
     const spans = this.blockSpans;
+    const nb = this.blockCur.buf;
     for (let k = 0, at = 0; k < spans.length; k += 2) {
-      const n = spans[k + 1] - spans[k];
-      cur.set(this.blockCur.buf.subarray(at, at + n), spans[k]);
+      const from = spans[k];
+      const n = spans[k + 1] - from;
+      // Most spans are a few cells: by hand rather than through a subarray view.
+      if (n <= 32) for (let j = 0; j < n; j++) cur[from + j] = nb[at + j];
+      else cur.set(nb.subarray(at, at + n), from);
       at += n;
     }
     this.model.encode(this.rc, old, cur, spans);
