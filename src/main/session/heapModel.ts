@@ -130,6 +130,11 @@ export class HeapModel {
     this.changed[this.changedCount++] = hi;
   }
 
+  /** The encoder's bit sink (one per range coder it codes into). */
+  private encIO: EncIO | null = null;
+  /** The truth's lists, reused dump after dump. */
+  private readonly truthLists: Truth = { freedAt: new Uint8Array(0), anyFreed: 0, freedCount: 0, firstFreed: -1, kinds: [], lens: [], heads: [] };
+
   /** Scratch cells (grown as needed: a typed array costs microseconds to allocate). */
   private scratchOut = new Uint8Array(0);
   private scratchFreed = new Uint8Array(0);
@@ -146,10 +151,11 @@ export class HeapModel {
     }
     const truth = this.truth(old, cur, spans ?? [0, n]);
     const out = this.scratchOut.subarray(0, n);
-    this.transition(new EncIO(rc), old, out, truth);
+    if (this.encIO === null || this.encIO.rc !== rc) this.encIO = new EncIO(rc);
+    this.transition(this.encIO, old, out, truth);
     this.scratchFreed.fill(0, 0, n);
     // What the decoder will make of these bits: a file that cannot be read back is never written.
-    if (Buffer.compare(Buffer.from(out.buffer, out.byteOffset, out.length), Buffer.from(cur.buffer, cur.byteOffset, cur.length)) !== 0) {
+    if (Buffer.compare(out, cur) !== 0) {
       throw new Error('heap model: the cells do not code as themselves');
     }
   }
@@ -161,8 +167,14 @@ export class HeapModel {
 
   private truth(old: Uint8Array, cur: Uint8Array, spans: number[]): Truth {
     const n = old.length;
-    const freedAt = this.scratchFreed;
-    const t: Truth = { freedAt, anyFreed: 0, freedCount: 0, firstFreed: -1, kinds: [], lens: [], heads: [] };
+    const t = this.truthLists;
+    t.freedAt = this.scratchFreed;
+    t.anyFreed = 0;
+    t.freedCount = 0;
+    t.firstFreed = -1;
+    t.kinds.length = 0;
+    t.lens.length = 0;
+    t.heads.length = 0;
     // Windows of change [a, b), widened to boundaries in both maps (neither is a tail there):
     // every object outside them is the same object in both.
     let done = 0;

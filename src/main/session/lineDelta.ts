@@ -389,6 +389,8 @@ export class LineDeltaEncoder {
   /** Per slot, the block it was last put in (a slot appears once per block). */
   private slotBlock = new Int32Array(1024);
   private blockId = 1;
+  /** Per slot, the slot of the map line that followed it last (-1: none yet): nextSlotLine's guess. */
+  private follows = new Int32Array(1024).fill(-1);
   /** DataViews toBlock reads words through: of the line's bytes, of each slot's line, of blockOld. */
   private lineBytes: Uint8Array | null = null;
   private lineView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
@@ -476,6 +478,7 @@ export class LineDeltaEncoder {
     this.t.reset();
     this.model.reset();
     this.slotBlock.fill(0);
+    this.follows.fill(-1);
     this.refLines = [];
     this.refViews = [];
   }
@@ -708,8 +711,20 @@ export class LineDeltaEncoder {
    * this does. Returns the bytes taken, 0 when the guess fails (line() then decides).
    */
   private nextSlotLine(b: Uint8Array, s: number, n: number): number {
+    const last = this.t.lastSlot;
+    // The slot that followed the last one in the block before (a dump's first map line, the
+    // line after a run of free lines), else the next slot.
+    const after = last >= 0 && last < this.follows.length ? this.follows[last] : -1;
+    if (after >= 0 && after !== last + 1) {
+      const k = this.slotLine(after, b, s, n);
+      if (k > 0) return k;
+    }
+    return this.slotLine(last + 1, b, s, n);
+  }
+
+  /** nextSlotLine's test of one slot: the bytes at `s` are its line exactly. */
+  private slotLine(slot: number, b: Uint8Array, s: number, n: number): number {
     const t = this.t;
-    const slot = t.lastSlot + 1;
     const ref = t.slots[slot];
     if (ref === undefined) return 0;
     const len = ref.length;
@@ -787,6 +802,15 @@ export class LineDeltaEncoder {
   }
 
   private addToBlock(slot: number, cs: number, ce: number): void {
+    const last = this.t.lastSlot;
+    if (last >= 0) {
+      if (last >= this.follows.length) {
+        const grown = new Int32Array(Math.max(last + 1, this.follows.length * 2)).fill(-1);
+        grown.set(this.follows);
+        this.follows = grown;
+      }
+      this.follows[last] = slot;
+    }
     this.blockSlots.push(slot);
     this.blockRanges.push(cs, ce);
     if (slot >= this.slotBlock.length) {
