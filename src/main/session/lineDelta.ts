@@ -389,6 +389,18 @@ export class LineDeltaEncoder {
   /** Per slot, the block it was last put in (a slot appears once per block). */
   private slotBlock = new Int32Array(1024);
   private blockId = 1;
+  /**
+   * The last blocks' lines and new cells, by their first slot (as LineDeltaDecoder.cached): while
+   * a block's lines are those of the last block from its first slot, each still carrying that
+   * block's stamp (Tables.owner: its line unchanged since), their old cells are that block's new
+   * ones, laid in at once when the block is coded instead of copied line by line.
+   */
+  private blockCache = new Map<number, CachedMap>();
+  private stamp = 0;
+  /** This block's entry in blockCache, how many of its first lines match it, and their cells. */
+  private cached: CachedMap | null = null;
+  private same = 0;
+  private sameCells = 0;
   /** Per slot, the slot of the map line that followed it last (-1: none yet): nextSlotLine's guess. */
   private follows = new Int32Array(1024).fill(-1);
   /** DataViews toBlock reads words through: of the line's bytes, of each slot's line, of blockOld. */
@@ -479,6 +491,7 @@ export class LineDeltaEncoder {
     this.model.reset();
     this.slotBlock.fill(0);
     this.follows.fill(-1);
+    this.blockCache.clear();
     this.refLines = [];
     this.refViews = [];
   }
@@ -746,19 +759,22 @@ export class LineDeltaEncoder {
     const cs = t.cellStart(slot);
     if (cs < 0) return 0;
     const ce = t.cellEnd(slot);
+    this.startBlock(slot);
     const old = this.blockOld;
     old.reserve(ce - cs);
-    const ob = old.buf;
-    if (ob !== this.blockBuf) {
-      this.blockBuf = ob;
-      this.blockView = new DataView(ob.buffer, ob.byteOffset, ob.length);
+    if (!this.continuesCached(slot, cs, ce)) {
+      const ob = old.buf;
+      if (ob !== this.blockBuf) {
+        this.blockBuf = ob;
+        this.blockView = new DataView(ob.buffer, ob.byteOffset, ob.length);
+      }
+      const ov = this.blockView;
+      const d = old.len - cs;
+      let j = cs;
+      for (; j + 4 <= ce; j += 4) ov.setInt32(d + j, rv.getInt32(j, true), true);
+      for (; j < ce; j++) ob[d + j] = ref[j];
     }
-    const ov = this.blockView;
-    const d = old.len - cs;
-    let j = cs;
-    for (; j + 4 <= ce; j += 4) ov.setInt32(d + j, rv.getInt32(j, true), true);
-    for (; j < ce; j++) ob[d + j] = ref[j];
-    old.len = d + ce;
+    old.len += ce - cs;
     this.joinBlock(slot, cs, ce);
     return len;
   }
@@ -773,10 +789,7 @@ export class LineDeltaEncoder {
     if (r === null) return false;
     const [cs, ce] = r;
     const n = ce - cs;
-    if (this.blockSlots.length === 0) {
-      this.emitPending();
-      this.blockFrom = this.t.lastSlot;
-    }
+    this.startBlock(-1);
     const old = this.blockOld;
     old.reserve(n);
     old.buf.fill(FREE, old.len, old.len + n);
@@ -792,13 +805,31 @@ export class LineDeltaEncoder {
 
   /** A line whose cells were just put in the block joins it. */
   private joinBlock(slot: number, cs: number, ce: number): boolean {
-    if (this.blockSlots.length === 0) {
-      this.emitPending();
-      this.blockFrom = this.t.lastSlot;
+    this.startBlock(slot);
+    if (this.continuesCached(slot, cs, ce)) {
+      this.same++;
+      this.sameCells += ce - cs;
     }
     this.blockNew.push(null);
     this.addToBlock(slot, cs, ce);
     return true;
+  }
+
+  /** A block begins with the line of `slot` (-1: a line new to its slot) unless one is open. */
+  private startBlock(slot: number): void {
+    if (this.blockSlots.length !== 0) return;
+    this.emitPending();
+    this.blockFrom = this.t.lastSlot;
+    this.cached = slot < 0 ? null : (this.blockCache.get(slot) ?? null);
+    this.same = 0;
+    this.sameCells = 0;
+  }
+
+  /** Whether the line about to join the block as its next is the cached block's next, unchanged. */
+  private continuesCached(slot: number, cs: number, ce: number): boolean {
+    const c = this.cached;
+    const k = this.blockSlots.length;
+    return c !== null && this.same === k && k < c.lines && c.slots[k] === slot && c.ranges[2 * k] === cs && c.ranges[2 * k + 1] === ce && this.t.owner[slot] === c.stamp;
   }
 
   private addToBlock(slot: number, cs: number, ce: number): void {
@@ -855,6 +886,7 @@ export class LineDeltaEncoder {
       last = slots[j - 1];
       k = j;
     }
+    if (this.same > 0) this.blockOld.buf.set(this.cached!.cells.subarray(0, this.sameCells), 0);
     const old = this.blockOld.view();
     if (this.cur.length < old.length) this.cur = new Uint8Array(old.length * 2);
     const cur = this.cur.subarray(0, old.length);
@@ -870,6 +902,7 @@ export class LineDeltaEncoder {
       at += n;
     }
     this.model.encode(this.rc, old, cur, spans);
+    this.cacheBlock(slots, cur);
     this.blockSlots = [];
     this.blockNew = [];
     this.blockSpans = [];
@@ -877,6 +910,26 @@ export class LineDeltaEncoder {
     this.blockOld.len = 0;
     this.blockCur.len = 0;
     this.blockId++;
+  }
+
+  /** The block just coded, as the one its first slot's next block may start as. */
+  private cacheBlock(slots: number[], cur: Uint8Array): void {
+    const lines = slots.length;
+    const stamp = ++this.stamp;
+    const owner = this.t.owner;
+    for (let k = 0; k < lines; k++) owner[slots[k]] = stamp;
+    let c = this.blockCache.get(slots[0]);
+    if (c === undefined || c.slots.length < lines || c.cells.length < cur.length) {
+      if (this.blockCache.size >= 64) this.blockCache.clear();
+      c = { lines, slots: new Int32Array(2 * lines), ranges: new Int32Array(4 * lines), cells: new Uint8Array(2 * cur.length), stamp };
+      this.blockCache.set(slots[0], c);
+    }
+    for (let k = 0; k < lines; k++) c.slots[k] = slots[k];
+    const ranges = this.blockRanges;
+    for (let k = 0; k < 2 * lines; k++) c.ranges[k] = ranges[k];
+    c.cells.set(cur);
+    c.lines = lines;
+    c.stamp = stamp;
   }
 
   /** A whole line that is not a map line: NUMS against its shape, or a literal. */
