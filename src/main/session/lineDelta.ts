@@ -717,7 +717,7 @@ export class LineDeltaEncoder {
 
   /**
    * The common case of a dump's map, taken without finding the line's end, reading its address
-   * or looking its key up: the next slot's line (lastSlot + 1) printed again unchanged. When
+   * or looking its key up: the line of the slot expected next printed again unchanged. When
    * the bytes at `s` are that line exactly (its LF included: a slot line holds one, at its end),
    * they are that line whatever they are: same key, same area (checked), same length; so
    * line() would hold it in the block as toBlock does for an unchanged line, which is what
