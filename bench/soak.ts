@@ -76,12 +76,28 @@ export async function benchSoak(): Promise<Record<string, string | number>> {
   const svc = await serviceOpen(file);
   // The child reports its own CPU and peak RSS as it exits (stderr's last line).
   const usage = `data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('\\nUSAGE '+(u.userCPUTime+u.systemCPUTime)/1e6+' '+u.maxRSS/1024+'\\n')})`;
-  const t0 = performance.now();
-  const child = spawnSync(process.execPath, ['--import', usage, path.join(root, 'bin/heapscope.mjs'), 'inspect', file, '--json'], { maxBuffer: 1 << 30, encoding: 'utf8' });
-  const inspectS = (performance.now() - t0) / 1000;
-  if (child.status !== 0) throw new Error(`inspect failed (${child.status}): ${child.stderr}`);
-  const used = /USAGE (\S+) (\S+)/.exec(child.stderr);
-  const leak = (JSON.parse(child.stdout) as { leak: { verdict: string; bytesPerMinute: number | null; reason: string } }).leak;
+  // Both ways, whatever the load average would choose: one thread, and the raw bytes decoded
+  // ahead in a worker (with each thread's CPU, HEAPSCOPE_DEBUG_PASS). Their JSON must be the same.
+  const inspect = (threads: '1' | '2') => {
+    const t0 = performance.now();
+    const child = spawnSync(process.execPath, ['--import', usage, path.join(root, 'bin/heapscope.mjs'), 'inspect', file, '--json', '--threads', threads], {
+      maxBuffer: 1 << 30,
+      encoding: 'utf8',
+      env: { ...process.env, HEAPSCOPE_DEBUG_PASS: '1' },
+    });
+    const wallS = (performance.now() - t0) / 1000;
+    if (child.status !== 0) throw new Error(`inspect --threads ${threads} failed (${child.status}): ${child.stderr}`);
+    const used = /USAGE (\S+) (\S+)/.exec(child.stderr);
+    const pass = /pass: (\{.*\})/.exec(child.stderr);
+    const t = pass ? (JSON.parse(pass[1]) as { passCpuMs?: number | null; workerCpuMs?: number | null }) : {};
+    const threadCpu = t.workerCpuMs != null ? `; pass thread ${(t.passCpuMs! / 1000).toFixed(1)} s, worker ${(t.workerCpuMs / 1000).toFixed(1)} s CPU` : t.passCpuMs != null ? `; pass thread ${(t.passCpuMs / 1000).toFixed(1)} s CPU` : '';
+    const text = `${wallS.toFixed(1)} s wall, ${used ? `${Number(used[1]).toFixed(1)} s CPU, peak RSS ${Number(used[2]).toFixed(0)} MB` : 'CPU and RSS not reported'}${threadCpu}`;
+    return { text, stdout: child.stdout };
+  };
+  const one = inspect('1');
+  const two = inspect('2');
+  if (one.stdout !== two.stdout) throw new Error('inspect --json differs between --threads 1 and --threads 2');
+  const leak = (JSON.parse(two.stdout) as { leak: { verdict: string; bytesPerMinute: number | null; reason: string } }).leak;
   return {
     dumps: `${n} (${((n * 350) / 3.6e6).toFixed(1)} h at 350 ms), spikes at ${figures.spikes.join(', ')}`,
     'raw text (never on disk)': `${(figures.rawBytes / 1e9).toFixed(2)} GB`,
@@ -100,7 +116,8 @@ export async function benchSoak(): Promise<Record<string, string | number>> {
     'service: film strip of the day, first time (getFilmStrip, 256 rows), ms': `${svc.strip1.wall.toFixed(0)} wall, ${svc.strip1.cpu.toFixed(0)} CPU for ${svc.strip1.columns} columns (asked ${STRIP_COLUMNS})`,
     'service: the same strip’s used part (1024 rows), ms': `${svc.strip2.wall.toFixed(0)} wall, ${svc.strip2.cpu.toFixed(0)} CPU for ${svc.strip2.columns} columns`,
     'service: seek, a random snapshot (getSnapshot), ms (median / 95th percentile of 60)': `${q(svc.seeks, 0.5).toFixed(1)} / ${q(svc.seeks, 0.95).toFixed(1)} wall, ${q(svc.seekCpu, 0.5).toFixed(1)} / ${q(svc.seekCpu, 0.95).toFixed(1)} CPU (goal ≤ 16)`,
-    'heapscope inspect --json, whole command': `${inspectS.toFixed(1)} s wall, ${used ? `${Number(used[1]).toFixed(1)} s CPU, peak RSS ${Number(used[2]).toFixed(0)} MB` : 'CPU and RSS not reported'}`,
+    'heapscope inspect --json, whole command, --threads 1': one.text,
+    'heapscope inspect --json, whole command, --threads 2 (worker decodes ahead)': two.text,
     'leak verdict': `${leak.verdict} (${leak.bytesPerMinute ?? '?'} B/min): ${leak.reason}`,
     'load average at the end': os.loadavg().map((v) => v.toFixed(1)).join(' '),
   };

@@ -3,6 +3,7 @@
 //   src/main/cli/index.ts             → out/cli/index.js  (ESM; each command a lazily loaded chunk)
 //   src/main/board/virtual/worker.ts  → out/cli/worker.js (the virtual board's worker, found beside)
 //   src/main/session/rawCoderWorker.ts → out/cli/rawCoderWorker.js (an import's raw coding, found beside)
+//   src/main/session/followWorker.ts  → out/cli/followWorker.js (a pass's decoding ahead, found beside)
 //   out/cli/inputs.json               → the sources it was built from, so bin/heapscope.mjs can
 //                                        tell a stale build in a checkout and run the sources instead
 //   out/cli/meta.json                 → esbuild's metafile (which chunk holds which source)
@@ -46,7 +47,7 @@ export async function buildCli(outDir = join(root, 'out', 'cli')) {
   };
   const [cli, worker] = await Promise.all([
     esbuild.build({ ...common, entryPoints: { index: 'src/main/cli/index.ts' }, outdir: tmp, splitting: true, chunkNames: '[name]-[hash]' }),
-    esbuild.build({ ...common, entryPoints: { worker: 'src/main/board/virtual/worker.ts', rawCoderWorker: 'src/main/session/rawCoderWorker.ts' }, outdir: tmp }),
+    esbuild.build({ ...common, entryPoints: { worker: 'src/main/board/virtual/worker.ts', rawCoderWorker: 'src/main/session/rawCoderWorker.ts', followWorker: 'src/main/session/followWorker.ts' }, outdir: tmp }),
   ]);
   const inputs = [...new Set([...Object.keys(cli.metafile.inputs), ...Object.keys(worker.metafile.inputs)])].filter((f) => f.startsWith('src/')).sort();
   const outputs = { ...cli.metafile.outputs, ...worker.metafile.outputs };

@@ -7,7 +7,12 @@
 import { followKey, MapFollower } from '../../shared/heap/mapFollower';
 import type { SnapshotIndexEntry } from '../../shared/heap/snapshot';
 import type { FrameMaps } from '../../shared/lifetimes/session';
-import type { SessionReader } from './reader';
+import { dumpIn, type SessionReader } from './reader';
+
+/** Raw bytes by offset, as SessionReader.rawView gives them (a view valid until the next call). */
+export interface RawSource {
+  view(start: number, end: number): Uint8Array;
+}
 
 export class FollowedSessionMaps {
   private readonly follower = new MapFollower();
@@ -15,7 +20,11 @@ export class FollowedSessionMaps {
   followed = 0;
   parsed = 0;
 
-  constructor(private readonly reader: SessionReader) {}
+  /** `raw`: where the dumps' bytes come from (default: the reader; see followAhead.ts). */
+  constructor(
+    private readonly reader: SessionReader,
+    private readonly raw?: RawSource,
+  ) {}
 
   /**
    * Snapshot i's maps; `changed` is against the maps this gave last (so every map given out
@@ -23,17 +32,20 @@ export class FollowedSessionMaps {
    */
   maps(i: number, e: SnapshotIndexEntry): FrameMaps {
     const key = followKey(e);
+    const view = (): Uint8Array => (this.raw ? this.raw.view(e.byteStart, e.byteEnd) : this.reader.rawView(e.byteStart, e.byteEnd));
     if (key !== null) {
-      const got = this.follower.follow(this.reader.rawView(e.byteStart, e.byteEnd), key);
+      const got = this.follower.follow(view(), key);
       if (got !== null) {
         this.followed++;
         return got;
       }
     }
-    const s = this.reader.getSnapshot(i);
+    // The bytes getSnapshot parses, parsed as it does (it says what is wrong when they hold no dump).
+    const bytes = this.raw ? this.raw.view(e.byteStart, e.byteEnd) : null;
+    const areas = (bytes ? dumpIn(bytes)?.areas : undefined) ?? this.reader.getSnapshot(i).areas;
     this.parsed++;
     if (key === null) this.follower.forget();
-    else this.follower.learn(this.reader.rawView(e.byteStart, e.byteEnd), s.areas, key);
-    return { areas: s.areas, changed: null };
+    else this.follower.learn(bytes ?? this.reader.rawView(e.byteStart, e.byteEnd), areas, key);
+    return { areas, changed: null };
   }
 }

@@ -209,6 +209,23 @@ const MAX_INFLATED = 64 << 20;
 /** Bytes the scan reads ahead at a time (records are a few KB; one read serves a dozen heads). */
 const SCAN_WINDOW = 64 << 10;
 
+/**
+ * The dump a snapshot's bytes hold, as the capture parser reads it alone (its maps; the index
+ * holds its verdicts, so the map is not checked again); null if they hold none.
+ */
+export function dumpIn(bytes: Uint8Array): HeapSnapshot | null {
+  const r = new CaptureReader({ checkFigures: false });
+  const evs = r.feed(bytes);
+  for (const ev of r.end()) evs.push(ev);
+  // The dump is the snapshot that starts at the first byte (foreign text inside a frame may
+  // come out as log lines around it).
+  let s: HeapSnapshot | null = null;
+  for (const ev of evs) {
+    if (ev.type === 'snapshot' && (s === null || (ev.snapshot.byteStart === 0 && s.byteStart !== 0))) s = ev.snapshot;
+  }
+  return s;
+}
+
 export class SessionReader {
   readonly meta: SessionMeta;
   readonly info: Omit<StoredMeta, 'meta'>;
@@ -454,17 +471,7 @@ export class SessionReader {
   getSnapshot(i: number): HeapSnapshot {
     if (!(i >= 0 && i < this.snapshotCount)) throw new RangeError(`no snapshot ${i} (the session has ${this.snapshotCount})`);
     const e = this.entry(i);
-    const bytes = this.rawBytes(e.byteStart, e.byteEnd, false);
-    // The index holds the dump's verdicts (set below): the map is not checked again.
-    const r = new CaptureReader({ checkFigures: false });
-    const evs = r.feed(bytes);
-    for (const ev of r.end()) evs.push(ev);
-    // The dump is the snapshot that starts at the first byte (foreign text inside a frame may
-    // come out as log lines around it).
-    let s: HeapSnapshot | null = null;
-    for (const ev of evs) {
-      if (ev.type === 'snapshot' && (s === null || (ev.snapshot.byteStart === 0 && s.byteStart !== 0))) s = ev.snapshot;
-    }
+    const s = dumpIn(this.rawBytes(e.byteStart, e.byteEnd, false));
     if (s === null) {
       throw SessionFormatError.damaged(this.path, e.byteStart, `the bytes of snapshot ${i} hold no heap dump`, i);
     }

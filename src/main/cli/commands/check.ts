@@ -7,7 +7,7 @@ import path from 'node:path';
 import { CaptureReader } from '../../../shared/capture/captureReader';
 import { metricsOf } from '../../../shared/heap/metrics';
 import { SessionLifetimes } from '../../../shared/lifetimes/session';
-import { FollowedSessionMaps } from '../../session/followMaps';
+import { passMaps } from '../../session/followAhead';
 export { hasRules } from '../../../shared/report/checkRules';
 import { hasRules, junitXml, RuleChecker, type CheckRules, type RuleResult } from '../../../shared/report/checkRules';
 import { ChecksFailed, InputError, UsageError } from '../errors';
@@ -97,9 +97,16 @@ export async function checkFile(file: string, rules: CheckRules): Promise<RuleRe
         checker.frame({ index: s.index, timeMs: s.deviceMs ?? s.hostMs, metrics: s.metrics });
       }
       memoryErrorsBefore(Infinity);
-      // Each dump's map followed from the one before (only changed lines read).
-      const maps = new FollowedSessionMaps(reader);
-      life?.update(reader, { maps: (i, e) => maps.maps(i, e) });
+      // Each dump's map followed from the one before (only changed lines read), its raw bytes
+      // decoded ahead in a second thread where that pays (see passMaps).
+      if (life) {
+        const maps = passMaps(reader, file)!;
+        try {
+          life.update(reader, { maps: (i, e) => maps.maps(i, e) });
+        } finally {
+          maps.close();
+        }
+      }
     } finally {
       reader.close();
     }

@@ -33,6 +33,9 @@ export function registerCommands(program: Command): void {
     .description('summarise the heap snapshots, log lines and events in a raw capture or a session')
     .argument('<file>', 'a raw capture (any text log with mem_info dumps) or a HeapScope session')
     .option('--json', 'print one JSON object on stdout')
+    .addOption(
+      new Option('--threads <n>', 'threads for a session: 1 reads it in one; 2 decodes its maps ahead in a second one (default: 2 for a session of 5,000 dumps or more when a core is idle)').choices(['1', '2']),
+    )
     .action(async (file: string, opts: InspectCliOptions) => (await import('./inspect')).run(file, opts));
 
   addRuleOptions(program

@@ -13,13 +13,15 @@ import {
   type InspectSnapshot,
 } from '../../../shared/report/inspectReport';
 import { SessionFormatError } from '../../session/format';
-import { FollowedSessionMaps } from '../../session/followMaps';
-import { InputError } from '../errors';
+import { passMaps, threadCpuMs } from '../../session/followAhead';
+import { InputError, UsageError } from '../errors';
 
 import { assertFile, isSessionFile, openSession } from '../sessionInput';
 
 export interface InspectCliOptions {
   json?: boolean;
+  /** 1: one thread; 2: the maps decoded ahead in a second one (default: see passMaps). */
+  threads?: '1' | '2';
 }
 
 /** `heapscope inspect`: its options are in ./index.ts. */
@@ -29,7 +31,8 @@ export async function run(file: string, opts: InspectCliOptions): Promise<void> 
     // Written as it is read: a day-long session's report is never held whole.
     const out = new ChunkedWriter((s) => process.stdout.write(s));
     const sum = new InspectSummary();
-    const rest = inspectSession(file, opts.json ? (s) => out.write(JSON.stringify(s)) : (s) => sum.add(s), opts.json ? out : null);
+    const threads = opts.threads === undefined ? undefined : opts.threads === '2' ? 2 : 1;
+    const rest = inspectSession(file, opts.json ? (s) => out.write(JSON.stringify(s)) : (s) => sum.add(s), opts.json ? out : null, threads);
     if (opts.json) out.end();
     else process.stdout.write(formatSummary(path.basename(file), sum, rest));
     return;
@@ -75,11 +78,12 @@ export async function inspectFile(file: string): Promise<InspectReport> {
  * report's JSON is written around them there, byte for byte what JSON.stringify of the whole
  * report gives. Returns the rest of the report.
  */
-function inspectSession(file: string, each: (s: InspectSnapshot) => void, json: ChunkedWriter | null): Omit<InspectReport, 'snapshots'> {
+function inspectSession(file: string, each: (s: InspectSnapshot) => void, json: ChunkedWriter | null, threads?: 1 | 2): Omit<InspectReport, 'snapshots'> {
   const reader = openSession(file);
+  const maps = passMaps(reader, file, threads);
   try {
+    if (maps === null) throw new UsageError('--threads 2 needs the compiled CLI (out/cli/followWorker.js): run npm install');
     const builder = new InspectReportBuilder();
-    const maps = new FollowedSessionMaps(reader);
     let first = true;
     json?.write('{"snapshots":[');
     // Damage in an index page not read before: the session ends before it, as when the whole
@@ -128,6 +132,12 @@ function inspectSession(file: string, each: (s: InspectSnapshot) => void, json: 
     }
     return { logLines: report.logLines, events: report.events, leak: report.leak };
   } finally {
+    // What the pass cost each thread (the bench reads it): see RawAhead.toJSON.
+    if (process.env.HEAPSCOPE_DEBUG_PASS) {
+      maps?.raw?.settle();
+      process.stderr.write(`pass: ${JSON.stringify(maps?.raw ?? { passCpuMs: threadCpuMs() })}\n`);
+    }
+    maps?.close();
     reader.close();
   }
 }
