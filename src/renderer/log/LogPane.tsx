@@ -7,11 +7,11 @@
  * the heap change between the dumps either side of it.
  */
 import { forwardRef, useCallback, useEffect, useImperativeHandle, useMemo, useReducer, useRef, useState } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { LinePageCache, stepMatch } from '../../shared/view/logIndex';
 import { duration } from '../../shared/view/format';
 import { FoldMap, MAX_FOLD, tracebackEnd, type Fold } from '../../shared/view/logFolds';
 import type { HeapChange } from './heapChange';
+import { useFixedRows } from './useFixedRows';
 import '../styles/lifetimes.css';
 
 export type LineKind = 'log' | 'memoryError' | 'traceback' | 'softReboot' | 'mark' | 'device' | 'gap';
@@ -126,17 +126,14 @@ export const LogPane = forwardRef<LogPaneHandle, Props>(function LogPane(p, ref)
     }
   }, [p.count, cache]);
 
-  const v = useVirtualizer({
-    count: fm.rows,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW,
-    overscan: 20,
-  });
+  // Every row is one line of ROW pixels (a long line is cut; the chosen one shows whole below):
+  // the rows on screen are arithmetic, so a day's log opens at the cost of a screenful.
+  const v = useFixedRows(scroller, fm.rows, ROW, 20);
 
   // Follow the tail while recording, unless the user scrolled away.
   useEffect(() => {
-    if (p.live && follow && fm.rows > 0) v.scrollToIndex(fm.rows - 1, { align: 'end' });
-  }, [fm, p.live, follow, v]);
+    if (p.live && follow && fm.rows > 0) v.scrollToIndex(fm.rows - 1, 'end');
+  }, [fm, p.live, follow, v.scrollToIndex]);
 
   // Keep the current frame's lines in view when not following. Deferred and computed from
   // the fixed row height (no layout reads), so scrubbing the map never waits for the log.
@@ -171,7 +168,7 @@ export const LogPane = forwardRef<LogPaneHandle, Props>(function LogPane(p, ref)
       searchRef.current?.focus();
       searchRef.current?.select();
     },
-    scrollTo: (line) => v.scrollToIndex(fmRef.current.rowOfLine(line), { align: 'center' }),
+    scrollTo: (line) => v.scrollToIndex(fmRef.current.rowOfLine(line), 'center'),
   }));
 
   const runSearch = useCallback(
@@ -185,7 +182,7 @@ export const LogPane = forwardRef<LogPaneHandle, Props>(function LogPane(p, ref)
       if (r.matches.length) {
         const first = stepMatch(r.matches, Math.max(p.frameRange.start - 1, -1), 1);
         setCurrent(first);
-        v.scrollToIndex(fmRef.current.rowOfLine(first), { align: 'center' });
+        v.scrollToIndex(fmRef.current.rowOfLine(first), 'center');
       }
     },
     [p, caseSensitive, regex, v],
@@ -201,7 +198,7 @@ export const LogPane = forwardRef<LogPaneHandle, Props>(function LogPane(p, ref)
     if (!result?.matches.length) return;
     const next = stepMatch(result.matches, current, dir);
     setCurrent(next);
-    v.scrollToIndex(fmRef.current.rowOfLine(next), { align: 'center' });
+    v.scrollToIndex(fmRef.current.rowOfLine(next), 'center');
     p.onJump(next);
   };
   const matchSet = useMemo(() => new Set(result?.matches ?? []), [result]);
@@ -276,10 +273,10 @@ export const LogPane = forwardRef<LogPaneHandle, Props>(function LogPane(p, ref)
         {p.count === 0 ? (
           <div className="log-empty">Nothing printed yet. What the program prints appears here, beside the heap.</div>
         ) : (
-          <div style={{ height: v.getTotalSize(), position: 'relative' }}>
-            {v.getVirtualItems().map((item) => {
-              const fold = fm.foldAtRow(item.index);
-              const index = fm.lineOfRow(item.index);
+          <div style={{ height: v.total, position: 'relative' }}>
+            {rowRange(v.start, v.end).map((row) => {
+              const fold = fm.foldAtRow(row);
+              const index = fm.lineOfRow(row);
               // A folded traceback shows its exception line.
               const shown = fold ? fold.end : index;
               const line = cache.get(shown);
@@ -300,9 +297,9 @@ export const LogPane = forwardRef<LogPaneHandle, Props>(function LogPane(p, ref)
               const heap = showHeap && p.heapChange && line?.snapshot !== undefined ? p.heapChange(line.snapshot) : null;
               return (
                 <div
-                  key={item.key}
+                  key={row}
                   className={cls.join(' ')}
-                  style={{ transform: `translateY(${item.start}px)` }}
+                  style={{ transform: `translateY(${row * ROW}px)` }}
                   data-line={index}
                   {...(fold ? { 'data-fold': `${fold.start}-${fold.end}`, title: 'A traceback: click to unfold it' } : {})}
                   onClick={() => {
@@ -363,3 +360,9 @@ export const LogPane = forwardRef<LogPaneHandle, Props>(function LogPane(p, ref)
     </>
   );
 });
+
+function rowRange(start: number, end: number): number[] {
+  const out: number[] = [];
+  for (let r = start; r < end; r++) out.push(r);
+  return out;
+}
