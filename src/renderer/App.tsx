@@ -341,14 +341,17 @@ function TimelineBox({ colours }: { colours: ReturnType<typeof themeColours> }) 
     for (const b of s.breakups) {
       markers.push({ t: f.t[b.frame], kind: 'breakup', label: `Heap broke apart at frame ${b.frame + 1}: ${bytes(b.freeBytes)} free, longest free run ${bytes(b.largestBytes)}` });
     }
-    // Copies: the index keeps growing under us while recording.
+    // Copies while recording: the index grows under us and may retime the frames it has. A
+    // session opened from a file never changes (another one is another index): its columns as
+    // they are, views, not 10 MB of copies on the way to a day's first pixels.
+    const own = st.state.meta?.live ? (a: Float64Array) => a.slice() : (a: Float64Array) => a;
     return {
-      t: f.times().slice(),
-      used: f.col('used').slice(),
-      free: f.col('free').slice(),
-      largest: f.col('largest').slice(),
-      kinds: f.kindColumns().map((k) => ({ letter: k.letter, values: k.values.slice() })),
-      logLine: f.col('logLine').slice(),
+      t: own(f.times()),
+      used: own(f.col('used')),
+      free: own(f.col('free')),
+      largest: own(f.col('largest')),
+      kinds: f.kindColumns().map((k) => ({ letter: k.letter, values: own(k.values) })),
+      logLine: own(f.col('logLine')),
       markers,
       timeBase: f.timeBase,
       statsOnly: f.light ? !f.col('largest').some(Number.isFinite) : !f.cols.blocks.subarray(0, f.length).some((b) => b > 0),
