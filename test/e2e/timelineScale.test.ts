@@ -3,7 +3,8 @@
  * real dumps (a Pico W's heap after a soft reset, the same board's nearly full heap once, at
  * frame 17,778) opens as a big session (from its per-frame series) and the canvas timeline
  * shows that one-frame spike at full zoom, at 1440×900 and at 1280×720, and again after a
- * resize. Screenshots: test-artifacts/e2e-timeline-scale-*.png.
+ * resize; its log of 25,000 lines lays out only the rows on screen, and its last line scrolls
+ * into view where it should. Screenshots: test-artifacts/e2e-timeline-scale-*.png.
  *
  * Needs Chromium (/usr/bin/chromium or $CHROMIUM); skipped without it.
  */
@@ -58,7 +59,8 @@ describe.skipIf(!haveChromium)('the timeline of a long session', () => {
       expect(quiet).toMatch(/GC: total: 205568, used: 4464,/);
       expect(full).toMatch(/GC: total: 205568, used: 202048,/);
       const parts: string[] = [];
-      for (let i = 0; i < FRAMES; i++) parts.push(i === SPIKE ? full : quiet);
+      // A line printed before each dump: a log as long as the session, for the log pane's test.
+      for (let i = 0; i < FRAMES; i++) parts.push(`tick ${i}`, i === SPIKE ? full : quiet);
       const file = join(dir, 'long.txt');
       writeFileSync(file, parts.join('\n') + '\n');
       return ['--session', file];
@@ -96,6 +98,44 @@ describe.skipIf(!haveChromium)('the timeline of a long session', () => {
       expect(pageErrors).toEqual([]);
     });
   }
+
+  it('lays out only the log rows on screen, and scrolls to the last of 25,000 lines', async () => {
+    await page.waitForSelector('[data-testid=log] .log-row');
+    // The ticks and whatever else of the capture is not a dump (a line between dumps each).
+    const lines = Number((await page.textContent('[data-testid=log-search-count]'))!.replace(/[^0-9]/g, ''));
+    expect(lines).toBeGreaterThanOrEqual(FRAMES);
+    const at = () =>
+      page.evaluate(() => {
+        const log = document.querySelector('[data-testid=log]') as HTMLElement;
+        const rows = [...log.querySelectorAll('.log-row')] as HTMLElement[];
+        const box = log.getBoundingClientRect();
+        // Rows inside the box, with their line numbers and texts.
+        const shown = rows.filter((r) => {
+          const b = r.getBoundingClientRect();
+          return b.bottom > box.top + 1 && b.top < box.bottom - 1;
+        });
+        return { rows: rows.length, spacer: (log.firstElementChild as HTMLElement).offsetHeight, shown: shown.map((r) => Number(r.dataset.line)), texts: shown.map((r) => r.querySelector('.tx')?.textContent ?? '') };
+      });
+    const top = await at();
+    // The whole log's height (18 px a row), but a screenful of rows and the overscan, not 25,000.
+    expect(top.spacer).toBe(lines * 18);
+    expect(top.rows).toBeLessThan(200);
+    expect(top.shown[0]).toBe(0);
+    // To the end: the rows there are the log's last lines, in order, with their own text.
+    await page.evaluate(() => {
+      const log = document.querySelector('[data-testid=log]') as HTMLElement;
+      log.scrollTop = log.scrollHeight;
+    });
+    await page.waitForFunction((n) => [...document.querySelectorAll('[data-testid=log] .log-row .tx')].some((e) => e.textContent === `tick ${n - 1}`), FRAMES, { timeout: 30_000 });
+    const end = await at();
+    expect(end.rows).toBeLessThan(200);
+    expect(end.shown[end.shown.length - 1]).toBe(lines - 1);
+    expect(end.shown).toEqual(end.shown.map((_, i) => end.shown[0] + i));
+    expect(end.texts).toContain(`tick ${FRAMES - 1}`);
+    expect(end.texts.filter((t) => t.startsWith('tick ')).map((t) => Number(t.slice(5)))).toEqual(
+      end.texts.filter((t) => t.startsWith('tick ')).map((_, i, a) => FRAMES - a.length + i),
+    );
+  });
 
   it('keeps the spike when the width changes (drawn again)', async () => {
     const before = await page.getAttribute('[data-testid=timeline-canvas]', 'data-draws');
