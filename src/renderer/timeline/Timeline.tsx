@@ -11,7 +11,6 @@ import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useStat
 import { Area, Bar, Cell, ComposedChart, Line, XAxis, YAxis, CartesianGrid } from 'recharts';
 import { decimateMinMax, nearestIndex } from '../../shared/view/decimate';
 import { logTicks } from '../../shared/view/logTicks';
-import { frameFacts } from '../../shared/view/frameFacts';
 import { bytes, duration, kindName } from '../../shared/view/format';
 import type { ThemeColours } from '../map/colors';
 import { fitCanvas } from '../hooks/useDeviceSize';
@@ -90,8 +89,6 @@ export function Timeline(p: Props) {
   }, []);
 
   const n = p.data?.t.length ?? 0;
-  // The frames' facts in one pass, before the log ticks and the chart ask for them one pass each.
-  useMemo(() => p.data && frameFacts(p.data.t, p.data.used, p.data.free, p.data.logLine), [p.data]);
   const t0 = n ? p.data!.t[0] : 0;
   // The axis reaches the last marker too: a MemoryError comes after the last dump.
   const t1 = useMemo(() => {

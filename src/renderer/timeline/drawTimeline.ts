@@ -8,7 +8,6 @@
  */
 import { columnStats, seriesBlocks, stackLayers, ticksFrom, DECIMAL_STEPS, TIME_STEPS, type SeriesBlocks } from '../../shared/view/timelineColumns';
 import { bytes, duration } from '../../shared/view/format';
-import { knownFacts } from '../../shared/view/frameFacts';
 import type { ThemeColours } from '../map/colors';
 import type { TimelineData } from './Timeline';
 
@@ -63,8 +62,6 @@ function blocksOf(data: TimelineData, series: ArrayLike<number>[]): SeriesBlocks
 const tops = new WeakMap<TimelineData, number>();
 /** The largest used + free over the frames: the heap's size, the byte axis' end. */
 function heapTop(data: TimelineData): number {
-  const known = knownFacts(data.t);
-  if (known && known.used === data.used && known.free === data.free) return known.heapTop;
   let m = tops.get(data);
   if (m === undefined) {
     m = 0;

@@ -1,5 +1,3 @@
-import { knownFacts } from './frameFacts';
-
 /**
  * Where the program printed, for the timeline: lines printed between frames, gathered into
  * pixel buckets. A frame's `logLine` is how many lines came before its dump, so the lines
@@ -50,8 +48,6 @@ const steadyCache = new WeakMap<object, { t: unknown; ok: boolean }>();
 
 /** Times and line counts all finite and never going down (cached per array: checked once). */
 function steady(t: ArrayLike<number>, logLine: ArrayLike<number>): boolean {
-  const known = knownFacts(t);
-  if (known && known.logLine === logLine) return known.steady;
   const hit = typeof logLine === 'object' ? steadyCache.get(logLine) : undefined;
   if (hit && hit.t === t) return hit.ok;
   let ok = true;

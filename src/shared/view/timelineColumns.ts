@@ -5,7 +5,6 @@
  * each column shows every spike a frame-by-frame line would (a one-frame jump in used bytes
  * still reaches its height), at a cost that depends on the width, not on the frame count.
  */
-import { knownFacts } from './frameFacts';
 
 export interface ColumnStats {
   /** Frames in each column (0: nothing there). */
@@ -57,8 +56,6 @@ const orderedCache = new WeakMap<object, boolean>();
 /** Every time finite and none before the one ahead of it (checked once per array). */
 function ordered(t: ArrayLike<number>): boolean {
   if (typeof t !== 'object') return false;
-  const known = knownFacts(t);
-  if (known) return known.ordered;
   let ok = orderedCache.get(t);
   if (ok === undefined) {
     ok = true;
