@@ -130,6 +130,21 @@ export const LogPane = forwardRef<LogPaneHandle, Props>(function LogPane(p, ref)
   // the rows on screen are arithmetic, so a day's log opens at the cost of a screenful.
   const v = useFixedRows(scroller, fm.rows, ROW, 20);
 
+  // Another session's rows come after its first paint: the timeline and the map are what one
+  // looks at first, and a screenful of new rows cost the open of a day's soak a third of the
+  // window's part (their render and first layout). The list keeps its height meanwhile.
+  const [rowsEpoch, setRowsEpoch] = useState(p.epoch);
+  useEffect(() => {
+    if (rowsEpoch === p.epoch) return;
+    let id = 0;
+    const raf = requestAnimationFrame(() => (id = window.setTimeout(() => setRowsEpoch(p.epoch))));
+    return () => {
+      cancelAnimationFrame(raf);
+      clearTimeout(id);
+    };
+  }, [p.epoch, rowsEpoch]);
+  const rowsFrom = rowsEpoch === p.epoch ? v.start : v.end;
+
   // Follow the tail while recording, unless the user scrolled away.
   useEffect(() => {
     if (p.live && follow && fm.rows > 0) v.scrollToIndex(fm.rows - 1, 'end');
@@ -274,7 +289,7 @@ export const LogPane = forwardRef<LogPaneHandle, Props>(function LogPane(p, ref)
           <div className="log-empty">Nothing printed yet. What the program prints appears here, beside the heap.</div>
         ) : (
           <div style={{ height: v.total, position: 'relative' }}>
-            {rowRange(v.start, v.end).map((row) => {
+            {rowRange(rowsFrom, v.end).map((row) => {
               const fold = fm.foldAtRow(row);
               const index = fm.lineOfRow(row);
               // A folded traceback shows its exception line.
