@@ -147,10 +147,10 @@ describe('line-delta transform', () => {
   });
 
   it('decodes MAP ops that share only their first lines with the last op from the same line (property)', () => {
-    // The decoder writes the lines an op shares with the last op from its first line (same
-    // lines, untouched since) as that op's text, then the rest line by line: ops that match for
-    // a few lines and then differ (a line missing, patched outside its cells, new, or the map
-    // ending sooner or later) in every order, cells changing or not.
+    // The decoder takes the cells of the lines an op shares with the last op from its first
+    // line (same lines, untouched since) from that op: ops that match for a few lines and then
+    // differ (a line missing, patched outside its cells, new, or the map ending sooner or
+    // later) in every order, cells changing or not.
     const cells = (seed: number) =>
       Array.from({ length: 32 }, (_, i) => {
         const x = (i * 7 + seed * 13) % 11;

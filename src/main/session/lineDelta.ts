@@ -808,8 +808,6 @@ interface CachedMap {
   ranges: Int32Array;
   cells: Uint8Array;
   stamp: number;
-  /** The op's output: its lines' text, one after the other (the buffer may be longer). */
-  text: Uint8Array;
 }
 
 function grownInt32(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
@@ -1086,49 +1084,29 @@ export class LineDeltaDecoder {
       for (let k = a; k < lines && lineAt[k] < hi; k++) dirty[k] = 1;
     }
     const o = this.out;
-    const from = o.len;
-    let size = 0;
-    for (let k = 0; k < lines; k++) size += t.slots[slots[k]].length;
-    o.reserve(size);
-    const buf = o.buf;
-    // The first `same` lines are the last op's, untouched since: their text is that op's
-    // output, written in one copy, and only the lines the model changed are written over it (a
-    // copy per line was most of a MAP op's cost). The rest, line by line.
-    let at = from;
-    if (same > 0) {
-      let head = 0;
-      for (let k = 0; k < same; k++) head += t.slots[slots[k]].length;
-      buf.set(c!.text.subarray(0, head), from);
-    }
     for (let k = 0; k < lines; k++) {
       const ref = t.slots[slots[k]];
       if (dirty[k] === 1) {
         const cs = ranges[2 * k];
-        const ce = ranges[2 * k + 1];
-        const cat = total + lineAt[k];
-        ref.set(scratch.subarray(cat, cat + ce - cs), cs);
-        if (k < same) buf.set(ref.subarray(cs, ce), at + cs);
+        const at = total + lineAt[k];
+        ref.set(scratch.subarray(at, at + ranges[2 * k + 1] - cs), cs);
       }
       owner[slots[k]] = stamp;
       // Whole lines, natively (a byte loop costs more than the call here).
-      if (k >= same) buf.set(ref, at);
-      at += ref.length;
+      o.reserve(ref.length);
+      o.buf.set(ref, o.len);
+      o.len += ref.length;
     }
-    o.len = at;
-    const text = o.buf.subarray(from, o.len);
-    if (c !== undefined && c.slots.length >= lines && c.cells.length >= total && c.text.length >= text.length) {
+    if (c !== undefined && c.slots.length >= lines && c.cells.length >= total) {
       c.slots.set(slots.subarray(0, lines));
       c.ranges.set(ranges.subarray(0, 2 * lines));
       c.cells.set(cur);
       c.lines = lines;
       c.stamp = stamp;
-      c.text.set(text);
     } else {
       if (this.cached.size >= 64) this.cached.clear();
-      const entry = { lines, slots: slots.slice(0, 2 * lines), ranges: ranges.slice(0, 4 * lines), cells: new Uint8Array(2 * total), stamp, text: new Uint8Array(2 * text.length) };
-      entry.cells.set(cur);
-      entry.text.set(text);
-      this.cached.set(slots[0], entry);
+      this.cached.set(slots[0], { lines, slots: slots.slice(0, 2 * lines), ranges: ranges.slice(0, 4 * lines), cells: new Uint8Array(2 * total), stamp });
+      this.cached.get(slots[0])!.cells.set(cur);
     }
   }
 
