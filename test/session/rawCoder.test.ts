@@ -1,8 +1,9 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import zlib from 'node:zlib';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { importCapture, SessionReader } from '../../src/main/session';
 import { LineDeltaEncoder } from '../../src/main/session/lineDelta';
 import { CodedEndMirror } from '../../src/main/session/rawCoder';
@@ -110,6 +111,59 @@ describe('raw coding in a worker (import)', () => {
     const out = path.join(dir, 'bad.hss');
     const bytes = synthCapture({ dumps: 50, seed: 2 });
     await expect(importCapture(bytes, out, {}, { worker: pathToFileURL(bad) })).rejects.toThrow(/coder broke/);
+    const r = SessionReader.open(out);
+    try {
+      expect(r.complete).toBe(false);
+    } finally {
+      r.close();
+    }
+  });
+});
+
+describe("an import's big index records compressed on the thread pool (asyncIndex)", () => {
+  // Big segments: index records of hundreds of items, the ones tried with brotli.
+  const opts = { flushIntervalMs: 1000, segmentSnapshots: 4096, segmentBytes: 64 << 20, worker: undefined };
+
+  it('make the same file as compressing them in this thread', async () => {
+    const bytes = synthCapture({ dumps: 700, blocks: 1500, seed: 11 });
+    const calls = { n: 0 };
+    const real = zlib.brotliCompress;
+    const spy = vi.spyOn(zlib, 'brotliCompress').mockImplementation(((...args: Parameters<typeof real>) => {
+      calls.n++;
+      return (real as (...a: unknown[]) => void)(...args);
+    }) as typeof real);
+    try {
+      const inThread = path.join(dir, 'index-thread.hss');
+      const onPool = path.join(dir, 'index-pool.hss');
+      const a = await importCapture(bytes, inThread, { title: 'i' }, { ...opts, asyncIndex: false });
+      expect(calls.n).toBe(0);
+      const b = await importCapture(bytes, onPool, { title: 'i' }, opts);
+      // Not a test of nothing: the records did go to the pool.
+      expect(calls.n).toBeGreaterThan(0);
+      expect(b.snapshots).toBe(a.snapshots);
+      checkSession(onPool, bytes);
+      expect(b.fileBytes).toBe(a.fileBytes);
+      const fa = readFileSync(inThread);
+      const fb = readFileSync(onPool);
+      let diff = 0;
+      for (let i = 0; i < fa.length; i++) if (fa[i] !== fb[i]) diff++;
+      // The META record's creation time, the END record's closing time, and their checks.
+      expect(diff).toBeLessThanOrEqual(24);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('one that fails fails the import with its error, and the file is never made complete', async () => {
+    const spy = vi.spyOn(zlib, 'brotliCompress').mockImplementation(((_b: unknown, _o: unknown, cb: (err: Error | null, r?: Buffer) => void) => {
+      setImmediate(() => cb(new Error('brotli broke')));
+    }) as unknown as typeof zlib.brotliCompress);
+    const out = path.join(dir, 'index-bad.hss');
+    try {
+      await expect(importCapture(synthCapture({ dumps: 700, blocks: 1500, seed: 12 }), out, {}, opts)).rejects.toThrow(/brotli broke/);
+    } finally {
+      spy.mockRestore();
+    }
     const r = SessionReader.open(out);
     try {
       expect(r.complete).toBe(false);

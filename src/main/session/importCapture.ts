@@ -48,7 +48,8 @@ export async function importCapture(
   // this thread).
   const size = typeof source === 'string' ? statSync(source).size : source.length;
   const worker = 'worker' in options ? options.worker : secondThreadPays(size) ? (builtRawCoderWorker() ?? undefined) : undefined;
-  const w = SessionWriter.create(outPath, m, { ...options, worker });
+  // Its big index records' brotli on the thread pool, beside the parse (same bytes).
+  const w = SessionWriter.create(outPath, m, { asyncIndex: true, ...options, worker });
   try {
     if (typeof source === 'string') {
       for await (const chunk of createReadStream(source, { highWaterMark: CHUNK })) {

@@ -108,6 +108,8 @@ class Tables {
   private areaSlots: Array<Map<number, number>> = [new Map()];
   private pools = new Map<string, number>();
   private pool = 0;
+  /** Per slot, the heap area whose map holds it (the encoder's next-line guess checks it). */
+  slotArea: number[] = [];
   /** The current area's map (areaSlots[pool]). */
   private keyToSlot = this.areaSlots[0];
   lastSlot = -1;
@@ -137,6 +139,7 @@ class Tables {
     this.keyToSlot = this.areaSlots[0];
     this.pools = new Map();
     this.pool = 0;
+    this.slotArea = [];
     this.lastSlot = -1;
     this.shapes = [];
     this.shapeIds = new Map();
@@ -213,6 +216,11 @@ class Tables {
     return this.cellTo[slot];
   }
 
+  /** The heap area map lines are keyed in now. */
+  get area(): number {
+    return this.pool;
+  }
+
   slotOf(key: number): number | undefined {
     return this.keyToSlot.get(key);
   }
@@ -224,6 +232,7 @@ class Tables {
       s = this.slots.length;
       this.slots.push(line);
       this.owner.push(0);
+      this.slotArea.push(this.pool);
       this.keyToSlot.set(key, s);
     } else {
       this.slots[s] = line;
@@ -363,9 +372,13 @@ export class LineDeltaEncoder {
   private blockSlots: number[] = [];
   /** Per line of the block: null, or (a line new to its slot) its text before and after its cells. */
   private blockNew: Array<[Uint8Array, number, Uint8Array] | null> = [];
-  /** The block's changed lines, as [start, end) of cells in the block (the model looks only there). */
+  /**
+   * Where the block's cells changed, as [start, end) of cells in the block, in order: a changed
+   * line's stretch from its first to its last changed cell, a new line's whole cells (the model
+   * looks only there).
+   */
   private blockSpans: number[] = [];
-  /** The new cells of the block's changed lines, one span after the other. */
+  /** The new cells of the block's spans, one span after the other. */
   private readonly blockCur = new ByteSink(1 << 12);
   /** The block's new cells: its old ones with the changed lines' put in. */
   private cur = new Uint8Array(1 << 14);
@@ -376,6 +389,20 @@ export class LineDeltaEncoder {
   /** Per slot, the block it was last put in (a slot appears once per block). */
   private slotBlock = new Int32Array(1024);
   private blockId = 1;
+  /**
+   * The last blocks' lines and new cells, by their first slot (as LineDeltaDecoder.cached): while
+   * a block's lines are those of the last block from its first slot, each still carrying that
+   * block's stamp (Tables.owner: its line unchanged since), their old cells are that block's new
+   * ones, laid in at once when the block is coded instead of copied line by line.
+   */
+  private blockCache = new Map<number, CachedMap>();
+  private stamp = 0;
+  /** This block's entry in blockCache, how many of its first lines match it, and their cells. */
+  private cached: CachedMap | null = null;
+  private same = 0;
+  private sameCells = 0;
+  /** Per slot, the slot of the map line that followed it last (-1: none yet): nextSlotLine's guess. */
+  private follows = new Int32Array(1024).fill(-1);
   /** DataViews toBlock reads words through: of the line's bytes, of each slot's line, of blockOld. */
   private lineBytes: Uint8Array | null = null;
   private lineView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
@@ -399,7 +426,15 @@ export class LineDeltaEncoder {
     const n = chunk.length;
     this.pushed += n;
     let pos = 0;
+    const guess = this.cells;
     while (pos < n) {
+      if (guess && this.carryLen === 0 && !this.midLine) {
+        const k = this.nextSlotLine(chunk, pos, n);
+        if (k > 0) {
+          pos += k;
+          continue;
+        }
+      }
       const lf = chunk.indexOf(LF, pos);
       const end = lf === -1 ? n : lf + 1;
       if (this.carryLen > 0 || lf === -1) {
@@ -455,6 +490,8 @@ export class LineDeltaEncoder {
     this.t.reset();
     this.model.reset();
     this.slotBlock.fill(0);
+    this.follows.fill(-1);
+    this.blockCache.clear();
     this.refLines = [];
     this.refViews = [];
   }
@@ -656,19 +693,90 @@ export class LineDeltaEncoder {
     for (let j = 0; j < cs; j++) if (ref[j] !== b[s + j]) return false;
     for (let j = ce; j < len; j++) if (ref[j] !== b[s + j]) return false;
     if (k < ce) {
+      // One pass: the rest of the old cells to the block, the new ones checked (nothing is
+      // changed until all are), the last that differs found.
+      let last = k;
       for (let j = k; j < ce; j++) {
+        const r = ref[j];
         const x = b[s + j];
-        if (x !== ref[j] && !isCell(x)) return false;
+        ob[d + j] = r;
+        if (x !== r) {
+          if (!isCell(x)) return false;
+          last = j;
+        }
       }
-      for (let j = k; j < ce; j++) {
-        ob[d + j] = ref[j];
-        ref[j] = b[s + j];
-      }
-      this.blockCur.bytes(ref, cs, ce);
-      this.blockSpans.push(o0, o0 + n);
+      for (let j = k; j <= last; j++) ref[j] = b[s + j];
+      // Only the stretch that changed: the model looks for differences inside the spans only,
+      // and finds the same ones there as in the whole line (same coded bits, less to scan).
+      this.blockCur.bytes(ref, k, last + 1);
+      this.blockSpans.push(d + k, d + last + 1);
     }
     old.len = o0 + n;
     return this.joinBlock(slot, cs, ce);
+  }
+
+  /**
+   * The common case of a dump's map, taken without finding the line's end, reading its address
+   * or looking its key up: the line of the slot expected next printed again unchanged. When
+   * the bytes at `s` are that line exactly (its LF included: a slot line holds one, at its end),
+   * they are that line whatever they are: same key, same area (checked), same length; so
+   * line() would hold it in the block as toBlock does for an unchanged line, which is what
+   * this does. Returns the bytes taken, 0 when the guess fails (line() then decides).
+   */
+  private nextSlotLine(b: Uint8Array, s: number, n: number): number {
+    const last = this.t.lastSlot;
+    // The slot that followed the last one in the block before (a dump's first map line, the
+    // line after a run of free lines), else the next slot.
+    const after = last >= 0 && last < this.follows.length ? this.follows[last] : -1;
+    if (after >= 0 && after !== last + 1) {
+      const k = this.slotLine(after, b, s, n);
+      if (k > 0) return k;
+    }
+    return this.slotLine(last + 1, b, s, n);
+  }
+
+  /** nextSlotLine's test of one slot: the bytes at `s` are its line exactly. */
+  private slotLine(slot: number, b: Uint8Array, s: number, n: number): number {
+    const t = this.t;
+    const ref = t.slots[slot];
+    if (ref === undefined) return 0;
+    const len = ref.length;
+    if (s + len > n || t.slotArea[slot] !== t.area) return 0;
+    if (slot < this.slotBlock.length && this.slotBlock[slot] === this.blockId) return 0;
+    if (b !== this.lineBytes) {
+      this.lineBytes = b;
+      this.lineView = new DataView(b.buffer, b.byteOffset, b.length);
+    }
+    const bv = this.lineView;
+    let rv = this.refViews[slot];
+    if (this.refLines[slot] !== ref) {
+      rv = this.refViews[slot] = new DataView(ref.buffer, ref.byteOffset, ref.length);
+      this.refLines[slot] = ref;
+    }
+    let k = 0;
+    for (; k + 4 <= len; k += 4) if (rv.getInt32(k, true) !== bv.getInt32(s + k, true)) return 0;
+    for (; k < len; k++) if (ref[k] !== b[s + k]) return 0;
+    const cs = t.cellStart(slot);
+    if (cs < 0) return 0;
+    const ce = t.cellEnd(slot);
+    this.startBlock(slot);
+    const old = this.blockOld;
+    old.reserve(ce - cs);
+    if (!this.continuesCached(slot, cs, ce)) {
+      const ob = old.buf;
+      if (ob !== this.blockBuf) {
+        this.blockBuf = ob;
+        this.blockView = new DataView(ob.buffer, ob.byteOffset, ob.length);
+      }
+      const ov = this.blockView;
+      const d = old.len - cs;
+      let j = cs;
+      for (; j + 4 <= ce; j += 4) ov.setInt32(d + j, rv.getInt32(j, true), true);
+      for (; j < ce; j++) ob[d + j] = ref[j];
+    }
+    old.len += ce - cs;
+    this.joinBlock(slot, cs, ce);
+    return len;
   }
 
   /**
@@ -681,10 +789,7 @@ export class LineDeltaEncoder {
     if (r === null) return false;
     const [cs, ce] = r;
     const n = ce - cs;
-    if (this.blockSlots.length === 0) {
-      this.emitPending();
-      this.blockFrom = this.t.lastSlot;
-    }
+    this.startBlock(-1);
     const old = this.blockOld;
     old.reserve(n);
     old.buf.fill(FREE, old.len, old.len + n);
@@ -700,16 +805,43 @@ export class LineDeltaEncoder {
 
   /** A line whose cells were just put in the block joins it. */
   private joinBlock(slot: number, cs: number, ce: number): boolean {
-    if (this.blockSlots.length === 0) {
-      this.emitPending();
-      this.blockFrom = this.t.lastSlot;
+    this.startBlock(slot);
+    if (this.continuesCached(slot, cs, ce)) {
+      this.same++;
+      this.sameCells += ce - cs;
     }
     this.blockNew.push(null);
     this.addToBlock(slot, cs, ce);
     return true;
   }
 
+  /** A block begins with the line of `slot` (-1: a line new to its slot) unless one is open. */
+  private startBlock(slot: number): void {
+    if (this.blockSlots.length !== 0) return;
+    this.emitPending();
+    this.blockFrom = this.t.lastSlot;
+    this.cached = slot < 0 ? null : (this.blockCache.get(slot) ?? null);
+    this.same = 0;
+    this.sameCells = 0;
+  }
+
+  /** Whether the line about to join the block as its next is the cached block's next, unchanged. */
+  private continuesCached(slot: number, cs: number, ce: number): boolean {
+    const c = this.cached;
+    const k = this.blockSlots.length;
+    return c !== null && this.same === k && k < c.lines && c.slots[k] === slot && c.ranges[2 * k] === cs && c.ranges[2 * k + 1] === ce && this.t.owner[slot] === c.stamp;
+  }
+
   private addToBlock(slot: number, cs: number, ce: number): void {
+    const last = this.t.lastSlot;
+    if (last >= 0) {
+      if (last >= this.follows.length) {
+        const grown = new Int32Array(Math.max(last + 1, this.follows.length * 2)).fill(-1);
+        grown.set(this.follows);
+        this.follows = grown;
+      }
+      this.follows[last] = slot;
+    }
     this.blockSlots.push(slot);
     this.blockRanges.push(cs, ce);
     if (slot >= this.slotBlock.length) {
@@ -754,17 +886,23 @@ export class LineDeltaEncoder {
       last = slots[j - 1];
       k = j;
     }
+    if (this.same > 0) this.blockOld.buf.set(this.cached!.cells.subarray(0, this.sameCells), 0);
     const old = this.blockOld.view();
     if (this.cur.length < old.length) this.cur = new Uint8Array(old.length * 2);
     const cur = this.cur.subarray(0, old.length);
     cur.set(old);
     const spans = this.blockSpans;
+    const nb = this.blockCur.buf;
     for (let k = 0, at = 0; k < spans.length; k += 2) {
-      const n = spans[k + 1] - spans[k];
-      cur.set(this.blockCur.buf.subarray(at, at + n), spans[k]);
+      const from = spans[k];
+      const n = spans[k + 1] - from;
+      // Most spans are a few cells: by hand rather than through a subarray view.
+      if (n <= 32) for (let j = 0; j < n; j++) cur[from + j] = nb[at + j];
+      else cur.set(nb.subarray(at, at + n), from);
       at += n;
     }
     this.model.encode(this.rc, old, cur, spans);
+    this.cacheBlock(slots, cur);
     this.blockSlots = [];
     this.blockNew = [];
     this.blockSpans = [];
@@ -772,6 +910,26 @@ export class LineDeltaEncoder {
     this.blockOld.len = 0;
     this.blockCur.len = 0;
     this.blockId++;
+  }
+
+  /** The block just coded, as the one its first slot's next block may start as. */
+  private cacheBlock(slots: number[], cur: Uint8Array): void {
+    const lines = slots.length;
+    const stamp = ++this.stamp;
+    const owner = this.t.owner;
+    for (let k = 0; k < lines; k++) owner[slots[k]] = stamp;
+    let c = this.blockCache.get(slots[0]);
+    if (c === undefined || c.slots.length < lines || c.cells.length < cur.length) {
+      if (this.blockCache.size >= 64) this.blockCache.clear();
+      c = { lines, slots: new Int32Array(2 * lines), ranges: new Int32Array(4 * lines), cells: new Uint8Array(2 * cur.length), stamp };
+      this.blockCache.set(slots[0], c);
+    }
+    for (let k = 0; k < lines; k++) c.slots[k] = slots[k];
+    const ranges = this.blockRanges;
+    for (let k = 0; k < 2 * lines; k++) c.ranges[k] = ranges[k];
+    c.cells.set(cur);
+    c.lines = lines;
+    c.stamp = stamp;
   }
 
   /** A whole line that is not a map line: NUMS against its shape, or a literal. */

@@ -10,19 +10,27 @@ if (!port) throw new Error('rawCoderWorker runs as a worker thread');
 const coder = new RawCoder(workerData as { format: number; level: number });
 const taken: RawRecord[] = [];
 let failed: string | null = null;
+// The replies to one message's commands go back as one message (a message per reply cost more
+// than the coding of a small batch).
 port.on('message', (cmds: RawCommand[]) => {
+  const replies: RawReply[] = [];
+  const transfer = new Set<ArrayBuffer>();
   for (let k = 0; k < cmds.length; k++) {
     const m = cmds[k];
     if (failed !== null) {
       // Everything after a failure is refused with the same error (the writer stops at the first).
-      if (m.c === 'reply') port.postMessage({ id: m.id, error: failed } satisfies RawReply);
+      if (m.c === 'reply') replies.push({ id: m.id, error: failed });
       continue;
     }
     try {
-      runCommands(coder, taken, [m], (r) => port.postMessage(r, 'records' in r ? r.records.map((x) => x.bytes.buffer as ArrayBuffer) : []));
+      runCommands(coder, taken, [m], (r) => {
+        replies.push(r);
+        if ('records' in r) for (const x of r.records) transfer.add(x.bytes.buffer as ArrayBuffer);
+      });
     } catch (err) {
       failed = (err as Error).message || String(err);
-      if (m.c === 'reply') port.postMessage({ id: m.id, error: failed } satisfies RawReply);
+      if (m.c === 'reply') replies.push({ id: m.id, error: failed });
     }
   }
+  if (replies.length > 0) port.postMessage(replies, [...transfer]);
 });

@@ -88,6 +88,13 @@ export interface SessionWriterOptions {
    * `until()` between reads and ends with `closeAsync()`. Records are the same as without.
    */
   worker?: URL;
+  /**
+   * Compress a big index record (an import's: BROTLI_ITEMS items or more) with brotli on
+   * libuv's thread pool while this thread goes on parsing, instead of here (brotli is most of
+   * an import's index cost). The record keeps its place in the file: the same bytes as without.
+   * The caller ends with `closeAsync()`.
+   */
+  asyncIndex?: boolean;
 }
 
 /** Errors after which a later write may succeed (space freed): everything else is fatal. */
@@ -180,6 +187,7 @@ export class SessionWriter {
     const coding = { format: this.format, level: this.level };
     this.client = options.worker ? new RawCoderClient(options.worker, coding, () => this.settled()) : null;
     this.enc = this.client ?? new RawCoder(coding);
+    this.asyncIndex = options.asyncIndex ?? false;
     this.logTextInRaw = options.logText === 'raw';
     this.fsync = options.fsync ?? false;
     this.onError = options.onError;
@@ -198,6 +206,10 @@ export class SessionWriter {
 
   private readonly fsync: boolean;
   private readonly logTextInRaw: boolean;
+  private readonly asyncIndex: boolean;
+  /** Index records being compressed on the thread pool, and who waits for none to be. */
+  private indexJobs = 0;
+  private indexIdle: Array<() => void> = [];
   private readonly onError?: (err: Error) => void;
   private readonly onBlocked?: (err: WriteFailedError) => void;
 
@@ -367,6 +379,7 @@ export class SessionWriter {
   /** Ends the capture, writes the end record and closes the file. */
   close(): SessionSummary {
     if (this.client) throw new Error('a session written with a worker closes with closeAsync()');
+    if (this.asyncIndex) throw new Error('a session written with asyncIndex closes with closeAsync()');
     this.closeStart();
     return this.closeEnd();
   }
@@ -376,6 +389,7 @@ export class SessionWriter {
     this.closeStart();
     try {
       await this.client?.until(0);
+      if (this.indexJobs > 0) await new Promise<void>((resolve) => this.indexIdle.push(resolve));
     } catch (err) {
       this.abandon();
       throw err;
@@ -527,7 +541,14 @@ export class SessionWriter {
     }
     const r = (this.enc as RawCoder).take(this.lastHostMs, force);
     if (r === null) return;
-    this.queue(r.bytes);
+    if (this.asyncIndex) {
+      // As a ticket given back already: behind an index record still being compressed, what
+      // reaches the disk is known by the raw records written, not by those queued.
+      this.out.push({ records: [r] });
+      this.outBytes += r.bytes.length;
+    } else {
+      this.queue(r.bytes);
+    }
     this.queuedRawEnd = r.rawEnd;
   }
 
@@ -547,6 +568,11 @@ export class SessionWriter {
     // modelling takes about a quarter off these columns, at ~20 µs of CPU per dump.
     let packed = this.deflate(text, this.indexTail);
     let coder = INDEX_DEFLATE;
+    if (this.items.length >= BROTLI_ITEMS && this.asyncIndex) {
+      this.indexTail = windowTail(this.indexTail, text);
+      this.queueIndexLater(text, packed, through);
+      return;
+    }
     if (this.items.length >= BROTLI_ITEMS) {
       const b = zlib.brotliCompressSync(text, {
         params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 10, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: text.length },
@@ -578,12 +604,50 @@ export class SessionWriter {
 
   /** An index record, its counts first so a reader can step over it without inflating it. */
   private queueIndex(type: RecordType, payload: Uint8Array, through: number): void {
-    let snaps = 0;
-    for (const it of this.items) if ('snap' in it) snaps++;
-    this.queue(encodeIndexCounts({ snapshots: snaps, events: this.items.length - snaps, p: through, ended: this.ended }));
+    this.queue(this.indexCounts(through));
     this.queue(encodeRecord(type, payload));
     this.items = [];
     this.indexedThrough = through;
+  }
+
+  private indexCounts(through: number): Uint8Array {
+    let snaps = 0;
+    for (const it of this.items) if ('snap' in it) snaps++;
+    return encodeIndexCounts({ snapshots: snaps, events: this.items.length - snaps, p: through, ended: this.ended });
+  }
+
+  /**
+   * queueIndex of a columns record whose brotli runs on the thread pool (asyncIndex): a ticket
+   * holds its place in the file until it is back, then it is the smaller of the two, as in
+   * writeIndex. A failure is the writer's error (closeAsync throws it).
+   */
+  private queueIndexLater(text: Uint8Array, deflated: Uint8Array, through: number): void {
+    const counts = this.indexCounts(through);
+    const ticket: RawTicket = { records: null };
+    this.out.push(ticket);
+    this.items = [];
+    this.indexedThrough = through;
+    this.indexJobs++;
+    const params = { [zlib.constants.BROTLI_PARAM_QUALITY]: 10, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: text.length };
+    zlib.brotliCompress(text, { params }, (err, b) => {
+      this.indexJobs--;
+      if (err) {
+        if (!this.error) {
+          this.error = err;
+          this.onError?.(err);
+        }
+      } else {
+        const brotli = b.length < deflated.length;
+        const head = new ByteSink(8);
+        head.uvar(text.length);
+        head.uvar(brotli ? INDEX_BROTLI : INDEX_DEFLATE);
+        const rec = concatBytes([counts, encodeRecord(RecordType.Columns, concatBytes([head.view(), brotli ? b : deflated]))]);
+        ticket.records = [{ bytes: rec, rawEnd: -1 }];
+        this.outBytes += rec.length;
+        this.settled();
+      }
+      if (this.indexJobs === 0) for (const wake of this.indexIdle.splice(0)) wake();
+    });
   }
 
   private deflate(data: Uint8Array, dictionary: Uint8Array): Uint8Array {
@@ -614,7 +678,8 @@ export class SessionWriter {
       if (it.records === null) break;
       for (const r of it.records) {
         parts.push(r.bytes);
-        rawEnd = r.rawEnd;
+        // (An index record's ticket has none.)
+        if (r.rawEnd >= 0) rawEnd = r.rawEnd;
       }
     }
     if (parts.length === 0) return;
@@ -644,9 +709,12 @@ export class SessionWriter {
     }
     this.out = rest;
     this.outBytes = 0;
-    for (const it of rest) if (it instanceof Uint8Array) this.outBytes += it.length;
+    for (const it of rest) {
+      if (it instanceof Uint8Array) this.outBytes += it.length;
+      else if (it.records) for (const r of it.records) this.outBytes += r.bytes.length;
+    }
     this.fileBytes += buf.length;
-    if (this.client) {
+    if (this.client || this.asyncIndex) {
       if (rawEnd >= 0) this.rawWritten = rawEnd;
     } else {
       this.rawWritten = this.queuedRawEnd;

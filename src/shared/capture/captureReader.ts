@@ -18,6 +18,7 @@ import {
   STACK,
 } from './dumpLines';
 import { deviceEventOf } from './deviceLines';
+import { FIELDS, FOLD_UNSURE, readFold, readHeader, UNSURE } from './headerBytes';
 import type { CaptureEvent } from './events';
 import { LineSplitter, type LineSink } from './lineSplitter';
 import { asciiString, isPlainAscii, lineText } from './text';
@@ -184,6 +185,18 @@ export class CaptureReader implements LineSink {
     this.lastLineEnd = lineEnd;
   }
 
+  /**
+   * The splitter's guess at the next line (see LineSink.lineIfWhole): taken only as a map line
+   * of the open dump, which tryMapLine accepts only if every byte is a hex digit, `:`, a space
+   * or a block character, so never across a line terminator. Refused, it changed nothing.
+   */
+  lineIfWhole(b: Uint8Array, start: number, end: number, termLen: number, lineNo: number, byteOffset: number): boolean {
+    const d = this.dump;
+    if (d === null || d.stage !== Stage.Map || !isHexDigit(b[start]) || !d.tryMapLine(b, start, end, lineNo)) return false;
+    this.lastLineEnd = byteOffset + (end - start) + termLen;
+    return true;
+  }
+
   private handle(b: Uint8Array, start: number, end: number, lineEnd: number, lineNo: number, byteOffset: number): void {
     // Frame markers may start mid-line: a scheduled dump runs between any two bytecodes.
     let at = -1;
@@ -234,8 +247,8 @@ export class CaptureReader implements LineSink {
       const c = b[s];
       if (c === 0x6d || c === 0x73 || c === 0x47 || c === 0x4e) {
         // m(em) s(tack) G(C) N(o. of): a dump's header.
-        const text = this.ascii(b, s, e, lineNo);
-        const stage = headerStage(text);
+        let stage = readHeader(b, s, e);
+        if (stage === UNSURE) stage = headerStage(this.ascii(b, s, e, lineNo));
         if (stage !== Stage.None) {
           this.dump = new DumpAssembler(byteOffset, 'bare', null, null, null);
           this.dumpLine(b, s, e, lineNo);
@@ -274,6 +287,24 @@ export class CaptureReader implements LineSink {
     if (e <= s) return false;
     const c = b[s];
     if (isHexDigit(c) && d.tryMapLine(b, s, e, lineNo)) return true;
+    // The header and fold lines read from their bytes; the text route below where they cannot tell.
+    if (c === 0x28 /* ( */) {
+      const lines = readFold(b, s, e);
+      if (lines >= 0) {
+        d.addFold(lines, lineNo);
+        return true;
+      }
+      if (lines !== FOLD_UNSURE) return false;
+    } else {
+      const stage = readHeader(b, s, e);
+      if (stage === Stage.None) {
+        // Only the damaged GC line needs the text (see below).
+        if (d.stage === Stage.None || d.stage >= Stage.Gc) return d.tryNoisyMapLine(b, s, e, lineNo);
+      } else if (stage !== UNSURE) {
+        this.header(d, stage, lineNo, b);
+        return true;
+      }
+    }
     const text = this.ascii(b, s, e, lineNo);
     if (c === 0x28 /* ( */) {
       const m = FOLD.exec(text);
@@ -309,6 +340,39 @@ export class CaptureReader implements LineSink {
     }
     applyHeader(d, stage, text, lineNo);
     return true;
+  }
+
+  /**
+   * The header line readHeader just read (its figures in FIELDS, the layout's address in
+   * `b`), as the text route below handles one: it may end the open dump and begin the next.
+   */
+  private header(d: DumpAssembler, stage: Stage, lineNo: number, b: Uint8Array): void {
+    if (stage === Stage.Map) {
+      d.startArea(asciiString(b, FIELDS[0], FIELDS[1]), lineNo);
+      return;
+    }
+    if (stage <= d.stage) {
+      // The header starts over: this line begins the next dump.
+      const cut = this.frame ? 'the dump was cut short (no end marker)' : null;
+      this.finishDump(this.lastLineEnd, cut);
+      d = this.dump = new DumpAssembler(this.lastLineEnd, 'bare', null, null, null);
+    }
+    switch (stage) {
+      case Stage.Mem:
+        d.setMem(FIELDS[0], FIELDS[1], FIELDS[2], lineNo);
+        break;
+      case Stage.Stack:
+        d.setStack(FIELDS[0], optional(FIELDS[1]), lineNo);
+        break;
+      case Stage.Gc:
+        d.setGc(FIELDS[0], FIELDS[1], FIELDS[2], optional(FIELDS[3]), lineNo);
+        break;
+      case Stage.Blocks:
+        d.setBlocks(FIELDS[0], FIELDS[1], FIELDS[2], optional(FIELDS[3]), lineNo);
+        break;
+      default:
+        break;
+    }
   }
 
   /** Handles a frame marker at b[at]; false if it is not one (then it is ordinary text). */
@@ -524,6 +588,11 @@ function headerStage(text: string): Stage {
 /** An optional regex group as a number. A function, not a closure per call: this runs per header line. */
 function n(x: string | undefined): number | null {
   return x === undefined ? null : Number(x);
+}
+
+/** An optional figure readHeader left in FIELDS (-1: the line has none). */
+function optional(x: number): number | null {
+  return x < 0 ? null : x;
 }
 
 /** Field i of a helper frame as an integer, or null. */

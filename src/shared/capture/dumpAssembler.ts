@@ -51,19 +51,44 @@ export const enum Stage {
 }
 
 /**
+ * The largest area buffer a pool keeps or makes ahead (4 Mi blocks, a 64 MB heap of 16-byte
+ * blocks): a damaged or hostile capture's one huge dump must not leave every later dump making,
+ * or the pool holding, buffers of its size.
+ */
+const MAX_KEPT = 1 << 22;
+
+/**
  * Working buffers for areas, reused from dump to dump: a snapshot keeps a copy of exactly
  * its blocks, so the buffer a dump was read into can serve the next one.
  */
 export class BufferPool {
   private readonly free: Uint8Array[] = [];
   private readonly freeEntries: Entry[][] = [];
+  /** The blocks each area (by its place in its dump) had in the last dump that finished. */
+  private readonly lengths: number[] = [];
 
   take(): Uint8Array {
     return this.free.pop() ?? new Uint8Array(16384);
   }
 
+  /**
+   * A buffer for a dump's area `slot`: one of exactly the length that area had in the last
+   * dump, where there was one. A capture's dumps are nearly always the same shape, so the map
+   * fills it to the last block and the snapshot keeps it as it is (see place), instead of a
+   * copy of a pooled buffer's first blocks: the copy was most of the time spent placing a map.
+   */
+  takeFor(slot: number): Uint8Array {
+    const n = slot < this.lengths.length ? this.lengths[slot] : 0;
+    return n > 0 && n <= MAX_KEPT ? new Uint8Array(n) : this.take();
+  }
+
+  /** Area `slot` of the dump just finished had `length` blocks. */
+  sawLength(slot: number, length: number): void {
+    if (slot < 16) this.lengths[slot] = length;
+  }
+
   give(buf: Uint8Array): void {
-    if (this.free.length < 8) this.free.push(buf);
+    if (this.free.length < 8 && buf.length <= MAX_KEPT) this.free.push(buf);
   }
 
   /**
@@ -196,7 +221,7 @@ export class DumpAssembler {
   startArea(address: string, line: number): void {
     this.touch(line);
     this.stage = Stage.Map;
-    const kinds = this.pool.take();
+    const kinds = this.pool.takeFor(this.areas.length);
     this.areas.push({ address: address.toLowerCase(), entries: this.pool.takeEntries(), count: 0, kinds, kindsView: viewOf(kinds), length: 0 });
   }
 
@@ -372,7 +397,8 @@ export class DumpAssembler {
     let holes = 0;
     const areas: HeapArea[] = [];
     let blocks = 0;
-    for (const a of this.areas) {
+    for (let slot = 0; slot < this.areas.length; slot++) {
+      const a = this.areas[slot];
       const placed = this.place(a, style, unit, problems);
       holes += placed.holes;
       blocks += placed.kinds.length;
@@ -381,7 +407,9 @@ export class DumpAssembler {
         for (let i = 0; i < k.length; i++) if (k[i] === OLD_TAIL) k[i] = TAIL;
       }
       areas.push({ address: a.address, blocks: placed.kinds.length, kinds: placed.kinds });
-      this.pool.give(a.kinds);
+      // The buffer goes back to the pool unless the snapshot kept it.
+      if (placed.kinds !== a.kinds) this.pool.give(a.kinds);
+      this.pool.sawLength(slot, a.length);
       this.pool.giveEntries(a.entries);
     }
     const knownBlocks = blocks - holes;
@@ -566,7 +594,7 @@ export class DumpAssembler {
     const where = a.address ? ` (area ${a.address})` : '';
     if (unit === null) {
       for (let k = 0; k < a.count; k++) this.checkLength(a, a.entries[k], problems);
-      return { kinds: kinds.slice(), holes: 0 };
+      return { kinds: kept(a), holes: 0 };
     }
     const lineSpan = 64 * unit;
     let expected = origin; // address the next entry should have
@@ -603,7 +631,7 @@ export class DumpAssembler {
       }
       expected = wrap(expected + lineSpan, mod);
     }
-    if (gaps.length === 0) return { kinds: kinds.slice(), holes: 0 };
+    if (gaps.length === 0) return { kinds: kept(a), holes: 0 };
     const holes = gaps.reduce((n, g) => n + g.blocks, 0);
     const out = new Uint8Array(kinds.length + holes);
     let src = 0;
@@ -652,6 +680,14 @@ export class DumpAssembler {
     if (e.length > 64) problems.push(`line ${e.line}: ${e.length} blocks on one map line (a line break was lost)`);
     else if (e.length < 64 && !last) problems.push(`line ${e.line}: map line has ${e.length} blocks, 64 expected (characters lost)`);
   }
+}
+
+/**
+ * An area's blocks as its snapshot keeps them: the buffer itself where the map filled it to
+ * the last block (see BufferPool.takeFor), else a copy of exactly the blocks read.
+ */
+function kept(a: AreaBuilder): Uint8Array {
+  return a.length === a.kinds.length ? a.kinds : a.kinds.slice(0, a.length);
 }
 
 /**

@@ -14,6 +14,15 @@ export interface LineSink {
    * the line's full length is `end - start + cut`.
    */
   line(bytes: Uint8Array, start: number, end: number, termLen: number, lineNo: number, byteOffset: number, cut: number): void;
+  /**
+   * Optional: the splitter's guess that `bytes[start, end)` is the next line (it is as long as
+   * the last one, and a terminator follows it). The sink takes it as line() would and returns
+   * true only if it has checked every byte of the range and none is `\n` or `\r` (so the guess
+   * was right); otherwise it returns false having changed nothing, and the line is found the
+   * usual way. A dump's map lines are all one length and read byte by byte anyway, so for most
+   * of a capture the splitter's own search for the terminator is work done twice.
+   */
+  lineIfWhole?(bytes: Uint8Array, start: number, end: number, termLen: number, lineNo: number, byteOffset: number): boolean;
 }
 
 /**
@@ -37,11 +46,16 @@ export class LineSplitter {
   private heldCR = false;
   private lineNo = 0;
   private offset = 0; // stream offset of the next byte to arrive
+  /** Length of the last line found in a chunk (0: none to guess from); see LineSink.lineIfWhole. */
+  private guess = 0;
+  private readonly guesses: boolean;
 
   constructor(
     private readonly sink: LineSink,
     private readonly maxLine = MAX_LINE_BYTES,
-  ) {}
+  ) {
+    this.guesses = typeof sink.lineIfWhole === 'function';
+  }
 
   /** Bytes consumed so far. */
   get bytesSeen(): number {
@@ -66,6 +80,22 @@ export class LineSplitter {
     // Four bytes at a time where the chunk allows it (see nextTerminator).
     const words = (chunk.byteOffset & 3) === 0 ? new Int32Array(chunk.buffer, chunk.byteOffset, n >>> 2) : null;
     while (pos < n) {
+      if (this.guesses && this.guess > 0 && this.carryLen === 0) {
+        // A terminator where the line would end if it were as long as the last (not the
+        // chunk's last byte: a `\r` there could not tell its length). The sink checks the rest.
+        const g = pos + this.guess;
+        if (g < n - 1) {
+          const c = chunk[g];
+          if (c === LF || c === CR) {
+            const termLen = c === CR && chunk[g + 1] === LF ? 2 : 1;
+            if (this.sink.lineIfWhole!(chunk, pos, g, termLen, this.lineNo + 1, base + pos)) {
+              this.lineNo++;
+              pos = g + termLen;
+              continue;
+            }
+          }
+        }
+      }
       const t = nextTerminator(chunk, words, pos, n);
       if (t === -1) {
         this.appendCarry(chunk, pos, n, base + pos);
@@ -82,8 +112,10 @@ export class LineSplitter {
         this.appendCarry(chunk, pos, t, base + pos);
         this.emitCarry(termLen);
       } else if (t - pos > this.maxLine) {
+        this.guess = 0;
         this.sink.line(chunk, pos, pos + this.maxLine, termLen, ++this.lineNo, base + pos, t - pos - this.maxLine);
       } else {
+        this.guess = t - pos;
         this.sink.line(chunk, pos, t, termLen, ++this.lineNo, base + pos, 0);
       }
       pos = t + termLen;

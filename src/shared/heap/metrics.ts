@@ -43,25 +43,29 @@ const LARGEST_ALLOC = 4;
  *
  * The map is walked a run at a time rather than a block at a time: a free run is a maximal
  * stretch of `.`; an allocation is a head (or a tail with no head before it, when a map
- * starts mid-object) followed by its tails. Most allocations are one or two blocks, so the
- * two blocks after a head are looked at directly; longer runs go to runEnd, which finds
- * where a run stops four blocks per comparison.
+ * starts mid-object) followed by its tails. Where a run ends is found by runEnd from the
+ * four blocks after its first, read as one word wherever they start, so most runs (one to
+ * four blocks) cost one comparison and a count of zero bits. What is counted per run is
+ * counted with arithmetic, not branches: the length of the next allocation is as good as
+ * random, and the branches on it (one block? two? tails after it?) were mispredicted so
+ * often that they were most of this function's time.
  */
 function scanArea(k: Uint8Array, hist: Uint32Array, acc: Float64Array): void {
   const n = k.length;
-  let largestFree = acc[LARGEST_FREE];
-  let freeRuns = acc[FREE_RUNS];
-  let one = acc[ONE];
-  let two = acc[TWO];
-  let largestAlloc = acc[LARGEST_ALLOC];
+  const view = new DataView(k.buffer, k.byteOffset, n);
+  // Small integers in the loop (the accumulators are doubles), added to acc at the end.
+  let largestFree = 0;
+  let freeRuns = 0;
+  let one = 0;
+  let two = 0;
+  let largestAlloc = 0;
   let freeCount = 0;
   let tailCount = 0;
-  const words = wordsOf(k);
   let i = 0;
   while (i < n) {
     const c = k[i];
     if (c === FREE) {
-      const end = runEnd(k, words, i + 1, n, FREE, FREE4);
+      const end = runEnd(k, view, i + 1, n, FREE, FREE4, FREE8);
       const run = end - i;
       freeRuns++;
       freeCount += run;
@@ -72,64 +76,51 @@ function scanArea(k: Uint8Array, hist: Uint32Array, acc: Float64Array): void {
       hist[UNKNOWN]++;
       i++;
     } else {
+      // Most allocations are one block (four in five on a real heap), so the block after a
+      // head is looked at before any run is searched for.
       let end = i + 1;
-      if (end < n && k[end] === TAIL) {
-        end++;
-        if (end < n && k[end] === TAIL) end = runEnd(k, words, end + 1, n, TAIL, TAIL4);
-      }
+      if (end < n && k[end] === TAIL) end = runEnd(k, view, end + 1, n, TAIL, TAIL4, TAIL8);
       const alloc = end - i;
-      if (c === TAIL) tailCount += alloc;
-      else {
-        hist[c & 0x7f]++;
-        tailCount += alloc - 1;
-      }
-      if (alloc === 1) one++;
-      else if (alloc === 2) two++;
+      // Its tails; a tail with no head before it (rare) is one more of them, and no head.
+      tailCount += alloc - 1;
+      if (c === TAIL) tailCount++;
+      else hist[c & 0x7f]++;
+      // 1 when alloc is 1 (alloc − 2 is negative), and when alloc is 2 (alloc ^ 2 is 0).
+      one += (alloc - 2) >>> 31;
+      two += ((alloc ^ 2) - 1) >>> 31;
       if (alloc > largestAlloc) largestAlloc = alloc;
       i = end;
     }
   }
   hist[FREE] += freeCount;
   hist[TAIL] += tailCount;
-  acc[LARGEST_FREE] = largestFree;
-  acc[FREE_RUNS] = freeRuns;
-  acc[ONE] = one;
-  acc[TWO] = two;
-  acc[LARGEST_ALLOC] = largestAlloc;
-}
-
-/** Whether a 32-bit word holds its lowest-addressed byte in its low bits (see runEnd). */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-/** k as 32-bit words for runEnd, or null (not 4-byte aligned, or a big-endian machine). */
-export function wordsOf(k: Uint8Array): Int32Array | null {
-  return LITTLE_ENDIAN && (k.byteOffset & 3) === 0 ? new Int32Array(k.buffer, k.byteOffset, k.length >>> 2) : null;
+  if (largestFree > acc[LARGEST_FREE]) acc[LARGEST_FREE] = largestFree;
+  acc[FREE_RUNS] += freeRuns;
+  acc[ONE] += one;
+  acc[TWO] += two;
+  if (largestAlloc > acc[LARGEST_ALLOC]) acc[LARGEST_ALLOC] = largestAlloc;
 }
 
 /**
  * The end of the run of `code` blocks that continues at k[i]: the first index from i whose
- * block is not `code` (n at the end). `words` views k as 32-bit words (wordsOf; null: a
- * block at a time); `code4` is `code` in all four bytes of one.
+ * block is not `code` (n at the end). `view` is k as a DataView; `code4` is `code` in all
+ * four bytes of a 32-bit word, `code8` in all eight of a float64.
  *
- * A word XOR `code4` is zero where all four blocks are `code`; otherwise its lowest non-zero
- * byte is the first block that is not (little-endian), found from the count of trailing
- * zero bits. The blocks of the first word before i are masked off. So a run of any length
- * costs one comparison per four blocks and no branch per block, and a run that ends within
- * its first word costs one.
+ * Four blocks read little-endian as a word, XOR `code4`, are zero where all four are `code`;
+ * otherwise the lowest non-zero byte is the first that is not, found from the count of
+ * trailing zero bits: no branch per block. The reads need no alignment (DataView), so the
+ * first one starts at i itself. Past four blocks the run is a long one (free space, a big
+ * buffer) and is skipped eight blocks per comparison: two float64s are equal exactly when
+ * their bits are (`code8` is a normal number, neither NaN nor zero).
  */
-export function runEnd(k: Uint8Array, words: Int32Array | null, i: number, n: number, code: number, code4: number): number {
-  if (words !== null) {
-    let w = i >>> 2;
-    const nw = words.length;
-    if (w < nw) {
-      let x = (words[w] ^ code4) & (-1 << ((i & 3) << 3));
-      for (;;) {
-        if (x !== 0) return (w << 2) + ((31 - Math.clz32(x & -x)) >>> 3);
-        if (++w >= nw) break;
-        x = words[w] ^ code4;
-      }
-      i = w << 2;
-    }
+export function runEnd(k: Uint8Array, view: DataView, i: number, n: number, code: number, code4: number, code8: number): number {
+  while (i + 4 <= n) {
+    const x = view.getInt32(i, true) ^ code4;
+    if (x !== 0) return i + ((31 - Math.clz32(x & -x)) >>> 3);
+    i += 4;
+    // Four comparisons per turn: on a heap's long free stretches the loop is the cost.
+    while (i + 32 <= n && view.getFloat64(i, true) === code8 && view.getFloat64(i + 8, true) === code8 && view.getFloat64(i + 16, true) === code8 && view.getFloat64(i + 24, true) === code8) i += 32;
+    while (i + 8 <= n && view.getFloat64(i, true) === code8) i += 8;
   }
   while (i < n && k[i] === code) i++;
   return i;
@@ -140,18 +131,37 @@ export function repeated4(code: number): number {
   return (code * 0x01010101) | 0;
 }
 
+/** `code` in all eight bytes of a float64, as a number (see runEnd). */
+function repeated8(code: number): number {
+  const v = new DataView(new ArrayBuffer(8));
+  for (let b = 0; b < 8; b++) v.setUint8(b, code);
+  return v.getFloat64(0, true);
+}
+
 export const FREE4 = repeated4(FREE);
 export const TAIL4 = repeated4(TAIL);
+const FREE8 = repeated8(FREE);
+const TAIL8 = repeated8(TAIL);
 
 const cache = new WeakMap<HeapSnapshot, SnapshotMetrics>();
+/**
+ * The snapshot metricsOf last answered for, and its metrics: the reader computes a dump's
+ * metrics to check them against its header, and whoever takes the dump from it asks next, so
+ * that answer costs no WeakMap lookup. It holds on to that one snapshot until the next call.
+ */
+let lastSnapshot: HeapSnapshot | null = null;
+let lastMetrics: SnapshotMetrics | null = null;
 
 /** computeMetrics, once per snapshot object. */
 export function metricsOf(s: HeapSnapshot): SnapshotMetrics {
+  if (s === lastSnapshot) return lastMetrics!;
   let m = cache.get(s);
   if (!m) {
     m = computeMetrics(s);
     cache.set(s, m);
   }
+  lastSnapshot = s;
+  lastMetrics = m;
   return m;
 }
 
@@ -181,8 +191,8 @@ export function computeMetrics(s: HeapSnapshot): SnapshotMetrics {
   const unknownBlocks = hist[UNKNOWN];
   const headBlocks = blocks - freeBlocks - tailBlocks - unknownBlocks;
   const kinds: Record<string, number> = {};
-  for (let c = 0; c < 128; c++) {
-    if (hist[c] && c !== FREE && c !== TAIL && c !== UNKNOWN) kinds[LETTERS[c]] = hist[c];
+  for (let c = UNKNOWN + 1; c < 128; c++) {
+    if (hist[c] !== 0 && c !== FREE && c !== TAIL) kinds[LETTERS[c]] = hist[c];
   }
   const bs = s.blockSize;
   if (s.areas.length === 0) {
