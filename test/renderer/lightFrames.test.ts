@@ -83,5 +83,30 @@ describe('the window’s light frame index (big sessions)', () => {
     expect(light.areasOf(0)).toEqual(full.areasOf(0));
     expect(light.cols.blockSize[0]).toBe(full.cols.blockSize[0]);
     expect(light.areasOf(1)).toEqual([]);
+    // The figures a series does not carry share one column of NaN: learning the block size
+    // of frame 0 leaves every other unknown figure unknown.
+    expect(Number.isNaN(light.cols.blockSize[1])).toBe(true);
+    for (const c of ['deviceMs', 'blocks', 'headBlocks', 'seq', 'freeRuns'] as const) expect(light.col(c).every(Number.isNaN), c).toBe(true);
+  });
+
+  it('grows from a light open with frames pushed after it (a session followed live)', () => {
+    const full = new FrameIndex(info.snapshots);
+    const light = FrameIndex.fromSeries({ ...series, frames: DUMPS - 2 });
+    light.push(info.snapshots[DUMPS - 2]);
+    light.push(info.snapshots[DUMPS - 1]);
+    expect(light.length).toBe(DUMPS);
+    // The pushed frames have every figure; those read from the series still have none.
+    for (const c of ['blocks', 'headBlocks', 'freeRuns', 'blockSize'] as const) {
+      expect(light.cols[c][DUMPS - 1], c).toBe(full.cols[c][DUMPS - 1]);
+      expect(light.cols[c][DUMPS - 2], c).toBe(full.cols[c][DUMPS - 2]);
+      expect(light.col(c).subarray(0, DUMPS - 2).every(Number.isNaN), c).toBe(true);
+    }
+    expect(f32(light.col('used'))).toEqual(f32(full.col('used')));
+    // A short series leaves room: the frame pushed is written in place, not into the shared column.
+    const short = FrameIndex.fromSeries({ ...series, frames: 100 });
+    short.push(info.snapshots[100]);
+    expect(short.cols.blocks[100]).toBe(full.cols.blocks[100]);
+    expect(short.col('blocks').subarray(0, 100).every(Number.isNaN)).toBe(true);
+    expect(short.col('headBlocks').subarray(0, 100).every(Number.isNaN)).toBe(true);
   });
 });

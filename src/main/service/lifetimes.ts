@@ -2,7 +2,7 @@
  * getLifetimes' work: a session's object lifetimes, built once per session and brought up to
  * date with the frames that arrived since the last call (a recording grows under it).
  */
-import type { LifetimesRequest, LifetimesResult, ObjectsRequest, ObjectsResult, SnapshotIndexEntry as IndexEntry } from '../../shared/api';
+import type { LifetimesRequest, LifetimesResult, ObjectsRequest, ObjectsResult, SnapshotIndexEntry as IndexEntry, TimelineEvent } from '../../shared/api';
 import { objectsAnswer } from '../../shared/lifetimes/objects';
 import { blameByPhase } from '../../shared/lifetimes/queries';
 import { followKey, MapFollower } from '../../shared/heap/mapFollower';
@@ -14,6 +14,8 @@ import type { SessionView } from './sessionView';
 const YIELD_MS = 4;
 /** Index entries read at a time while catching up. */
 const ENTRY_PAGE = 2048;
+/** Log lines read at a time while catching up. */
+const LINE_PAGE = 4096;
 
 export class LifetimesMaker {
   private readonly life = new SessionLifetimes();
@@ -79,6 +81,11 @@ export class LifetimesMaker {
     };
   }
 
+  private feedEvent(ev: TimelineEvent): void {
+    if (ev.kind === 'mark') this.life.event({ type: 'mark', label: ev.text, deviceMs: ev.deviceMs ?? null, line: ev.line, byteOffset: ev.byteOffset });
+    else if (ev.type === 'device') this.life.event({ type: 'device', kind: ev.kind as Exclude<typeof ev.kind, 'mark' | 'gap'>, text: ev.text, line: ev.line, byteOffset: ev.byteOffset, ...(ev.bytes !== undefined ? { bytes: ev.bytes } : {}) });
+  }
+
   /**
    * A dump's maps: followed from the last dump's when only map lines changed (see
    * MapFollower), else the parser's. Every map given reaches the tracker, in order.
@@ -124,21 +131,28 @@ export class LifetimesMaker {
       const e = page[this.next - pageAt];
       // What was printed before dump `next`: lines [nextLine, e.logLine), events with snapshot ≤ next.
       const upTo = Math.min(lineCount, e.logLine);
-      const lines = upTo > this.nextLine ? await this.view.logLines(this.nextLine, upTo - this.nextLine) : [];
-      this.nextLine = Math.max(this.nextLine, upTo);
-      const evs = [];
+      const evs: TimelineEvent[] = [];
       while (this.nextEvent < events.length && events[this.nextEvent].snapshot <= this.next) evs.push(events[this.nextEvent++]);
-      const merged = [
-        ...lines.map((l) => ({ line: l.line, feed: () => this.life.event({ type: 'log', text: l.text, line: l.line, byteOffset: 0 }) })),
-        ...evs.map((ev) => ({
-          line: ev.line,
-          feed: () => {
-            if (ev.kind === 'mark') this.life.event({ type: 'mark', label: ev.text, deviceMs: ev.deviceMs ?? null, line: ev.line, byteOffset: ev.byteOffset });
-            else if (ev.type === 'device') this.life.event({ type: 'device', kind: ev.kind as Exclude<typeof ev.kind, 'mark' | 'gap'>, text: ev.text, line: ev.line, byteOffset: ev.byteOffset, ...(ev.bytes !== undefined ? { bytes: ev.bytes } : {}) });
-          },
-        })),
-      ].sort((a, b) => a.line - b.line);
-      for (const m of merged) m.feed();
+      evs.sort((a, b) => a.line - b.line);
+      // Lines a page at a time, with events fed among them by line (a line before an event on
+      // the same line, as printed): a dump after a long log (600,000 lines in a test) must
+      // neither hold every line as an object at once nor the event loop while it feeds them.
+      let ev = 0;
+      while (this.nextLine < upTo) {
+        const lines = await this.view.logLines(this.nextLine, Math.min(LINE_PAGE, upTo - this.nextLine));
+        if (lines.length === 0) break;
+        for (const l of lines) {
+          while (ev < evs.length && evs[ev].line < l.line) this.feedEvent(evs[ev++]);
+          this.life.event({ type: 'log', text: l.text, line: l.line, byteOffset: 0 });
+        }
+        this.nextLine += lines.length;
+        if (performance.now() - since > YIELD_MS) {
+          await new Promise((r) => setImmediate(r));
+          since = performance.now();
+        }
+      }
+      this.nextLine = Math.max(this.nextLine, upTo);
+      while (ev < evs.length) this.feedEvent(evs[ev++]);
       if (e.areas.length > 0) {
         const m = await this.maps(this.next, e);
         this.life.frame(e, m.areas, e.metrics, e.hostMs, m.changed);

@@ -227,8 +227,9 @@ export class HeapScopeService {
     await this.closeSession();
     this.setSession(view);
     this.follow(view);
-    await this.recent.add(abs, summaryOf(view), Date.now(), view.memoryErrorKnown());
-    this.walkIndex(view, abs);
+    const known = view.memoryErrorKnown();
+    await this.recent.add(abs, summaryOf(view), Date.now(), known);
+    this.walkIndex(view, abs, known);
     return { ...view.meta };
   }
 
@@ -346,12 +347,16 @@ export class HeapScopeService {
 
   /**
    * After an open: the frame series is built in the background (the walk yields between pages),
-   * and the recent list's summary is completed with what only a walk finds (the first MemoryError).
+   * and the recent list's summary is completed with what only a walk finds (the first MemoryError),
+   * unless it was `known` when the list was written.
    */
-  private walkIndex(view: SessionView, path: string): void {
+  private walkIndex(view: SessionView, path: string, known = view.memoryErrorKnown()): void {
     void (async () => {
-      if (view.memoryErrorKnown()) return;
+      // Known when the recent list was written (the walk a window started may have ended since).
+      if (known) return;
       const series = await view.frameSeries(() => this.session === view);
+      // The window's getFrameSeries (awaiting the same walk) is answered first.
+      await new Promise((res) => setImmediate(res));
       if (series && this.session === view) await this.recent.add(path, summaryOf(view));
     })().catch(() => undefined);
   }

@@ -500,6 +500,8 @@ export class ColumnChunk {
   kindVals: Float64Array | null = null;
   /** Decodes the kinds (and those of the chunks before it in its page, in order). */
   decodeKinds: (() => void) | null = null;
+  /** Decodes the log lines (and those of the chunks before it in its page, in order); null once done or none. */
+  decodeLogs: (() => void) | null = null;
   /** Decodes the numbers not EAGER (and those of the chunks before it, in order); null once done. */
   decodeNums: (() => void) | null = null;
   /** Snapshots with a map. */
@@ -533,6 +535,22 @@ function jsonText(src: ByteSource): unknown {
     if (err instanceof MalformedError) throw err;
     throw new IndexShapeError(`unreadable text in the index (${(err as Error).message})`);
   }
+}
+
+/**
+ * Columns of codes read whole before use, kept from record to record (the series' pass unpacks
+ * hundreds): shared by every unpacker, as each uses them only within one synchronous call.
+ */
+const scratchCols: Float64Array[] = [];
+
+/** Past this many codes a column is not kept (a record of a long log holds millions of lines). */
+const SCRATCH_KEPT = 1 << 16;
+
+function scratch(k: number, length: number): Float64Array {
+  const a = scratchCols[k];
+  if (a !== undefined && a.length >= length) return a;
+  if (length > SCRATCH_KEPT) return new Float64Array(length);
+  return (scratchCols[k] = new Float64Array(Math.max(length, 2 * (a?.length ?? 0), 64)));
 }
 
 /** Decodes a page's records in order, carrying the state from one to the next. */
@@ -575,18 +593,21 @@ export class ColumnUnpacker {
     ch.evNumAt = new Int32Array(m);
     const textC = src[C.Text];
     // The item columns, read whole; then the items in order.
-    const kinds = new Float64Array(items);
-    const lines = new Float64Array(items);
-    const offsets = new Float64Array(items);
-    const hosts = new Float64Array(items);
-    const sizes = new Float64Array(n);
+    // Scratch, kept from record to record (read only up to this record's counts).
+    const kinds = scratch(0, items);
+    const lines = scratch(1, items);
+    const offsets = scratch(2, items);
+    const hosts = scratch(3, items);
+    const sizes = scratch(4, n);
     readUvars(src[C.Kind], kinds, items);
     readUvars(src[C.Line], lines, items);
     readUvars(src[C.Offset], offsets, items);
     readUvars(src[C.Host], hosts, items);
     readUvars(src[C.Size], sizes, n);
     const logC = src[C.Log];
-    const logNumC = src[C.LogNum];
+    /** Where each literal log text starts in the text column, in order (for decodeLogs). */
+    const textAt: number[] = [];
+    let logs = 0;
     let si = 0;
     let ei = 0;
     for (let it = 0; it < items; it++) {
@@ -623,24 +644,15 @@ export class ColumnUnpacker {
       ch.evHost[ei] = host;
       switch (kind) {
         case K_LOG: {
+          // Only the mode now (a literal text is stepped over in the shared text column): the
+          // pieces, numbers and texts wait until an event is made (decodeLogs). A timeline
+          // counts log lines and never reads them.
           const mode = logC.uvar();
-          if (mode === LOG_RAW) {
-            ch.evNumAt[ei] = logNumC.uvar();
-          } else if (mode === LOG_TEXT) {
-            const text = getText(textC);
-            ch.evPayload[ei] = text;
-            st.learn(text);
-          } else {
-            const sh = st.shapes[mode - LOG_SHAPE];
-            if (sh === undefined) throw new IndexShapeError('a log line of an unknown shape');
-            ch.evPieces[ei] = sh.pieces;
-            ch.evNumAt[ei] = ch.evNums.length;
-            // In place: the state's numbers of a shape are its own (learn() replaces them whole).
-            const nums = sh.nums;
-            for (let k = 0; k < nums.length; k++) {
-              nums[k] += logNumC.svar();
-              ch.evNums.push(nums[k]);
-            }
+          ch.evNumAt[ei] = mode;
+          logs++;
+          if (mode === LOG_TEXT) {
+            textAt.push(textC.pos);
+            textC.bytes(textC.uvar());
           }
           break;
         }
@@ -658,6 +670,10 @@ export class ColumnUnpacker {
       ei++;
     }
     if (si !== n || ei !== m) throw new MalformedError('an index record with fewer items than it says');
+    if (logs > 0) {
+      this.pendingLogs.push({ ch, nums: src[C.LogNum], text: textC.buf, textEnd: textC.end, textAt });
+      ch.decodeLogs = () => this.logsThrough(ch);
+    }
     this.unpackSnapshots(ch, src);
     return { chunk: ch, p, ended: endedFlag === 1 };
   }
@@ -714,9 +730,9 @@ export class ColumnUnpacker {
     // timeline's now, the rest when an entry first needs them (in the order of the chunks).
     let anyOdd = false;
     for (let i = 0; i < n && !anyOdd; i++) anyOdd = odd[i] !== null;
-    const codes = new Float64Array(n);
+    const codes = scratch(5, n);
     for (let o = 0; o < N; o++) if (EAGER[ORDER[o]]) this.numberColumn(ch, o, src[C.Nums + o], odd, anyOdd, codes);
-    for (const i of mapped) for (let k = BLOCKS; k <= LARGEST_ALLOC; k++) if (EAGER[k] && vals(ch, k, i) !== vals(ch, k, i)) throw new IndexShapeError('a metric is missing');
+    missingMetric(ch, mapped, true);
     ch.mapped = mapped;
     this.pendingNums.push({ ch, src: src.slice(C.Nums), odd: anyOdd ? odd : null });
     ch.decodeNums = () => this.numsThrough(ch);
@@ -790,13 +806,62 @@ export class ColumnUnpacker {
       if (next === undefined) throw new Error('numbers of a chunk this unpacker did not read');
       try {
         const c = next.ch;
-        const codes = new Float64Array(c.n);
+        const codes = scratch(5, c.n);
         for (let o = 0; o < N; o++) if (!EAGER[ORDER[o]]) this.numberColumn(c, o, next.src[o], next.odd, next.odd !== null, codes);
-        for (const i of c.mapped) for (let k = BLOCKS; k <= LARGEST_ALLOC; k++) if (!EAGER[k] && vals(c, k, i) !== vals(c, k, i)) throw new IndexShapeError('a metric is missing');
+        missingMetric(c, c.mapped, false);
         c.decodeNums = null;
       } catch (err) {
         this.numsError = err as Error;
         throw err;
+      }
+    }
+  }
+
+  /** Chunks whose log lines are still coded, in order: a shape learnt in one is used by the next. */
+  private pendingLogs: Array<{ ch: ColumnChunk; nums: ByteSource; text: Uint8Array; textEnd: number; textAt: number[] }> = [];
+
+  /** Damage found in the log lines decoded late: every chunk from there on says it. */
+  private logsError: Error | null = null;
+
+  private logsThrough(ch: ColumnChunk): void {
+    while (ch.decodeLogs !== null) {
+      if (this.logsError) throw this.logsError;
+      const next = this.pendingLogs.shift();
+      if (next === undefined) throw new Error('log lines of a chunk this unpacker did not read');
+      try {
+        this.unpackLogs(next.ch, next.nums, next.text, next.textEnd, next.textAt);
+      } catch (err) {
+        this.logsError = err as Error;
+        throw err;
+      }
+    }
+  }
+
+  /** A chunk's log lines from their modes (in evNumAt until now): pieces and numbers, texts, raw lengths. */
+  private unpackLogs(ch: ColumnChunk, logNumC: ByteSource, text: Uint8Array, textEnd: number, textAt: number[]): void {
+    const st = this.st;
+    ch.decodeLogs = null;
+    let t = 0;
+    for (let ei = 0; ei < ch.m; ei++) {
+      if (ch.evKind[ei] !== K_LOG) continue;
+      const mode = ch.evNumAt[ei];
+      if (mode === LOG_RAW) {
+        ch.evNumAt[ei] = logNumC.uvar();
+      } else if (mode === LOG_TEXT) {
+        const x = getText(new ByteSource(text, textAt[t++], textEnd));
+        ch.evPayload[ei] = x;
+        st.learn(x);
+      } else {
+        const sh = st.shapes[mode - LOG_SHAPE];
+        if (sh === undefined) throw new IndexShapeError('a log line of an unknown shape');
+        ch.evPieces[ei] = sh.pieces;
+        ch.evNumAt[ei] = ch.evNums.length;
+        // In place: the state's numbers of a shape are its own (learn() replaces them whole).
+        const nums = sh.nums;
+        for (let k = 0; k < nums.length; k++) {
+          nums[k] += logNumC.svar();
+          ch.evNums.push(nums[k]);
+        }
       }
     }
   }
@@ -880,6 +945,20 @@ export class ColumnUnpacker {
         if (v === v) k.set(letters[l], v);
       }
       st.kinds = k;
+    }
+  }
+}
+
+/** Throws when a snapshot with a map lacks one of its map's numbers (the EAGER ones, or the others). */
+function missingMetric(ch: ColumnChunk, mapped: number[], eager: boolean): void {
+  const v = ch.vals;
+  const n = ch.n;
+  for (let k = BLOCKS; k <= LARGEST_ALLOC; k++) {
+    if (EAGER[k] !== eager) continue;
+    const base = k * n;
+    for (let j = 0; j < mapped.length; j++) {
+      const x = v[base + mapped[j]];
+      if (x !== x) throw new IndexShapeError('a metric is missing');
     }
   }
 }
@@ -1005,6 +1084,7 @@ export function chunkEntry(ch: ColumnChunk, i: number, index: number): SnapshotI
 export function chunkEvent(ch: ColumnChunk, j: number): { event: SessionEvent } | { logAt: { line: number; byteOffset: number; hostMs: number | null; length: number } } {
   const h = ch.evHost[j];
   const at = { line: ch.evLine[j], byteOffset: ch.evOffset[j], hostMs: h === h ? h : null };
+  if (ch.decodeLogs !== null && ch.evKind[j] === K_LOG) ch.decodeLogs();
   const p = ch.evPayload[j];
   switch (ch.evKind[j]) {
     case K_LOG: {

@@ -139,7 +139,24 @@ class PageDecoder {
   /** Formats 1–2: JSON items; format 3: columns (a page holds one or the other). */
   json: { unpacker: IndexUnpacker; out: ObjectPage } | null = null;
   columns: { unpacker: ColumnUnpacker; out: ColumnPage } | null = null;
-  dict: Uint8Array = new Uint8Array(0);
+  private dictBase: Uint8Array = new Uint8Array(0);
+  /** The last record's text, not yet added to dictBase (most pages' last record is never followed). */
+  private dictNext: Uint8Array | null = null;
+
+  /** The dictionary the next deflated record inflates with: the page's last 32 KiB so far. */
+  get dict(): Uint8Array {
+    if (this.dictNext !== null) {
+      this.dictBase = windowTail(this.dictBase, this.dictNext);
+      this.dictNext = null;
+    }
+    return this.dictBase;
+  }
+
+  /** A record's text joins the dictionary (made when a record after it needs it). */
+  follows(text: Uint8Array): void {
+    if (this.dictNext !== null) this.dictBase = windowTail(this.dictBase, this.dictNext);
+    this.dictNext = text;
+  }
   /** Records of the page decoded so far. */
   next = 0;
   p = 0;
@@ -405,7 +422,14 @@ export class SessionReader {
     const k = this.pageOf(i, 'firstEvent', 'events');
     if (k < 0) return this.tailEvents[i - this.pagedEvents()];
     const page = this.pages[k];
-    return this.decodedPage(page).event(i - page.firstEvent);
+    const d = this.decodedPage(page);
+    try {
+      return d.event(i - page.firstEvent);
+    } catch (err) {
+      // Format 3 decodes a page's log lines when an event first needs them.
+      if (!isIndexError(err)) throw err;
+      throw SessionFormatError.damaged(this.path, page.records[0].at, (err as Error).message, page.firstSnapshot);
+    }
   }
 
   /**
@@ -971,7 +995,7 @@ export class SessionReader {
       const { chunk, p, ended } = dec.columns.unpacker.unpack(text);
       checkCounts(chunk.n, chunk.m);
       // Only a whole record joins the page (a damaged one leaves the page as it was).
-      dec.dict = windowTail(dec.dict, text);
+      dec.follows(text);
       dec.columns.out.add(chunk);
       dec.p = p;
       if (ended) dec.ended = true;
@@ -996,7 +1020,7 @@ export class SessionReader {
     }
     checkCounts(snaps.length, evs.length);
     // Only a whole record joins the page (a damaged one leaves the page as it was).
-    dec.dict = windowTail(dec.dict, text);
+    dec.follows(text);
     for (const x of snaps) json.out.snaps.push(x);
     for (const x of evs) json.out.evs.push(x);
     dec.p = body.p;
@@ -1057,6 +1081,15 @@ export class SessionReader {
         throw SessionFormatError.damaged(this.path, page.records[0].at, (err as Error).message, page.firstSnapshot + base + j);
       }
     };
+    const event = (j: number): SessionEvent => {
+      try {
+        return d.event(j, false);
+      } catch (err) {
+        // Format 3 decodes log lines when an event first needs them: damage there says where.
+        if (!isIndexError(err)) throw err;
+        throw SessionFormatError.damaged(this.path, page.records[0].at, (err as Error).message, page.firstSnapshot + base);
+      }
+    };
     const snapshot = (j: number): PageItem => (refs ? { ref: new PageSnapshot(d.byteEnd(j), j, entry) } : { snapshot: entry(j) });
     let si = 0;
     let nextEnd = ns > 0 ? d.byteEnd(0) : Infinity;
@@ -1082,7 +1115,7 @@ export class SessionReader {
         yield { lines: ei - run, from: run, offsets: offsets! };
         run = -1;
       }
-      yield { event: d.event(ei, false) };
+      yield { event: event(ei) };
     }
     if (run >= 0) yield { lines: ne - run, from: run, offsets: offsets! };
     while (si < ns) yield snapshot(si++);

@@ -554,10 +554,17 @@ export class AppStore {
    */
   private async readSession(): Promise<{ info: Pick<SessionInfo, 'meta' | 'events' | 'logLineCount'>; frames: FrameIndex }> {
     const lap = (name: keyof OpenParts) => (this.openParts[name] = performance.now());
-    const series = await this.api.getFrameSeries();
+    // The status (the session's meta) is asked with the series, not after it: asked after, it
+    // waited a round trip behind a day's series on the bridge. Asked second, the service
+    // answers it once the series call is in, about the same session.
+    const seriesCall = this.api.getFrameSeries();
+    const statusCall = this.api.getStatus();
+    // A small session reads its entries instead: its status is not waited for (nor left unhandled).
+    statusCall.catch(() => undefined);
+    const series = await seriesCall;
     lap('series');
     if (series.frames > BIG_SESSION_FRAMES) {
-      const st = await this.api.getStatus();
+      const st = await statusCall;
       lap('status');
       if (!st.session) throw new ApiError({ code: 'NO_SESSION', message: 'The session closed while it was opening.' });
       const frames = FrameIndex.fromSeries(series);

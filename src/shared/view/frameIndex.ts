@@ -28,6 +28,9 @@ const NUMERIC = [
 ] as const;
 export type Column = (typeof NUMERIC)[number];
 
+/** What a frame series (getFrameSeries) does not carry: unknown in a light index. */
+const UNKNOWN_IN_SERIES = ['deviceMs', 'largestBlocks', 'freeRuns', 'oneBlocks', 'twoBlocks', 'largestAlloc', 'blocks', 'headBlocks', 'blockSize', 'seq'] as const satisfies readonly Column[];
+
 /** Flags per frame. */
 export const F_COMPLETE = 1;
 export const F_CONSISTENT = 2;
@@ -74,7 +77,7 @@ export class FrameIndex {
   static fromSeries(s: FrameSeries): FrameIndex {
     const f = new FrameIndex();
     const n = s.frames;
-    f.grow(n);
+    f.grow(n, UNKNOWN_IN_SERIES);
     f.light = true;
     const c = f.cols;
     // Whole columns at once (typed-array copies and fills): a day of frames in a few ms, where
@@ -86,7 +89,12 @@ export class FrameIndex {
     c.largest.set(s.largestFreeBytes.subarray(0, n));
     c.fragmentation.set(s.fragmentation.subarray(0, n));
     c.logLine.set(s.logLine.subarray(0, n));
-    for (const k of ['deviceMs', 'largestBlocks', 'freeRuns', 'oneBlocks', 'twoBlocks', 'largestAlloc', 'blocks', 'headBlocks', 'blockSize', 'seq'] as const) c[k].fill(NaN, 0, n);
+    // The figures a series does not carry are unknown for every frame: one column of NaN
+    // serves them all (ten columns of a day's frames are 20 MB to allocate and fill) until a
+    // frame is pushed or learnt (own()).
+    const unknown = new Float64Array(f.cap).fill(NaN);
+    for (const k of UNKNOWN_IN_SERIES) c[k] = unknown;
+    f.shared = [...UNKNOWN_IN_SERIES];
     const used = c.used;
     const free = c.free;
     const total = c.total;
@@ -107,6 +115,7 @@ export class FrameIndex {
   learn(d: SnapshotData): void {
     const i = d.index;
     if (!this.light || i < 0 || i >= this.length) return;
+    this.own('blockSize');
     this.cols.blockSize[i] = d.blockSize ?? NaN;
     const areas = d.areas.map((a) => ({ address: a.address, blocks: a.blocks }));
     if (areas.length) this.flags[i] |= F_HAS_MAP;
@@ -125,14 +134,28 @@ export class FrameIndex {
     return sid;
   }
 
-  private grow(min: number): void {
+  /** `skip`: columns not made (fromSeries puts one shared column there). */
+  /** Columns of figures a series does not carry, sharing one array of NaN (see fromSeries). */
+  private shared: Column[] = [];
+
+  /** Gives a shared column (all of them by default) its own array before it is written. */
+  private own(only?: Column): void {
+    if (this.shared.length === 0) return;
+    for (const c of only ? [only] : this.shared) if (this.shared.includes(c)) this.cols[c] = this.cols[c].slice();
+    this.shared = only ? this.shared.filter((c) => c !== only) : [];
+  }
+
+  private grow(min: number, skip: readonly Column[] = []): void {
     if (min <= this.cap) return;
     const cap = Math.max(min, this.cap * 2);
     for (const c of NUMERIC) {
+      if (skip.includes(c)) continue;
       const a = new Float64Array(cap);
       a.set(this.cols[c].subarray(0, this.length));
       this.cols[c] = a;
     }
+    // Each column is its own once grown.
+    this.shared = [];
     for (const [k, v] of this.kinds) {
       const a = new Float64Array(cap);
       a.set(v.subarray(0, this.length));
@@ -153,6 +176,7 @@ export class FrameIndex {
   /** Appends a frame; returns true when the time base changed (all times were recomputed). */
   push(e: SnapshotIndexEntry, retime = true): boolean {
     this.grow(this.length + 1);
+    this.own();
     const i = this.length;
     const m = e.metrics;
     const c = this.cols;
