@@ -227,7 +227,13 @@ export class MapFollower {
     let j = follow ? 0 : old.count;
     let area = -1;
     let at = 0;
+    /**
+     * Bytes of the line at `o` that are the same as the last dump's line `j` at the same place
+     * (found by the comparison that stopped in it); -1 when not known.
+     */
+    let same = -1;
     for (let o = 0; o < n; ) {
+      same = -1;
       // The same lines as last time, at the same place: they give the same blocks, already there.
       if (follow && j < old.count && old.area[j] === area && old.at[j] === at) {
         // The last dump's lines lie one after the other: one comparison to the first byte that
@@ -237,6 +243,8 @@ export class MapFollower {
         let j2 = j;
         while (j2 < old.count && old.end[j2] - s0 <= equal) j2++;
         const o2 = o + (j2 > j ? old.end[j2 - 1] - s0 : 0);
+        // Stopped in line j itself: its bytes up to there are the old line's.
+        if (j2 === j) same = equal;
         if (j2 > j) {
           out.copy(old, j, j2, o - old.start[j]);
           const last = j2 - 1;
@@ -269,7 +277,11 @@ export class MapFollower {
         if (this.width !== 0 && w !== this.width) return false;
         this.width = w;
         if (at + blocks > this.sizes[area]) return false;
-        if (!this.mapChars(bytes, o + w + 2, te, area, at)) return false;
+        // The characters the old line at this place had too are in the kinds already (and were
+        // checked when it was read): only those from the first that differs are read.
+        let from = 0;
+        if (same > w + 2 && old.kind[j] === Kind.Map && old.head[j] === w + 2) from = Math.min(same - w - 2, blocks, old.blocks[j]);
+        if (!this.mapChars(bytes, o + w + 2 + from, te, area, at + from)) return false;
         out.add(o, e, Kind.Map, area, at, blocks, w + 2);
         at += blocks;
       } else if (hasCR(bytes, o, te)) {
