@@ -137,6 +137,35 @@ describe.skipIf(!haveChromium)('the timeline of a long session', () => {
     );
   });
 
+  it('opened again, draws its timeline in a frame before the log rows come', async () => {
+    const file = join(win!.home, 'long.txt');
+    expect(existsSync(file)).toBe(true);
+    // Every animation frame from the open: was the chart drawn again yet, and how many log rows were there.
+    const seen = (await page.evaluate(`(async () => {
+      const canvas = () => document.querySelector('[data-testid=timeline-canvas]');
+      const before = canvas().dataset.draws;
+      const done = window.__heapscope.open(${JSON.stringify(file)});
+      const seen = [];
+      const t0 = performance.now();
+      for (;;) {
+        await new Promise((r) => requestAnimationFrame(() => r(0)));
+        const c = canvas();
+        const drawn = !!c && c.dataset.draws !== before && c.dataset.frames === '${FRAMES}';
+        const rows = document.querySelectorAll('[data-testid=log] .log-row').length;
+        seen.push([drawn, rows]);
+        if (drawn && rows > 0) break;
+        if (performance.now() - t0 > 120000) break;
+      }
+      await done;
+      return seen;
+    })()`)) as Array<[boolean, number]>;
+    const firstDrawn = seen.findIndex(([drawn]) => drawn);
+    expect(firstDrawn).toBeGreaterThanOrEqual(0);
+    // The frame the chart first showed in had no rows of the new session yet; the rows came after.
+    expect(seen[firstDrawn][1]).toBe(0);
+    expect(seen[seen.length - 1][1]).toBeGreaterThan(0);
+  }, 180_000);
+
   it('keeps the spike when the width changes (drawn again)', async () => {
     const before = await page.getAttribute('[data-testid=timeline-canvas]', 'data-draws');
     await page.evaluate(() => ((document.querySelector('[data-testid=timeline]') as HTMLElement).style.width = 'calc(100% - 9px)'));
