@@ -140,6 +140,8 @@ describe.skipIf(!haveChromium)('the timeline of a long session', () => {
   it('opened again, draws its timeline in a frame before the log rows come', async () => {
     const file = join(win!.home, 'long.txt');
     expect(existsSync(file)).toBe(true);
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.waitForFunction((n) => document.querySelector('[data-testid=timeline-canvas]')?.getAttribute('data-frames') === String(n), FRAMES, { timeout: 60_000 });
     // Every animation frame from the open: was the chart drawn again yet, and how many log rows were there.
     const seen = (await page.evaluate(`(async () => {
       const canvas = () => document.querySelector('[data-testid=timeline-canvas]');
