@@ -14,7 +14,7 @@ import { RawAhead } from '../../src/main/session/followAhead';
 import { FollowedSessionMaps } from '../../src/main/session/followMaps';
 import { SessionLifetimes } from '../../src/shared/lifetimes/session';
 import { heapscope } from '../support/cli';
-import { tempDir, writeSession } from './helpers';
+import { damagedCopy, tempDir, writeSession } from './helpers';
 
 const dir = tempDir();
 const worker = new URL('../../out/cli/followWorker.js', import.meta.url);
@@ -25,26 +25,6 @@ function session(name: string): string {
   const file = path.join(dir, name);
   writeSession(file, leakDemo, { pieces: [900, 4000, 333], flushEvery: 3, segmentSnapshots: 5 });
   return file;
-}
-
-/** A byte flipped in a raw record's payload past the middle of the file (as rawPass.test.ts). */
-function damagedCopy(file: string, name: string): string {
-  const b = readFileSync(file);
-  let at = 16;
-  let hit = -1;
-  while (at < b.length) {
-    const len = b.readUInt32LE(at + 1);
-    if (b[at] === 3 && at > b.length / 2 && len > 40) {
-      hit = at + 9 + (len >> 1);
-      break;
-    }
-    at += 9 + len;
-  }
-  expect(hit).toBeGreaterThan(0);
-  b[hit] ^= 0x10;
-  const out = path.join(dir, name);
-  writeFileSync(out, b);
-  return out;
 }
 
 /** Every dump's maps and changed ranges as text (or the error the pass met there). */
@@ -110,7 +90,7 @@ describe('a pass with the raw bytes decoded ahead in a worker', () => {
   });
 
   it('on a damaged file, fails on the same dumps and gives the same maps for the rest (this thread reads from the damage on)', () => {
-    const file = damagedCopy(session('ahead-damage.hss'), 'ahead-damaged.hss');
+    const file = damagedCopy(session('ahead-damage.hss'), path.join(dir, 'ahead-damaged.hss'));
     const one = pass(file, false);
     const two = pass(file, true);
     expect(one.dumps.some((d) => d.includes(' error: '))).toBe(true);
@@ -134,7 +114,7 @@ describe('a pass with the raw bytes decoded ahead in a worker', () => {
 
   it('heapscope inspect --json prints the same bytes with --threads 2 as with --threads 1', () => {
     const made = session('ahead-cli.hss');
-    const files = [made, damagedCopy(made, 'ahead-cli-damaged.hss'), ...['legacy-f1.hss', 'legacy-f2.hss', 'legacy-f2-rawtext.hss'].map((f) => path.join(legacy, f))];
+    const files = [made, damagedCopy(made, path.join(dir, 'ahead-cli-damaged.hss')), ...['legacy-f1.hss', 'legacy-f2.hss', 'legacy-f2-rawtext.hss'].map((f) => path.join(legacy, f))];
     for (const f of files) {
       const one = heapscope(['inspect', f, '--json', '--threads', '1']);
       const two = heapscope(['inspect', f, '--json', '--threads', '2']);

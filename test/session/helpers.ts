@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from "vitest";
@@ -91,4 +91,26 @@ export function writeSession(
 export function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => ((x = (x * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+/**
+ * A copy of a session file at `out` with one byte flipped in the payload of a raw record (type 3)
+ * past the middle of the file: damage a reader finds only when it decodes that record.
+ */
+export function damagedCopy(file: string, out: string): string {
+  const b = readFileSync(file);
+  let at = 16;
+  let hit = -1;
+  while (at < b.length) {
+    const len = b.readUInt32LE(at + 1);
+    if (b[at] === 3 && at > b.length / 2 && len > 40) {
+      hit = at + 9 + (len >> 1);
+      break;
+    }
+    at += 9 + len;
+  }
+  if (hit < 0) throw new Error(`${file} has no raw record past its middle to damage`);
+  b[hit] ^= 0x10;
+  writeFileSync(out, b);
+  return out;
 }

@@ -4,12 +4,12 @@
  * the text the same op wrote last time, a segment's output buffer handed on to the next
  * segment's decoder) must give the same bytes, and on a damaged file fail on the same dumps.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SessionFormatError, SessionReader } from '../../src/main/session';
 import { FollowedSessionMaps } from '../../src/main/session/followMaps';
-import { tempDir, writeSession } from './helpers';
+import { damagedCopy, tempDir, writeSession } from './helpers';
 
 const dir = tempDir();
 const leakDemo = new Uint8Array(readFileSync(new URL('../lifetimes/fixtures/leak-demo.txt', import.meta.url)));
@@ -86,22 +86,8 @@ describe('a pass over every dump in order', () => {
 
   it('on a damaged file, fails on the same dumps as reading each on its own, and gives the same bytes for the rest', () => {
     const file = session('damaged.hss');
-    const b = readFileSync(file);
-    // A byte flipped in the payload of a raw record (type 3) near the middle of the file.
-    let at = 16;
-    let hit = -1;
-    while (at < b.length) {
-      const len = b.readUInt32LE(at + 1);
-      if (b[at] === 3 && at > b.length / 2 && len > 40) {
-        hit = at + 9 + (len >> 1);
-        break;
-      }
-      at += 9 + len;
-    }
-    expect(hit).toBeGreaterThan(0);
-    b[hit] ^= 0x10;
-    const damaged = path.join(dir, 'damaged-flipped.hss');
-    writeFileSync(damaged, b);
+    // A byte flipped in the payload of a raw record near the middle of the file.
+    const damaged = damagedCopy(file, path.join(dir, 'damaged-flipped.hss'));
     const n = SessionReader.open(damaged, { checkTail: 0 });
     const count = n.snapshotCount;
     n.close();

@@ -408,6 +408,24 @@ export class LineDeltaEncoder {
   private lineView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   private refLines: Array<Uint8Array | undefined> = [];
   private refViews: Array<DataView<ArrayBufferLike>> = [];
+
+  /** A view of the bytes being coded, made once per buffer (word compares read through it). */
+  private viewOfLine(b: Uint8Array): DataView<ArrayBufferLike> {
+    if (b !== this.lineBytes) {
+      this.lineBytes = b;
+      this.lineView = new DataView(b.buffer, b.byteOffset, b.length);
+    }
+    return this.lineView;
+  }
+
+  /** A view of slot's reference line, made once per line kept there. */
+  private viewOfRef(slot: number, ref: Uint8Array): DataView<ArrayBufferLike> {
+    if (this.refLines[slot] !== ref) {
+      this.refViews[slot] = new DataView(ref.buffer, ref.byteOffset, ref.length);
+      this.refLines[slot] = ref;
+    }
+    return this.refViews[slot];
+  }
   private blockBuf: Uint8Array | null = null;
   private blockView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
@@ -664,16 +682,8 @@ export class LineDeltaEncoder {
     const o0 = old.len;
     const d = o0 - cs;
     // Four bytes at a time up to the first word that differs, then byte by byte from there.
-    if (b !== this.lineBytes) {
-      this.lineBytes = b;
-      this.lineView = new DataView(b.buffer, b.byteOffset, b.length);
-    }
-    const bv = this.lineView;
-    let rv = this.refViews[slot];
-    if (this.refLines[slot] !== ref) {
-      rv = this.refViews[slot] = new DataView(ref.buffer, ref.byteOffset, ref.length);
-      this.refLines[slot] = ref;
-    }
+    const bv = this.viewOfLine(b);
+    const rv = this.viewOfRef(slot, ref);
     if (ob !== this.blockBuf) {
       this.blockBuf = ob;
       this.blockView = new DataView(ob.buffer, ob.byteOffset, ob.length);
@@ -743,16 +753,8 @@ export class LineDeltaEncoder {
     const len = ref.length;
     if (s + len > n || t.slotArea[slot] !== t.area) return 0;
     if (slot < this.slotBlock.length && this.slotBlock[slot] === this.blockId) return 0;
-    if (b !== this.lineBytes) {
-      this.lineBytes = b;
-      this.lineView = new DataView(b.buffer, b.byteOffset, b.length);
-    }
-    const bv = this.lineView;
-    let rv = this.refViews[slot];
-    if (this.refLines[slot] !== ref) {
-      rv = this.refViews[slot] = new DataView(ref.buffer, ref.byteOffset, ref.length);
-      this.refLines[slot] = ref;
-    }
+    const bv = this.viewOfLine(b);
+    const rv = this.viewOfRef(slot, ref);
     let k = 0;
     for (; k + 4 <= len; k += 4) if (rv.getInt32(k, true) !== bv.getInt32(s + k, true)) return 0;
     for (; k < len; k++) if (ref[k] !== b[s + k]) return 0;
