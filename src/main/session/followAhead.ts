@@ -11,14 +11,13 @@
  * bytes asked for out of order, a worker that stopped) is read by this thread's own reader
  * from there, as a pass in one thread reads it: the results are the same either way.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import os from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { SnapshotIndexEntry } from '../../shared/heap/snapshot';
 import type { FrameMaps } from '../../shared/lifetimes/session';
 import { FollowedSessionMaps, type RawSource } from './followMaps';
 import type { SessionReader } from './reader';
+import { builtWorker, idleCore } from './workerThreads';
 
 /** What followWorker.ts is started with. */
 export interface FollowWorkerData {
@@ -55,12 +54,7 @@ export const SLICE = 1 << 20;
 
 /** The compiled worker beside this module (out/cli/followWorker.js), or null when absent. */
 export function builtFollowWorker(): URL | null {
-  try {
-    const url = new URL('./followWorker.js', import.meta.url);
-    return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : null;
-  } catch {
-    return null;
-  }
+  return builtWorker('followWorker.js');
 }
 
 /** Raw bytes decoded ahead by the worker, read in order; the reader's own for anything else. */
@@ -232,9 +226,4 @@ export function passMaps(reader: SessionReader, file: string, threads?: 1 | 2): 
   }
   const m = new FollowedSessionMaps(reader, raw ?? undefined);
   return { maps: (i, e) => m.maps(i, e), close: () => raw?.close(), raw };
-}
-
-function idleCore(): boolean {
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return cores >= 2 && os.loadavg()[0] < cores - 1;
 }

@@ -3,10 +3,10 @@
  * session: its bytes are kept exactly and read with the capture parser, as a recording would.
  */
 import { createReadStream, statSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { FEED_SLICE } from '../../shared/capture/captureReader';
 import { builtRawCoderWorker } from './rawCoderClient';
+import { idleCore } from './workerThreads';
 import { SessionWriter, type SessionMeta, type SessionSummary, type SessionWriterOptions } from './writer';
 
 const CHUNK = 1 << 20;
@@ -19,15 +19,9 @@ export { FEED_SLICE };
 /** A capture smaller than this is coded in this thread: a worker costs ~75 ms of CPU to start. */
 const WORKER_FROM = 16 << 20;
 
-/**
- * Whether a second thread pays for this import now: a big enough capture, and a core that the
- * machine's other work leaves idle (load average below cores − 1). With none, two threads only
- * share one core and cost more CPU (measured: 0.3-0.5 s more on the 40 MB bench capture at a
- * load of 6 on 2 cores, and no faster).
- */
+/** Whether a second thread pays for this import now: a big enough capture and an idle core. */
 export function secondThreadPays(bytes: number): boolean {
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return bytes >= WORKER_FROM && cores >= 2 && os.loadavg()[0] < cores - 1;
+  return bytes >= WORKER_FROM && idleCore();
 }
 
 /** Feeds `bytes` to the writer in slices of FEED_SLICE. */

@@ -4,10 +4,9 @@
  * output queue where the records belong. Used by an import, where the parse (this thread) and
  * the coding (the worker) then run on two cores; a recording keeps its coder in its own thread.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CodedEndMirror, type RawCommand, type RawCoderOptions, type RawRecord, type RawReply } from './rawCoder';
+import { builtWorker } from './workerThreads';
 
 /**
  * Pushed bytes are copied into batches of this size and commands go over once a batch is full
@@ -23,12 +22,7 @@ export interface RawTicket {
 
 /** The compiled worker beside this module (out/cli/rawCoderWorker.js), or null when absent. */
 export function builtRawCoderWorker(): URL | null {
-  try {
-    const url = new URL('./rawCoderWorker.js', import.meta.url);
-    return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : null;
-  } catch {
-    return null;
-  }
+  return builtWorker('rawCoderWorker.js');
 }
 
 export class RawCoderClient {
